@@ -1,0 +1,79 @@
+# EckoSpace API. `make dev` runs the whole API locally; `make test` runs every test tier.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is python3.13; pyenv machines pick it (and 3.12 for SAM CLI) by name.
+PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.13\.' | tail -1):$(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.12\.' | tail -1)
+export PYENV_VERSION
+PYTHON ?= python3.13
+SAM_PYTHON ?= python3.12
+
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)/infra/local:$(CURDIR)/layers/core/python
+export SAM_CLI_TELEMETRY := 0
+export PATH := $(CURDIR)/$(SAM_VENV)/bin:$(PATH)
+
+ENV ?= dev
+
+.PHONY: help dev test test-unit test-integration test-e2e test-infra bench openapi token build deploy lock clean
+
+help:
+	@echo "make dev      run the whole API locally (FRESH=1 to start from nothing, ECKO_PORT=3000)"
+	@echo "make test     set up and run every test tier"
+	@echo "make bench    run the benchmarks (bench/results.json, bench/results.md)"
+	@echo "make openapi  regenerate infra/openapi.json from the code"
+	@echo "make token    mint a dev token: make token SCOPES='translations:read' [SUBJECT=me]"
+	@echo "make build    sam build; make deploy ENV=dev|staging|prod"
+
+$(VENV)/.installed: requirements/dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.lock
+	touch $@
+
+$(SAM_VENV)/.installed: requirements/sam.lock
+	test -x $(SAM_VENV)/bin/python || $(SAM_PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/sam.lock
+	touch $@
+
+dev: $(VENV)/.installed
+	$(PY) -m eckolocal
+
+test: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(PY) -m pytest tests
+
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest tests/unit
+
+test-integration: $(VENV)/.installed
+	$(PY) -m pytest tests/integration
+
+test-e2e: $(VENV)/.installed
+	$(PY) -m pytest tests/e2e
+
+test-infra: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(PY) -m pytest tests/infra
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+openapi: $(VENV)/.installed
+	$(PY) -m eckolocal.openapi --write infra/openapi.json
+
+token: $(VENV)/.installed
+	@$(PY) infra/scripts/token.py --scopes "$(SCOPES)" $(if $(SUBJECT),--subject $(SUBJECT))
+
+build: $(SAM_VENV)/.installed
+	sam build --parallel
+
+deploy: build
+	sam deploy --config-env $(ENV)
+
+lock:
+	rm -rf /tmp/eckospace-lock && $(PYTHON) -m venv /tmp/eckospace-lock
+	/tmp/eckospace-lock/bin/pip install --quiet -r requirements/dev.in
+	/tmp/eckospace-lock/bin/pip freeze > requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache

@@ -1,0 +1,59 @@
+"""GET /api/translations/app: the app's UI messages for a locale, with fallback and ETags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from eckospace.http.auth import requires
+from eckospace.http.conditional import if_none_match_hits
+from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
+from eckospace.translations.models import AppTranslations
+from eckospace.translations.service import serve_app_translations
+
+# Private: the response is only served to authenticated callers. Catalogues change rarely, and the
+# ETag makes revalidation after max-age a cheap 304.
+CACHE_CONTROL = "private, max-age=300, stale-while-revalidate=60"
+
+app = make_resolver()
+
+
+@app.get(
+    "/api/translations/app",
+    summary="Get the app's translations for a locale",
+    description=(
+        "Returns the UI message catalogue for `locale` (a BCP 47 tag), falling back along its chain "
+        "(`fr-CA` -> `fr` -> `en`); without `locale`, Accept-Language decides. The served locale is in "
+        "the body and in Content-Language. Send the ETag back in If-None-Match to get a 304."
+    ),
+    tags=["Translations"],
+    responses={
+        200: {"description": "The catalogue", "content": {"application/json": {"model": AppTranslations}}},
+        304: {"description": "Not modified since the ETag in If-None-Match"},
+        **PROBLEM_RESPONSES,
+    },
+    **requires("translations:read"),
+)
+def get_app_translations(
+    locale: Annotated[
+        str | None,
+        Query(description="BCP 47 language tag, for example en, fr-CA, ar", max_length=64, examples=["en"]),
+    ] = None,
+):
+    event = app.current_event
+    served = serve_app_translations(locale, event.get_header_value("accept-language"))
+    headers = {
+        "ETag": served.etag,
+        "Content-Language": served.locale,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Language",
+    }
+    if if_none_match_hits(event.get_header_value("if-none-match"), served.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(status_code=200, content_type="application/json; charset=utf-8", body=served.body,
+                    headers=headers)
+
+
+lambda_handler = entrypoint(app)

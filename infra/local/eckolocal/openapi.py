@@ -1,0 +1,129 @@
+"""One OpenAPI document for every function of the template.
+
+Each API function's resolver describes its own routes; Powertools' `OpenAPIMerge` joins them with
+the API-wide parts (security schemes, the Problem schema, the gateway's own answers). Run as
+`python -m eckolocal.openapi --write FILE` to refresh the committed document, or `--check FILE`
+in CI to fail when the code and the document disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from eckolocal.template import Template
+
+TITLE = "EckoSpace API"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "The developer API of EckoSpace. Every route needs an API key (`x-api-key`, it meters and "
+    "throttles your integration) and a Bearer access token whose scopes cover the route, except "
+    "webhooks and sign-in callbacks. Errors are RFC 9457 problem+json documents; every response "
+    "carries `X-Request-Id`."
+)
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title"],
+    "properties": {
+        "type": {"type": "string", "description": "A URN identifying the kind of problem"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {
+                "in": {"type": "string"}, "name": {"type": "string"}, "detail": {"type": "string"}}},
+        },
+    },
+}
+
+
+def _load_app(spec_id: str, code_dir: Path, handler: str) -> Any:
+    module_name = handler.rpartition(".")[0]
+    path = code_dir / f"{module_name.replace('.', '/')}.py"
+    module_spec = importlib.util.spec_from_file_location(f"eckolocal_openapi_{spec_id}", path)
+    assert module_spec and module_spec.loader
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return getattr(module, "app", None)
+
+
+def _security_schemes() -> dict[str, Any]:
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
+
+    return {
+        "bearerAuth": HTTPBearer(bearerFormat="JWT", description="An access token with the route's scopes."),
+        "apiKey": APIKey(name="x-api-key", **{"in": APIKeyIn.header},
+                         description="The API key of your integration's usage plan."),
+    }
+
+
+def merged_document(template: Template) -> dict[str, Any]:
+    from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+
+    merger = OpenAPIMerge(title=TITLE, version=VERSION, description=DESCRIPTION,
+                          security_schemes=_security_schemes(), on_conflict="error")
+    routed = {route.function for route in template.routes()}
+    functions = template.functions()
+    for logical_id in sorted(routed):
+        spec = functions[logical_id]
+        for path in [spec.code_dir, *spec.layer_dirs]:
+            if str(path) not in sys.path:
+                sys.path.insert(0, str(path))
+        app = _load_app(logical_id, spec.code_dir, spec.handler)
+        if app is not None and hasattr(app, "get_openapi_schema"):
+            merger.add_schema(app.get_openapi_schema(title=TITLE, version=VERSION,
+                                                     security_schemes=_security_schemes()))
+    document = json.loads(json.dumps(merger.get_openapi_schema(), default=_plain))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    # Validation failures are answered 400 problem+json (see PROBLEM_RESPONSES), not Powertools'
+    # 422, and a fault is a 500 problem carrying the request id, not a validation document.
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses["500"] = {"description": "A fault on our side; quote the request_id when reporting it",
+                                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(name, None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    return document
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else str(value)
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--template", default="template.yaml")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write", metavar="FILE")
+    action.add_argument("--check", metavar="FILE")
+    args = parser.parse_args()
+    text = render(merged_document(Template(Path(args.template).resolve())))
+    if args.write:
+        Path(args.write).write_text(text)
+        return 0
+    committed = Path(args.check).read_text() if Path(args.check).exists() else ""
+    if committed != text:
+        print(f"{args.check} is out of date with the code: run `make openapi` and commit it.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

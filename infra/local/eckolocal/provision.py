@@ -1,0 +1,106 @@
+"""Creates the template's tables, buckets, queues, parameters and usage plans in the backend (the
+embedded emulator by default, or whatever AWS_ENDPOINT_URL / the AWS profile points at).
+
+Creation is idempotent: what exists is kept, so data survives restarts against a persistent backend.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from eckolocal.template import Template
+
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
+               "StreamSpecification")
+
+
+def _exists_error(error: ClientError) -> bool:
+    code = error.response.get("Error", {}).get("Code", "")
+    return code in {"ResourceInUseException", "BucketAlreadyOwnedByYou", "BucketAlreadyExists",
+                    "QueueAlreadyExists", "ParameterAlreadyExists", "ResourceExistsException"}
+
+
+def create_tables(template: Template, session: Any) -> None:
+    dynamodb = session.client("dynamodb")
+    for logical_id in template.of_type("AWS::DynamoDB::Table"):
+        props = template.properties(logical_id)
+        name = template.physical_name(logical_id)
+        request: dict[str, Any] = {k: props[k] for k in _TABLE_KEYS if k in props}
+        request["BillingMode"] = props.get("BillingMode", "PAY_PER_REQUEST")
+        if request["BillingMode"] == "PROVISIONED":
+            request["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        try:
+            dynamodb.create_table(TableName=name, **request)
+        except ClientError as error:
+            if not _exists_error(error):
+                raise
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+
+def create_queues(template: Template, session: Any) -> None:
+    sqs = session.client("sqs")
+    pending = dict(template.of_type("AWS::SQS::Queue"))
+    # Dead-letter queues first: a redrive policy names its DLQ's ARN.
+    ordered = sorted(pending, key=lambda lid: "RedrivePolicy" in pending[lid].get("Properties", {}))
+    for logical_id in ordered:
+        props = template.properties(logical_id)
+        name = template.physical_name(logical_id)
+        attributes = {}
+        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
+                    "MaximumMessageSize"):
+            if key in props:
+                attributes[key] = str(props[key])
+        if "RedrivePolicy" in props:
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        if name.endswith(".fifo") or props.get("FifoQueue"):
+            attributes["FifoQueue"] = "true"
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        template.set_ref(logical_id, url)
+
+
+def create_buckets(template: Template, session: Any) -> None:
+    s3 = session.client("s3")
+    for logical_id in template.of_type("AWS::S3::Bucket"):
+        props = template.properties(logical_id)
+        name = template.physical_name(logical_id)
+        try:
+            s3.create_bucket(Bucket=name)
+        except ClientError as error:
+            if not _exists_error(error):
+                raise
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props.get(
+            "PublicAccessBlockConfiguration", {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                                               "BlockPublicPolicy": True, "RestrictPublicBuckets": True}))
+        queues = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+        if queues:
+            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={
+                "QueueConfigurations": [
+                    {"QueueArn": q["Queue"], "Events": [q["Event"]],
+                     **({"Filter": {"Key": {"FilterRules": [
+                         {"Name": rule["Name"], "Value": rule["Value"]}
+                         for rule in q["Filter"]["S3Key"]["Rules"]]}}} if "Filter" in q else {})}
+                    for q in queues
+                ]})
+
+
+def create_parameters(template: Template, session: Any) -> None:
+    ssm = session.client("ssm")
+    for logical_id in template.of_type("AWS::SSM::Parameter"):
+        props = template.properties(logical_id)
+        try:
+            ssm.put_parameter(Name=props["Name"], Value=str(props["Value"]), Type=props.get("Type", "String"))
+        except ClientError as error:
+            if not _exists_error(error):
+                raise
+
+
+def provision(template: Template, session: Any) -> None:
+    create_queues(template, session)
+    create_tables(template, session)
+    create_buckets(template, session)
+    create_parameters(template, session)

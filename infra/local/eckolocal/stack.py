@@ -1,0 +1,316 @@
+"""`make dev`: the whole API on this machine, from template.yaml, with no Docker.
+
+Starts the embedded AWS emulator (moto server, its own process, on loopback) unless
+AWS_ENDPOINT_URL or an AWS profile points elsewhere; creates the template's resources; seeds
+signing keys, the demo API key and the translation catalogues; then serves the API on
+127.0.0.1:ECKO_PORT with the local gateway, SQS pollers and per-function workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from eckolocal.gateway import Gateway, HttpAnswer, Request
+from eckolocal.openapi import merged_document, render
+from eckolocal.pollers import SqsPoller, sqs_sources
+from eckolocal.provision import provision
+from eckolocal.state import StateDir
+from eckolocal.template import REGION, Template
+from eckolocal.usage import KeyDirectory, RateLimiter, ensure_api_key, ensure_usage_plans
+from eckolocal.workers import Workers
+
+log = logging.getLogger("eckolocal")
+
+DEMO_KEY_NAME = "eckospace-local-demo"
+DEMO_PLAN = "StandardUsagePlan"
+DEV_TOKEN_TTL_SECONDS = 12 * 3600
+_EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Emulator:
+    """moto server in a child process: the default AWS backend, on loopback only."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, log_file: Path) -> None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_file, "ab") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **_EMULATOR_CREDENTIALS},
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the AWS emulator exited; see {log_file}")
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).close()
+                return
+            time.sleep(0.1)
+        raise RuntimeError("the AWS emulator did not start within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+
+
+@dataclass
+class StackConfig:
+    root: Path
+    template_path: Path
+    port: int = 3000
+    fresh: bool = False
+    overrides: dict[str, str] = field(default_factory=dict)
+    state_root: Path | None = None
+    seed_dir: Path | None = None
+
+    @property
+    def state(self) -> StateDir:
+        return StateDir(self.state_root or self.root / ".eckospace")
+
+
+def _aws_environment(endpoint: str | None) -> dict[str, str]:
+    """What boto3 in the stack and in every worker needs to reach the backend."""
+    env = {"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+        env.update(_EMULATOR_CREDENTIALS if "AWS_ACCESS_KEY_ID" not in os.environ else {})
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def seed_translations(template: Template, session: Any, seed_dir: Path) -> int:
+    from eckospace import aws
+    from eckospace.translations.store import TABLE_SETTING, put_catalogue
+
+    if "TranslationsTable" not in template.resources:
+        return 0
+    aws.use_client("dynamodb", session.client("dynamodb"))
+    os.environ[TABLE_SETTING] = template.physical_name("TranslationsTable")
+    count = 0
+    for path in sorted((seed_dir / "translations").glob("*.json")):
+        catalogue = json.loads(path.read_text())
+        put_catalogue(path.stem, catalogue["direction"], catalogue["messages"])
+        count += 1
+    return count
+
+
+def seed_keys(template: Template, session: Any, stored: dict[str, Any]) -> Any:
+    from eckospace.identity.keys import KeyRing
+    from eckospace.identity.keystore import save_keyring
+
+    ring = KeyRing.from_json(stored["signing_keys"]) if "signing_keys" in stored else KeyRing.new()
+    stored["signing_keys"] = ring.to_json()
+    save_keyring(ring, secret_id=template.physical_name("SigningKeysSecret"),
+                 jwks_parameter=template.physical_name("JwksParameter"),
+                 secretsmanager=session.client("secretsmanager"), ssm=session.client("ssm"))
+    return ring
+
+
+def mint_dev_token(template: Template, ring: Any) -> tuple[str, int]:
+    from eckospace.identity.scopes import SCOPES
+    from eckospace.identity.tokens import mint_access_token
+
+    now = int(time.time())
+    token = mint_access_token(
+        ring.active, subject="dev-user", scopes=sorted(SCOPES), issuer=template.parameters["TokenIssuer"],
+        audience=template.parameters["TokenAudience"], token_use="user", ttl_seconds=DEV_TOKEN_TTL_SECONDS, now=now,
+    )
+    return token, now + DEV_TOKEN_TTL_SECONDS
+
+
+class LocalStack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.state = config.state
+        self.emulator: Emulator | None = None
+        self.session: Any = None
+        self.template: Template | None = None
+        self.gateway: Gateway | None = None
+        self.pollers: list[SqsPoller] = []
+        self.credentials: dict[str, Any] = {}
+        self._openapi: bytes | None = None
+
+    # ------------------------------------------------------------------ setup (blocking)
+    def prepare(self) -> None:
+        config = self.config
+        if config.fresh:
+            self.state.wipe()
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        embedded = not endpoint and not os.environ.get("AWS_PROFILE")
+        if embedded:
+            self.emulator = Emulator(int(os.environ.get("ECKO_AWS_PORT") or free_port()))
+            self.emulator.start(self.state.root / "emulator.log")
+            endpoint = self.emulator.url
+        aws_env = _aws_environment(endpoint)
+        os.environ.update(aws_env)
+        self.session = boto3.session.Session(region_name=REGION)
+        account = "123456789012" if embedded else self.session.client("sts").get_caller_identity()["Account"]
+        template = self.template = Template(config.template_path, overrides=config.overrides, account_id=account)
+        provision(template, self.session)
+        if embedded:
+            self.state.load_data(template, self.session)
+        stored = self.state.secrets()
+        seed_dir = config.seed_dir or config.root / "infra" / "seed"
+        seed_translations(template, self.session, seed_dir)
+        ring = seed_keys(template, self.session, stored)
+        apigateway = self.session.client("apigateway")
+        plan_ids = ensure_usage_plans(template, apigateway)
+        stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
+        ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN])
+        self.state.save_secrets(stored)
+        token, expires_at = mint_dev_token(template, ring)
+        base = f"http://127.0.0.1:{config.port}"
+        self.credentials = {
+            "api_url": base,
+            "openapi_url": f"{base}/_local/openapi.json",
+            "docs_url": f"{base}/_local/docs",
+            "api_key": stored["api_key"],
+            "token": token,
+            "token_expires_at": expires_at,
+            "aws_endpoint_url": endpoint,
+            "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
+        }
+        self.state.write_credentials(self.credentials)
+        _, api = template.api()
+        self.workers = Workers(template.functions(), aws_env,
+                               max_workers=int(os.environ.get("ECKO_MAX_WORKERS", "4")),
+                               idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")))
+        self.gateway = Gateway(
+            routes=template.routes(), api=api, workers=self.workers,
+            keys=KeyDirectory(apigateway, set(plan_ids.values())), limiter=RateLimiter(),
+            local_routes={"/_local/health": self._health, "/_local/openapi.json": self._openapi_json,
+                          "/_local/docs": self._docs},
+        )
+
+    # ------------------------------------------------------------------ local endpoints
+    async def _health(self, request: Request) -> HttpAnswer:
+        return HttpAnswer(200, [("Content-Type", "application/json")], b'{"status":"ok"}')
+
+    async def _openapi_json(self, request: Request) -> HttpAnswer:
+        if self._openapi is None:
+            document = await asyncio.to_thread(merged_document, self.template)
+            document["servers"] = [{"url": self.credentials["api_url"], "description": "local stack"}]
+            self._openapi = render(document).encode()
+        return HttpAnswer(200, [("Content-Type", "application/json")], self._openapi)
+
+    async def _docs(self, request: Request) -> HttpAnswer:
+        from aws_lambda_powertools.event_handler.openapi.swagger_ui import html
+
+        assets = Path(html.__file__).parent
+        page = html.generate_swagger_html(
+            spec=(await self._openapi_json(request)).body.decode(),
+            swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(),
+            swagger_css=(assets / "swagger-ui.min.css").read_text(),
+            swagger_base_url="", oauth2_config=None, persist_authorization=True,
+        )
+        return HttpAnswer(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
+
+    # ------------------------------------------------------------------ run
+    def save(self) -> None:
+        if self.emulator and self.template:
+            self.state.save_data(self.template, self.session)
+
+    async def serve(self) -> None:
+        import uvicorn
+
+        server = uvicorn.Server(uvicorn.Config(
+            self.gateway, host="127.0.0.1", port=self.config.port, log_level="warning",
+            lifespan="on", timeout_graceful_shutdown=5,
+        ))
+        sqs = self.session.client("sqs")
+        self.pollers = [SqsPoller(source, self.workers, sqs) for source in sqs_sources(self.template)]
+
+        async def save_every_minute() -> None:
+            while True:
+                await asyncio.sleep(60)
+                await asyncio.to_thread(self.save)
+
+        started = asyncio.Event()
+
+        async def announce() -> None:
+            while not server.started:
+                await asyncio.sleep(0.05)
+            for poller in self.pollers:
+                poller.start()
+            started.set()
+            print(self.banner(), flush=True)
+
+        tasks = [asyncio.create_task(announce())]
+        if self.emulator:
+            tasks.append(asyncio.create_task(save_every_minute()))
+        try:
+            await server.serve()
+        finally:
+            for task in tasks:
+                task.cancel()
+            for poller in self.pollers:
+                await poller.stop()
+
+    def banner(self) -> str:
+        c = self.credentials
+        return "\n".join([
+            "",
+            f"EckoSpace API (local) on {c['api_url']}",
+            f"  interactive docs  {c['docs_url']}",
+            f"  OpenAPI           {c['openapi_url']}",
+            f"  AWS backend       {c['aws_endpoint_url'] or 'your AWS profile'}",
+            f"  credentials       {self.state.credentials_path}",
+            "",
+            "Try it:",
+            f"  curl -H \"x-api-key: $(jq -r .api_key {self.state.credentials_path})\" \\",
+            f"       -H \"Authorization: Bearer $(jq -r .token {self.state.credentials_path})\" \\",
+            f"       '{c['api_url']}/api/translations/app?locale=fr-CA'",
+            "",
+            "Ctrl-C stops it; data is kept for the next run (FRESH=1 starts over).",
+            "",
+        ])
+
+    def shutdown(self) -> None:
+        try:
+            self.save()
+        finally:
+            if self.emulator:
+                self.emulator.stop()
+
+
+def run(config: StackConfig) -> None:
+    stack = LocalStack(config)
+    try:
+        stack.prepare()
+        # SIGTERM ends the server the same way Ctrl-C does (uvicorn handles both).
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        asyncio.run(stack.serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.shutdown()

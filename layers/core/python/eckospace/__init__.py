@@ -1,0 +1,1 @@
+"""EckoSpace API core library, shipped to every function as the `core` layer."""

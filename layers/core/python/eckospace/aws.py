@@ -1,0 +1,43 @@
+"""boto3 clients created once per sandbox, on first use, and replaceable in tests.
+
+Clients use botocore's standard retry mode (exponential backoff with jitter) and short timeouts so
+a slow dependency fails the request rather than the whole Lambda timeout. `AWS_ENDPOINT_URL` (read
+by botocore itself) points every client at an emulator or LocalStack.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def client(service: str) -> Any:
+    """The sandbox's client for `service` ("dynamodb", "s3", "sqs", ...)."""
+    found = _clients.get(service)
+    if found is not None:
+        return found
+    with _lock:
+        if service not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                retries={"mode": "standard", "max_attempts": 3},
+                connect_timeout=2,
+                read_timeout=5,
+                signature_version="s3v4" if service == "s3" else None,
+            )
+            _clients[service] = boto3.session.Session().client(service, config=config)
+        return _clients[service]
+
+
+def use_client(service: str, instance: Any) -> None:
+    """Inject a client (a test's, or one pointed elsewhere) for `service`."""
+    _clients[service] = instance
+
+
+def reset_clients() -> None:
+    _clients.clear()

@@ -1,0 +1,21 @@
+"""Conditional GET (RFC 9110 §13): strong entity tags and If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def if_none_match_hits(header: str | None, etag: str) -> bool:
+    """True when If-None-Match names `etag` (weak comparison, as §13.1.2 asks) or is `*`."""
+    if not header:
+        return False
+    opaque = etag.removeprefix("W/")
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == opaque:
+            return True
+    return False

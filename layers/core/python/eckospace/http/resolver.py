@@ -1,0 +1,122 @@
+"""The resolver every API function is built on, and the Lambda entry point around it.
+
+`make_resolver()` gives a Powertools `APIGatewayRestResolver` with validation on and every error
+mapped, in this one place, to RFC 9457 problem+json. `entrypoint(app)` is the function's
+`lambda_handler`: it tags logs with the API Gateway request id, turns anything that escaped into a
+500 problem (never a stack trace), and puts `X-Request-Id` on every response.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from eckospace.http.problems import PROBLEM_CONTENT_TYPE, BadRequest, NotFound, Problem
+from eckospace.observability import logger
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+REQUEST_ID_HEADER = "X-Request-Id"
+
+_PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+# Error answers every authenticated route can give, for the OpenAPI document.
+PROBLEM_RESPONSES = {
+    400: {"description": "Invalid request", "content": _PROBLEM_CONTENT},
+    401: {"description": "Missing, invalid or expired bearer token", "content": _PROBLEM_CONTENT},
+    403: {"description": "Missing API key, or the token lacks a required scope", "content": _PROBLEM_CONTENT},
+    429: {"description": "Rate limit or quota exceeded; see Retry-After", "content": _PROBLEM_CONTENT},
+}
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def problem_response(problem: Problem, *, instance: str | None, request_id: str | None) -> Response:
+    return Response(
+        status_code=problem.status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=_compact_json(problem.body(instance=instance, request_id=request_id)),
+        headers=dict(problem.headers),
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        where = location[0] if location else "request"
+        name = ".".join(location[1:]) or where
+        errors.append({"in": where, "name": name, "detail": error.get("msg", "is invalid")})
+    return errors
+
+
+def make_resolver() -> APIGatewayRestResolver:
+    # A response that breaks its own model is our fault: 500, not the default 422.
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        serializer=_compact_json,
+        response_validation_error_http_code=HTTPStatus.INTERNAL_SERVER_ERROR,
+    )
+
+    def request_id() -> str | None:
+        return app.current_event.request_context.request_id
+
+    @app.exception_handler(Problem)
+    def render_problem(problem: Problem) -> Response:
+        if problem.status >= 500:
+            logger().exception("request failed", extra={"problem": problem.slug})
+        return problem_response(problem, instance=app.current_event.path, request_id=request_id())
+
+    @app.exception_handler(RequestValidationError)
+    def render_validation_error(exc: RequestValidationError) -> Response:
+        problem = BadRequest("The request has invalid or missing fields.", errors=_field_errors(exc))
+        return render_problem(problem)
+
+    @app.exception_handler(Exception)
+    def render_fault(exc: Exception) -> Response:
+        logger().exception("unhandled error")
+        return problem_response(Problem(), instance=app.current_event.path, request_id=request_id())
+
+    @app.not_found
+    def render_not_found(_: Exception) -> Response:
+        return render_problem(NotFound("No route matches this method and path."))
+
+    return app
+
+
+def _set_header(response: dict[str, Any], name: str, value: str) -> None:
+    if "multiValueHeaders" in response:
+        response["multiValueHeaders"][name] = [value]
+    else:
+        response.setdefault("headers", {})[name] = value
+
+
+def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The `lambda_handler` for a function whose routes live on `app`."""
+    log = logger()
+
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        request_id = (event.get("requestContext") or {}).get("requestId") or context.aws_request_id
+        log.set_correlation_id(request_id)
+        try:
+            response = app.resolve(event, context)
+        except Exception:  # a fault outside any route: still a problem document, never a trace
+            log.exception("unhandled error outside the route")
+            response = {
+                "statusCode": 500,
+                "multiValueHeaders": {"Content-Type": [PROBLEM_CONTENT_TYPE]},
+                "body": _compact_json(Problem().body(instance=event.get("path"), request_id=request_id)),
+                "isBase64Encoded": False,
+            }
+        _set_header(response, REQUEST_ID_HEADER, request_id)
+        return response
+
+    return lambda_handler

@@ -1,0 +1,1 @@
+"""Identity and access: scopes, signing keys, access tokens and the authorizer's checks."""

@@ -1,0 +1,30 @@
+"""The one catalogue of OAuth scopes. Routes may only require scopes listed here."""
+
+from __future__ import annotations
+
+AREAS = {
+    "translations": "app translations",
+    "posts": "posts, bookmarks, reactions, mentions and reports",
+    "media": "media uploads and documents",
+    "wallet": "the caller's wallet and ledger",
+    "payments": "payments and top-ups",
+    "marketplace": "marketplace listings and saved items",
+    "jobs": "job posts and applications",
+    "chat": "chat conversations and messages",
+    "notifications": "notifications",
+    "webhooks": "outgoing webhook subscriptions",
+    "analytics": "aggregate analytics reports",
+    "ads": "ad campaigns",
+    "moderation": "moderation queues and decisions",
+    "admin": "platform administration",
+}
+
+SCOPES: dict[str, str] = {
+    f"{area}:{access}": f"{'Read' if access == 'read' else 'Create and change'} {what}"
+    for area, what in AREAS.items()
+    for access in ("read", "write")
+}
+
+
+def unknown_scopes(scopes: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    return sorted(scope for scope in scopes if scope not in SCOPES)

@@ -1,0 +1,31 @@
+"""Logger and metrics shared by every function.
+
+The logger is Powertools' JSON logger with a formatter that runs every record through
+`eckospace.redaction` after it is assembled, so nothing a handler or a library logs (messages,
+extra keys, exceptions) can carry a token, secret, password, card number or email to the logs.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+from eckospace.redaction import redact
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
+        return super().serialize(redact(log))
+
+
+@cache
+def logger() -> Logger:
+    return Logger(logger_formatter=RedactingFormatter(), utc=True)
+
+
+@cache
+def metrics() -> Metrics:
+    return Metrics(namespace="EckoSpace")

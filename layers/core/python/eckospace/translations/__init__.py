@@ -1,0 +1,1 @@
+"""App translations: UI message catalogues per locale, served with locale fallback."""
