@@ -23,6 +23,7 @@ def main() -> None:
                         help="template parameters, as for sam deploy")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
     sys.path.insert(0, str(ROOT / "layers" / "core" / "python"))
 
     from eckolocal.stack import StackConfig, run

@@ -125,9 +125,12 @@ def seed_translations(template: Template, session: Any, seed_dir: Path) -> int:
 
 
 def seed_keys(template: Template, session: Any, stored: dict[str, Any]) -> Any:
+    """Publish the stored signing key ring (or a new one); None when the template has no keys."""
     from eckospace.identity.keys import KeyRing
     from eckospace.identity.keystore import save_keyring
 
+    if not {"SigningKeysSecret", "JwksParameter"} <= template.resources.keys():
+        return None
     ring = KeyRing.from_json(stored["signing_keys"]) if "signing_keys" in stored else KeyRing.new()
     stored["signing_keys"] = ring.to_json()
     save_keyring(ring, secret_id=template.physical_name("SigningKeysSecret"),
@@ -185,21 +188,21 @@ class LocalStack:
         ring = seed_keys(template, self.session, stored)
         apigateway = self.session.client("apigateway")
         plan_ids = ensure_usage_plans(template, apigateway)
-        stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
-        ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN])
-        self.state.save_secrets(stored)
-        token, expires_at = mint_dev_token(template, ring)
         base = f"http://127.0.0.1:{config.port}"
         self.credentials = {
             "api_url": base,
             "openapi_url": f"{base}/_local/openapi.json",
             "docs_url": f"{base}/_local/docs",
-            "api_key": stored["api_key"],
-            "token": token,
-            "token_expires_at": expires_at,
             "aws_endpoint_url": endpoint,
             "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
         }
+        if DEMO_PLAN in plan_ids:
+            stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
+            ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN])
+            self.credentials["api_key"] = stored["api_key"]
+        if ring is not None:
+            self.credentials["token"], self.credentials["token_expires_at"] = mint_dev_token(template, ring)
+        self.state.save_secrets(stored)
         self.state.write_credentials(self.credentials)
         _, api = template.api()
         self.workers = Workers(template.functions(), aws_env,

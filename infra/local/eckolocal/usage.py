@@ -75,10 +75,11 @@ class KeyDirectory:
     """API key value -> (key id, plan), read from the backend and cached for `ttl` seconds, so keys
     created, disabled or moved between plans by operator tools take effect within that time."""
 
-    def __init__(self, apigateway: Any, plan_ids: set[str], *, ttl: float = 5.0) -> None:
+    def __init__(self, apigateway: Any, plan_ids: set[str], *, ttl: float = 5.0, miss_refresh: float = 1.0) -> None:
         self._apigateway = apigateway
         self._plan_ids = plan_ids
         self._ttl = ttl
+        self._miss_refresh = miss_refresh
         self._grants: dict[str, KeyGrant] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
@@ -101,10 +102,14 @@ class KeyDirectory:
 
     def lookup(self, value: str | None) -> KeyGrant | None:
         """Blocking (it may call the backend): run it off the event loop."""
+        if not value:
+            return None
         with self._lock:
-            if time.monotonic() - self._loaded_at > self._ttl:
+            age = time.monotonic() - self._loaded_at
+            # An unknown key may be one an operator just created: look again, at most once a second.
+            if age > self._ttl or (value not in self._grants and age > self._miss_refresh):
                 self._load()
-            return self._grants.get(value) if value else None
+            return self._grants.get(value)
 
     def invalidate(self) -> None:
         with self._lock:

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.local_stack import RunningStack, start_stack
+from tests.support.tokens import stack_keyring
+
+# Small plans so throttles and quotas can be reached in a test; the standard plan (the demo key's)
+# keeps its defaults.
+TEST_PLAN_OVERRIDES = {
+    "FreeRateLimit": "1", "FreeBurstLimit": "2", "FreeQuotaPerDay": "1000",
+    "PartnerRateLimit": "100", "PartnerBurstLimit": "100", "PartnerQuotaPerMonth": "3",
+}
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(tmp_path_factory.mktemp("stack"), overrides=TEST_PLAN_OVERRIDES)
+    yield running
+    assert running.stop() == 0, running.log()[-3000:]
+
+
+@pytest.fixture(scope="session")
+def keyring(stack: RunningStack):
+    return stack_keyring(stack.aws("secretsmanager"))
+
+
+@pytest.fixture(scope="session")
+def api_key(stack: RunningStack) -> str:
+    return stack.credentials["api_key"]

@@ -1,0 +1,119 @@
+"""The local stack's own promises, on a small fixture template: faithful proxy events, workers
+with their own environments, timeouts and crashes answered as API Gateway does, modules switched
+off by Conditions, and SQS event sources with partial batch failures and DLQ redrive."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
+
+from tests.support.local_stack import RunningStack, start_stack
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stack" / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def fixture_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = start_stack(tmp_path_factory.mktemp("fixture-stack"), template=FIXTURE)
+    yield running
+    assert running.stop() == 0
+
+
+def echo(stack: RunningStack, method: str, path: str, **kwargs) -> dict:
+    response = requests.request(method, stack.url(path), timeout=30, **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_requests_become_faithful_rest_proxy_events(fixture_stack):
+    answer = echo(fixture_stack, "POST", "/echo/42?a=1&a=2&b=x&empty=", json={"hello": "world"},
+                  headers={"X-Custom": "yes", "User-Agent": "tests/1.0"})
+    event = answer["event"]
+    parsed = APIGatewayProxyEventModel.model_validate(event)
+    assert parsed.resource == "/echo/{id}" and parsed.path == "/echo/42" and parsed.httpMethod == "POST"
+    assert parsed.pathParameters == {"id": "42"}
+    assert parsed.multiValueQueryStringParameters == {"a": ["1", "2"], "b": ["x"], "empty": [""]}
+    assert parsed.queryStringParameters == {"a": "2", "b": "x", "empty": ""}
+    assert parsed.headers["x-custom"] == "yes" and parsed.multiValueHeaders["x-custom"] == ["yes"]
+    assert parsed.requestContext.stage == "test" and parsed.requestContext.path == "/test/echo/42"
+    assert str(parsed.requestContext.identity.sourceIp) == "127.0.0.1/32"
+    assert parsed.requestContext.identity.userAgent == "tests/1.0"
+    assert json.loads(parsed.body) == {"hello": "world"} and parsed.isBase64Encoded is False
+    assert event["requestContext"]["requestId"]
+
+
+def test_binary_media_types_arrive_base64_encoded(fixture_stack):
+    payload = bytes(range(256)) * 4
+    event = echo(fixture_stack, "POST", "/echo", data=payload, headers={"Content-Type": "application/octet-stream"})["event"]
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == payload
+    text = echo(fixture_stack, "POST", "/echo", data="plain", headers={"Content-Type": "text/plain"})["event"]
+    assert text["isBase64Encoded"] is False and text["body"] == "plain"
+
+
+def test_multi_value_response_headers_reach_the_client(fixture_stack):
+    response = requests.get(fixture_stack.url("/echo"), timeout=30)
+    assert response.raw.headers.getlist("Set-Cookie") == ["a=1", "b=2"]
+
+
+def test_each_function_sees_only_its_own_environment_and_stays_warm(fixture_stack):
+    first = echo(fixture_stack, "GET", "/echo")
+    assert first["env"] == {"ECHO_ONLY": "echo-plain", "SEEN_TABLE": None, "SHARED_SETTING": "from-globals",
+                            "AWS_LAMBDA_FUNCTION_NAME": "EchoFunction"}
+    assert 0 < first["remaining_ms"] <= 5000
+    assert echo(fixture_stack, "GET", "/echo")["pid"] == first["pid"]
+
+
+def test_a_function_past_its_timeout_is_a_504_and_is_killed(fixture_stack):
+    started = time.monotonic()
+    response = requests.get(fixture_stack.url("/slow"), timeout=30)
+    assert response.status_code == 504
+    assert time.monotonic() - started < 2.9  # Timeout is 1 s; the function would sleep 3 s
+
+
+def test_a_crashing_function_is_a_502_without_its_error(fixture_stack):
+    response = requests.get(fixture_stack.url("/crash"), timeout=30)
+    assert response.status_code == 502
+    assert "secret detail" not in response.text and "Traceback" not in response.text
+
+
+def test_unknown_routes_are_403_and_disabled_modules_do_not_exist(fixture_stack, tmp_path):
+    assert requests.get(fixture_stack.url("/extra"), timeout=30).status_code == 403
+    assert requests.delete(fixture_stack.url("/slow"), timeout=30).status_code == 403
+    enabled = start_stack(tmp_path / "extras", template=FIXTURE, overrides={"WithExtras": "true"})
+    try:
+        assert requests.get(enabled.url("/extra"), timeout=30).status_code == 200
+    finally:
+        enabled.stop()
+
+
+def test_sqs_consumer_gets_batches_retries_failures_and_dead_letters_poison(fixture_stack):
+    sqs, dynamodb = fixture_stack.aws("sqs"), fixture_stack.aws("dynamodb")
+    queue_url = sqs.get_queue_url(QueueName="eckospace-local-WorkQueue")["QueueUrl"]
+    dlq_url = sqs.get_queue_url(QueueName="eckospace-local-WorkDeadLetterQueue")["QueueUrl"]
+    bodies = [f"ok-{i}" for i in range(7)] + ["fail-once:x", "poison"]
+    for body in bodies:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+
+    def deliveries() -> dict[str, int]:
+        items = dynamodb.scan(TableName="eckospace-local-SeenTable")["Items"]
+        return {item["id"]["S"]: int(item["deliveries"]["N"]) for item in items}
+
+    deadline = time.monotonic() + 40
+    dead: list[str] = []
+    while time.monotonic() < deadline:
+        dead += [m["Body"] for m in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])]
+        if len(deliveries()) == 8 and dead:
+            break
+        time.sleep(0.5)
+    # Each good message applied exactly once (successes are deleted, not redelivered with the failures),
+    # the transient failure retried once, the poison message moved to the DLQ after maxReceiveCount.
+    assert deliveries() == {**{f"ok-{i}": 1 for i in range(7)}, "fail-once:x": 1}
+    assert dead == ["poison"]
