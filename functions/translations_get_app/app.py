@@ -43,14 +43,14 @@ def get_app_translations(
     ] = None,
 ):
     event = app.current_event
-    served = serve_app_translations(locale, event.get_header_value("accept-language"))
+    served = serve_app_translations(locale, event.headers.get("accept-language"))
     headers = {
         "ETag": served.etag,
         "Content-Language": served.locale,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Language",
     }
-    if if_none_match_hits(event.get_header_value("if-none-match"), served.etag):
+    if if_none_match_hits(event.headers.get("if-none-match"), served.etag):
         return Response(status_code=304, headers=headers)
     return Response(status_code=200, content_type="application/json; charset=utf-8", body=served.body,
                     headers=headers)

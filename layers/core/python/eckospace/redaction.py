@@ -77,4 +77,7 @@ def redact(value: Any, _depth: int = 0) -> Any:
         }
     if isinstance(value, (list, tuple)):
         return [redact(item, _depth + 1) for item in value]
-    return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    # Anything else (an exception, a custom object) would be str()-ed by the JSON serializer.
+    return redact_text(str(value))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from eckospace.http.problems import PROBLEM_CONTENT_TYPE, BadRequest, NotFound, Problem
+from eckospace.http.problems import PROBLEM_CONTENT_TYPE, BadRequest, NotFound, Problem, ServiceUnavailable
 from eckospace.observability import logger
 
 if TYPE_CHECKING:
@@ -46,6 +46,23 @@ def problem_response(problem: Problem, *, instance: str | None, request_id: str 
         body=_compact_json(problem.body(instance=instance, request_id=request_id)),
         headers=dict(problem.headers),
     )
+
+
+_TRANSIENT_ERROR_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
+    "ServiceUnavailable", "InternalServerError", "InternalFailure", "SlowDown", "RequestThrottled",
+    "TransactionInProgressException",
+})
+
+
+def is_transient_backend_error(exc: Exception) -> bool:
+    """A throttled, busy or unreachable AWS backend (after botocore's own retries): worth a retry
+    by the client, so 503 rather than 500. Duck-typed to keep botocore out of import time."""
+    code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
+    if code in _TRANSIENT_ERROR_CODES:
+        return True
+    return type(exc).__name__ in {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
+                                  "ConnectionClosedError"}
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -83,7 +100,10 @@ def make_resolver() -> APIGatewayRestResolver:
     @app.exception_handler(Exception)
     def render_fault(exc: Exception) -> Response:
         logger().exception("unhandled error")
-        return problem_response(Problem(), instance=app.current_event.path, request_id=request_id())
+        problem = (ServiceUnavailable("A backend is busy or unreachable; retry with backoff.",
+                                      headers={"Retry-After": "1"})
+                   if is_transient_backend_error(exc) else Problem())
+        return problem_response(problem, instance=app.current_event.path, request_id=request_id())
 
     @app.not_found
     def render_not_found(_: Exception) -> Response:

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from eckospace import aws
+from eckospace.identity import authorizer
+from tests.integration.conftest import CallCounter, Context, event, load_function
+from tests.support.tokens import mint
+
+
+@pytest.fixture
+def handler(function_env):
+    function_env("AuthAuthorizerFunction")
+    authorizer.verifier.cache_clear()
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    yield load_function("auth_authorizer").lambda_handler
+    authorizer.verifier.cache_clear()
+
+
+def _token_event(token: str) -> dict:
+    request = event("authorizer_token")
+    request["authorizationToken"] = f"Bearer {token}"
+    return request
+
+
+def test_valid_token_gets_an_api_wide_allow_with_its_scopes(handler, backend):
+    policy = handler(_token_event(mint(backend["ring"], ["translations:read", "posts:read"])), Context())
+    assert policy["principalId"] == "user-1"
+    statement = policy["policyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Allow" and statement["Resource"].endswith("/v1/*")
+    assert policy["context"]["scope"] == "translations:read posts:read"
+
+
+def test_jwks_is_read_once_per_sandbox(handler, backend):
+    from aws_lambda_powertools.utilities.parameters.ssm import DEFAULT_PROVIDERS
+
+    counter = CallCounter()
+    counter.attach(aws.client("ssm"))
+    DEFAULT_PROVIDERS.clear()
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+    DEFAULT_PROVIDERS["ssm"] = SSMProvider(boto3_client=aws.client("ssm"))
+    for _ in range(3):
+        handler(_token_event(mint(backend["ring"], ["translations:read"])), Context())
+    assert counter.calls == ["GetParameter"]
+
+
+@pytest.mark.parametrize("header", ["", "Bearer", "Basic abc", "Bearer not.a.jwt"])
+def test_bad_credentials_raise_unauthorized(handler, header):
+    request = event("authorizer_token")
+    request["authorizationToken"] = header
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        handler(request, Context())

@@ -1,0 +1,97 @@
+"""Pieces of the local stack that decide answers: template evaluation, routing, policies, limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from eckolocal.gateway import _policy_allows
+from eckolocal.pollers import failed_message_ids
+from eckolocal.template import Template
+from eckolocal.usage import KeyGrant, Plan, RateLimiter, period_end
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "stack" / "template.yaml"
+
+
+def test_conditions_switch_resources_off_and_on():
+    assert "ExtraFunction" not in Template(FIXTURE).functions()
+    assert "ExtraFunction" in Template(FIXTURE, overrides={"WithExtras": "true"}).functions()
+
+
+def test_parameters_are_validated():
+    with pytest.raises(ValueError):
+        Template(FIXTURE, overrides={"WithExtras": "maybe"})
+    with pytest.raises(ValueError):
+        Template(FIXTURE, overrides={"NoSuchParameter": "1"})
+
+
+def test_intrinsics_and_environment_merge():
+    template = Template(FIXTURE, overrides={"Flavour": "spicy"})
+    echo = template.functions()["EchoFunction"]
+    assert echo.environment == {"SHARED_SETTING": "from-globals", "ECHO_ONLY": "echo-spicy"}
+    assert template.functions()["SlowFunction"].timeout == 1 and echo.timeout == 5
+    assert template.functions()["ConsumerFunction"].environment["SEEN_TABLE"] == "eckospace-local-SeenTable"
+
+
+def test_routes_prefer_literal_paths_and_capture_parameters():
+    routes = Template(FIXTURE).routes()
+    matched = [r for r in routes if r.match("GET", "/echo/7") is not None]
+    assert matched[0].path == "/echo/{id}" and matched[0].match("GET", "/echo/7") == {"id": "7"}
+    assert all(r.match("GET", "/echo/7/more") is None for r in routes)
+
+
+def test_main_template_routes_need_key_and_authorizer():
+    routes = Template(ROOT / "template.yaml").routes()
+    translations = next(r for r in routes if r.path == "/api/translations/app")
+    assert translations.api_key_required and translations.authorizer == "BearerAuthorizer"
+
+
+def _policy(effect: str, resource: str) -> dict:
+    return {"policyDocument": {"Statement": [{"Effect": effect, "Resource": resource, "Action": "execute-api:Invoke"}]}}
+
+
+def test_policy_evaluation():
+    arn = "arn:aws:execute-api:us-east-1:1:local/v1/GET/api/x"
+    assert _policy_allows(_policy("Allow", "arn:aws:execute-api:us-east-1:1:local/v1/*"), arn)
+    assert not _policy_allows(_policy("Allow", "arn:aws:execute-api:us-east-1:1:local/v1/POST/*"), arn)
+    both = _policy("Allow", "*")
+    both["policyDocument"]["Statement"].append({"Effect": "Deny", "Resource": arn})
+    assert not _policy_allows(both, arn)
+    assert not _policy_allows({"nonsense": True}, arn)
+
+
+def test_token_bucket_allows_burst_then_throttles_with_a_wait():
+    limiter = RateLimiter()
+    grant = KeyGrant("k1", Plan("p", "free", rate=2.0, burst=3, quota=None, period=None))
+    assert [limiter.check(grant, now=100.0) for _ in range(3)] == [None, None, None]
+    assert limiter.check(grant, now=100.0) == ("THROTTLED", 1)
+    assert limiter.check(grant, now=100.6) is None  # refilled 1.2 tokens
+
+
+def test_quota_counts_per_period():
+    limiter = RateLimiter()
+    grant = KeyGrant("k2", Plan("p", "partner", rate=None, burst=None, quota=2, period="DAY"))
+    assert limiter.check(grant) is None and limiter.check(grant) is None
+    verdict = limiter.check(grant)
+    assert verdict is not None and verdict[0] == "QUOTA_EXCEEDED" and 1 <= verdict[1] <= 86400
+
+
+def test_period_ends():
+    now = datetime(2026, 2, 11, 15, 30, tzinfo=UTC)  # a Wednesday
+    assert period_end("DAY", now) == datetime(2026, 2, 12, tzinfo=UTC)
+    assert period_end("WEEK", now) == datetime(2026, 2, 16, tzinfo=UTC)
+    assert period_end("MONTH", now) == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_batch_item_failures():
+    batch = {"m1", "m2", "m3"}
+    assert failed_message_ids({"batchItemFailures": []}, batch) == set()
+    assert failed_message_ids(None, batch) == set()
+    assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": "m2"}]}, batch) == {"m2"}
+    # An answer naming messages that were not in the batch fails the whole batch, as on AWS.
+    assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": "zz"}]}, batch) == batch
+    assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": ""}]}, batch) == batch
+    assert failed_message_ids({"batchItemFailures": "m1"}, batch) == batch
