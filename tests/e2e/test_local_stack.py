@@ -117,3 +117,36 @@ def test_sqs_consumer_gets_batches_retries_failures_and_dead_letters_poison(fixt
     # the transient failure retried once, the poison message moved to the DLQ after maxReceiveCount.
     assert deliveries() == {**{f"ok-{i}": 1 for i in range(7)}, "fail-once:x": 1}
     assert dead == ["poison"]
+
+
+def test_s3_notifications_reach_the_queue_consumer(fixture_stack):
+    s3, dynamodb = fixture_stack.aws("s3"), fixture_stack.aws("dynamodb")
+    s3.put_object(Bucket="eckospace-local-uploadsbucket", Key="incoming/photo 1.png", Body=b"\x89PNG")
+    s3.put_object(Bucket="eckospace-local-uploadsbucket", Key="elsewhere/skip.png", Body=b"\x89PNG")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        item = dynamodb.get_item(TableName="eckospace-local-SeenTable", Key={"id": {"S": "s3:incoming/photo 1.png"}})
+        if "Item" in item:
+            break
+        time.sleep(0.3)
+    assert "Item" in item, "the S3 notification never reached the consumer"
+    assert "Item" not in dynamodb.get_item(TableName="eckospace-local-SeenTable", Key={"id": {"S": "s3:elsewhere/skip.png"}})
+
+
+def test_concurrent_requests_get_more_sandboxes_up_to_the_limit(fixture_stack):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        pids = set(pool.map(lambda _: echo(fixture_stack, "GET", "/echo?sleep=0.3")["pid"], range(24)))
+    assert len(pids) == 4  # eight callers at once, ECKO_MAX_WORKERS (default 4) sandboxes
+
+
+def test_idle_sandboxes_are_reaped_and_start_cold_again(tmp_path):
+    stack = start_stack(tmp_path / "reaping", template=FIXTURE, env={"ECKO_IDLE_SECONDS": "1"})
+    try:
+        first = echo(stack, "GET", "/echo")["pid"]
+        assert echo(stack, "GET", "/echo")["pid"] == first
+        time.sleep(2.5)
+        assert echo(stack, "GET", "/echo")["pid"] != first
+    finally:
+        stack.stop()
