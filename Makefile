@@ -62,7 +62,7 @@ openapi: $(VENV)/.installed
 	$(PY) -m eckolocal.openapi --write infra/openapi.json
 
 token: $(VENV)/.installed
-	@$(PY) infra/scripts/token.py --scopes "$(SCOPES)" $(if $(SUBJECT),--subject $(SUBJECT))
+	@$(PY) infra/scripts/mint_token.py --scopes "$(SCOPES)" $(if $(SUBJECT),--subject $(SUBJECT))
 
 build: $(SAM_VENV)/.installed
 	sam build --parallel

@@ -69,6 +69,8 @@ def test_each_function_sees_only_its_own_environment_and_stays_warm(fixture_stac
                             "AWS_LAMBDA_FUNCTION_NAME": "EchoFunction"}
     assert 0 < first["remaining_ms"] <= 5000
     assert echo(fixture_stack, "GET", "/echo")["pid"] == first["pid"]
+    stats = requests.get(fixture_stack.url("/_local/health"), timeout=30).json()["functions"]["EchoFunction"]
+    assert stats["cold_starts"] == 1 and stats["invocations"] >= 2
 
 
 def test_a_function_past_its_timeout_is_a_504_and_is_killed(fixture_stack):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import fnmatch
+import hashlib
 import json
 import re
 import time
@@ -249,7 +250,7 @@ class Gateway:
             "pathParameters": path_params or None,
             "stageVariables": None,
             "requestContext": {
-                "resourceId": format(abs(hash(route.path)) % (36**6), "x")[:6],
+                "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6],
                 "resourcePath": route.path,
                 "httpMethod": request.method,
                 "extendedRequestId": request.request_id,

@@ -159,50 +159,23 @@ class LocalStack:
         self.session: Any = None
         self.template: Template | None = None
         self.gateway: Gateway | None = None
+        self.workers: Workers | None = None
         self.pollers: list[SqsPoller] = []
         self.credentials: dict[str, Any] = {}
         self._openapi: bytes | None = None
 
     # ------------------------------------------------------------------ setup (blocking)
     def prepare(self) -> None:
-        config = self.config
-        if config.fresh:
+        if self.config.fresh:
             self.state.wipe()
-        endpoint = os.environ.get("AWS_ENDPOINT_URL")
-        embedded = not endpoint and not os.environ.get("AWS_PROFILE")
-        if embedded:
-            self.emulator = Emulator(int(os.environ.get("ECKO_AWS_PORT") or free_port()))
-            self.emulator.start(self.state.root / "emulator.log")
-            endpoint = self.emulator.url
-        aws_env = _aws_environment(endpoint)
-        os.environ.update(aws_env)
-        self.session = boto3.session.Session(region_name=REGION)
-        account = "123456789012" if embedded else self.session.client("sts").get_caller_identity()["Account"]
-        template = self.template = Template(config.template_path, overrides=config.overrides, account_id=account)
+        endpoint, aws_env = self._start_backend()
+        template = self.template
         provision(template, self.session)
-        if embedded:
+        if self.emulator:
             self.state.load_data(template, self.session)
-        stored = self.state.secrets()
-        seed_dir = config.seed_dir or config.root / "infra" / "seed"
-        seed_translations(template, self.session, seed_dir)
-        ring = seed_keys(template, self.session, stored)
         apigateway = self.session.client("apigateway")
         plan_ids = ensure_usage_plans(template, apigateway)
-        base = f"http://127.0.0.1:{config.port}"
-        self.credentials = {
-            "api_url": base,
-            "openapi_url": f"{base}/_local/openapi.json",
-            "docs_url": f"{base}/_local/docs",
-            "aws_endpoint_url": endpoint,
-            "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
-        }
-        if DEMO_PLAN in plan_ids:
-            stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
-            ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN])
-            self.credentials["api_key"] = stored["api_key"]
-        if ring is not None:
-            self.credentials["token"], self.credentials["token_expires_at"] = mint_dev_token(template, ring)
-        self.state.save_secrets(stored)
+        self.credentials = self._seed(endpoint, apigateway, plan_ids)
         self.state.write_credentials(self.credentials)
         _, api = template.api()
         self.workers = Workers(template.functions(), aws_env,
@@ -215,9 +188,50 @@ class LocalStack:
                           "/_local/docs": self._docs},
         )
 
+    def _start_backend(self) -> tuple[str | None, dict[str, str]]:
+        """The embedded emulator, unless AWS_ENDPOINT_URL or AWS_PROFILE points elsewhere."""
+        endpoint = os.environ.get("AWS_ENDPOINT_URL")
+        if not endpoint and not os.environ.get("AWS_PROFILE"):
+            self.emulator = Emulator(int(os.environ.get("ECKO_AWS_PORT") or free_port()))
+            self.emulator.start(self.state.root / "emulator.log")
+            endpoint = self.emulator.url
+        aws_env = _aws_environment(endpoint)
+        os.environ.update(aws_env)
+        self.session = boto3.session.Session(region_name=REGION)
+        account = "123456789012" if self.emulator else self.session.client("sts").get_caller_identity()["Account"]
+        self.template = Template(self.config.template_path, overrides=self.config.overrides, account_id=account)
+        return endpoint, aws_env
+
+    def _seed(self, endpoint: str | None, apigateway: Any, plan_ids: dict[str, str]) -> dict[str, Any]:
+        """Catalogues, signing keys and the demo API key; returns the developer's credentials."""
+        template, stored = self.template, self.state.secrets()
+        seed_translations(template, self.session, self.config.seed_dir or self.config.root / "infra" / "seed")
+        ring = seed_keys(template, self.session, stored)
+        base = f"http://127.0.0.1:{self.config.port}"
+        credentials: dict[str, Any] = {
+            "api_url": base,
+            "openapi_url": f"{base}/_local/openapi.json",
+            "docs_url": f"{base}/_local/docs",
+            "aws_endpoint_url": endpoint,
+            "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
+        }
+        if DEMO_PLAN in plan_ids:
+            stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
+            ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN])
+            credentials["api_key"] = stored["api_key"]
+        if ring is not None:
+            credentials["token"], credentials["token_expires_at"] = mint_dev_token(template, ring)
+        self.state.save_secrets(stored)
+        return credentials
+
     # ------------------------------------------------------------------ local endpoints
     async def _health(self, request: Request) -> HttpAnswer:
-        return HttpAnswer(200, [("Content-Type", "application/json")], b'{"status":"ok"}')
+        """Liveness plus each function's sandbox figures (cold starts, invocations, init times)."""
+        functions = {name: {"cold_starts": pool.stats.cold_starts, "invocations": pool.stats.invocations,
+                            "init_ms": [round(ms, 1) for ms in pool.stats.init_ms[-10:]]}
+                     for name, pool in self.workers.pools.items()}
+        body = json.dumps({"status": "ok", "functions": functions}).encode()
+        return HttpAnswer(200, [("Content-Type", "application/json")], body)
 
     async def _openapi_json(self, request: Request) -> HttpAnswer:
         if self._openapi is None:

@@ -1,4 +1,4 @@
-"""Mint an access token for development: `token.py --scopes "translations:read" [--subject me]`.
+"""Mint an access token for development: `mint_token.py --scopes "translations:read" [--subject me]`.
 
 Signs with the active key of the environment's signing-keys secret (the local stack's, when it is
 running and no other AWS endpoint or profile is set)."""
