@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from eckospace.http.auth import requires
+from eckospace.http.auth import header, requires
 from eckospace.http.conditional import if_none_match_hits
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
 from eckospace.translations.models import AppTranslations
@@ -42,15 +42,14 @@ def get_app_translations(
         Query(description="BCP 47 language tag, for example en, fr-CA, ar", max_length=64, examples=["en"]),
     ] = None,
 ):
-    event = app.current_event
-    served = serve_app_translations(locale, event.headers.get("accept-language"))
+    served = serve_app_translations(locale, header(app, "accept-language"))
     headers = {
         "ETag": served.etag,
         "Content-Language": served.locale,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Language",
     }
-    if if_none_match_hits(event.headers.get("if-none-match"), served.etag):
+    if if_none_match_hits(header(app, "if-none-match"), served.etag):
         return Response(status_code=304, headers=headers)
     return Response(status_code=200, content_type="application/json; charset=utf-8", body=served.body,
                     headers=headers)

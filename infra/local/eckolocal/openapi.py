@@ -100,6 +100,9 @@ def merged_document(template: Template) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    """JSON for what Powertools leaves as objects: security scheme models and enums."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     return value.value if isinstance(value, Enum) else str(value)
 
 

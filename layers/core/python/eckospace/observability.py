@@ -8,12 +8,15 @@ extra keys, exceptions) can carry a token, secret, password, card number or emai
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.logger import Logger
 
 from eckospace.redaction import redact
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.metrics import Metrics
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
@@ -28,4 +31,7 @@ def logger() -> Logger:
 
 @cache
 def metrics() -> Metrics:
+    # Imported on first use: functions that publish no metrics never pay for the module.
+    from aws_lambda_powertools.metrics import Metrics
+
     return Metrics(namespace="EckoSpace")

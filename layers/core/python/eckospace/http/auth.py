@@ -2,8 +2,8 @@
 
 API Gateway passes the authorizer's context as flat strings; the authorizer in
 `functions/auth_authorizer` writes `sub`, `scope` (space separated), `token_use` and `client_id`.
-Routes declare the scopes they need with `requires(...)`, which both documents them in OpenAPI and
-enforces them before the route runs.
+Routes declare the scopes they need with `requires(...)`; the declaration documents them in OpenAPI
+and `enforce_route_scopes` enforces the same list before the route reads any input.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from eckospace.http.problems import InsufficientScope, Unauthorized
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-    from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 BEARER_SCHEME = "bearerAuth"
 API_KEY_SCHEME = "apiKey"
-_PRINCIPAL_KEY = "eckospace.principal"
 
 
 @dataclass(frozen=True)
@@ -45,24 +43,37 @@ def principal_from_authorizer(authorizer: dict[str, Any] | None) -> Principal:
     )
 
 
-def current_principal(app: APIGatewayRestResolver) -> Principal:
-    found = app.context.get(_PRINCIPAL_KEY)
+def header(app: APIGatewayRestResolver, name: str) -> str | None:
+    """A request header, case-insensitively, without copying every header into a new mapping."""
+    headers = app.current_event.raw_event.get("headers") or {}
+    found = headers.get(name)
     if found is None:
-        found = principal_from_authorizer(app.current_event.request_context.authorizer.raw_event)
-        app.append_context(**{_PRINCIPAL_KEY: found})
+        lowered = name.lower()
+        found = next((value for key, value in headers.items() if key.lower() == lowered), None)
     return found
 
 
+def current_principal(app: APIGatewayRestResolver) -> Principal:
+    authorizer = (app.current_event.raw_event.get("requestContext") or {}).get("authorizer")
+    return principal_from_authorizer(authorizer)
+
+
 def requires(*scopes: str) -> dict[str, Any]:
-    """Route options that document and enforce the scopes a route needs:
-    `@app.get("/path", **requires("posts:read"))`."""
+    """Route options declaring the scopes a route needs, `@app.get("/path", **requires("posts:read"))`:
+    the declaration documents them in OpenAPI and `enforce_route_scopes` enforces the same list."""
+    return {"security": [{BEARER_SCHEME: list(scopes), API_KEY_SCHEME: []}]}
 
-    def enforce_scopes(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Any:
-        if not current_principal(app).has_scopes(scopes):
-            raise InsufficientScope(scopes)
-        return next_middleware(app)
 
-    return {
-        "security": [{BEARER_SCHEME: list(scopes), API_KEY_SCHEME: []}],
-        "middlewares": [enforce_scopes],
-    }
+def required_scopes(route: Any) -> tuple[str, ...] | None:
+    """The bearer scopes a route declared, or None for a route without bearer auth (webhooks)."""
+    for requirement in route.security or ():
+        if BEARER_SCHEME in requirement:
+            return tuple(requirement[BEARER_SCHEME])
+    return None
+
+
+def enforce_route_scopes(app: APIGatewayRestResolver) -> None:
+    """403 for a caller whose token lacks a scope the matched route declared."""
+    scopes = required_scopes(app.context["_route"])
+    if scopes is not None and not current_principal(app).has_scopes(scopes):
+        raise InsufficientScope(scopes)

@@ -29,6 +29,8 @@ CACHE_SECONDS_SETTING = "ECKO_TRANSLATIONS_CACHE_SECONDS"
 _MAX_CACHED_LOCALES = 1024
 
 _cache: dict[str, tuple[float, Catalogue | None]] = {}
+# Rendered answers by (locale, Accept-Language): a warm request is one dictionary lookup.
+_rendered: dict[tuple[str | None, str | None], tuple[float, ServedTranslations]] = {}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ServedTranslations:
 
 def clear_cache() -> None:
     _cache.clear()
+    _rendered.clear()
 
 
 def _cache_seconds() -> float:
@@ -81,6 +84,10 @@ def _requested_tag(locale: str | None, accept_language: str | None) -> tuple[str
 
 
 def serve_app_translations(locale: str | None, accept_language: str | None = None) -> ServedTranslations:
+    key = (locale, accept_language)
+    hit = _rendered.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
     requested, candidates = _requested_tag(locale, accept_language)
     catalogue = _first_stored(candidates)
     if catalogue is None:
@@ -91,4 +98,9 @@ def serve_app_translations(locale: str | None, accept_language: str | None = Non
         ensure_ascii=False, separators=(",", ":"),
     )
     body = f'{head[:-1]},"messages":{catalogue.messages_json}}}'
-    return ServedTranslations(locale=catalogue.locale, body=body, etag=strong_etag(body.encode()))
+    served = ServedTranslations(locale=catalogue.locale, body=body, etag=strong_etag(body.encode()))
+    if len(_rendered) >= _MAX_CACHED_LOCALES:
+        _rendered.clear()
+    # Never outlive the catalogue it was rendered from.
+    _rendered[key] = (min(_cache[loc][0] for loc in candidates), served)
+    return served

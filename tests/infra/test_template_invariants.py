@@ -1,0 +1,367 @@
+"""Invariants of template.yaml and samconfig.toml that hold for every function, route, table, bucket
+and queue, present and future. Read from the template as written, before any Condition applies, so
+a module switched off by default is held to the same rules."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+Resources = dict[str, dict[str, Any]]
+
+FUNCTION = "AWS::Serverless::Function"
+API = "AWS::Serverless::Api"
+LAYER = "AWS::Serverless::LayerVersion"
+QUEUE = "AWS::SQS::Queue"
+ALARM = "AWS::CloudWatch::Alarm"
+TABLE = "AWS::DynamoDB::Table"
+SIMPLE_TABLE = "AWS::Serverless::SimpleTable"
+BUCKET = "AWS::S3::Bucket"
+BUCKET_POLICY = "AWS::S3::BucketPolicy"
+USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
+
+# Actions AWS does not scope to resources, so `Resource: "*"` is the only way to grant them.
+# Exact names (IAM matches actions case-insensitively), not `xray:*`, which also covers actions that
+# can be scoped. None is used yet.
+RESOURCE_WILDCARD_ACTIONS = frozenset(action.lower() for action in (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "cloudwatch:PutMetricData",
+))
+# Named so the failure says why; any managed policy fails, these are just the likeliest.
+WIDE_MANAGED_POLICIES = frozenset({
+    "AdministratorAccess", "PowerUserAccess", "AmazonDynamoDBFullAccess", "AmazonS3FullAccess",
+    "AmazonSQSFullAccess", "AWSLambda_FullAccess", "SecretsManagerReadWrite", "AmazonSSMFullAccess",
+})
+
+# Routes whose callers can hold neither our API key nor a bearer token: payment providers posting
+# webhooks (they prove themselves by signature) and sign-in providers redirecting a browser back.
+# (path prefix, path suffix)
+PUBLIC_ROUTES = (
+    ("/payment/", "/webhook"),
+    ("/social-login/callback/", ""),
+)
+
+PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+USAGE_PLAN_LIMITS = (("Throttle", "RateLimit"), ("Throttle", "BurstLimit"), ("Quota", "Limit"))
+REQUIRED_GATEWAY_RESPONSES = ("UNAUTHORIZED", "INVALID_API_KEY", "THROTTLED", "QUOTA_EXCEEDED")
+RATE_LIMIT_RESPONSES = ("THROTTLED", "QUOTA_EXCEEDED")
+# API Gateway header values are mapping expressions: a literal must be single quoted.
+STATIC_SECONDS = re.compile(r"^'\d+'$")
+LAMBDA_RUNTIME = "python3.13"
+DEPLOY_ENVIRONMENTS = ("dev", "staging", "prod")
+SECRET_PATTERNS = {
+    "Stripe live secret key": re.compile(r"sk_live_[0-9A-Za-z]{8,}"),
+    "Stripe webhook signing secret": re.compile(r"whsec_[0-9A-Za-z+/=]{8,}"),
+    "PEM key or certificate": re.compile(r"-----BEGIN"),
+    "AWS access key id": re.compile(r"AKIA[0-9A-Z]{16}"),
+}
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _of_type(resources: Resources, kind: str) -> Resources:
+    return {logical_id: resource for logical_id, resource in resources.items() if resource["Type"] == kind}
+
+
+def _props(resource: Mapping[str, Any]) -> dict[str, Any]:
+    return resource.get("Properties", {})
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _ref(value: Any) -> str | None:
+    """The logical id in `!Ref X`, else None."""
+    return value.get("Ref") if isinstance(value, dict) else None
+
+
+def _get_att(value: Any, attribute: str) -> str | None:
+    """The logical id in `!GetAtt X.<attribute>`, else None."""
+    target = value.get("Fn::GetAtt") if isinstance(value, dict) else None
+    return target[0] if isinstance(target, list) and target[1:] == [attribute] else None
+
+
+def _unmet(logical_id: str, checks: Mapping[str, bool]) -> list[str]:
+    return [f"{logical_id} needs {requirement}" for requirement, met in checks.items() if not met]
+
+
+def _report(problems: list[str]) -> str:
+    return "\n".join(problems)
+
+
+def _redrive_target(queue: Mapping[str, Any]) -> str | None:
+    return _get_att(_props(queue).get("RedrivePolicy", {}).get("deadLetterTargetArn"), "Arn")
+
+
+def _dead_letter_queues(resources: Resources) -> set[str]:
+    return {target for queue in _of_type(resources, QUEUE).values() if (target := _redrive_target(queue))}
+
+
+def _is_public(path: str) -> bool:
+    return any(path.startswith(prefix) and path.endswith(suffix) for prefix, suffix in PUBLIC_ROUTES)
+
+
+def _api_routes(resources: Resources) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(function.event, event properties) of every `Type: Api` event."""
+    for logical_id, function in _of_type(resources, FUNCTION).items():
+        for event_name, event in _props(function).get("Events", {}).items():
+            if event.get("Type") == "Api":
+                yield f"{logical_id}.{event_name}", event.get("Properties", {})
+
+
+def _policy_problems(policies: Any) -> list[str]:
+    if not isinstance(policies, list) or not policies:
+        return ["needs its own Policies list"]
+    problems = []
+    for policy in policies:
+        if isinstance(policy, str):
+            wide = " (a wide AWS managed policy)" if policy.rsplit("/", 1)[-1] in WIDE_MANAGED_POLICIES else ""
+            problems.append(f"uses managed policy {policy}{wide}; write inline statements")
+        elif not isinstance(policy, dict) or "Statement" not in policy or set(policy) - {"Version", "Statement"}:
+            problems.append(f"has a policy that is not inline statements: {policy}")
+        else:
+            problems.extend(p for statement in _as_list(policy["Statement"]) for p in _statement_problems(statement))
+    return problems
+
+
+def _statement_problems(statement: Mapping[str, Any]) -> list[str]:
+    if statement.get("Effect") != "Allow":
+        return []
+    if {"NotAction", "NotResource"} & set(statement):
+        return [f"allows with NotAction/NotResource: {statement}"]
+    actions = [str(action) for action in _as_list(statement.get("Action", []))]
+    targets = _as_list(statement.get("Resource", []))
+    problems = [f"allows Action '*': {statement}"] if "*" in actions else []
+    if not targets:
+        problems.append(f"has no Resource: {statement}")
+    if "*" in targets and (unscoped := [a for a in actions if a.lower() not in RESOURCE_WILDCARD_ACTIONS]):
+        problems.append(f"allows {unscoped} on Resource '*'")
+    return problems
+
+
+def _code_uri(value: Any) -> str:
+    return os.path.normpath(value) if isinstance(value, str) else repr(value)
+
+
+def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
+    secure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+    return (statement.get("Effect") == "Deny" and statement.get("Principal") in ("*", {"AWS": "*"})
+            and str(secure).lower() == "false")
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def _bucket_policy_statements(resources: Resources) -> dict[str, list[dict[str, Any]]]:
+    statements: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for policy in _of_type(resources, BUCKET_POLICY).values():
+        props = _props(policy)
+        if bucket := _ref(props.get("Bucket")):
+            statements[bucket].extend(_as_list(props.get("PolicyDocument", {}).get("Statement", [])))
+    return statements
+
+
+# ---------------------------------------------------------------------------------------- sanity
+def test_template_declares_functions_an_api_and_routes(resources: Resources) -> None:
+    # Guards every "for each resource" test below against passing on an empty or misread template.
+    assert _of_type(resources, FUNCTION)
+    assert len(_of_type(resources, API)) == 1
+    assert list(_api_routes(resources))
+
+
+# ---------------------------------------------------------------------------------------- queues
+def test_every_queue_redrives_to_a_dead_letter_queue(resources: Resources) -> None:
+    queues = _of_type(resources, QUEUE)
+    dead_letters = _dead_letter_queues(resources)
+    problems = [f"{logical_id} needs RedrivePolicy.deadLetterTargetArn: !GetAtt <a queue of this template>.Arn"
+                for logical_id, queue in queues.items()
+                if logical_id not in dead_letters and _redrive_target(queue) not in queues]
+    assert not problems, _report(problems)
+
+
+def test_every_dead_letter_queue_has_an_alarm(resources: Resources) -> None:
+    alarmed = {
+        queue
+        for alarm in _of_type(resources, ALARM).values() if _props(alarm).get("Namespace") == "AWS/SQS"
+        for dimension in _props(alarm).get("Dimensions", []) if dimension.get("Name") == "QueueName"
+        if (queue := _get_att(dimension.get("Value"), "QueueName"))
+    }
+    unwatched = sorted(_dead_letter_queues(resources) - alarmed)
+    assert not unwatched, f"dead-letter queues without an AWS/SQS alarm on QueueName: {unwatched}"
+
+
+# ---------------------------------------------------------------------------------------- functions
+def test_every_function_has_least_privilege_inline_policies(resources: Resources) -> None:
+    problems = []
+    for logical_id, function in _of_type(resources, FUNCTION).items():
+        props = _props(function)
+        if "Role" in props:
+            problems.append(f"{logical_id} sets Role: a shared role defeats per-function policies")
+        problems.extend(f"{logical_id} {problem}" for problem in _policy_problems(props.get("Policies")))
+    assert not problems, _report(problems)
+
+
+def test_no_two_functions_share_code(resources: Resources, template_doc: dict[str, Any]) -> None:
+    # A Globals CodeUri would be one bundle for every function that does not set its own.
+    default = template_doc.get("Globals", {}).get("Function", {}).get("CodeUri")
+    owners: dict[str, list[str]] = defaultdict(list)
+    for logical_id, function in _of_type(resources, FUNCTION).items():
+        owners[_code_uri(_props(function).get("CodeUri", default))].append(logical_id)
+    shared = {uri: functions for uri, functions in owners.items() if len(functions) > 1}
+    assert not shared, f"each function needs a CodeUri of its own: {shared}"
+    assert _code_uri(None) not in owners, f"functions without a CodeUri: {owners.get(_code_uri(None))}"
+
+
+def test_globals_publish_trace_and_layer_every_function(template_doc: dict[str, Any], resources: Resources) -> None:
+    function_globals = template_doc.get("Globals", {}).get("Function", {})
+    layers = _as_list(function_globals.get("Layers", []))
+    problems = _unmet("Globals.Function", {
+        "AutoPublishAlias": bool(function_globals.get("AutoPublishAlias")),
+        "Tracing: Active": function_globals.get("Tracing") == "Active",
+        f"Runtime: {LAMBDA_RUNTIME}": function_globals.get("Runtime") == LAMBDA_RUNTIME,
+        "Layers, each !Ref to a layer of this template": bool(layers) and all(
+            _ref(layer) in _of_type(resources, LAYER) for layer in layers),
+    })
+    assert not problems, _report(problems)
+
+
+# ---------------------------------------------------------------------------------------- state
+def test_tables_are_on_demand_recoverable_and_encrypted(resources: Resources) -> None:
+    problems = [f"{logical_id} is a SimpleTable, which cannot enable point-in-time recovery"
+                for logical_id in _of_type(resources, SIMPLE_TABLE)]
+    for logical_id, table in _of_type(resources, TABLE).items():
+        props = _props(table)
+        problems += _unmet(logical_id, {
+            "BillingMode: PAY_PER_REQUEST": props.get("BillingMode") == "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true": _is_true(
+                props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")),
+            "SSESpecification.SSEEnabled: true": _is_true(props.get("SSESpecification", {}).get("SSEEnabled")),
+        })
+    assert not problems, _report(problems)
+
+
+def test_buckets_are_private_encrypted_and_tls_only(resources: Resources) -> None:
+    policies = _bucket_policy_statements(resources)
+    problems = []
+    for logical_id, bucket in _of_type(resources, BUCKET).items():
+        props = _props(bucket)
+        block = props.get("PublicAccessBlockConfiguration", {})
+        rules = props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration", [])
+        problems += _unmet(logical_id, {
+            **{f"PublicAccessBlockConfiguration.{flag}: true": _is_true(block.get(flag))
+               for flag in PUBLIC_ACCESS_FLAGS},
+            "BucketEncryption with a default SSEAlgorithm": any(
+                rule.get("ServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules),
+            "a bucket policy denying requests where aws:SecureTransport is false": any(
+                _denies_insecure_transport(statement) for statement in policies.get(logical_id, [])),
+        })
+    assert not problems, _report(problems)
+
+
+# ---------------------------------------------------------------------------------------- the API
+def test_api_requires_a_key_and_a_bearer_token_by_default(resources: Resources) -> None:
+    problems = []
+    for logical_id, api in _of_type(resources, API).items():
+        auth = _props(api).get("Auth", {})
+        problems += _unmet(logical_id, {
+            "Auth.ApiKeyRequired: true": _is_true(auth.get("ApiKeyRequired")),
+            "Auth.DefaultAuthorizer naming one of its Authorizers":
+                auth.get("DefaultAuthorizer") in auth.get("Authorizers", {}),
+        })
+    assert not problems, _report(problems)
+
+
+def test_every_route_requires_a_key_and_a_token_except_callbacks(resources: Resources) -> None:
+    apis = _of_type(resources, API)
+    problems = []
+    for route, props in _api_routes(resources):
+        path, auth = props.get("Path", ""), props.get("Auth", {})
+        api_id = _ref(props.get("RestApiId"))
+        if api_id not in apis:
+            problems.append(f"{route} needs RestApiId: !Ref <the Api> (an implicit API has no keys or plans)")
+        elif _is_public(path):
+            if not (auth.get("ApiKeyRequired") is False and auth.get("Authorizer") == "NONE"):
+                problems.append(f"{route} ({path}) is public: it must say Auth: {{ApiKeyRequired: false, "
+                                f"Authorizer: NONE}}")
+        else:
+            defaults = _props(apis[api_id]).get("Auth", {})
+            if not _is_true(auth.get("ApiKeyRequired", defaults.get("ApiKeyRequired"))):
+                problems.append(f"{route} ({path}) must require an API key")
+            if auth.get("Authorizer", defaults.get("DefaultAuthorizer")) not in defaults.get("Authorizers", {}):
+                problems.append(f"{route} ({path}) must run the bearer authorizer")
+    assert not problems, _report(problems)
+
+
+def test_usage_plans_take_their_limits_from_parameters(resources: Resources, template_doc: dict[str, Any]) -> None:
+    plans = _of_type(resources, USAGE_PLAN)
+    assert len(plans) >= 3, f"expected free, standard and partner usage plans, found {sorted(plans)}"
+    parameters = template_doc.get("Parameters", {})
+    apis = _of_type(resources, API)
+    problems = []
+    for logical_id, plan in plans.items():
+        props = _props(plan)
+        problems += _unmet(logical_id, {
+            **{f"{section}.{key}: !Ref <a Parameter>": _ref(props.get(section, {}).get(key)) in parameters
+               for section, key in USAGE_PLAN_LIMITS},
+            "ApiStages on the Api": any(_ref(stage.get("ApiId")) in apis for stage in props.get("ApiStages", [])),
+        })
+    assert not problems, _report(problems)
+
+
+def test_gateway_responses_explain_auth_and_rate_limits(resources: Resources) -> None:
+    problems = []
+    for logical_id, api in _of_type(resources, API).items():
+        responses = _props(api).get("GatewayResponses", {})
+        problems += [f"{logical_id} needs GatewayResponses.{name}" for name in REQUIRED_GATEWAY_RESPONSES
+                     if name not in responses]
+        rate_limited = {name for name, response in responses.items() if str(response.get("StatusCode")) == "429"}
+        problems += [f"{logical_id} GatewayResponses.{name} must be StatusCode 429" for name in RATE_LIMIT_RESPONSES
+                     if name in responses and name not in rate_limited]
+        for name in sorted(rate_limited):
+            retry_after = responses[name].get("ResponseParameters", {}).get("Headers", {}).get("Retry-After")
+            if not STATIC_SECONDS.match(str(retry_after)):
+                problems.append(f"{logical_id} GatewayResponses.{name} needs a Retry-After header like \"'60'\", "
+                                f"got {retry_after!r}")
+    assert not problems, _report(problems)
+
+
+# ---------------------------------------------------------------------------------------- config
+@pytest.mark.parametrize("name", ["template.yaml", "samconfig.toml"])
+def test_no_secret_is_committed(repo_root: Path, name: str) -> None:
+    text = (repo_root / name).read_text()
+    found = [f"{kind} on line {_line_of(text, match.start())}"
+             for kind, pattern in SECRET_PATTERNS.items() for match in pattern.finditer(text)]
+    assert not found, f"{name} holds what looks like a secret: {found}"
+
+
+def test_samconfig_deploys_every_environment_to_its_own_stack(repo_root: Path) -> None:
+    config = tomllib.loads((repo_root / "samconfig.toml").read_text())
+    problems = []
+    stacks: dict[str, str] = {}
+    for environment in DEPLOY_ENVIRONMENTS:
+        deploy = config.get(environment, {}).get("deploy", {}).get("parameters")
+        if not deploy:
+            problems.append(f"samconfig.toml needs [{environment}.deploy.parameters]")
+            continue
+        overrides = " ".join(_as_list(deploy.get("parameter_overrides", ""))).split()
+        if f"Environment={environment}" not in overrides:
+            problems.append(f"{environment} must deploy with parameter_overrides Environment={environment}")
+        stacks[environment] = deploy.get("stack_name", "")
+    if len(set(stacks.values())) != len(stacks):
+        problems.append(f"each environment needs a stack of its own: {stacks}")
+    assert not problems, _report(problems)
