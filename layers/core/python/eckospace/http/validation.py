@@ -15,6 +15,7 @@ import base64
 import binascii
 import inspect
 import json
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,14 @@ def _location(field_info: Any, name: str, path_params: set[str]) -> str:
     return "path" if name in path_params else "query"
 
 
+def _is_sequence(annotation: Any) -> bool:
+    """list[str], tuple[int, ...], or either of them optional."""
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    return origin in (typing.Union, types.UnionType) and any(_is_sequence(a) for a in typing.get_args(annotation))
+
+
 def _compile(func: Any, path: str) -> _CompiledRoute:
     from pydantic import BaseModel, create_model
     from pydantic.fields import FieldInfo
@@ -70,7 +79,7 @@ def _compile(func: Any, path: str) -> _CompiledRoute:
             if parameter.default is not inspect.Parameter.empty:
                 field_info.default = parameter.default
             location = _location(field_info, name, path_params)
-        multiple = typing.get_origin(annotation) in (list, tuple, set)
+        multiple = _is_sequence(annotation)
         item = _Input(name=name, key=field_info.alias or name, location=location, multiple=multiple)
         if location == "body":
             if body is not None:

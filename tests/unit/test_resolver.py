@@ -1,0 +1,119 @@
+"""The resolver every function is built on: scopes, validation, problem+json, request ids."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import pytest
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from pydantic import BaseModel, Field
+
+from eckospace.http.auth import requires
+from eckospace.http.resolver import entrypoint, make_resolver
+
+
+class NewNote(BaseModel):
+    text: str = Field(min_length=1, max_length=10)
+    tags: list[str] = []
+
+
+app = make_resolver()
+
+
+@app.get("/notes/<note_id>", **requires("notes:read"))
+def read_note(note_id: Annotated[int, Path(ge=1)], verbose: Annotated[bool, Query()] = False,
+              tag: Annotated[list[str] | None, Query()] = None,
+              trace: Annotated[str | None, Header(alias="x-trace")] = None) -> dict[str, Any]:
+    return {"id": note_id, "verbose": verbose, "tag": tag, "trace": trace}
+
+
+@app.post("/notes", **requires("notes:write"))
+def create_note(note: NewNote) -> dict[str, Any]:
+    return {"text": note.text, "tags": note.tags}
+
+
+@app.get("/boom", **requires())
+def boom() -> dict[str, Any]:
+    raise RuntimeError("internal detail")
+
+
+handler = entrypoint(app)
+
+
+def call(method: str, path: str, *, query: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None,
+         body: str | None = None, scopes: str = "notes:read notes:write", authorizer: bool = True) -> tuple[int, Any, dict]:
+    event = {
+        "resource": path, "path": path, "httpMethod": method, "headers": headers or {},
+        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
+        "queryStringParameters": {k: v[-1] for k, v in (query or {}).items()} or None,
+        "multiValueQueryStringParameters": query or None, "pathParameters": None, "stageVariables": None,
+        "requestContext": {"requestId": "rid-1", "stage": "v1", "path": f"/v1{path}", "httpMethod": method,
+                           "resourcePath": path, "identity": {"sourceIp": "127.0.0.1"},
+                           "authorizer": {"sub": "u1", "scope": scopes} if authorizer else None},
+        "body": body, "isBase64Encoded": False,
+    }
+    response = handler(event, type("Context", (), {"aws_request_id": "ctx"})())
+    headers_out = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
+    payload = json.loads(response["body"]) if response["body"] else None
+    return response["statusCode"], payload, headers_out
+
+
+def test_path_query_and_header_inputs_are_validated_and_converted():
+    status, body, headers = call("GET", "/notes/7", query={"verbose": ["true"], "tag": ["a", "b"]},
+                                 headers={"X-Trace": "t-1"})
+    assert status == 200 and body == {"id": 7, "verbose": True, "tag": ["a", "b"], "trace": "t-1"}
+    assert headers["X-Request-Id"] == "rid-1"
+
+
+@pytest.mark.parametrize(("path", "query", "where", "name"), [
+    ("/notes/0", None, "path", "note_id"),
+    ("/notes/abc", None, "path", "note_id"),
+    ("/notes/3", {"verbose": ["maybe"]}, "query", "verbose"),
+])
+def test_bad_inputs_are_400_problems_naming_the_field(path, query, where, name):
+    status, body, headers = call("GET", path, query=query)
+    assert status == 400 and headers["Content-Type"] == "application/problem+json"
+    assert body["errors"][0]["in"] == where and body["errors"][0]["name"] == name
+    assert body["request_id"] == "rid-1"
+
+
+def test_json_bodies_are_validated():
+    assert call("POST", "/notes", body='{"text": "hi", "tags": ["x"]}')[:2] == (200, {"text": "hi", "tags": ["x"]})
+    status, body, _ = call("POST", "/notes", body='{"text": ""}')
+    assert status == 400 and body["errors"][0] == {"in": "body", "name": "text", "detail": body["errors"][0]["detail"]}
+    status, body, _ = call("POST", "/notes", body='{"text": "hi"')
+    assert status == 400 and body["detail"] == "The request body is not valid JSON."
+    status, body, _ = call("POST", "/notes", body=None)
+    assert status == 400
+
+
+def test_scopes_are_checked_before_inputs_are_read():
+    status, body, headers = call("GET", "/notes/0", scopes="notes:write")
+    assert status == 403 and body["required_scopes"] == ["notes:read"]
+    assert 'error="insufficient_scope"' in headers["WWW-Authenticate"]
+
+
+def test_no_authorizer_context_fails_closed():
+    assert call("GET", "/notes/1", authorizer=False)[0] == 401
+
+
+def test_faults_are_500_problems_without_internals():
+    status, body, _ = call("GET", "/boom")
+    assert status == 500 and "internal detail" not in json.dumps(body) and body["request_id"] == "rid-1"
+
+
+def test_unknown_routes_are_404_problems():
+    status, body, headers = call("GET", "/nothing")
+    assert status == 404 and body["type"] == "urn:eckospace:problem:not-found"
+    assert headers["X-Request-Id"] == "rid-1"
+
+
+def test_openapi_keeps_the_declared_inputs_and_scopes():
+    from eckolocal.openapi import _security_schemes
+
+    schema = app.get_openapi_schema(security_schemes=_security_schemes()).model_dump(by_alias=True, exclude_none=True)
+    operation = schema["paths"]["/notes/{note_id}"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"note_id", "verbose", "tag", "x-trace"}
+    assert operation["security"] == [{"bearerAuth": ["notes:read"], "apiKey": []}]
+    assert "requestBody" in schema["paths"]["/notes"]["post"]
