@@ -1,0 +1,163 @@
+"""python -m bench [--only NAME ...] [--quick]: run the benchmarks, write results.json and
+results.md next to this file, and print the table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import backend_calls, cold_start, throughput, warm_cpu
+from bench.common import running_backend
+
+HERE = Path(__file__).resolve().parent
+NAMES = ("cold_start", "warm_cpu", "backend_calls", "throughput")
+
+
+def _source_state() -> dict[str, Any]:
+    """The commit measured, and the files changed since it (read-only git; no index writes)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=HERE.parent, capture_output=True,
+                              text=True, check=False)
+        return done.stdout.strip()
+
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")]
+    return {"commit": git("rev-parse", "HEAD") or None, "uncommitted_changes": changed}
+
+
+def _progress(name: str) -> None:
+    print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+
+
+def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
+    on_backend = {  # the benchmarks that share one seeded emulator
+        "cold_start": lambda backend: cold_start.run(backend, rounds=5 if quick else cold_start.ROUNDS),
+        "warm_cpu": lambda backend: warm_cpu.run(backend, rounds=4 if quick else warm_cpu.ROUNDS),
+        "backend_calls": backend_calls.run,
+    }
+    results: dict[str, Any] = {}
+    wanted = [name for name in on_backend if name in only]
+    if wanted:
+        with running_backend(workdir) as backend:
+            for name in wanted:
+                _progress(name)
+                results[name] = on_backend[name](backend)
+    if "throughput" in only:  # after that emulator has stopped: the local stack brings its own
+        _progress("throughput")
+        results["throughput"] = throughput.run(workdir, rounds=1 if quick else throughput.ROUNDS,
+                                               seconds=3.0 if quick else throughput.SECONDS)
+    return results
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "pass" if value else "FAIL"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2f}"
+    return str(value)
+
+
+def _table(header: list[str], lines: list[list[Any]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *("| " + " | ".join(_cell(v) for v in line) + " |" for line in lines)]
+
+
+def _cold_section(found: dict[str, Any]) -> list[str]:
+    out = ["## Cold start, median ms", ""]
+    out += _table(["Function", "python alone", "floor", "import only", "import + first call", "in-process import",
+                   "in-process first call"],
+                  [[lid, f["median_ms"]["python"], f["median_ms"]["floor"], f["median_ms"]["import"],
+                    f["median_ms"]["function"], f["in_process_ms"]["import"], f["in_process_ms"]["first_invocation"]]
+                   for lid, f in found["functions"].items()])
+    for lid, f in found["functions"].items():
+        packages = ", ".join(f"{p['package']} {p['ms']:.0f}" for p in f["imports_by_package"])
+        out += ["", f"Import time by package, `-X importtime`, first call included ({lid}, ms): {packages}"]
+    return out
+
+
+def _warm_section(found: dict[str, Any]) -> list[str]:
+    out = ["## Warm CPU by package, us/request (cProfile, own time; inflated by profiling)", ""]
+    for name, areas in found["profile_us_by_package"].items():
+        out += [f"- {name}: " + ", ".join(f"{area} {us:g}" for area, us in areas.items())]
+    return out
+
+
+def _calls_section(found: dict[str, Any]) -> list[str]:
+    out = ["## Backend calls and the clients that made them", ""]
+    for lid, function in found["functions"].items():
+        calls = "; ".join(f"{label}: {', '.join(i['calls']) or 'none'}" for label, i in function["invocations"].items())
+        clients = "; ".join(f"{c['service']} (retries {json.dumps(c['retries'])}, connect/read timeouts "
+                            f"{c['connect_timeout_s']}/{c['read_timeout_s']} s)" for c in function["clients_created"])
+        out += [f"- {lid}: {calls}. Clients: {clients or 'none'}"]
+    return out
+
+
+def _throughput_section(found: dict[str, Any]) -> list[str]:
+    out = [f"## Throughput ({found['connections']} connections, {found['rounds']} windows of "
+           f"{found['seconds_per_window']:g} s per server, `{found['path']}`)", ""]
+    return out + _table(["Server", "req/s (windows)", "p50 ms", "p99 ms", "statuses", "errors", "body bytes"],
+                        [[name, ", ".join(f"{v:.0f}" for v in t["rps_windows"]), t["latency_ms"].get("p50"),
+                          t["latency_ms"].get("p99"), json.dumps(t["statuses"]), t["errors"], t["body_bytes"]]
+                         for name, t in found["targets"].items()])
+
+
+SECTIONS = {"cold_start": _cold_section, "warm_cpu": _warm_section, "backend_calls": _calls_section,
+            "throughput": _throughput_section}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    out = [f"# make bench, {report['timestamp']}", "",
+           f"Python {report['python']} on {report['machine']} ({report['cpus']} CPUs), "
+           f"{report['duration_s']:.0f} s. Medians of interleaved runs; ratios are ours / peer.",
+           f"Source: {(report['source']['commit'] or 'unknown')[:12]}"
+           + (f" plus uncommitted changes to {', '.join(report['source']['uncommitted_changes'])}."
+              if report["source"]["uncommitted_changes"] else " (clean)."), ""]
+    out += _table(["Benchmark", "Subject", "Ours", "Unit", "Peer", "Peer value", "Ratio", "Budget", "Result"],
+                  [[r["benchmark"], r["subject"], r["value"], r["unit"], r["peer"], r["peer_value"],
+                    None if r["ratio"] is None else f"{r['ratio']:.2f}x", r["budget"],
+                    "info" if r["pass"] is None else r["pass"]] for r in report["rows"]])
+    for name, section in SECTIONS.items():
+        if name in report["results"]:
+            out += ["", *section(report["results"][name])]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES))
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, for trying the harness out")
+    args = parser.parse_args()
+    started = time.monotonic()
+    source = _source_state()
+    with tempfile.TemporaryDirectory(prefix="eckobench-") as tmp:
+        results = run(args.only, args.quick, Path(tmp))
+    report = {
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+        "cpus": os.cpu_count(),
+        "duration_s": round(time.monotonic() - started, 1),
+        "source": source,
+        "quick": args.quick,
+        "rows": [r for name in NAMES if name in results for r in results[name].pop("rows")],
+        "results": results,
+    }
+    report["all_budgets_pass"] = all(r["pass"] for r in report["rows"] if r["pass"] is not None)
+    (HERE / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = markdown(report)
+    (HERE / "results.md").write_text(text)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()

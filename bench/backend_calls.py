@@ -1,0 +1,90 @@
+"""Backend calls per request, counted with botocore event hooks: each function's first (cold)
+invocation and a second, warm one, in a fresh child process with the function's sandbox environment.
+
+The hook (`before-call.*.*`, one event per API call, retries not included) is registered on every
+client the process creates, whoever creates it: `eckospace.aws.client(...)` for our own calls, and
+clients libraries build for themselves (Powertools' parameters utility builds its own SSM client).
+Each created client's retry mode and timeouts are reported too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.common import (
+    SUCCESS,
+    Backend,
+    child_main,
+    lambda_context,
+    load_handler,
+    outcome,
+    row,
+    run_child,
+    with_bench_on_path,
+)
+
+# The fewest calls each invocation's job allows: a read fetches once, then serves from its cache.
+EXPECTED = {"first": 1, "warm": 0}
+
+
+def run(backend: Backend) -> dict[str, Any]:
+    events = backend.sample_events()
+    functions, rows = {}, []
+    for lid, spec in backend.functions().items():
+        if lid not in events:
+            continue
+        found = functions[lid] = run_child("bench.backend_calls", {"event": events[lid]},
+                                           with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir)
+        for label, expected in EXPECTED.items():
+            calls = found["invocations"][label]["calls"]
+            rows.append(row(f"backend calls, {label} request", lid, len(calls), "calls",
+                            peer="fewest the job allows", peer_value=expected, budget=f"<= {expected}",
+                            passed=len(calls) <= expected, with_ratio=False))
+    return {"expected": EXPECTED, "functions": functions, "rows": rows}
+
+
+# ---------------------------------------------------------------------- the child
+class CallCounter:
+    """Registers a `before-call` hook on every botocore client created from now on."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.clients: list[dict[str, Any]] = []
+
+    def install(self) -> None:
+        import botocore.session
+
+        create_client = botocore.session.Session.create_client
+        counter = self
+
+        def counting_create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
+            client = create_client(session, *args, **kwargs)
+            client.meta.events.register("before-call.*.*", counter.record)
+            config = client.meta.config
+            counter.clients.append({"service": client.meta.service_model.service_name, "retries": config.retries,
+                                    "connect_timeout_s": config.connect_timeout,
+                                    "read_timeout_s": config.read_timeout})
+            return client
+
+        botocore.session.Session.create_client = counting_create_client
+
+    def record(self, event_name: str, **_: Any) -> None:
+        self.calls.append(event_name.removeprefix("before-call."))
+
+
+def measure(request: dict[str, Any]) -> dict[str, Any]:
+    counter = CallCounter()
+    counter.install()
+    handler = load_handler()
+    invocations = {}
+    for label in EXPECTED:
+        before = len(counter.calls)
+        answer = outcome(handler(request["event"], lambda_context(f"bench-{label}")))
+        if answer not in SUCCESS:
+            raise RuntimeError(f"{label} invocation answered {answer}")
+        invocations[label] = {"outcome": answer, "calls": counter.calls[before:]}
+    return {"invocations": invocations, "clients_created": counter.clients}
+
+
+if __name__ == "__main__":
+    child_main(measure)

@@ -1,0 +1,203 @@
+"""Shared by every benchmark: the seeded AWS emulator, sample events, child processes, statistics
+and the rows of the results table.
+
+Function code never runs in the orchestrating process: each measurement that runs a handler does so
+in a child process started with that function's sandbox environment (`sandbox_environment`, the
+same one the local stack's workers get), so imports, settings and caches start as they do on Lambda.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from eckolocal.gateway import Gateway, Request
+from eckolocal.provision import provision
+from eckolocal.stack import Emulator, free_port, mint_dev_token, seed_keys, seed_translations
+from eckolocal.template import REGION, FunctionSpec, Route, Template
+from eckolocal.workers import sandbox_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = ROOT / "template.yaml"
+SEED_DIR = ROOT / "infra" / "seed"
+PYTHON = sys.executable
+EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+# The query each API route's sample request carries (routes not listed get none).
+SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
+SAMPLE_API_KEY = "bench-api-key"
+SAMPLE_SUBJECT = "dev-user"
+SAMPLE_SCOPE = "translations:read"
+
+
+# ---------------------------------------------------------------------- statistics and rows
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def ratio(ours: float, peer: float) -> float | None:
+    return round(ours / peer, 3) if peer else None
+
+
+def row(benchmark: str, subject: str, value: float, unit: str, *, peer: str | None = None,
+        peer_value: float | None = None, limit: float | None = None, budget: str | None = None,
+        passed: bool | None = None, with_ratio: bool = True) -> dict[str, Any]:
+    """One line of the results table. With `limit`, the budget is `ours/peer <= limit`."""
+    found = ratio(value, peer_value) if peer_value is not None and with_ratio else None
+    if limit is not None:
+        budget, passed = f"<= {limit}x", found is not None and found <= limit
+    return {"benchmark": benchmark, "subject": subject, "value": round(value, 3), "unit": unit, "peer": peer,
+            "peer_value": None if peer_value is None else round(peer_value, 3), "ratio": found,
+            "budget": budget, "pass": passed}
+
+
+# ---------------------------------------------------------------------- environment
+@contextlib.contextmanager
+def patched_environ(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` added, restored as it was afterwards (seeding code reads it)."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def with_bench_on_path(env: dict[str, str]) -> dict[str, str]:
+    """`env` plus the repository root on PYTHONPATH, so a child can run `python -m bench.<module>`."""
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**env, "PYTHONPATH": os.pathsep.join([*paths, str(ROOT)])}
+
+
+# ---------------------------------------------------------------------- the backend
+@dataclass
+class Backend:
+    """moto server seeded as the local stack seeds it: the template's resources, the catalogues,
+    the signing keys (JWKS in SSM) and a token with every scope."""
+
+    template: Template
+    aws_env: dict[str, str]
+    token: str
+
+    def functions(self) -> dict[str, FunctionSpec]:
+        return self.template.functions()
+
+    def sandbox_env(self, spec: FunctionSpec) -> dict[str, str]:
+        return sandbox_environment(spec, self.aws_env)
+
+    def sample_events(self) -> dict[str, dict[str, Any]]:
+        return sample_events(self.template, self.token)
+
+
+@contextlib.contextmanager
+def running_backend(workdir: Path) -> Iterator[Backend]:
+    emulator = Emulator(free_port())
+    emulator.start(workdir / "emulator.log")
+    try:
+        aws_env = {"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": emulator.url,
+                   **EMULATOR_CREDENTIALS}
+        template = Template(TEMPLATE_PATH)
+        with patched_environ(aws_env):
+            session = boto3.session.Session(region_name=REGION)
+            provision(template, session)
+            seed_translations(template, session, SEED_DIR)
+            token, _ = mint_dev_token(template, seed_keys(template, session, {}))
+        yield Backend(template=template, aws_env=aws_env, token=token)
+    finally:
+        emulator.stop()
+
+
+# ---------------------------------------------------------------------- events
+def _sample_request(route: Route, token: str) -> Request:
+    headers = [("host", "127.0.0.1:3000"), ("user-agent", "eckospace-bench"), ("accept", "application/json"),
+               ("accept-language", "fr-CA,fr;q=0.9,en;q=0.5"), ("x-api-key", SAMPLE_API_KEY),
+               ("authorization", f"Bearer {token}")]
+    return Request(method="GET" if route.method == "ANY" else route.method, path=route.path,
+                   raw_query=SAMPLE_QUERIES.get(route.path, ""), headers=headers, body=b"",
+                   source_ip="127.0.0.1", request_id="c0ffee00-0000-4000-8000-000000000000")
+
+
+def sample_events(template: Template, token: str) -> dict[str, dict[str, Any]]:
+    """A first invocation per function (logical id -> event): the REST proxy event the local
+    gateway builds for each literal API route, and a TOKEN event for each authorizer."""
+    _, api = template.api()
+    routes = [route for route in template.routes() if "{" not in route.path]
+    gateway = Gateway(routes=routes, api=api, workers=None, keys=None)  # type: ignore[arg-type]
+    authorizer_context = {"principalId": SAMPLE_SUBJECT, "sub": SAMPLE_SUBJECT, "scope": SAMPLE_SCOPE,
+                          "token_use": "user", "jti": "bench", "integrationLatency": 0}
+    events: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        request = _sample_request(route, token)
+        events[route.function] = gateway.proxy_event(request, route, {}, authorizer_context, SAMPLE_API_KEY,
+                                                      "bench-key-id")
+        for authorizer in api.get("Auth", {}).get("Authorizers", {}).values():
+            events.setdefault(authorizer["Function"], {
+                "type": "TOKEN", "authorizationToken": f"Bearer {token}",
+                "methodArn": gateway.method_arn(route, request)})
+    return events
+
+
+# ---------------------------------------------------------------------- child processes
+def run_child(module: str, request: dict[str, Any], env: dict[str, str], *, cwd: Path | None = None,
+              timeout: float = 240) -> dict[str, Any]:
+    """Run `python -m module RESULT_FILE` with `request` as JSON on stdin; its result is the JSON it
+    writes to RESULT_FILE (stdout stays free for whatever the function logs)."""
+    with tempfile.TemporaryDirectory(prefix="eckobench-child-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        done = subprocess.run([PYTHON, "-m", module, str(result_file)], input=json.dumps(request), text=True,
+                              env=env, cwd=cwd, capture_output=True, timeout=timeout, check=False)
+        if done.returncode != 0 or not result_file.exists():
+            raise RuntimeError(f"{module} failed ({done.returncode}):\n{done.stderr[-4000:]}")
+        return json.loads(result_file.read_text())
+
+
+def child_main(measure: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """The child side of `run_child`."""
+    result = measure(json.load(sys.stdin))
+    Path(sys.argv[1]).write_text(json.dumps(result))
+
+
+def load_handler() -> Callable[[dict[str, Any], Any], Any]:
+    """The sandbox's handler, found as the Lambda runtime finds it (`_HANDLER`)."""
+    module, _, name = os.environ["_HANDLER"].rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def lambda_context(request_id: str = "bench") -> Any:
+    from eckolocal.runtime import LambdaContext
+
+    return LambdaContext(request_id, int(time.time() * 1000) + 600_000)
+
+
+def outcome(result: Any) -> str:
+    """A short word for what a handler answered: its status code, or an authorizer's Effect."""
+    if isinstance(result, dict) and "statusCode" in result:
+        return str(result["statusCode"])
+    try:
+        return str(result["policyDocument"]["Statement"][0]["Effect"])
+    except (KeyError, IndexError, TypeError):
+        return "unexpected"
+
+
+SUCCESS = {"200", "Allow"}
