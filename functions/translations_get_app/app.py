@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from eckospace.http.auth import header, requires
+from eckospace.http.auth import headers, requires
+from eckospace.http.params import Query
 from eckospace.http.conditional import if_none_match_hits
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
-from eckospace.translations.models import AppTranslations
 from eckospace.translations.service import serve_app_translations
 
 # Private: the response is only served to authenticated callers. Catalogues change rarely, and the
@@ -30,7 +29,8 @@ app = make_resolver()
     ),
     tags=["Translations"],
     responses={
-        200: {"description": "The catalogue", "content": {"application/json": {"model": AppTranslations}}},
+        200: {"description": "The catalogue",
+              "content": {"application/json": {"model": "eckospace.translations.models:AppTranslations"}}},
         304: {"description": "Not modified since the ETag in If-None-Match"},
         **PROBLEM_RESPONSES,
     },
@@ -39,20 +39,21 @@ app = make_resolver()
 def get_app_translations(
     locale: Annotated[
         str | None,
-        Query(description="BCP 47 language tag, for example en, fr-CA, ar", max_length=64, examples=["en"]),
+        Query(description="BCP 47 language tag, for example en, fr-CA, ar", max_length=64, examples=("en",)),
     ] = None,
 ):
-    served = serve_app_translations(locale, header(app, "accept-language"))
-    headers = {
+    accept_language, if_none_match = headers(app, "accept-language", "if-none-match")
+    served = serve_app_translations(locale, accept_language)
+    response_headers = {
         "ETag": served.etag,
         "Content-Language": served.locale,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Language",
     }
-    if if_none_match_hits(header(app, "if-none-match"), served.etag):
-        return Response(status_code=304, headers=headers)
+    if if_none_match_hits(if_none_match, served.etag):
+        return Response(status_code=304, headers=response_headers)
     return Response(status_code=200, content_type="application/json; charset=utf-8", body=served.body,
-                    headers=headers)
+                    headers=response_headers)
 
 
 lambda_handler = entrypoint(app)

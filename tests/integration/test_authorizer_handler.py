@@ -12,9 +12,6 @@ from tests.support.tokens import mint
 def handler(function_env):
     function_env("AuthAuthorizerFunction")
     authorizer.verifier.cache_clear()
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
     yield load_function("auth_authorizer").lambda_handler
     authorizer.verifier.cache_clear()
 
@@ -34,14 +31,8 @@ def test_valid_token_gets_an_api_wide_allow_with_its_scopes(handler, backend):
 
 
 def test_jwks_is_read_once_per_sandbox(handler, backend):
-    from aws_lambda_powertools.utilities.parameters.ssm import DEFAULT_PROVIDERS
-
     counter = CallCounter()
     counter.attach(aws.client("ssm"))
-    DEFAULT_PROVIDERS.clear()
-    from aws_lambda_powertools.utilities.parameters import SSMProvider
-
-    DEFAULT_PROVIDERS["ssm"] = SSMProvider(boto3_client=aws.client("ssm"))
     for _ in range(3):
         handler(_token_event(mint(backend["ring"], ["translations:read"])), Context())
     assert counter.calls == ["GetParameter"]

@@ -6,10 +6,10 @@ import json
 from typing import Annotated, Any
 
 import pytest
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from pydantic import BaseModel, Field
 
 from eckospace.http.auth import requires
+from eckospace.http.params import Header, Path, Query
 from eckospace.http.resolver import entrypoint, make_resolver
 
 
@@ -117,3 +117,25 @@ def test_openapi_keeps_the_declared_inputs_and_scopes():
     assert {p["name"] for p in operation["parameters"]} == {"note_id", "verbose", "tag", "x-trace"}
     assert operation["security"] == [{"bearerAuth": ["notes:read"], "apiKey": []}]
     assert "requestBody" in schema["paths"]["/notes"]["post"]
+
+
+@app.get("/search", **requires("notes:read"))
+def search(q: Annotated[str, Query(min_length=2, max_length=5, pattern="^[a-z]+$")],
+           lang: Annotated[str | None, Query(alias="language")] = None) -> dict[str, Any]:
+    return {"q": q, "lang": lang}
+
+
+@pytest.mark.parametrize(("query", "status", "detail"), [
+    ({"q": ["abc"], "language": ["fr"]}, 200, None),
+    ({}, 400, "Field required"),
+    ({"q": ["a"]}, 400, "String should have at least 2 characters"),
+    ({"q": ["abcdef"]}, 400, "String should have at most 5 characters"),
+    ({"q": ["ABC"]}, 400, "String should match pattern '^[a-z]+$'"),
+])
+def test_text_only_routes_are_checked_without_pydantic(query, status, detail):
+    code, body, _ = call("GET", "/search", query=query)
+    assert code == status
+    if detail:
+        assert body["errors"] == [{"in": "query", "name": "q", "detail": detail}]
+    else:
+        assert body == {"q": "abc", "lang": "fr"}

@@ -31,26 +31,37 @@ class Principal:
         return all(scope in self.scopes for scope in required)
 
 
+_principals: dict[tuple[Any, ...], Principal] = {}
+
+
 def principal_from_authorizer(authorizer: dict[str, Any] | None) -> Principal:
     if not authorizer or not authorizer.get("sub"):
         # Only reachable when a route was deployed without the authorizer: fail closed.
         raise Unauthorized("No verified bearer token reached this function.")
-    return Principal(
-        subject=str(authorizer["sub"]),
-        scopes=frozenset(str(authorizer.get("scope", "")).split()),
-        token_use=str(authorizer.get("token_use", "")),
-        client_id=authorizer.get("client_id") or None,
-    )
-
-
-def header(app: APIGatewayRestResolver, name: str) -> str | None:
-    """A request header, case-insensitively, without copying every header into a new mapping."""
-    headers = app.current_event.raw_event.get("headers") or {}
-    found = headers.get(name)
+    key = (authorizer["sub"], authorizer.get("scope"), authorizer.get("token_use"), authorizer.get("client_id"))
+    found = _principals.get(key)
     if found is None:
-        lowered = name.lower()
-        found = next((value for key, value in headers.items() if key.lower() == lowered), None)
+        if len(_principals) >= 1024:
+            _principals.clear()
+        found = _principals[key] = Principal(
+            subject=str(key[0]),
+            scopes=frozenset(str(key[1] or "").split()),
+            token_use=str(key[2] or ""),
+            client_id=key[3] or None,
+        )
     return found
+
+
+def headers(app: APIGatewayRestResolver, *names: str) -> tuple[str | None, ...]:
+    """Request headers by name, case-insensitively, in one pass and without copying the headers
+    into a new mapping (which is what `current_event.headers` does on every access)."""
+    wanted = [name.lower() for name in names]
+    found: list[str | None] = [None] * len(wanted)
+    for key, value in (app.current_event.raw_event.get("headers") or {}).items():
+        lowered = key.lower()
+        if lowered in wanted:
+            found[wanted.index(lowered)] = value
+    return tuple(found)
 
 
 def current_principal(app: APIGatewayRestResolver) -> Principal:

@@ -9,6 +9,8 @@ validation on every route and every error mapped, in this one place, to RFC 9457
 from __future__ import annotations
 
 import functools
+import importlib
+import inspect
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from eckospace.http.auth import enforce_route_scopes
 from eckospace.http.problems import PROBLEM_CONTENT_TYPE, NotFound, Problem, ServiceUnavailable
-from eckospace.http.validation import resolved_signature, validated_arguments
+from eckospace.http.validation import openapi_signature, validated_arguments
 from eckospace.observability import logger
 
 if TYPE_CHECKING:
@@ -66,29 +68,58 @@ def is_transient_backend_error(exc: Exception) -> bool:
                                   "ConnectionClosedError"}
 
 
+class GuardedRoute:
+    """A route function behind its guard: the caller's scopes (as the route's `security` declares
+    them) are checked, then its inputs validated, before the function runs. A wrapper rather than a
+    middleware, because Powertools' middleware chain alone costs more per request than routing.
+
+    It presents the function's name and, lazily, its signature, so the OpenAPI document describes
+    the function; building that signature loads Powertools' OpenAPI models, which only the
+    document generator ever needs."""
+
+    def __init__(self, app: APIGatewayRestResolver, func: Callable[..., Any], rule: str) -> None:
+        functools.update_wrapper(self, func)
+        self._app = app
+        self._func = func
+        self._rule = rule
+
+    @functools.cached_property
+    def __signature__(self) -> inspect.Signature:
+        return openapi_signature(self._func)
+
+    def __call__(self, **path_args: Any) -> Any:
+        app = self._app
+        enforce_route_scopes(app)
+        return self._func(**validated_arguments(self._func, self._rule, app.current_event.raw_event, path_args))
+
+
 class GuardedResolver(APIGatewayRestResolver):
-    """Every route it registers checks the caller's scopes (as the route's `security` declares them),
-    then validates its inputs, before the route function runs. It is a wrapper around each route
-    rather than a middleware because Powertools' middleware chain alone costs more per request than
-    routing does; the wrapper presents the route's own signature, so OpenAPI is unchanged."""
+    """A REST resolver whose every route is a `GuardedRoute`.
+
+    Response models in a route's `responses` may be named as "module:Class" strings: they are
+    imported only when the OpenAPI document is generated, never on a cold start."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        for route in self._static_routes + self._dynamic_routes:
+            for response in (route.responses or {}).values():
+                for content in (response.get("content") or {}).values():
+                    if isinstance(content.get("model"), str):
+                        content["model"] = _import_model(content["model"])
+        return super().get_openapi_schema(**kwargs)
 
     def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
         register = super().route(rule, method, *args, **kwargs)
 
         def register_guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-            register(self._guard(func, rule))
+            register(GuardedRoute(self, func, rule))
             return func
 
         return register_guarded
 
-    def _guard(self, func: Callable[..., Any], rule: str) -> Callable[..., Any]:
-        @functools.wraps(func)
-        def guarded(**path_args: Any) -> Any:
-            enforce_route_scopes(self)
-            return func(**validated_arguments(func, rule, self.current_event.raw_event, path_args))
 
-        guarded.__signature__ = resolved_signature(func)  # type: ignore[attr-defined]
-        return guarded
+def _import_model(reference: str) -> Any:
+    module, _, name = reference.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def make_resolver() -> APIGatewayRestResolver:

@@ -1,7 +1,7 @@
 """Request validation compiled once per route.
 
-Routes declare their inputs the Powertools way (`Annotated[str, Query(...)]`, `Path`, `Header`,
-and a pydantic model for the JSON body), which also feeds the OpenAPI document. Powertools' own
+Routes declare their inputs with `eckospace.http.params` (`Annotated[str, Query(...)]`, `Path`,
+`Header`) and a pydantic model for the JSON body; the same declarations feed the OpenAPI document. Powertools' own
 validation middleware re-derives and re-normalises every parameter on every request, several
 times the cost of routing itself; here each route gets one pydantic model, built on its first request, and each
 request is validated with a single call into pydantic-core.
@@ -15,11 +15,13 @@ import base64
 import binascii
 import inspect
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass
 from typing import Any
 
+from eckospace.http.params import Param
 from eckospace.http.problems import BadRequest
 
 
@@ -32,21 +34,37 @@ class _Input:
 
 
 @dataclass(frozen=True)
+class _TextRule:
+    """A text input (`str` or `str | None`) checked without pydantic: most GET routes take only
+    these, and leaving pydantic unloaded is a large part of such a function's cold start."""
+
+    item: _Input
+    default: Any  # ... when required
+    min_length: int | None
+    max_length: int | None
+    pattern: re.Pattern[str] | None
+
+    def problem(self, value: str | None) -> str | None:
+        if value is None:
+            return "Field required" if self.default is ... else None
+        if self.min_length is not None and len(value) < self.min_length:
+            return f"String should have at least {self.min_length} characters"
+        if self.max_length is not None and len(value) > self.max_length:
+            return f"String should have at most {self.max_length} characters"
+        if self.pattern is not None and not self.pattern.search(value):
+            return f"String should match pattern '{self.pattern.pattern}'"
+        return None
+
+
+@dataclass(frozen=True)
 class _CompiledRoute:
     inputs: tuple[_Input, ...]
-    model: Any  # a pydantic model over all inputs, or None when the route takes none
+    model: Any  # a pydantic model over all inputs; None when there are none or all are text rules
     body: _Input | None
+    text_rules: tuple[_TextRule, ...] | None = None
 
 
-_LOCATIONS = {"Path": "path", "Query": "query", "Header": "header", "Body": "body"}
 _compiled: dict[Any, _CompiledRoute] = {}
-
-
-def _location(field_info: Any, name: str, path_params: set[str]) -> str:
-    for cls in type(field_info).__mro__:
-        if cls.__name__ in _LOCATIONS:
-            return _LOCATIONS[cls.__name__]
-    return "path" if name in path_params else "query"
 
 
 def _is_sequence(annotation: Any) -> bool:
@@ -57,38 +75,68 @@ def _is_sequence(annotation: Any) -> bool:
     return origin in (typing.Union, types.UnionType) and any(_is_sequence(a) for a in typing.get_args(annotation))
 
 
-def _compile(func: Any, path: str) -> _CompiledRoute:
-    from pydantic import BaseModel, create_model
-    from pydantic.fields import FieldInfo
+def _declaration(annotation: Any) -> tuple[Any, Param | None]:
+    """(the bare type, its Query/Path/Header declaration if any) from `Annotated[type, Query(...)]`."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        bare, *extras = typing.get_args(annotation)
+        return bare, next((extra for extra in extras if isinstance(extra, Param)), None)
+    return annotation, None
 
+
+def _is_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    return union and set(typing.get_args(annotation)) == {str, type(None)}
+
+
+def _compile(func: Any, path: str) -> _CompiledRoute:
     hints = typing.get_type_hints(func, include_extras=True)
-    path_params = {part.strip("{}+") for part in path.split("/") if part.startswith("{")}
-    inputs, fields, body = [], {}, None
+    path_params = {part.strip("{}+<>") for part in path.split("/") if part[:1] in "{<"}
+    declarations = []
     for name, parameter in inspect.signature(func).parameters.items():
-        annotation = hints.get(name, str)
-        field_info: Any = None
-        if typing.get_origin(annotation) is typing.Annotated:
-            annotation, *extras = typing.get_args(annotation)
-            field_info = next((extra for extra in extras if isinstance(extra, FieldInfo)), None)
-        if field_info is None:
-            is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            default = ... if parameter.default is inspect.Parameter.empty else parameter.default
-            field_info = FieldInfo(default=default)
-            location = "body" if is_model else _location(field_info, name, path_params)
+        annotation, declared = _declaration(hints.get(name, str))
+        default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+        declarations.append((name, annotation, declared, default))
+    if all(_is_text(annotation) for _, annotation, _, _ in declarations):
+        return _compile_text(declarations, path_params)
+    return _compile_model(func, declarations, path_params)
+
+
+def _compile_text(declarations: list[tuple[str, Any, Param | None, Any]], path_params: set[str]) -> _CompiledRoute:
+    rules = []
+    for name, _, declared, default in declarations:
+        location = declared.location if declared else ("path" if name in path_params else "query")
+        item = _Input(name=name, key=(declared.alias if declared else None) or name, location=location,
+                      multiple=False)
+        pattern = declared.pattern if declared else None
+        rules.append(_TextRule(item=item, default=default,
+                               min_length=declared.min_length if declared else None,
+                               max_length=declared.max_length if declared else None,
+                               pattern=re.compile(pattern) if pattern else None))
+    return _CompiledRoute(inputs=tuple(rule.item for rule in rules), model=None, body=None, text_rules=tuple(rules))
+
+
+def _compile_model(func: Any, declarations: list[tuple[str, Any, Param | None, Any]],
+                   path_params: set[str]) -> _CompiledRoute:
+    from pydantic import BaseModel, create_model
+
+    inputs, fields, body = [], {}, None
+    for name, annotation, declared, default in declarations:
+        if declared is not None:
+            location, key, field = declared.location, declared.alias or name, declared.pydantic_field(default)
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            location, key, field = "body", name, default
         else:
-            if parameter.default is not inspect.Parameter.empty:
-                field_info.default = parameter.default
-            location = _location(field_info, name, path_params)
-        multiple = _is_sequence(annotation)
-        item = _Input(name=name, key=field_info.alias or name, location=location, multiple=multiple)
+            location, key, field = ("path" if name in path_params else "query"), name, default
+        item = _Input(name=name, key=key, location=location, multiple=_is_sequence(annotation))
         if location == "body":
             if body is not None:
                 raise TypeError(f"{func.__name__}: one body parameter per route (use one model)")
             body = item
         inputs.append(item)
-        fields[name] = (annotation, field_info)
-    model = create_model(f"{func.__name__}_request", **fields) if fields else None
-    return _CompiledRoute(inputs=tuple(inputs), model=model, body=body)
+        fields[key] = (annotation, field)
+    return _CompiledRoute(inputs=tuple(inputs), model=create_model(f"{func.__name__}_request", **fields), body=body)
 
 
 def _raw_inputs(compiled: _CompiledRoute, event: dict[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
@@ -140,14 +188,14 @@ def _problem(errors: list[dict[str, Any]], compiled: _CompiledRoute) -> BadReque
 
 def validated_arguments(func: Any, path: str, event: dict[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
     """The route's arguments, validated from the request (keyed by their wire names in the request)."""
-    from pydantic import ValidationError
-
     compiled = _compiled.get(func)
     if compiled is None:
         compiled = _compiled[func] = _compile(func, path)
-    if compiled.model is None:
-        return {}
     data = _raw_inputs(compiled, event, path_args)
+    if compiled.text_rules is not None:
+        return _checked_text(compiled.text_rules, data)
+    from pydantic import ValidationError
+
     try:
         if compiled.body is not None:
             raw = _body_bytes(event)
@@ -159,12 +207,31 @@ def validated_arguments(func: Any, path: str, event: dict[str, Any], path_args: 
         validated = compiled.model.model_validate(data)
     except ValidationError as exc:
         raise _problem(exc.errors(include_url=False, include_input=False), compiled) from None
-    return {item.name: getattr(validated, item.name) for item in compiled.inputs}
+    return {item.name: getattr(validated, item.key) for item in compiled.inputs}
 
 
-def resolved_signature(func: Any) -> inspect.Signature:
-    """`func`'s signature with its annotations evaluated, for a wrapper to present as its own."""
+def _checked_text(rules: tuple[_TextRule, ...], data: dict[str, Any]) -> dict[str, Any]:
+    arguments, errors = {}, []
+    for rule in rules:
+        value = data.get(rule.item.key)
+        problem = rule.problem(value)
+        if problem:
+            errors.append({"in": rule.item.location, "name": rule.item.key, "detail": problem})
+        arguments[rule.item.name] = rule.default if value is None else value
+    if errors:
+        raise BadRequest("The request has invalid or missing fields.", errors=errors)
+    return arguments
+
+
+def openapi_signature(func: Any) -> inspect.Signature:
+    """`func`'s signature as Powertools' OpenAPI generator expects it: annotations evaluated and our
+    Query/Path/Header declarations turned into Powertools' own parameter types."""
     hints = typing.get_type_hints(func, include_extras=True)
     signature = inspect.signature(func)
-    return signature.replace(parameters=[p.replace(annotation=hints.get(p.name, p.annotation))
-                                         for p in signature.parameters.values()])
+    parameters = []
+    for parameter in signature.parameters.values():
+        annotation, declared = _declaration(hints.get(parameter.name, parameter.annotation))
+        if declared is not None:
+            annotation = typing.Annotated[annotation, declared.openapi_param()]
+        parameters.append(parameter.replace(annotation=annotation))
+    return signature.replace(parameters=parameters)

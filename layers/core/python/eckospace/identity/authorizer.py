@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from eckospace import aws
 from eckospace.config import Settings, settings
 from eckospace.identity.tokens import InvalidToken, TokenClaims, TokenVerifier
 from eckospace.observability import logger
@@ -28,12 +29,14 @@ class Unauthorized(Exception):
 
 @cache
 def verifier() -> TokenVerifier:
-    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
 
     name = Settings.require(JWKS_PARAMETER_SETTING)
+    # Our client, with its short timeouts and retry policy, rather than the provider's default one.
+    provider = SSMProvider(boto3_client=aws.client("ssm"))
 
     def fetch_jwks(force: bool) -> dict[str, Any]:
-        return parameters.get_parameter(name, transform="json", max_age=JWKS_CACHE_SECONDS, force_fetch=force)
+        return provider.get(name, transform="json", max_age=JWKS_CACHE_SECONDS, force_fetch=force)
 
     config = settings()
     return TokenVerifier(fetch_jwks, issuer=config.token_issuer, audience=config.token_audience)
