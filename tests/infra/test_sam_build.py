@@ -107,3 +107,14 @@ def test_deps_layer_is_built_for_the_functions_runtime(build_dir: Path, template
     wrong = sorted(name for name, found in extensions.items()
                    if (found["abi"], found["platform"]) != (abi, platform))
     assert not wrong, f"not built for cpython-{abi} on {platform}: {wrong}"
+
+
+@pytest.mark.parametrize(("layer", "module"), [(DEPS_LAYER, "aws_lambda_powertools/__init__.py"),
+                                               (DEPS_LAYER, "pydantic/main.py"),
+                                               (CORE_LAYER, "eckospace/http/resolver.py")])
+def test_layers_ship_precompiled_bytecode(build_dir: Path, template_doc: dict[str, Any], layer: str, module: str) -> None:
+    # Lambda cannot write __pycache__: without shipped bytecode every cold start compiles the sources.
+    version = template_doc["Globals"]["Function"]["Runtime"].removeprefix("python").replace(".", "")
+    source = build_dir / layer / "python" / module
+    cached = source.parent / "__pycache__" / f"{source.stem}.cpython-{version}.pyc"
+    assert source.is_file() and cached.is_file(), f"{cached} is missing"
