@@ -135,7 +135,6 @@ class Gateway:
                 self.workers.start_reaper()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.workers.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -272,14 +272,11 @@ class LocalStack:
                 await asyncio.sleep(60)
                 await asyncio.to_thread(self.save)
 
-        started = asyncio.Event()
-
         async def announce() -> None:
-            while not server.started:
+            while not server.started:  # uvicorn offers no startup hook of its own
                 await asyncio.sleep(0.05)
             for poller in self.pollers:
                 poller.start()
-            started.set()
             print(self.banner(), flush=True)
 
         tasks = [asyncio.create_task(announce())]
@@ -292,6 +289,7 @@ class LocalStack:
                 task.cancel()
             for poller in self.pollers:
                 await poller.stop()
+            await self.workers.close()  # after the pollers: none may be mid-invocation
 
     def banner(self) -> str:
         c = self.credentials
