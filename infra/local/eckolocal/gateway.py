@@ -163,7 +163,9 @@ class Gateway:
         api_key_value = request.header("x-api-key")
         api_key_id = None
         if route.api_key_required:
-            grant = await asyncio.to_thread(self.keys.lookup, api_key_value)
+            grant = self.keys.cached(api_key_value) if api_key_value else None
+            if grant is False:
+                grant = await asyncio.to_thread(self.keys.lookup, api_key_value)
             if grant is None:
                 return self.gateway_response("INVALID_API_KEY", request)
             limited = self.limiter.check(grant)

@@ -261,7 +261,7 @@ class LocalStack:
         import uvicorn
 
         server = uvicorn.Server(uvicorn.Config(
-            self.gateway, host="127.0.0.1", port=self.config.port, log_level="warning",
+            self.gateway, host="127.0.0.1", port=self.config.port, log_level="warning", access_log=False,
             lifespan="on", timeout_graceful_shutdown=5,
         ))
         sqs = self.session.client("sqs")

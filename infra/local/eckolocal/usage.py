@@ -100,20 +100,24 @@ class KeyDirectory:
         self._grants = grants
         self._loaded_at = time.monotonic()
 
+    def cached(self, value: str) -> KeyGrant | None | bool:
+        """The grant from the cache when that answer is current; False when the backend must be
+        asked (call `lookup` off the event loop then)."""
+        age = time.monotonic() - self._loaded_at
+        if age > self._ttl:
+            return False
+        grant = self._grants.get(value)
+        # An unknown key may be one an operator just created: look again, at most once a second.
+        return False if grant is None and age > self._miss_refresh else grant
+
     def lookup(self, value: str | None) -> KeyGrant | None:
         """Blocking (it may call the backend): run it off the event loop."""
         if not value:
             return None
         with self._lock:
-            age = time.monotonic() - self._loaded_at
-            # An unknown key may be one an operator just created: look again, at most once a second.
-            if age > self._ttl or (value not in self._grants and age > self._miss_refresh):
+            if self.cached(value) is False:
                 self._load()
             return self._grants.get(value)
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._loaded_at = float("-inf")
 
 
 def period_end(period: str, now: datetime) -> datetime:
