@@ -45,8 +45,11 @@ def _operations(document: dict[str, Any], path: str, method: str) -> dict[str, O
 def _security_problems(route: Route, operation: Operation) -> list[str]:
     requirements: list[dict[str, list[str]]] = operation.get("security", [])
     where = f"{route.method} {route.path}"
-    if route.authorizer is None:
-        return [f"{where} is public but documents {BEARER}"] if any(BEARER in r for r in requirements) else []
+    if route.authorizer is None:  # public, or the caller authenticates itself (OAuth client credentials)
+        problems = [f"{where} runs no authorizer but documents {BEARER}"] if any(BEARER in r for r in requirements) else []
+        if route.api_key_required and not all(API_KEY in r for r in requirements or [{}]):
+            problems.append(f"{where} needs an API key but does not document {API_KEY}")
+        return problems
     if not requirements:
         return [f"{where} declares no security"]
     problems = []

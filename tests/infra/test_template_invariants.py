@@ -44,12 +44,16 @@ WIDE_MANAGED_POLICIES = frozenset({
 })
 
 # Routes whose callers can hold neither our API key nor a bearer token: payment providers posting
-# webhooks (they prove themselves by signature) and sign-in providers redirecting a browser back.
-# (path prefix, path suffix)
+# webhooks (they prove themselves by signature), sign-in providers redirecting a browser back, and
+# the published public keys that anyone verifying our tokens must read. (path prefix, path suffix)
 PUBLIC_ROUTES = (
     ("/payment/", "/webhook"),
     ("/social-login/callback/", ""),
+    ("/.well-known/", ""),
 )
+# Routes where an integration proves itself with its client credentials instead of a bearer token
+# (the OAuth token and revocation endpoints): the API key is still required.
+CLIENT_AUTHENTICATED_ROUTES = (("/api/oauth/", ""),)
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 USAGE_PLAN_LIMITS = (("Throttle", "RateLimit"), ("Throttle", "BurstLimit"), ("Quota", "Limit"))
@@ -111,8 +115,8 @@ def _dead_letter_queues(resources: Resources) -> set[str]:
     return {target for queue in _of_type(resources, QUEUE).values() if (target := _redrive_target(queue))}
 
 
-def _is_public(path: str) -> bool:
-    return any(path.startswith(prefix) and path.endswith(suffix) for prefix, suffix in PUBLIC_ROUTES)
+def _matches(path: str, patterns: tuple[tuple[str, str], ...]) -> bool:
+    return any(path.startswith(prefix) and path.endswith(suffix) for prefix, suffix in patterns)
 
 
 def _api_routes(resources: Resources) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -294,7 +298,7 @@ def test_every_route_requires_a_key_and_a_token_except_callbacks(resources: Reso
         api_id = _ref(props.get("RestApiId"))
         if api_id not in apis:
             problems.append(f"{route} needs RestApiId: !Ref <the Api> (an implicit API has no keys or plans)")
-        elif _is_public(path):
+        elif _matches(path, PUBLIC_ROUTES):
             if not (auth.get("ApiKeyRequired") is False and auth.get("Authorizer") == "NONE"):
                 problems.append(f"{route} ({path}) is public: it must say Auth: {{ApiKeyRequired: false, "
                                 f"Authorizer: NONE}}")
@@ -302,7 +306,11 @@ def test_every_route_requires_a_key_and_a_token_except_callbacks(resources: Reso
             defaults = _props(apis[api_id]).get("Auth", {})
             if not _is_true(auth.get("ApiKeyRequired", defaults.get("ApiKeyRequired"))):
                 problems.append(f"{route} ({path}) must require an API key")
-            if auth.get("Authorizer", defaults.get("DefaultAuthorizer")) not in defaults.get("Authorizers", {}):
+            authorizer = auth.get("Authorizer", defaults.get("DefaultAuthorizer"))
+            if _matches(path, CLIENT_AUTHENTICATED_ROUTES):
+                if authorizer != "NONE":
+                    problems.append(f"{route} ({path}) takes client credentials: it must say Authorizer: NONE")
+            elif authorizer not in defaults.get("Authorizers", {}):
                 problems.append(f"{route} ({path}) must run the bearer authorizer")
     assert not problems, _report(problems)
 

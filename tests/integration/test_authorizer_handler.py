@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from eckospace import aws
-from eckospace.identity import authorizer
+from eckospace.identity import jwks
 from tests.integration.conftest import CallCounter, Context, event, load_function
 from tests.support.tokens import mint
 
@@ -11,9 +11,11 @@ from tests.support.tokens import mint
 @pytest.fixture
 def handler(function_env):
     function_env("AuthAuthorizerFunction")
-    authorizer.verifier.cache_clear()
+    jwks.verifier.cache_clear()
+    jwks._provider.cache_clear()
     yield load_function("auth_authorizer").lambda_handler
-    authorizer.verifier.cache_clear()
+    jwks.verifier.cache_clear()
+    jwks._provider.cache_clear()
 
 
 def _token_event(token: str) -> dict:

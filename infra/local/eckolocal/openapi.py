@@ -58,10 +58,11 @@ def _load_app(spec_id: str, code_dir: Path, handler: str) -> Any:
 
 
 def _security_schemes() -> dict[str, Any]:
-    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBase, HTTPBearer
 
     return {
         "bearerAuth": HTTPBearer(bearerFormat="JWT", description="An access token with the route's scopes."),
+        "clientBasic": HTTPBase(scheme="basic", description="An integration's client id and secret (OAuth endpoints)."),
         "apiKey": APIKey(name="x-api-key", **{"in": APIKeyIn.header},
                          description="The API key of your integration's usage plan."),
     }

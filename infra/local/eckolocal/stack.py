@@ -139,6 +139,26 @@ def seed_keys(template: Template, session: Any, stored: dict[str, Any]) -> Any:
     return ring
 
 
+def seed_demo_integration(template: Template, session: Any, stored: dict[str, Any],
+                          api_key_id: str | None) -> dict[str, str] | None:
+    """The demo integration (OAuth client) on the demo API key, kept across restarts."""
+    from eckospace import aws
+    from eckospace.identity import integrations
+    from eckospace.identity.scopes import SCOPES
+
+    if "IntegrationsTable" not in template.resources:
+        return None
+    aws.use_client("dynamodb", session.client("dynamodb"))
+    os.environ[integrations.TABLE_SETTING] = template.physical_name("IntegrationsTable")
+    client_id = stored.setdefault("demo_client_id", integrations.new_client_id())
+    secret = stored.setdefault("demo_client_secret", integrations.new_secret())
+    if integrations.get(client_id) is None:
+        integrations.register(name="Local demo integration", allowed_scopes=set(SCOPES),
+                              default_scopes={"translations:read"}, tier="standard", api_key_id=api_key_id,
+                              client_id=client_id, secret=secret)
+    return {"client_id": client_id, "client_secret": secret}
+
+
 def mint_dev_token(template: Template, ring: Any) -> tuple[str, int]:
     from eckospace.identity.scopes import SCOPES
     from eckospace.identity.tokens import mint_access_token
@@ -215,10 +235,15 @@ class LocalStack:
             "aws_endpoint_url": endpoint,
             "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
         }
+        api_key_id = None
         if DEMO_PLAN in plan_ids:
             stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
-            ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN])
+            api_key_id = ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"],
+                                        plan_id=plan_ids[DEMO_PLAN])
             credentials["api_key"] = stored["api_key"]
+        demo_client = seed_demo_integration(template, self.session, stored, api_key_id)
+        if demo_client:
+            credentials.update(demo_client, token_url=f"{base}/api/oauth/token")
         if ring is not None:
             credentials["token"], credentials["token_expires_at"] = mint_dev_token(template, ring)
         self.state.save_secrets(stored)

@@ -8,6 +8,7 @@ by botocore itself) points every client at an emulator or LocalStack.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 _clients: dict[str, Any] = {}
@@ -41,3 +42,17 @@ def use_client(service: str, instance: Any) -> None:
 
 def reset_clients() -> None:
     _clients.clear()
+
+
+def batch_get(request: dict[str, Any], *, attempts: int = 5) -> dict[str, list[dict[str, Any]]]:
+    """BatchGetItem until nothing is left unprocessed (bounded, with backoff): items by table."""
+    found: dict[str, list[dict[str, Any]]] = {table: [] for table in request}
+    for attempt in range(attempts):
+        answer = client("dynamodb").batch_get_item(RequestItems=request)
+        for table, items in answer.get("Responses", {}).items():
+            found[table].extend(items)
+        request = answer.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+        time.sleep(0.05 * 2**attempt)
+    raise RuntimeError("DynamoDB left keys unprocessed after retries")

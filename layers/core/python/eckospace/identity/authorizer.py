@@ -8,16 +8,12 @@ which API Gateway turns into a 401; the reason is logged, the token never is.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from eckospace import aws
-from eckospace.config import Settings, settings
-from eckospace.identity.tokens import InvalidToken, TokenClaims, TokenVerifier
+from eckospace.identity.jwks import verifier
+from eckospace.identity.revocations import still_valid
+from eckospace.identity.tokens import InvalidToken, TokenClaims
 from eckospace.observability import logger
-
-JWKS_PARAMETER_SETTING = "ECKO_JWKS_PARAMETER"
-JWKS_CACHE_SECONDS = 300
 
 
 class Unauthorized(Exception):
@@ -25,21 +21,6 @@ class Unauthorized(Exception):
 
     def __init__(self) -> None:
         super().__init__("Unauthorized")
-
-
-@cache
-def verifier() -> TokenVerifier:
-    from aws_lambda_powertools.utilities.parameters import SSMProvider
-
-    name = Settings.require(JWKS_PARAMETER_SETTING)
-    # Our client, with its short timeouts and retry policy, rather than the provider's default one.
-    provider = SSMProvider(boto3_client=aws.client("ssm"))
-
-    def fetch_jwks(force: bool) -> dict[str, Any]:
-        return provider.get(name, transform="json", max_age=JWKS_CACHE_SECONDS, force_fetch=force)
-
-    config = settings()
-    return TokenVerifier(fetch_jwks, issuer=config.token_issuer, audience=config.token_audience)
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -79,10 +60,13 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
     token = bearer_token(event.get("authorizationToken"))
     if token is None:
         logger().info("token rejected", extra={"reason": "no bearer token"})
-        raise Unauthorized()
+        raise Unauthorized
     try:
         claims = verifier().verify(token)
     except InvalidToken as exc:
         logger().info("token rejected", extra={"reason": str(exc)})
-        raise Unauthorized() from None
+        raise Unauthorized from None
+    if not still_valid(claims):
+        logger().info("token rejected", extra={"reason": "revoked, or its integration disabled"})
+        raise Unauthorized
     return policy_for(claims, event.get("methodArn", ""))

@@ -41,18 +41,8 @@ def get_catalogues(locales: list[str]) -> dict[str, Catalogue]:
     if not locales:
         return {}
     table = _table_name()
-    request: dict[str, Any] = {table: {"Keys": [{"locale": {"S": locale}} for locale in locales]}}
-    found: dict[str, Catalogue] = {}
-    for _attempt in range(5):
-        response = aws.client("dynamodb").batch_get_item(RequestItems=request)
-        for item in response.get("Responses", {}).get(table, []):
-            catalogue = _from_item(item)
-            found[catalogue.locale] = catalogue
-        request = response.get("UnprocessedKeys") or {}
-        if not request:
-            return found
-        time.sleep(0.05 * 2**_attempt)
-    raise RuntimeError("DynamoDB left translation keys unprocessed after retries")
+    items = aws.batch_get({table: {"Keys": [{"locale": {"S": locale}} for locale in locales]}})[table]
+    return {catalogue.locale: catalogue for catalogue in map(_from_item, items)}
 
 
 def put_catalogue(locale: str, direction: str, messages: dict[str, str]) -> Catalogue:
