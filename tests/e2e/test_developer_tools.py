@@ -34,3 +34,40 @@ def test_token_script_mints_a_narrow_token_the_api_accepts(stack, api_key):
     refused = subprocess.run([sys.executable, "infra/scripts/mint_token.py", "--scopes", "everything:please"], cwd=ROOT,
                              env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "unknown scopes" in refused.stderr
+
+
+def _operator(stack, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AWS_ENDPOINT_URL": stack.credentials["aws_endpoint_url"],
+           "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    return subprocess.run([sys.executable, "infra/scripts/integrations.py", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+
+
+def test_operators_create_rotate_and_disable_integrations(stack):
+    import base64
+    import time
+
+    created = json.loads(_operator(stack, "create", "--name", "Acme CRM", "--scopes", "translations:read",
+                                   "--tier", "standard").stdout)
+    assert created["client_id"].startswith("ekc_") and created["client_secret"].startswith("eks_")
+
+    def token(secret: str) -> requests.Response:
+        basic = base64.b64encode(f"{created['client_id']}:{secret}".encode()).decode()
+        return requests.post(stack.url("/api/oauth/token"), data={"grant_type": "client_credentials"}, timeout=30,
+                             headers={"x-api-key": created["api_key"], "Authorization": f"Basic {basic}"})
+
+    time.sleep(1.1)  # new keys reach the gateway within a second
+    first = token(created["client_secret"])
+    assert first.status_code == 200
+    listed = [json.loads(line) for line in _operator(stack, "list").stdout.splitlines()]
+    assert any(item["client_id"] == created["client_id"] and item["tier"] == "standard" for item in listed)
+    assert all("secret" not in json.dumps(item) for item in listed)
+
+    rotated = json.loads(_operator(stack, "rotate-secret", "--client-id", created["client_id"],
+                                   "--overlap-hours", "1").stdout)
+    assert token(rotated["client_secret"]).status_code == 200 and token(created["client_secret"]).status_code == 200
+
+    assert _operator(stack, "disable", "--client-id", created["client_id"]).returncode == 0
+    assert token(rotated["client_secret"]).status_code == 401
+    refused = _operator(stack, "create", "--name", "Bad", "--scopes", "root:everything")
+    assert refused.returncode != 0 and "unknown scopes" in refused.stderr
