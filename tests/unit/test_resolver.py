@@ -42,7 +42,8 @@ handler = entrypoint(app)
 
 
 def call(method: str, path: str, *, query: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None,
-         body: str | None = None, scopes: str = "notes:read notes:write", authorizer: bool = True) -> tuple[int, Any, dict]:
+         body: str | None = None, scopes: str = "notes:read notes:write", authorizer: bool = True,
+         token_use: str = "user") -> tuple[int, Any, dict]:
     event = {
         "resource": path, "path": path, "httpMethod": method, "headers": headers or {},
         "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
@@ -50,7 +51,7 @@ def call(method: str, path: str, *, query: dict[str, list[str]] | None = None, h
         "multiValueQueryStringParameters": query or None, "pathParameters": None, "stageVariables": None,
         "requestContext": {"requestId": "rid-1", "stage": "v1", "path": f"/v1{path}", "httpMethod": method,
                            "resourcePath": path, "identity": {"sourceIp": "127.0.0.1"},
-                           "authorizer": {"sub": "u1", "scope": scopes} if authorizer else None},
+                           "authorizer": {"sub": "u1", "scope": scopes, "token_use": token_use} if authorizer else None},
         "body": body, "isBase64Encoded": False,
     }
     response = handler(event, type("Context", (), {"aws_request_id": "ctx"})())
@@ -139,3 +140,17 @@ def test_text_only_routes_are_checked_without_pydantic(query, status, detail):
         assert body["errors"] == [{"in": "query", "name": "q", "detail": detail}]
     else:
         assert body == {"q": "abc", "lang": "fr"}
+
+
+@app.get("/me/notes", **requires("notes:read", tokens=("user",)))
+def my_notes() -> dict[str, Any]:
+    return {"mine": True}
+
+
+def test_routes_say_which_kinds_of_token_they_take():
+    assert call("GET", "/me/notes", token_use="user")[0] == 200
+    status, body, _ = call("GET", "/me/notes", token_use="client")
+    assert status == 403 and "does not accept client tokens" in body["detail"]
+    assert call("GET", "/notes/1", token_use="client")[0] == 200  # both kinds by default
+    with pytest.raises(ValueError):
+        requires("notes:read", tokens=("robot",))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eckospace.http.problems import InsufficientScope, Unauthorized
+from eckospace.http.problems import Forbidden, InsufficientScope, Unauthorized
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -69,10 +69,19 @@ def current_principal(app: APIGatewayRestResolver) -> Principal:
     return principal_from_authorizer(authorizer)
 
 
-def requires(*scopes: str) -> dict[str, Any]:
-    """Route options declaring the scopes a route needs, `@app.get("/path", **requires("posts:read"))`:
-    the declaration documents them in OpenAPI and `enforce_route_scopes` enforces the same list."""
-    return {"security": [{BEARER_SCHEME: list(scopes), API_KEY_SCHEME: []}]}
+TOKEN_USES = ("user", "client")  # a person's session, or an integration (client credentials)
+_TOKEN_USE_EXTENSION = "x-eckospace-token-use"
+
+
+def requires(*scopes: str, tokens: tuple[str, ...] = TOKEN_USES) -> dict[str, Any]:
+    """Route options declaring what a caller needs, `@app.get("/path", **requires("posts:read"))`:
+    the bearer scopes, and which kinds of token the route accepts (`tokens=("user",)` for routes
+    that act for a signed-in person). OpenAPI documents both; `enforce_route_scopes` enforces them."""
+    unknown = set(tokens) - set(TOKEN_USES)
+    if unknown or not tokens:
+        raise ValueError(f"tokens must be among {TOKEN_USES}")
+    return {"security": [{BEARER_SCHEME: list(scopes), API_KEY_SCHEME: []}],
+            "openapi_extensions": {_TOKEN_USE_EXTENSION: list(tokens)}}
 
 
 def required_scopes(route: Any) -> tuple[str, ...] | None:
@@ -84,7 +93,16 @@ def required_scopes(route: Any) -> tuple[str, ...] | None:
 
 
 def enforce_route_scopes(app: APIGatewayRestResolver) -> None:
-    """403 for a caller whose token lacks a scope the matched route declared."""
-    scopes = required_scopes(app.context["_route"])
-    if scopes is not None and not current_principal(app).has_scopes(scopes):
+    """403 for a caller whose kind of token the route does not take, or whose token lacks a scope
+    the route declared."""
+    route = app.context["_route"]
+    scopes = required_scopes(route)
+    if scopes is None:
+        return
+    principal = current_principal(app)
+    accepted = (route.openapi_extensions or {}).get(_TOKEN_USE_EXTENSION, TOKEN_USES)
+    if principal.token_use not in accepted:
+        raise Forbidden(f"This route does not accept {principal.token_use or 'unknown'} tokens; "
+                        f"it takes: {', '.join(accepted)}.")
+    if not principal.has_scopes(scopes):
         raise InsufficientScope(scopes)
