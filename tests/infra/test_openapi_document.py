@@ -55,8 +55,8 @@ def _security_problems(route: Route, operation: Operation) -> list[str]:
     problems = []
     for requirement in requirements:  # alternatives: each must carry everything the gateway checks
         scopes = requirement.get(BEARER)
-        if not scopes:
-            problems.append(f"{where} has a security requirement without {BEARER} scopes: {requirement}")
+        if scopes is None:  # an empty list is fine: any valid token (GET /api/me)
+            problems.append(f"{where} has a security requirement without {BEARER}: {requirement}")
         elif unknown := sorted(set(scopes) - set(SCOPES)):
             problems.append(f"{where} requires scopes missing from eckospace.identity.scopes: {unknown}")
         if route.api_key_required and API_KEY not in requirement:

@@ -49,11 +49,13 @@ WIDE_MANAGED_POLICIES = frozenset({
 PUBLIC_ROUTES = (
     ("/payment/", "/webhook"),
     ("/social-login/callback/", ""),
+    ("/social-login/redirect/", ""),
     ("/.well-known/", ""),
 )
-# Routes where an integration proves itself with its client credentials instead of a bearer token
-# (the OAuth token and revocation endpoints): the API key is still required.
-CLIENT_AUTHENTICATED_ROUTES = (("/api/oauth/", ""),)
+# Routes where the caller proves itself with a credential of its own instead of a bearer token:
+# client credentials (OAuth token and revocation), a sign-in code or a refresh token (sessions).
+# The API key is still required.
+CLIENT_AUTHENTICATED_ROUTES = (("/api/oauth/", ""), ("/api/auth/", ""))
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 USAGE_PLAN_LIMITS = (("Throttle", "RateLimit"), ("Throttle", "BurstLimit"), ("Quota", "Limit"))

@@ -7,6 +7,7 @@ Creation is idempotent: what exists is kept, so data survives restarts against a
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -99,8 +100,23 @@ def create_parameters(template: Template, session: Any) -> None:
                 raise
 
 
+def create_secrets(template: Template, session: Any) -> None:
+    """Named secrets, with a random value as GenerateSecretString gives (seeding may replace it)."""
+    secretsmanager = session.client("secretsmanager")
+    for logical_id in template.of_type("AWS::SecretsManager::Secret"):
+        props = template.properties(logical_id)
+        length = int(props.get("GenerateSecretString", {}).get("PasswordLength", 32))
+        try:
+            secretsmanager.create_secret(Name=template.physical_name(logical_id),
+                                         SecretString=secrets.token_urlsafe(length)[:length])
+        except ClientError as error:
+            if not _exists_error(error):
+                raise
+
+
 def provision(template: Template, session: Any) -> None:
     create_queues(template, session)
     create_tables(template, session)
     create_buckets(template, session)
     create_parameters(template, session)
+    create_secrets(template, session)

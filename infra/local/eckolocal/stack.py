@@ -219,7 +219,8 @@ class LocalStack:
         os.environ.update(aws_env)
         self.session = boto3.session.Session(region_name=REGION)
         account = "123456789012" if self.emulator else self.session.client("sts").get_caller_identity()["Account"]
-        self.template = Template(self.config.template_path, overrides=self.config.overrides, account_id=account)
+        self.template = Template(self.config.template_path, overrides=self.config.overrides, account_id=account,
+                                 local_defaults={"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}"})
         return endpoint, aws_env
 
     def _seed(self, endpoint: str | None, apigateway: Any, plan_ids: dict[str, str]) -> dict[str, Any]:

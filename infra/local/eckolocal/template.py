@@ -90,7 +90,10 @@ def _route_pattern(path: str) -> re.Pattern[str]:
 
 class Template:
     def __init__(self, path: Path, *, stack_name: str = "eckospace-local",
-                 overrides: dict[str, str] | None = None, account_id: str = ACCOUNT_ID) -> None:
+                 overrides: dict[str, str] | None = None, account_id: str = ACCOUNT_ID,
+                 local_defaults: dict[str, str] | None = None) -> None:
+        """`local_defaults` replace the template's defaults for the parameters it has (the local
+        stack's own URL, say); `overrides` (the user's) win over both."""
         self.path = path
         self.account_id = account_id
         self._known_refs: dict[str, str] = {}
@@ -99,7 +102,9 @@ class Template:
         self.doc = load_yaml(path)
         self.resources: dict[str, dict[str, Any]] = self.doc.get("Resources", {})
         self.globals = self.doc.get("Globals", {}).get("Function", {})
-        self.parameters = self._parameters(overrides or {})
+        declared = self.doc.get("Parameters", {})
+        defaults = {k: v for k, v in (local_defaults or {}).items() if k in declared}
+        self.parameters = self._parameters({**defaults, **(overrides or {})})
         self.conditions: dict[str, bool] = {}
         for name in self.doc.get("Conditions", {}):
             self._condition(name)

@@ -56,3 +56,16 @@ def batch_get(request: dict[str, Any], *, attempts: int = 5) -> dict[str, list[d
             return found
         time.sleep(0.05 * 2**attempt)
     raise RuntimeError("DynamoDB left keys unprocessed after retries")
+
+
+def take_once(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+    """Delete an item and return it if it existed and its `expires_at` is still ahead: use-once
+    semantics for states and codes. (TTL deletes lazily, so the expiry is checked here.)"""
+    dynamodb = client("dynamodb")
+    try:
+        gone = dynamodb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD",
+                                    ConditionExpression="attribute_exists(pk)")
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return None
+    item = gone.get("Attributes", {})
+    return item if int(item.get("expires_at", {}).get("N", "0")) > time.time() else None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.auth import headers
+from eckospace.http.resolver import json_response
 from eckospace.identity.oauth import NO_STORE, OAuthError, OAuthRequest, parse_form
 
 if TYPE_CHECKING:
@@ -32,5 +33,6 @@ def oauth_request(app: APIGatewayRestResolver) -> OAuthRequest:
 
 
 def oauth_json(body: dict[str, Any] | None) -> Response:
-    return Response(status_code=200, content_type="application/json",
-                    body=json.dumps(body) if body is not None else "", headers=dict(NO_STORE))
+    if body is None:
+        return Response(status_code=200, content_type="application/json", body="", headers=dict(NO_STORE))
+    return json_response(body, headers=dict(NO_STORE))

@@ -42,6 +42,11 @@ def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type="application/json", body=_compact_json(body),
+                    headers=headers or {})
+
+
 def problem_response(problem: Problem, *, instance: str | None, request_id: str | None) -> Response:
     return Response(
         status_code=problem.status,

@@ -10,19 +10,15 @@ import binascii
 import os
 import time
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
-from eckospace import aws
-from eckospace.config import Settings, settings
+from eckospace.config import settings
 from eckospace.identity import integrations, revocations
 from eckospace.identity.integrations import Integration
 from eckospace.observability import logger
 
-SIGNING_KEYS_SETTING = "ECKO_SIGNING_KEYS_SECRET"
 TOKEN_SECONDS_SETTING = "ECKO_ACCESS_TOKEN_SECONDS"
-KEYS_CACHE_SECONDS = 300
 MAX_FORM_BYTES = 8192
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -111,22 +107,9 @@ def granted_scopes(integration: Integration, requested: str | None) -> list[str]
     return sorted(set(scopes))
 
 
-@cache
-def _keys_provider() -> Any:
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-    return SecretsProvider(boto3_client=aws.client("secretsmanager"))
-
-
-def _active_signing_key() -> Any:
-    from eckospace.identity.keys import KeyRing
-
-    document = _keys_provider().get(Settings.require(SIGNING_KEYS_SETTING), max_age=KEYS_CACHE_SECONDS)
-    return KeyRing.from_json(document).active
-
-
 def issue_token(request: OAuthRequest) -> dict[str, Any]:
     """RFC 6749 §4.4 and §5.1: an access token for an authenticated client."""
+    from eckospace.identity.signing import active_signing_key
     from eckospace.identity.tokens import mint_access_token
 
     grant_type = request.form.get("grant_type")
@@ -138,7 +121,7 @@ def issue_token(request: OAuthRequest) -> dict[str, Any]:
     scopes = granted_scopes(integration, request.form.get("scope"))
     lifetime = int(os.environ.get(TOKEN_SECONDS_SETTING, "900"))
     config = settings()
-    token = mint_access_token(_active_signing_key(), subject=integration.client_id, scopes=scopes,
+    token = mint_access_token(active_signing_key(), subject=integration.client_id, scopes=scopes,
                               issuer=config.token_issuer, audience=config.token_audience, token_use="client",
                               client_id=integration.client_id, ttl_seconds=lifetime)
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": " ".join(scopes)}

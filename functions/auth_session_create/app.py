@@ -1,0 +1,27 @@
+"""POST /api/auth/session: exchange a one-time sign-in code for a user session."""
+
+from __future__ import annotations
+
+from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.identity.models import SessionRequest
+from eckospace.identity.oauth import NO_STORE
+from eckospace.identity.sessions import exchange_sign_in_code
+
+app = make_resolver()
+
+
+@app.post(
+    "/api/auth/session",
+    summary="Start a user session from a sign-in code",
+    description="Called by the front end's server (with its API key) with the code from the sign-in redirect.",
+    tags=["Sign-in"],
+    security=[{"apiKey": []}],
+    responses={200: {"description": "The session",
+                     "content": {"application/json": {"model": "eckospace.identity.models:Session"}}},
+               **PROBLEM_RESPONSES},
+)
+def create_session(request: SessionRequest):
+    return json_response(exchange_sign_in_code(request.code), headers=dict(NO_STORE))
+
+
+lambda_handler = entrypoint(app)

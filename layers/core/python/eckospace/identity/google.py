@@ -1,0 +1,164 @@
+"""Google sign-in: the OpenID Connect authorization code flow with `state`, `nonce` and PKCE (S256).
+
+The provider's endpoints come from its discovery document (`ECKO_GOOGLE_DISCOVERY_URL`, Google's by
+default), so any OpenID provider can stand in (the tests use a real one on loopback). State is
+stored server side under its digest, expires after ten minutes and is consumed by a conditional
+delete, so it works once. ID tokens are checked against the provider's JWKS with PyJWT's
+`PyJWKClient`, kept warm in the sandbox: an unknown `kid` makes it fetch the keys once more, and a
+failed fetch leaves the keys it already had in place.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from functools import cache
+from typing import Any
+
+from eckospace import aws
+from eckospace.config import Settings
+from eckospace.http.problems import BadRequest, Problem, ServiceUnavailable
+from eckospace.identity import users
+from eckospace.observability import logger
+
+PROVIDER = "google"
+DISCOVERY_SETTING = "ECKO_GOOGLE_DISCOVERY_URL"
+CLIENT_ID_SETTING = "ECKO_GOOGLE_CLIENT_ID"
+CLIENT_SECRET_SETTING = "ECKO_GOOGLE_CLIENT_SECRET"  # the name of a Secrets Manager secret
+REDIRECT_URI_SETTING = "ECKO_SIGN_IN_REDIRECT_URI"
+STATES_TABLE_SETTING = "ECKO_SIGN_IN_STATES_TABLE"
+STATE_SECONDS = 600
+DISCOVERY_SECONDS = 3600
+HTTP_TIMEOUT = 5
+
+_discovery: dict[str, Any] = {}
+
+
+class SignInRefused(BadRequest):
+    slug, title = "sign-in-refused", "Sign-in refused"
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _http_json(request: urllib.request.Request | str) -> dict[str, Any]:
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 - configured URLs
+            return json.loads(response.read())
+    except urllib.error.HTTPError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise ServiceUnavailable("The sign-in provider could not be reached; try again.",
+                                 headers={"Retry-After": "5"}) from exc
+
+
+def provider_metadata() -> dict[str, Any]:
+    """The provider's discovery document, cached for an hour."""
+    if _discovery.get("expires", 0) < time.monotonic():
+        document = _http_json(Settings.require(DISCOVERY_SETTING))
+        _discovery.update(document=document, expires=time.monotonic() + DISCOVERY_SECONDS)
+    return _discovery["document"]
+
+
+@cache
+def _jwks_client(uri: str) -> Any:
+    from jwt import PyJWKClient
+
+    return PyJWKClient(uri, cache_keys=True, lifespan=DISCOVERY_SECONDS, timeout=HTTP_TIMEOUT)
+
+
+@cache
+def _client_secret_provider() -> Any:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=aws.client("secretsmanager"))
+
+
+def _client_secret() -> str:
+    return _client_secret_provider().get(Settings.require(CLIENT_SECRET_SETTING), max_age=300)
+
+
+def start_sign_in() -> str:
+    """Store a fresh state and return the provider URL to send the browser to."""
+    state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
+    aws.client("dynamodb").put_item(TableName=Settings.require(STATES_TABLE_SETTING), Item={
+        "pk": {"S": f"state#{_digest(state)}"}, "nonce": {"S": nonce}, "verifier": {"S": verifier},
+        "expires_at": {"N": str(int(time.time()) + STATE_SECONDS)},
+    })
+    query = urllib.parse.urlencode({
+        "response_type": "code", "client_id": Settings.require(CLIENT_ID_SETTING),
+        "redirect_uri": Settings.require(REDIRECT_URI_SETTING), "scope": "openid email profile",
+        "state": state, "nonce": nonce, "code_challenge": _b64url(hashlib.sha256(verifier.encode()).digest()),
+        "code_challenge_method": "S256",
+    })
+    return f"{provider_metadata()['authorization_endpoint']}?{query}"
+
+
+def _exchange_code(code: str, verifier: str) -> dict[str, Any]:
+    form = urllib.parse.urlencode({
+        "grant_type": "authorization_code", "code": code, "redirect_uri": Settings.require(REDIRECT_URI_SETTING),
+        "client_id": Settings.require(CLIENT_ID_SETTING), "client_secret": _client_secret(), "code_verifier": verifier,
+    }).encode()
+    request = urllib.request.Request(provider_metadata()["token_endpoint"], data=form, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                                              "Accept": "application/json"})
+    try:
+        return _http_json(request)
+    except urllib.error.HTTPError as exc:
+        logger().info("authorization code refused by the provider", extra={"status": exc.code})
+        raise SignInRefused("The authorization code was not accepted.") from None
+
+
+def _verified_claims(id_token: str, nonce: str) -> dict[str, Any]:
+    import jwt
+
+    metadata = provider_metadata()
+    try:
+        key = _jwks_client(metadata["jwks_uri"]).get_signing_key_from_jwt(id_token)
+        claims = jwt.decode(id_token, key=key, algorithms=["RS256", "ES256"],
+                            audience=Settings.require(CLIENT_ID_SETTING), issuer=metadata["issuer"],
+                            options={"require": ["iss", "aud", "exp", "iat", "sub"]}, leeway=30)
+    except jwt.PyJWKClientConnectionError as exc:
+        raise ServiceUnavailable("The sign-in provider's keys could not be read; try again.",
+                                 headers={"Retry-After": "5"}) from exc
+    except jwt.PyJWTError as exc:
+        logger().info("ID token refused", extra={"reason": type(exc).__name__})
+        raise SignInRefused("The identity token could not be verified.") from None
+    if not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
+        raise SignInRefused("The identity token was not issued for this sign-in.")
+    if claims.get("email_verified") is not True or not claims.get("email"):
+        raise SignInRefused("The Google account's email address is not verified.")
+    return claims
+
+
+def finish_sign_in(params: dict[str, str]) -> users.User:
+    """Check the callback (state first: nothing happens for a request we did not start), exchange
+    the code, verify the ID token, then find or create the user."""
+    if params.get("error"):
+        raise SignInRefused("The sign-in was cancelled or refused at the provider.")
+    state = params.get("state")
+    if not state:
+        raise BadRequest("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
+    stored = aws.take_once(Settings.require(STATES_TABLE_SETTING), {"pk": {"S": f"state#{_digest(state)}"}})
+    if stored is None:
+        raise BadRequest("state is unknown, expired or already used.",
+                         errors=[{"in": "query", "name": "state", "detail": "is not a live sign-in state"}])
+    if not params.get("code"):
+        raise BadRequest("code is missing.", errors=[{"in": "query", "name": "code", "detail": "is required"}])
+    tokens = _exchange_code(params["code"], stored["verifier"]["S"])
+    if not isinstance(tokens.get("id_token"), str):
+        raise Problem("The provider answered without an identity token.")
+    claims = _verified_claims(tokens["id_token"], stored["nonce"]["S"])
+    return users.find_or_create(PROVIDER, str(claims["sub"]), email=str(claims["email"]), name=claims.get("name"))
