@@ -107,6 +107,7 @@ def test_bad_tokens_are_401(stack, api_key, keyring, reader):
         "alg none": unsigned({"sub": "x", "scope": "translations:read", "exp": 9999999999}, keyring.active_kid),
         "tampered scope": tampered(mint(keyring, ["posts:read"]), scope="translations:read admin:write"),
         "expired": expired,
+        "not yet valid": mint(keyring, ["translations:read"], now=int(time.time()) + 3600),
         "wrong audience": mint(keyring, ["translations:read"], audience="someone-else"),
         "wrong issuer": mint(keyring, ["translations:read"], issuer="https://evil.example"),
         "unknown key": mint(stranger, ["translations:read"]),

@@ -101,3 +101,14 @@ class CallCounter:
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
+
+
+def api_event(method: str, path: str, *, body: Any = None, authorizer: dict[str, Any] | None = None,
+              query: dict[str, str] | None = None) -> dict[str, Any]:
+    """A REST proxy event for `path`, built from the canonical fixture."""
+    built = event("translations_get_app")
+    built.update(resource=path, path=path, httpMethod=method,
+                 body=None if body is None else json.dumps(body),
+                 queryStringParameters=query, multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None)
+    built["requestContext"].update(resourcePath=path, httpMethod=method, path=f"/v1{path}", authorizer=authorizer)
+    return built

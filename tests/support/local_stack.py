@@ -59,8 +59,8 @@ class RunningStack:
 
 def start_stack(state_dir: Path, *, fresh: bool = True, template: Path | None = None,
                 overrides: dict[str, str] | None = None, env: dict[str, str] | None = None,
-                timeout: float = 120.0) -> RunningStack:
-    port = free_port()
+                timeout: float = 120.0, port: int | None = None) -> RunningStack:
+    port = port or free_port()
     state_dir.mkdir(parents=True, exist_ok=True)
     credentials = state_dir / "dev-credentials.json"
     credentials.unlink(missing_ok=True)
