@@ -3,14 +3,16 @@ plans, worker processes, the emulator)."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pytest
 import requests
 
 from eckolocal.usage import ensure_api_key
+from eckospace.identity.keys import KeyRing
 from tests.support.local_stack import RunningStack
-from tests.support.tokens import mint, tampered, unsigned
+from tests.support.tokens import AUDIENCE, ISSUER, mint, tampered, unsigned
 
 PATH = "/api/translations/app"
 PROBLEM = "application/problem+json"
@@ -97,26 +99,47 @@ def test_missing_token_is_401(stack, api_key):
     assert response.json()["status"] == 401
 
 
-def test_bad_tokens_are_401(stack, api_key, keyring, reader):
-    from eckospace.identity.keys import KeyRing
+def _hmac_with_public_key(keyring) -> str:
+    """HS256 signed with the published (public) key as the secret: the algorithm-confusion attack."""
+    import hashlib
+    import hmac
+    import json
 
-    stranger = KeyRing.new()  # same shape, a key the platform never published
-    expired = mint(keyring, ["translations:read"], ttl_seconds=60, now=int(time.time()) - 3600)
-    hostile = {
-        "garbage": "not-a-jwt",
-        "alg none": unsigned({"sub": "x", "scope": "translations:read", "exp": 9999999999}, keyring.active_kid),
-        "tampered scope": tampered(mint(keyring, ["posts:read"]), scope="translations:read admin:write"),
-        "expired": expired,
-        "not yet valid": mint(keyring, ["translations:read"], now=int(time.time()) + 3600),
-        "wrong audience": mint(keyring, ["translations:read"], audience="someone-else"),
-        "wrong issuer": mint(keyring, ["translations:read"], issuer="https://evil.example"),
-        "unknown key": mint(stranger, ["translations:read"]),
-    }
-    for name, token in hostile.items():
-        response = get(stack, api_key=api_key, token=token)
-        assert response.status_code == 401, name
-    basic = requests.get(stack.url(PATH), headers={"x-api-key": api_key, "Authorization": f"Basic {reader}"}, timeout=30)
-    assert basic.status_code == 401
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    header = b64(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": keyring.active_kid}).encode())
+    claims = b64(json.dumps({"sub": "x", "iss": ISSUER, "aud": AUDIENCE, "scope": "translations:read", "jti": "j",
+                             "iat": int(time.time()), "exp": int(time.time()) + 300}).encode())
+    secret = json.dumps(keyring.jwks()["keys"][0]).encode()
+    return f"{header}.{claims}.{b64(hmac.new(secret, f'{header}.{claims}'.encode(), hashlib.sha256).digest())}"
+
+
+HOSTILE_TOKENS = {
+    "garbage": lambda ring: "not-a-jwt",
+    "alg none": lambda ring: unsigned({"sub": "x", "scope": "translations:read", "exp": 9999999999}, ring.active_kid),
+    "hmac with the public key": _hmac_with_public_key,
+    "tampered payload": lambda ring: tampered(mint(ring, ["posts:read"]), scope="translations:read admin:write"),
+    "expired": lambda ring: mint(ring, ["translations:read"], ttl_seconds=60, now=int(time.time()) - 3600),
+    "not yet valid": lambda ring: mint(ring, ["translations:read"], now=int(time.time()) + 3600),
+    "another audience": lambda ring: mint(ring, ["translations:read"], audience="someone-else"),
+    "wrong issuer": lambda ring: mint(ring, ["translations:read"], issuer="https://evil.example"),
+    "unknown kid": lambda ring: mint(KeyRing.new(), ["translations:read"]),  # a key never published
+}
+
+
+@pytest.mark.parametrize("attack", sorted(HOSTILE_TOKENS))
+def test_hostile_tokens_are_401(stack, api_key, keyring, attack):
+    response = get(stack, api_key=api_key, token=HOSTILE_TOKENS[attack](keyring))
+    assert response.status_code == 401
+    assert response.json()["type"] == "urn:eckospace:problem:unauthorized"
+
+
+@pytest.mark.parametrize("authorization", ["Basic {token}", "Token {token}", "bearer:{token}", "{token}"])
+def test_a_token_without_the_bearer_scheme_is_401(stack, api_key, reader, authorization):
+    response = requests.get(stack.url(PATH), timeout=30,
+                            headers={"x-api-key": api_key, "Authorization": authorization.format(token=reader)})
+    assert response.status_code == 401
 
 
 def test_token_without_the_scope_is_403_insufficient_scope(stack, api_key, keyring):
