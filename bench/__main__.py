@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import backend_calls, cold_start, throughput, warm_cpu
+from bench import authorizer_cpu, backend_calls, cold_start, throughput, warm_cpu
 from bench.common import running_backend
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("cold_start", "warm_cpu", "backend_calls", "throughput")
+NAMES = ("cold_start", "warm_cpu", "authorizer_cpu", "backend_calls", "throughput")
 
 
 def _source_state() -> dict[str, Any]:
@@ -27,10 +27,10 @@ def _source_state() -> dict[str, Any]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", "--no-optional-locks", *args], cwd=HERE.parent, capture_output=True,
                               text=True, check=False)
-        return done.stdout.strip()
+        return done.stdout.rstrip()  # porcelain lines start with a status column that may be blank
 
     changed = [line[3:] for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")]
-    return {"commit": git("rev-parse", "HEAD") or None, "uncommitted_changes": changed}
+    return {"commit": git("rev-parse", "HEAD").strip() or None, "uncommitted_changes": changed}
 
 
 def _progress(name: str) -> None:
@@ -41,6 +41,7 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
     on_backend = {  # the benchmarks that share one seeded emulator
         "cold_start": lambda backend: cold_start.run(backend, rounds=5 if quick else cold_start.ROUNDS),
         "warm_cpu": lambda backend: warm_cpu.run(backend, rounds=4 if quick else warm_cpu.ROUNDS),
+        "authorizer_cpu": lambda backend: authorizer_cpu.run(backend, rounds=3 if quick else authorizer_cpu.ROUNDS),
         "backend_calls": backend_calls.run,
     }
     results: dict[str, Any] = {}
