@@ -4,7 +4,7 @@
   integrations.py list
   integrations.py disable|enable --client-id ekc_...
   integrations.py rotate-secret --client-id ekc_... [--overlap-hours 24]
-  integrations.py rotate-key --client-id ekc_...
+  integrations.py rotate-key --client-id ekc_... [--overlap-hours 24]
 
 Against the running local stack by default; `--env staging` (with AWS credentials) works on a
 deployed environment. Secrets and key values are printed once and stored only as hashes (secrets)
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import replace
 
 from _backend import table_name, use_local_stack_if_running
 
@@ -62,16 +61,16 @@ def main() -> None:
         integration, secret = integrations.rotate_secret(args.client_id, overlap_seconds=int(args.overlap_hours * 3600))
         print(json.dumps({"client_id": integration.client_id, "client_secret": secret,
                           "previous_secret_valid_for_hours": args.overlap_hours}))
-    else:  # rotate-key: the new key goes on the same plan; disable the old one once clients moved
+    else:  # rotate-key: a new key on the same plan; the scheduled retirement disables the old one
         integration = integrations.get(args.client_id)
         if integration is None or not integration.api_key_id:
             raise SystemExit(f"{args.client_id} has no API key to rotate")
-        old_key = integration.api_key_id
-        key_id, key_value = api_keys.create(name=integration.name, plan=api_keys.plan_of(old_key, args.env))
-        integrations.save(replace(integration, api_key_id=key_id))
-        print(json.dumps({"client_id": integration.client_id, "api_key": key_value, "previous_api_key_id": old_key,
-                          "next": f"disable the previous key after the overlap: apigateway update-api-key "
-                                  f"--api-key {old_key} --patch-operations op=replace,path=/enabled,value=false"}))
+        key_id, key_value = api_keys.create(name=integration.name, plan=api_keys.plan_of(integration.api_key_id, args.env))
+        rotated = integrations.rotate_api_key(args.client_id, new_key_id=key_id,
+                                              overlap_seconds=int(args.overlap_hours * 3600))
+        print(json.dumps({"client_id": rotated.client_id, "api_key": key_value,
+                          "previous_api_key_id": rotated.retiring_api_key_id,
+                          "previous_api_key_retired_at": rotated.retire_api_key_at}))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,15 @@ def test_operators_create_rotate_and_disable_integrations(stack):
                                    "--overlap-hours", "1").stdout)
     assert token(rotated["client_secret"]).status_code == 200 and token(created["client_secret"]).status_code == 200
 
+    rekeyed = json.loads(_operator(stack, "rotate-key", "--client-id", created["client_id"]).stdout)
+    assert rekeyed["api_key"] != created["api_key"] and rekeyed["previous_api_key_retired_at"] > time.time()
+    time.sleep(1.1)
+    with_new_key = requests.post(stack.url("/api/oauth/token"), data={"grant_type": "client_credentials"}, timeout=30,
+                                 headers={"x-api-key": rekeyed["api_key"], "Authorization": "Basic " + base64.b64encode(
+                                     f"{created['client_id']}:{rotated['client_secret']}".encode()).decode()})
+    assert with_new_key.status_code == 200
+    assert token(rotated["client_secret"]).status_code == 200  # the old key works through its overlap
+
     assert _operator(stack, "disable", "--client-id", created["client_id"]).returncode == 0
     assert token(rotated["client_secret"]).status_code == 401
     refused = _operator(stack, "create", "--name", "Bad", "--scopes", "root:everything")

@@ -30,6 +30,7 @@ from eckolocal.gateway import Gateway, HttpAnswer, Request
 from eckolocal.openapi import merged_document, render
 from eckolocal.pollers import SqsPoller, sqs_sources
 from eckolocal.provision import provision
+from eckolocal.schedules import Scheduler
 from eckolocal.state import StateDir
 from eckolocal.template import REGION, Template
 from eckolocal.usage import KeyDirectory, RateLimiter, ensure_api_key, ensure_usage_plans
@@ -292,6 +293,7 @@ class LocalStack:
         ))
         sqs = self.session.client("sqs")
         self.pollers = [SqsPoller(source, self.workers, sqs) for source in sqs_sources(self.template)]
+        scheduler = Scheduler(self.template, self.workers, speed=float(os.environ.get("ECKO_SCHEDULE_SPEED", "1")))
 
         async def save_every_minute() -> None:
             while True:
@@ -303,6 +305,7 @@ class LocalStack:
                 await asyncio.sleep(0.05)
             for poller in self.pollers:
                 poller.start()
+            scheduler.start()
             print(self.banner(), flush=True)
 
         tasks = [asyncio.create_task(announce())]
@@ -315,6 +318,7 @@ class LocalStack:
                 task.cancel()
             for poller in self.pollers:
                 await poller.stop()
+            await scheduler.stop()
             await self.workers.close()  # after the pollers: none may be mid-invocation
 
     def banner(self) -> str:

@@ -53,6 +53,8 @@ class Integration:
     default_scopes: frozenset[str]
     tier: str
     api_key_id: str | None = None
+    retiring_api_key_id: str | None = None  # the key a rotation replaced, still working until ...
+    retire_api_key_at: int | None = None  # ... this time, when the scheduled retirement disables it
     enabled: bool = True
     secret_hashes: tuple[SecretHash, ...] = ()
     created: int = field(default_factory=lambda: int(time.time()))
@@ -93,6 +95,9 @@ def _to_item(integration: Integration) -> dict[str, Any]:
     }
     if integration.api_key_id:
         item["api_key_id"] = {"S": integration.api_key_id}
+    if integration.retiring_api_key_id and integration.retire_api_key_at:
+        item["retiring_api_key_id"] = {"S": integration.retiring_api_key_id}
+        item["retire_api_key_at"] = {"N": str(integration.retire_api_key_at)}
     return item
 
 
@@ -104,6 +109,8 @@ def _from_item(item: dict[str, Any]) -> Integration:
         default_scopes=frozenset(s["S"] for s in item["default_scopes"]["L"]),
         tier=item["tier"]["S"],
         api_key_id=item.get("api_key_id", {}).get("S"),
+        retiring_api_key_id=item.get("retiring_api_key_id", {}).get("S"),
+        retire_api_key_at=int(item["retire_api_key_at"]["N"]) if "retire_api_key_at" in item else None,
         enabled=item["status"]["S"] == "active",
         created=int(item["created"]["N"]),
         secret_hashes=tuple(SecretHash(digest=s["M"]["digest"]["S"], created=int(s["M"]["created"]["N"]),
@@ -161,6 +168,30 @@ def rotate_secret(client_id: str, *, overlap_seconds: int) -> tuple[Integration,
     rotated = replace(integration, secret_hashes=(*kept, SecretHash(digest=_digest(secret), created=now)))
     save(rotated)
     return rotated, secret
+
+
+def rotate_api_key(client_id: str, *, new_key_id: str, overlap_seconds: int) -> Integration:
+    """Put the integration on its new key; the old one is retired `overlap_seconds` from now (by
+    `retire_due_api_keys`, which runs on a schedule)."""
+    integration = _existing(client_id)
+    if integration.retiring_api_key_id:
+        raise IntegrationError(f"{client_id} is still retiring key {integration.retiring_api_key_id}")
+    rotated = replace(integration, api_key_id=new_key_id, retiring_api_key_id=integration.api_key_id,
+                      retire_api_key_at=int(time.time()) + overlap_seconds)
+    save(rotated)
+    return rotated
+
+
+def retire_due_api_keys(disable_key: Any, *, now: int | None = None) -> list[str]:
+    """Disable every rotated-out API key whose overlap has ended; the ids of the keys disabled."""
+    moment = int(time.time()) if now is None else now
+    retired = []
+    for integration in list_all():
+        if integration.retiring_api_key_id and (integration.retire_api_key_at or 0) <= moment:
+            disable_key(integration.retiring_api_key_id)
+            save(replace(integration, retiring_api_key_id=None, retire_api_key_at=None))
+            retired.append(integration.retiring_api_key_id)
+    return retired
 
 
 def set_enabled(client_id: str, enabled: bool) -> Integration:
