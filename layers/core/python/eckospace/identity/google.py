@@ -5,7 +5,7 @@ default), so any OpenID provider can stand in (the tests use a real one on loopb
 stored server side under its digest, expires after ten minutes and is consumed by a conditional
 delete, so it works once. ID tokens are checked against the provider's JWKS with PyJWT's
 `PyJWKClient`, kept warm in the sandbox: an unknown `kid` makes it fetch the keys once more, and a
-failed fetch leaves the keys it already had in place.
+failed fetch (an unknown `kid`, or the hourly refresh) leaves the keys it already had in place.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ STATES_TABLE_SETTING = "ECKO_SIGN_IN_STATES_TABLE"
 STATE_SECONDS = 600
 DISCOVERY_SECONDS = 3600
 HTTP_TIMEOUT = 5
+KEY_REFETCH_COOLDOWN = 10.0  # at most one refetch for unknown kids per this many seconds
 
 _discovery: dict[str, Any] = {}
 
@@ -74,9 +75,25 @@ def provider_metadata() -> dict[str, Any]:
 
 @cache
 def _jwks_client(uri: str) -> Any:
-    from jwt import PyJWKClient
+    from jwt import PyJWKClient, PyJWKClientConnectionError
 
-    return PyJWKClient(uri, cache_keys=True, lifespan=DISCOVERY_SECONDS, timeout=HTTP_TIMEOUT)
+    class LastGoodKeysClient(PyJWKClient):
+        """PyJWKClient that answers with the last keys it fetched when the provider cannot be
+        reached, rather than failing every sign-in during the provider's outage."""
+
+        last_good: Any = None
+
+        def fetch_data(self) -> Any:
+            try:
+                self.last_good = super().fetch_data()
+            except PyJWKClientConnectionError:
+                if self.last_good is None:
+                    raise
+                logger().warning("provider keys could not be refreshed; using the last good ones")
+            return self.last_good
+
+    return LastGoodKeysClient(uri, cache_keys=True, lifespan=DISCOVERY_SECONDS, timeout=HTTP_TIMEOUT,
+                              cooldown_duration=KEY_REFETCH_COOLDOWN)
 
 
 @cache
