@@ -39,6 +39,10 @@ EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY":
 
 # The query each API route's sample request carries (routes not listed get none).
 SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
+# The routes measured: their first request succeeds on a freshly seeded backend. The others need
+# state the bench does not build yet (an integration's credentials, a sign-in in progress, a
+# session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
+MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json"})
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
 SAMPLE_SCOPE = "translations:read"
@@ -142,7 +146,7 @@ def sample_events(template: Template, token: str) -> dict[str, dict[str, Any]]:
     """A first invocation per function (logical id -> event): the REST proxy event the local
     gateway builds for each literal API route, and a TOKEN event for each authorizer."""
     _, api = template.api()
-    routes = [route for route in template.routes() if "{" not in route.path]
+    routes = [route for route in template.routes() if route.path in MEASURED_ROUTES]
     gateway = Gateway(routes=routes, api=api, workers=None, keys=None)  # type: ignore[arg-type]
     authorizer_context = {"principalId": SAMPLE_SUBJECT, "sub": SAMPLE_SUBJECT, "scope": SAMPLE_SCOPE,
                           "token_use": "user", "jti": "bench", "integrationLatency": 0}

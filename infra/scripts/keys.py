@@ -1,5 +1,7 @@
 """Signing keys of an environment: `keys.py init --env dev` once after the first deploy,
-`keys.py rotate --env prod` to start signing with a new key (older keys keep verifying)."""
+`keys.py rotate --env prod` to start signing with the key published at the last rotation (the
+previous one keeps verifying its tokens, and a fresh next key is published). Rotate no more often
+than the verifiers' key cache time (five minutes), so the next key is everywhere before it signs."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ def main() -> None:
     args = parser.parse_args()
     use_local_stack_if_running()
 
-    from eckospace.identity.keys import KeyRing, generate_signing_key
+    from eckospace.identity.keys import KeyRing
     from eckospace.identity.keystore import load_keyring, save_keyring
 
     ring = load_keyring(secret_id(args.env))
@@ -26,10 +28,9 @@ def main() -> None:
     else:
         if ring is None:
             raise SystemExit(f"{secret_id(args.env)} holds no key ring yet; use init")
-        key = generate_signing_key()
-        ring = KeyRing(active_kid=key.kid, keys=(*ring.keys, key))
+        ring = ring.rotated()
     save_keyring(ring, secret_id=secret_id(args.env), jwks_parameter=jwks_parameter(args.env))
-    print(f"active signing key: {ring.active_kid} ({len(ring.keys)} key(s) published)")
+    print(f"active signing key: {ring.active_kid} ({len(ring.keys)} keys published)")
 
 
 if __name__ == "__main__":

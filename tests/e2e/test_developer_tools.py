@@ -80,3 +80,42 @@ def test_operators_create_rotate_and_disable_integrations(stack):
     assert token(rotated["client_secret"]).status_code == 401
     refused = _operator(stack, "create", "--name", "Bad", "--scopes", "root:everything")
     assert refused.returncode != 0 and "unknown scopes" in refused.stderr
+
+
+def test_signing_key_rotation_publishes_then_switches(stack):
+    env = {**os.environ, "AWS_ENDPOINT_URL": stack.credentials["aws_endpoint_url"],
+           "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    secret_before = json.loads(stack.aws("secretsmanager").get_secret_value(
+        SecretId="eckospace/dev/signing-keys")["SecretString"])
+    try:
+        _rotate_and_check(stack, env, secret_before)
+    finally:  # later tests mint with the stack's original ring
+        from eckospace.identity.keys import KeyRing
+        from eckospace.identity.keystore import save_keyring
+
+        save_keyring(KeyRing.from_json(secret_before), secret_id="eckospace/dev/signing-keys",
+                     jwks_parameter="/eckospace/dev/jwks", secretsmanager=stack.aws("secretsmanager"),
+                     ssm=stack.aws("ssm"))
+
+
+def _rotate_and_check(stack, env: dict[str, str], secret_before: dict) -> None:
+    done = subprocess.run([sys.executable, "infra/scripts/keys.py", "rotate"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    secret_after = json.loads(stack.aws("secretsmanager").get_secret_value(
+        SecretId="eckospace/dev/signing-keys")["SecretString"])
+    published = json.loads(stack.aws("ssm").get_parameter(Name="/eckospace/dev/jwks")["Parameter"]["Value"])
+    kids_before = [key["kid"] for key in secret_before["keys"]]
+    kids_after = [key["kid"] for key in secret_after["keys"]]
+    # The key published as next at the last rotation signs now; the old active one still verifies.
+    assert secret_after["active_kid"] == kids_before[kids_before.index(secret_before["active_kid"]) + 1]
+    assert kids_after[0] == secret_before["active_kid"] and len(kids_after) == 3
+    assert {key["kid"] for key in published["keys"]} == set(kids_after)
+    assert all("d" not in key for key in published["keys"])
+    # The developer's token, signed with the old key, keeps working.
+    response = requests.get(stack.url("/api/translations/app"), timeout=30, headers={
+        "x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {stack.credentials['token']}"})
+    assert response.status_code == 200
+    init_again = subprocess.run([sys.executable, "infra/scripts/keys.py", "init"], cwd=ROOT, env=env,
+                                capture_output=True, text=True)
+    assert init_again.returncode != 0 and "already holds a key ring" in init_again.stderr

@@ -46,3 +46,22 @@ def test_bad_credentials_raise_unauthorized(handler, header):
     request["authorizationToken"] = header
     with pytest.raises(Exception, match="^Unauthorized$"):
         handler(request, Context())
+
+
+def test_after_a_key_rotation_new_and_old_tokens_both_verify(handler, backend):
+    from eckospace.identity.keystore import save_keyring
+
+    old_ring = backend["ring"]
+    old_token = mint(old_ring, ["translations:read"])
+    assert handler(_token_event(old_token), Context())["principalId"] == "user-1"  # JWKS now cached
+    rotated = old_ring.rotated()
+    template = backend["template"]
+    save_keyring(rotated, secret_id=template.physical_name("SigningKeysSecret"),
+                 jwks_parameter=template.physical_name("JwksParameter"))
+    try:
+        # The new signing key was published a rotation ago: sandboxes with the old JWKS cached know it.
+        assert handler(_token_event(mint(rotated, ["translations:read"])), Context())["principalId"] == "user-1"
+        assert handler(_token_event(old_token), Context())["principalId"] == "user-1"
+    finally:
+        save_keyring(old_ring, secret_id=template.physical_name("SigningKeysSecret"),
+                     jwks_parameter=template.physical_name("JwksParameter"))

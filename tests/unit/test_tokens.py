@@ -120,3 +120,14 @@ def test_policy_covers_the_whole_api_and_carries_the_caller():
     assert policy["principalId"] == "u1"
     assert policy["policyDocument"]["Statement"][0]["Effect"] == "Allow"
     assert policy["context"]["scope"] == "a:read b:write" and "client_id" not in policy["context"]
+
+
+def test_rotation_activates_the_key_published_before_and_publishes_the_next():
+    ring = KeyRing.new()
+    assert len(ring.keys) == 2 and ring.keys[0].kid == ring.active_kid
+    rotated = ring.rotated()
+    assert rotated.active_kid == ring.keys[1].kid  # verifiers have had it since the last rotation
+    assert [key.kid for key in rotated.keys][:2] == [ring.active_kid, ring.keys[1].kid]
+    twice = rotated.rotated()
+    assert ring.active_kid not in {key.kid for key in twice.keys}  # older than previous: dropped
+    assert KeyRing.from_json(twice.to_json()) == twice

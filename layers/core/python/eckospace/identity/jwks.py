@@ -8,11 +8,13 @@ retries), cached for five minutes; a token naming a key id not yet seen forces o
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eckospace import aws
 from eckospace.config import Settings, settings
-from eckospace.identity.tokens import TokenVerifier
+
+if TYPE_CHECKING:
+    from eckospace.identity.tokens import TokenVerifier
 
 JWKS_PARAMETER_SETTING = "ECKO_JWKS_PARAMETER"
 JWKS_CACHE_SECONDS = 300
@@ -32,6 +34,9 @@ def published_jwks(*, force: bool = False) -> dict[str, Any]:
 
 @cache
 def verifier() -> TokenVerifier:
+    # Imported here: the JWKS endpoint publishes keys and never needs PyJWT or cryptography.
+    from eckospace.identity.tokens import TokenVerifier
+
     config = settings()
     return TokenVerifier(lambda force: published_jwks(force=force), issuer=config.token_issuer,
                          audience=config.token_audience)

@@ -1,9 +1,13 @@
 """Platform signing keys (ES256) and the public JWKS derived from them.
 
 The private keys live in Secrets Manager as one JSON document:
-`{"active_kid": "...", "keys": [{"kid", "alg", "private_key_pem", "created"}]}`.
+`{"active_kid": "...", "keys": [{"kid", "alg", "private_key_pem", "created"}]}`, oldest first.
 The public half is published separately (an SSM parameter holding the JWKS), so the authorizer
 can verify tokens without any access to private key material.
+
+A ring holds the previous key (its tokens are still live), the active one, and the next one: the
+next key is published a whole rotation before it signs anything, so no verifier ever meets a
+token whose key it has not had the chance to cache.
 """
 
 from __future__ import annotations
@@ -73,5 +77,12 @@ class KeyRing:
 
     @classmethod
     def new(cls) -> KeyRing:
-        key = generate_signing_key()
-        return cls(active_kid=key.kid, keys=(key,))
+        active, upcoming = generate_signing_key(), generate_signing_key()
+        return cls(active_kid=active.kid, keys=(active, upcoming))
+
+    def rotated(self) -> KeyRing:
+        """The next key signs from now on, the active one stays to verify its tokens, a fresh next
+        key is published, and anything older is dropped."""
+        position = next(i for i, key in enumerate(self.keys) if key.kid == self.active_kid)
+        upcoming = self.keys[position + 1] if position + 1 < len(self.keys) else generate_signing_key()
+        return KeyRing(active_kid=upcoming.kid, keys=(self.active, upcoming, generate_signing_key()))
