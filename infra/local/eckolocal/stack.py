@@ -160,6 +160,16 @@ def seed_demo_integration(template: Template, session: Any, stored: dict[str, An
     return {"client_id": client_id, "client_secret": secret}
 
 
+def seed_stripe_webhook_secret(template: Template, session: Any, stored: dict[str, Any]) -> str | None:
+    """A Stripe webhook signing secret for local deliveries, kept across restarts."""
+    if "StripeWebhookSecrets" not in template.resources:
+        return None
+    secret = stored.setdefault("stripe_webhook_secret", "whsec_" + secrets.token_urlsafe(24))
+    session.client("secretsmanager").put_secret_value(SecretId=template.physical_name("StripeWebhookSecrets"),
+                                                      SecretString=json.dumps({"current": secret}))
+    return secret
+
+
 def mint_dev_token(template: Template, ring: Any) -> tuple[str, int]:
     from eckospace.identity.scopes import SCOPES
     from eckospace.identity.tokens import mint_access_token
@@ -243,6 +253,9 @@ class LocalStack:
             api_key_id = ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"],
                                         plan_id=plan_ids[DEMO_PLAN])
             credentials["api_key"] = stored["api_key"]
+        webhook_secret = seed_stripe_webhook_secret(template, self.session, stored)
+        if webhook_secret:
+            credentials["stripe_webhook_secret"] = webhook_secret
         demo_client = seed_demo_integration(template, self.session, stored, api_key_id)
         if demo_client:
             credentials.update(demo_client, token_url=f"{base}/api/oauth/token")

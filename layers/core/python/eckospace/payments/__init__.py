@@ -1,0 +1,1 @@
+"""Payments and wallets: Stripe webhooks in, the payments queue, the wallet ledger."""

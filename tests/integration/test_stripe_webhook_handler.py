@@ -1,0 +1,101 @@
+"""The Stripe webhook handler in-process against the emulator: secret rotation, base64 bodies, and
+faults in DynamoDB and SQS. Whatever fails, no event is both recorded and left unqueued, and
+Stripe gets a 5xx exactly when it must retry."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+
+import pytest
+import stripe
+from botocore.stub import Stubber
+
+from eckospace import aws
+from eckospace.payments import stripe_webhooks
+from tests.integration.conftest import Context, api_event, load_function
+
+SECRET_ID = "eckospace/dev/stripe-webhook-secrets"
+CURRENT, PREVIOUS = "whsec_current_" + "a" * 20, "whsec_previous_" + "b" * 20
+
+
+@pytest.fixture
+def handler(function_env):
+    function_env("PaymentsStripeWebhookFunction")
+    aws.client("secretsmanager").put_secret_value(SecretId=SECRET_ID, SecretString=json.dumps(
+        {"current": CURRENT, "previous": PREVIOUS}))
+    stripe_webhooks._secrets_provider.cache_clear()
+    yield load_function("payments_stripe_webhook").lambda_handler
+    stripe_webhooks._secrets_provider.cache_clear()
+
+
+def payload(event_type: str = "charge.refunded") -> str:
+    return json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "type": event_type, "object": "event",
+                       "data": {"object": {"id": "ch_1", "amount_refunded": 500}}})
+
+
+def deliver(handler, body: str, secret: str, *, as_base64: bool = False) -> tuple[int, dict]:
+    signature = stripe.WebhookSignature.generate_signature_header(body, secret)
+    event = api_event("POST", "/payment/stripe/webhook")
+    event["headers"] = {"Stripe-Signature": signature, "Content-Type": "application/json"}
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    event["requestContext"]["authorizer"] = None
+    event["body"], event["isBase64Encoded"] = (base64.b64encode(body.encode()).decode(), True) if as_base64 else (body, False)
+    response = handler(event, Context())
+    return response["statusCode"], json.loads(response["body"])
+
+
+def status_of(body: str) -> str | None:
+    item = aws.client("dynamodb").get_item(TableName="eckospace-local-StripeEventsTable",
+                                           Key={"event_id": {"S": json.loads(body)["id"]}}).get("Item")
+    return item["status"]["S"] if item else None
+
+
+def test_current_and_previous_secrets_verify_during_a_rotation(handler):
+    assert deliver(handler, payload(), CURRENT)[0] == 200
+    assert deliver(handler, payload(), PREVIOUS)[0] == 200
+    assert deliver(handler, payload(), "whsec_retired_long_ago_" + "c" * 10)[0] == 400
+
+
+def test_base64_bodies_are_verified_over_their_decoded_bytes(handler):
+    body = payload()
+    assert deliver(handler, body, CURRENT, as_base64=True) == (200, {"received": True, "outcome": "queued"})
+
+
+def test_a_failed_dedupe_write_is_a_5xx_and_queues_nothing(handler):
+    body = payload()
+    with Stubber(aws.client("dynamodb")) as dynamodb, Stubber(aws.client("sqs")) as sqs:
+        dynamodb.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException")
+        status, problem = deliver(handler, body, CURRENT)
+        sqs.assert_no_pending_responses()  # no send_message was expected, and none happened
+    assert status == 503 and problem["request_id"]
+    assert status_of(body) is None
+
+
+def test_a_failed_send_is_a_5xx_leaves_no_record_and_the_retry_queues(handler):
+    body = payload()
+    with Stubber(aws.client("sqs")) as sqs:
+        sqs.add_client_error("send_message", service_error_code="ServiceUnavailable", http_status_code=503)
+        status, _ = deliver(handler, body, CURRENT)
+    assert status == 503 and status_of(body) is None
+    assert deliver(handler, body, CURRENT) == (200, {"received": True, "outcome": "queued"})  # Stripe's retry
+    assert status_of(body) == "queued"
+
+
+def test_a_record_left_received_is_queued_by_the_next_delivery(handler, monkeypatch):
+    body = payload()
+    forget = stripe_webhooks._forget
+
+    def failing_forget(event_id: str) -> None:  # the clean-up itself failed: the record stays `received`
+        pass
+
+    monkeypatch.setattr(stripe_webhooks, "_forget", failing_forget)
+    with Stubber(aws.client("sqs")) as sqs:
+        sqs.add_client_error("send_message", service_error_code="ServiceUnavailable", http_status_code=503)
+        assert deliver(handler, body, CURRENT)[0] == 503
+    assert status_of(body) == "received"
+    monkeypatch.setattr(stripe_webhooks, "_forget", forget)
+    assert deliver(handler, body, CURRENT) == (200, {"received": True, "outcome": "queued"})
+    assert status_of(body) == "queued"
+    assert deliver(handler, body, CURRENT)[1]["outcome"] == "duplicate"
