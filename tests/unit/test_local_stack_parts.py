@@ -95,3 +95,12 @@ def test_batch_item_failures():
     assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": "zz"}]}, batch) == batch
     assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": ""}]}, batch) == batch
     assert failed_message_ids({"batchItemFailures": "m1"}, batch) == batch
+
+
+def test_the_payments_module_can_be_switched_off():
+    main = ROOT / "template.yaml"
+    enabled, disabled = Template(main), Template(main, overrides={"EnablePayments": "false"})
+    assert any(route.path == "/payment/stripe/webhook" for route in enabled.routes())
+    assert not any(route.path.startswith("/payment/") for route in disabled.routes())
+    gone = {"StripeEventsTable", "PaymentsQueue", "PaymentsDeadLetterQueue", "StripeWebhookSecrets"}
+    assert gone <= enabled.resources.keys() and not gone & disabled.resources.keys()
