@@ -1,0 +1,122 @@
+"""The wallet ledger: double-entry, in minor units, each effect applied exactly once.
+
+Table `ECKO_WALLETS_TABLE` (pk, sk):
+- `account#<account>` / `balance`: the account's balance (and its currency);
+- `account#<account>` / `entry#<ms>#<effect>`: one entry; an account's entries sum to its balance;
+- `effect#<effect id>` / `effect`: the marker that makes an effect happen once.
+
+An effect (a top-up credited, a refund debited, a dispute held or released) moves an amount
+between a user's wallet (`user:<id>:<currency>`) and a platform account (`platform:<name>:<currency>`)
+in one DynamoDB transaction: marker, both balances, both entries. Replaying it finds the marker and
+changes nothing. A wallet never goes negative, except through a dispute hold.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from eckospace import aws
+from eckospace.config import Settings
+
+TABLE_SETTING = "ECKO_WALLETS_TABLE"
+
+
+class InsufficientFunds(Exception):
+    """The wallet holds less than the debit: not applied (the message is retried, then dead-lettered)."""
+
+
+@dataclass(frozen=True)
+class Effect:
+    id: str  # deterministic from the Stripe object, e.g. "topup:pi_123", so replays collide
+    kind: str  # topup, refund, dispute_hold, dispute_release
+    user_id: str
+    amount: int  # minor units; positive credits the user's wallet, negative debits it
+    currency: str
+    counterpart: str  # the platform account on the other side: stripe, disputes
+    may_go_negative: bool = False
+
+
+def wallet_account(user_id: str, currency: str) -> str:
+    return f"user:{user_id}:{currency.lower()}"
+
+
+def _table() -> str:
+    return Settings.require(TABLE_SETTING)
+
+
+def _balance_update(account: str, amount: int, currency: str, *, guard: bool) -> dict[str, Any]:
+    update: dict[str, Any] = {
+        "TableName": _table(), "Key": {"pk": {"S": f"account#{account}"}, "sk": {"S": "balance"}},
+        "UpdateExpression": "ADD balance :amount SET currency = :currency",
+        "ExpressionAttributeValues": {":amount": {"N": str(amount)}, ":currency": {"S": currency.lower()}},
+    }
+    if guard and amount < 0:
+        update["ConditionExpression"] = "balance >= :needed"
+        update["ExpressionAttributeValues"][":needed"] = {"N": str(-amount)}
+    return {"Update": update}
+
+
+def _entry(account: str, effect: Effect, amount: int, now_ms: int) -> dict[str, Any]:
+    return {"Put": {"TableName": _table(), "Item": {
+        "pk": {"S": f"account#{account}"}, "sk": {"S": f"entry#{now_ms:015d}#{effect.id}"},
+        "amount": {"N": str(amount)}, "currency": {"S": effect.currency.lower()}, "kind": {"S": effect.kind},
+        "effect_id": {"S": effect.id}, "created_ms": {"N": str(now_ms)},
+    }}}
+
+
+def apply(effect: Effect) -> bool:
+    """Apply the effect once: True if this call applied it, False if it already had been."""
+    client = aws.client("dynamodb")
+    wallet = wallet_account(effect.user_id, effect.currency)
+    platform = f"platform:{effect.counterpart}:{effect.currency.lower()}"
+    now_ms = int(time.time() * 1000)
+    items = [
+        {"Put": {"TableName": _table(), "ConditionExpression": "attribute_not_exists(pk)", "Item": {
+            "pk": {"S": f"effect#{effect.id}"}, "sk": {"S": "effect"}, "kind": {"S": effect.kind},
+            "amount": {"N": str(effect.amount)}, "created_ms": {"N": str(now_ms)}}}},
+        _balance_update(wallet, effect.amount, effect.currency, guard=not effect.may_go_negative),
+        _entry(wallet, effect, effect.amount, now_ms),
+        _balance_update(platform, -effect.amount, effect.currency, guard=False),
+        _entry(platform, effect, -effect.amount, now_ms),
+    ]
+    try:
+        client.transact_write_items(TransactItems=items)
+    except client.exceptions.TransactionCanceledException as exc:
+        reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            return False  # the marker exists: applied before
+        if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            raise InsufficientFunds(f"{effect.id}: the wallet holds less than {-effect.amount}") from None
+        raise
+    return True
+
+
+def is_applied(effect_id: str) -> bool:
+    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"effect#{effect_id}"},
+                                                                     "sk": {"S": "effect"}}, ConsistentRead=True)
+    return "Item" in found
+
+
+def balance(account: str) -> tuple[int, str | None]:
+    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"account#{account}"},
+                                                                     "sk": {"S": "balance"}}, ConsistentRead=True)
+    item = found.get("Item")
+    return (int(item["balance"]["N"]), item["currency"]["S"]) if item else (0, None)
+
+
+def entries(account: str, *, limit: int, start: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], Any]:
+    """Newest first: (entries, the key to continue from or None)."""
+    request: dict[str, Any] = {
+        "TableName": _table(), "KeyConditionExpression": "pk = :pk AND begins_with(sk, :entry)",
+        "ExpressionAttributeValues": {":pk": {"S": f"account#{account}"}, ":entry": {"S": "entry#"}},
+        "ScanIndexForward": False, "Limit": limit,
+    }
+    if start:
+        request["ExclusiveStartKey"] = start
+    page = aws.client("dynamodb").query(**request)
+    found = [{"effect_id": item["effect_id"]["S"], "kind": item["kind"]["S"], "amount": int(item["amount"]["N"]),
+              "currency": item["currency"]["S"], "created_ms": int(item["created_ms"]["N"])}
+             for item in page.get("Items", [])]
+    return found, page.get("LastEvaluatedKey")

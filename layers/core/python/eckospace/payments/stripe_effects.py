@@ -1,0 +1,58 @@
+"""What each Stripe event does to wallets, as ledger effects keyed by the Stripe object they come
+from, so duplicates and out-of-order deliveries converge on the same ledger:
+
+- `payment_intent.succeeded` and `checkout.session.completed` (paid): the top-up, keyed by the
+  payment intent, so the two events of one payment credit it once;
+- `charge.refunded`: each refund debits once, keyed by the refund (the event carries them all);
+- `payment_intent.payment_failed`: no ledger effect, only the `payment.failed` domain event.
+
+Only payments our top-ups created carry `eckospace_user_id` in their metadata; others are ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from eckospace.events import DomainEvent
+from eckospace.payments.ledger import Effect
+
+USER_METADATA_KEY = "eckospace_user_id"
+_DOMAIN_EVENT = {"topup": "wallet.credited", "refund": "wallet.debited"}
+
+
+def effects_for(event: dict[str, Any]) -> list[Effect]:
+    payment = event.get("data", {}).get("object", {})
+    user_id = (payment.get("metadata") or {}).get(USER_METADATA_KEY)
+    if not user_id:
+        return []
+    currency = str(payment.get("currency", "")).lower()
+    kind = event.get("type")
+    if kind == "payment_intent.succeeded":
+        return [Effect(f"topup:{payment['id']}", "topup", user_id, int(payment["amount_received"]), currency, "stripe")]
+    if kind == "checkout.session.completed" and payment.get("payment_status") == "paid":
+        paid_by = payment.get("payment_intent") or payment["id"]
+        return [Effect(f"topup:{paid_by}", "topup", user_id, int(payment["amount_total"]), currency, "stripe")]
+    if kind == "charge.refunded":
+        return [Effect(f"refund:{refund['id']}", "refund", user_id, -int(refund["amount"]), currency, "stripe")
+                for refund in (payment.get("refunds") or {}).get("data", []) if refund.get("status") == "succeeded"]
+    return []
+
+
+def domain_events_for(event: dict[str, Any], effects: list[Effect]) -> list[DomainEvent]:
+    """The facts to announce, with ids derived from their cause: a replay announces the same ids,
+    which consumers deduplicate."""
+    def stable_id(cause: str) -> str:
+        return "evt_" + hashlib.sha256(cause.encode()).hexdigest()[:32]
+
+    announced = [DomainEvent(type=_DOMAIN_EVENT[effect.kind], subject=effect.user_id, id=stable_id(effect.id),
+                             data={"amount": abs(effect.amount), "currency": effect.currency, "effect_id": effect.id})
+                 for effect in effects]
+    payment = event.get("data", {}).get("object", {})
+    user_id = (payment.get("metadata") or {}).get(USER_METADATA_KEY)
+    if user_id and event.get("type") in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        outcome = "payment.succeeded" if event["type"] == "payment_intent.succeeded" else "payment.failed"
+        announced.append(DomainEvent(type=outcome, subject=user_id, id=stable_id(f"{outcome}:{payment['id']}"),
+                                     data={"payment_intent": payment["id"], "amount": payment.get("amount"),
+                                           "currency": payment.get("currency")}))
+    return announced
