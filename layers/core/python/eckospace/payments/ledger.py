@@ -42,13 +42,13 @@ def wallet_account(user_id: str, currency: str) -> str:
     return f"user:{user_id}:{currency.lower()}"
 
 
-def _table() -> str:
+def table() -> str:
     return Settings.require(TABLE_SETTING)
 
 
 def _balance_update(account: str, amount: int, currency: str, *, guard: bool) -> dict[str, Any]:
     update: dict[str, Any] = {
-        "TableName": _table(), "Key": {"pk": {"S": f"account#{account}"}, "sk": {"S": "balance"}},
+        "TableName": table(), "Key": {"pk": {"S": f"account#{account}"}, "sk": {"S": "balance"}},
         "UpdateExpression": "ADD balance :amount SET currency = :currency",
         "ExpressionAttributeValues": {":amount": {"N": str(amount)}, ":currency": {"S": currency.lower()}},
     }
@@ -59,7 +59,7 @@ def _balance_update(account: str, amount: int, currency: str, *, guard: bool) ->
 
 
 def _entry(account: str, effect: Effect, amount: int, now_ms: int) -> dict[str, Any]:
-    return {"Put": {"TableName": _table(), "Item": {
+    return {"Put": {"TableName": table(), "Item": {
         "pk": {"S": f"account#{account}"}, "sk": {"S": f"entry#{now_ms:015d}#{effect.id}"},
         "amount": {"N": str(amount)}, "currency": {"S": effect.currency.lower()}, "kind": {"S": effect.kind},
         "effect_id": {"S": effect.id}, "created_ms": {"N": str(now_ms)},
@@ -73,7 +73,7 @@ def apply(effect: Effect) -> bool:
     platform = f"platform:{effect.counterpart}:{effect.currency.lower()}"
     now_ms = int(time.time() * 1000)
     items = [
-        {"Put": {"TableName": _table(), "ConditionExpression": "attribute_not_exists(pk)", "Item": {
+        {"Put": {"TableName": table(), "ConditionExpression": "attribute_not_exists(pk)", "Item": {
             "pk": {"S": f"effect#{effect.id}"}, "sk": {"S": "effect"}, "kind": {"S": effect.kind},
             "amount": {"N": str(effect.amount)}, "created_ms": {"N": str(now_ms)}}}},
         _balance_update(wallet, effect.amount, effect.currency, guard=not effect.may_go_negative),
@@ -94,13 +94,13 @@ def apply(effect: Effect) -> bool:
 
 
 def is_applied(effect_id: str) -> bool:
-    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"effect#{effect_id}"},
+    found = aws.client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": f"effect#{effect_id}"},
                                                                      "sk": {"S": "effect"}}, ConsistentRead=True)
     return "Item" in found
 
 
 def balance(account: str) -> tuple[int, str | None]:
-    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"account#{account}"},
+    found = aws.client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": f"account#{account}"},
                                                                      "sk": {"S": "balance"}}, ConsistentRead=True)
     item = found.get("Item")
     return (int(item["balance"]["N"]), item["currency"]["S"]) if item else (0, None)
@@ -109,7 +109,7 @@ def balance(account: str) -> tuple[int, str | None]:
 def entries(account: str, *, limit: int, start: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], Any]:
     """Newest first: (entries, the key to continue from or None)."""
     request: dict[str, Any] = {
-        "TableName": _table(), "KeyConditionExpression": "pk = :pk AND begins_with(sk, :entry)",
+        "TableName": table(), "KeyConditionExpression": "pk = :pk AND begins_with(sk, :entry)",
         "ExpressionAttributeValues": {":pk": {"S": f"account#{account}"}, ":entry": {"S": "entry#"}},
         "ScanIndexForward": False, "Limit": limit,
     }

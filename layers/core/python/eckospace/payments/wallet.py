@@ -1,0 +1,34 @@
+"""A user's own wallet: balances per currency and the ledger entries behind them."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from eckospace import aws
+from eckospace.http.pagination import decode_cursor, encode_cursor
+from eckospace.http.problems import BadRequest
+from eckospace.payments import ledger
+
+CURRENCIES_SETTING = "ECKO_WALLET_CURRENCIES"
+
+
+def currencies() -> list[str]:
+    return [c.strip().lower() for c in os.environ.get(CURRENCIES_SETTING, "eur,usd,gbp").split(",") if c.strip()]
+
+
+def balances(user_id: str) -> dict[str, Any]:
+    """Every currency's balance in one read (0 where the wallet has never held that currency)."""
+    table = ledger.table()
+    keys = [{"pk": {"S": f"account#{ledger.wallet_account(user_id, c)}"}, "sk": {"S": "balance"}} for c in currencies()]
+    found = {item["currency"]["S"]: int(item["balance"]["N"]) for item in aws.batch_get({table: {"Keys": keys}})[table]}
+    return {"balances": [{"currency": c, "balance": found.get(c, 0)} for c in currencies()]}
+
+
+def ledger_page(user_id: str, currency: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    if currency not in currencies():
+        raise BadRequest(f"currency must be one of {', '.join(currencies())}.",
+                         errors=[{"in": "query", "name": "currency", "detail": "is not a wallet currency"}])
+    account = ledger.wallet_account(user_id, currency)
+    entries, last_key = ledger.entries(account, limit=limit, start=decode_cursor(cursor, scope=account))
+    return {"currency": currency, "entries": entries, "next_cursor": encode_cursor(last_key, scope=account)}

@@ -1,0 +1,75 @@
+"""GET /api/wallet and /api/wallet/ledger: a user's own wallet, and nobody else's."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from eckospace.payments import ledger
+from tests.integration.conftest import Context, api_event, load_function
+
+
+@pytest.fixture
+def api(function_env):
+    function_env("WalletGetFunction")
+    function_env("WalletLedgerListFunction")
+    return {"wallet": load_function("wallet_get").lambda_handler,
+            "ledger": load_function("wallet_ledger_list").lambda_handler}
+
+
+def as_user(user_id: str, scopes: str = "wallet:read", token_use: str = "user") -> dict:
+    return {"sub": user_id, "scope": scopes, "token_use": token_use}
+
+
+def call(handler, path, authorizer, query=None):
+    response = handler(api_event("GET", path, authorizer=authorizer, query=query), Context())
+    return response["statusCode"], json.loads(response["body"])
+
+
+@pytest.fixture
+def funded() -> str:
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    for n in range(5):
+        ledger.apply(ledger.Effect(f"topup:test-{user}-{n}", "topup", user, 100 * (n + 1), "eur", "stripe"))
+    return user
+
+
+def test_balances_are_the_callers_own(api, funded):
+    status, body = call(api["wallet"], "/api/wallet", as_user(funded))
+    assert status == 200 and {"currency": "eur", "balance": 1500} in body["balances"]
+    status, stranger = call(api["wallet"], "/api/wallet", as_user("someone-else"))
+    assert status == 200 and all(b["balance"] == 0 for b in stranger["balances"])
+
+
+def test_the_ledger_pages_with_cursors_newest_first(api, funded):
+    status, first = call(api["ledger"], "/api/wallet/ledger", as_user(funded), {"currency": "eur", "limit": "2"})
+    assert status == 200 and len(first["entries"]) == 2 and first["next_cursor"]
+    seen = list(first["entries"])
+    cursor = first["next_cursor"]
+    while cursor:
+        status, page = call(api["ledger"], "/api/wallet/ledger", as_user(funded), {"limit": "2", "cursor": cursor})
+        assert status == 200
+        seen += page["entries"]
+        cursor = page["next_cursor"]
+    assert sum(entry["amount"] for entry in seen) == 1500 and len(seen) == 5
+    assert [e["created_ms"] for e in seen] == sorted((e["created_ms"] for e in seen), reverse=True)
+
+
+def test_someone_elses_cursor_is_a_400(api, funded):
+    _, first = call(api["ledger"], "/api/wallet/ledger", as_user(funded), {"limit": "2"})
+    status, problem = call(api["ledger"], "/api/wallet/ledger", as_user("thief"), {"cursor": first["next_cursor"]})
+    assert status == 400 and "cursor" in problem["detail"]
+
+
+@pytest.mark.parametrize(("authorizer", "query", "status"), [
+    (as_user("u", scopes="translations:read"), None, 403),
+    (as_user("ekc_1", token_use="client"), None, 403),
+    (as_user("u"), {"currency": "jpy"}, 400),
+    (as_user("u"), {"currency": "EURO"}, 400),
+    (as_user("u"), {"limit": "1000"}, 400),
+    (as_user("u"), {"cursor": "garbage!"}, 400),
+])
+def test_refused_ledger_requests(api, authorizer, query, status):
+    assert call(api["ledger"], "/api/wallet/ledger", authorizer, query)[0] == status
