@@ -19,6 +19,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,7 @@ from eckolocal.pollers import SqsPoller, sqs_sources
 from eckolocal.provision import provision
 from eckolocal.schedules import Scheduler
 from eckolocal.state import StateDir
-from eckolocal.template import REGION, Template
+from eckolocal.template import REGION, Template, load_yaml
 from eckolocal.usage import KeyDirectory, RateLimiter, ensure_api_key, ensure_usage_plans
 from eckolocal.workers import Workers
 
@@ -50,36 +52,66 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Emulator:
-    """moto server in a child process: the default AWS backend, on loopback only."""
+class ChildService:
+    """A peer the stack runs in a child process on loopback, ready once `ready_path` answers."""
+
+    name = "service"
+    ready_path = "/"
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
     def start(self, log_file: Path) -> None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(log_file, "ab") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **_EMULATOR_CREDENTIALS},
-            )
+            self.process = subprocess.Popen(self.command(), stdout=sink, stderr=subprocess.STDOUT,
+                                            env={**os.environ, **_EMULATOR_CREDENTIALS})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the AWS emulator exited; see {log_file}")
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).close()
+                raise RuntimeError(f"the {self.name} exited; see {log_file}")
+            try:
+                urllib.request.urlopen(f"{self.url}{self.ready_path}", timeout=1).close()
                 return
-            time.sleep(0.1)
-        raise RuntimeError("the AWS emulator did not start within 30 s")
+            except urllib.error.HTTPError:
+                return  # it answered (if only to say no): it is up
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the {self.name} did not start within 30 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
+
+
+class Emulator(ChildService):
+    """moto server: the default AWS backend."""
+
+    name, ready_path = "AWS emulator", "/moto-api/"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+
+
+class LocalStripe(ChildService):
+    """localstripe: a stateful Stripe API emulator that also sends signed webhooks."""
+
+    name, ready_path = "Stripe emulator", "/v1/balance"
+
+    def command(self) -> list[str]:
+        return [str(Path(sys.executable).with_name("localstripe")), "--port", str(self.port), "--from-scratch"]
+
+    def send_webhooks_to(self, url: str, secret: str) -> None:
+        form = urllib.parse.urlencode({"url": url, "secret": secret}).encode()
+        request = urllib.request.Request(f"{self.url}/_config/webhooks/eckospace", data=form, method="POST")
+        urllib.request.urlopen(request, timeout=5).close()
 
 
 @dataclass
@@ -187,6 +219,7 @@ class LocalStack:
         self.config = config
         self.state = config.state
         self.emulator: Emulator | None = None
+        self.stripe: LocalStripe | None = None
         self.session: Any = None
         self.template: Template | None = None
         self.gateway: Gateway | None = None
@@ -230,8 +263,14 @@ class LocalStack:
         os.environ.update(aws_env)
         self.session = boto3.session.Session(region_name=REGION)
         account = "123456789012" if self.emulator else self.session.client("sts").get_caller_identity()["Account"]
+        local_defaults = {"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}"}
+        if "StripeApiBase" in load_yaml(self.config.template_path).get("Parameters", {}) \
+                and "StripeApiBase" not in self.config.overrides:
+            self.stripe = LocalStripe(free_port())
+            self.stripe.start(self.state.root / "stripe.log")
+            local_defaults["StripeApiBase"] = self.stripe.url
         self.template = Template(self.config.template_path, overrides=self.config.overrides, account_id=account,
-                                 local_defaults={"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}"})
+                                 local_defaults=local_defaults)
         return endpoint, aws_env
 
     def _seed(self, endpoint: str | None, apigateway: Any, plan_ids: dict[str, str]) -> dict[str, Any]:
@@ -256,6 +295,12 @@ class LocalStack:
         webhook_secret = seed_stripe_webhook_secret(template, self.session, stored)
         if webhook_secret:
             credentials["stripe_webhook_secret"] = webhook_secret
+            if self.stripe and "StripeApiKey" in template.resources:
+                # localstripe takes any test key; it signs its webhooks with our secret.
+                self.session.client("secretsmanager").put_secret_value(
+                    SecretId=template.physical_name("StripeApiKey"), SecretString="sk_test_eckospace_local")
+                self.stripe.send_webhooks_to(f"{base}/payment/stripe/webhook", webhook_secret)
+                credentials["stripe_api_base"] = self.stripe.url
         demo_client = seed_demo_integration(template, self.session, stored, api_key_id)
         if demo_client:
             credentials.update(demo_client, token_url=f"{base}/api/oauth/token")
@@ -357,8 +402,9 @@ class LocalStack:
         try:
             self.save()
         finally:
-            if self.emulator:
-                self.emulator.stop()
+            for service in (self.stripe, self.emulator):
+                if service:
+                    service.stop()
 
 
 def run(config: StackConfig) -> None:

@@ -29,7 +29,8 @@ def effects_for(event: dict[str, Any]) -> list[Effect]:
     currency = str(payment.get("currency", "")).lower()
     kind = event.get("type")
     if kind == "payment_intent.succeeded":
-        return [Effect(f"topup:{payment['id']}", "topup", user_id, int(payment["amount_received"]), currency, "stripe")]
+        received = payment.get("amount_received", payment["amount"])  # emulators may leave it out
+        return [Effect(f"topup:{payment['id']}", "topup", user_id, int(received), currency, "stripe")]
     if kind == "checkout.session.completed" and payment.get("payment_status") == "paid":
         paid_by = payment.get("payment_intent") or payment["id"]
         return [Effect(f"topup:{paid_by}", "topup", user_id, int(payment["amount_total"]), currency, "stripe")]

@@ -1,0 +1,62 @@
+"""Wallet top-ups: a Stripe PaymentIntent for the amount, tagged with the user and the top-up,
+that the front end confirms with Stripe; the wallet is credited when Stripe's
+`payment_intent.succeeded` reaches the webhook (never on the client's word).
+
+Stripe calls go through the stripe library to `ECKO_STRIPE_API_BASE` (Stripe itself, or a local
+emulator), with the secret key from Secrets Manager (`ECKO_STRIPE_API_KEY_SECRET`).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from functools import cache
+from typing import Any
+
+from eckospace import aws
+from eckospace.config import Settings
+from eckospace.http.problems import BadRequest
+from eckospace.payments.stripe_effects import USER_METADATA_KEY
+from eckospace.payments.wallet import currencies
+
+API_BASE_SETTING = "ECKO_STRIPE_API_BASE"
+API_KEY_SECRET_SETTING = "ECKO_STRIPE_API_KEY_SECRET"
+MIN_AMOUNT, MAX_AMOUNT = 100, 100_000  # minor units: 1.00 to 1,000.00
+
+
+@cache
+def _secret_provider() -> Any:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=aws.client("secretsmanager"))
+
+
+def _stripe() -> Any:
+    import stripe
+
+    key = _secret_provider().get(Settings.require(API_KEY_SECRET_SETTING), max_age=300)
+    base = os.environ.get(API_BASE_SETTING, "https://api.stripe.com")
+    return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=2)
+
+
+def create_top_up(user_id: str, amount: int, currency: str, *, idempotency_key: str,
+                  payment_method: str | None = None) -> dict[str, Any]:
+    currency = currency.lower()
+    if currency not in currencies():
+        raise BadRequest(f"currency must be one of {', '.join(currencies())}.",
+                         errors=[{"in": "body", "name": "currency", "detail": "is not a wallet currency"}])
+    if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
+        raise BadRequest(f"amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} (minor units).",
+                         errors=[{"in": "body", "name": "amount", "detail": "is out of range"}])
+    top_up_id = f"tu_{uuid.uuid4().hex[:20]}"
+    params: dict[str, Any] = {"amount": amount, "currency": currency, "payment_method_types": ["card"],
+                              "metadata": {USER_METADATA_KEY: user_id, "eckospace_top_up_id": top_up_id}}
+    if payment_method:
+        params["payment_method"] = payment_method
+    intent = _stripe().v1.payment_intents.create(
+        params=params,
+        # Stripe's own idempotency, so a retried create never makes a second intent
+        options={"idempotency_key": f"top-up:{user_id}:{idempotency_key}"},
+    )
+    return {"id": top_up_id, "payment_intent": intent.id, "client_secret": intent.client_secret,
+            "amount": amount, "currency": currency, "status": intent.status}

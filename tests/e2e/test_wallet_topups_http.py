@@ -1,0 +1,96 @@
+"""Top-ups end to end: our API creates a PaymentIntent at the Stripe emulator the local stack runs
+(localstripe), the card payment is confirmed there, localstripe's signed `payment_intent.succeeded`
+reaches our webhook, the worker credits the wallet, and GET /api/wallet shows it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+
+from tests.support.tokens import mint
+
+TOP_UPS = "/api/wallet/top-ups"
+
+
+@pytest.fixture
+def user(keyring) -> tuple[str, str]:
+    subject = f"user-{uuid.uuid4().hex[:8]}"
+    return subject, mint(keyring, ["wallet:read", "wallet:write"], subject=subject)
+
+
+def call(stack, api_key, token, method, path, **kwargs) -> requests.Response:
+    headers = {"x-api-key": api_key, "Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+    return requests.request(method, stack.url(path), headers=headers, timeout=30, **kwargs)
+
+
+def stripe_emulator(stack) -> tuple[str, tuple[str, str]]:
+    return stack.credentials["stripe_api_base"], ("sk_test_eckospace_local", "")
+
+
+def card_payment_method(stack) -> str:
+    """What Stripe.js does in the browser first: turn the card into a payment method."""
+    base, auth = stripe_emulator(stack)
+    return requests.post(f"{base}/v1/payment_methods", auth=auth, timeout=30, data={
+        "type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2034",
+        "card[cvc]": "123"}).json()["id"]
+
+
+def confirm(stack, payment_intent: str) -> None:
+    """... and then: confirm the intent."""
+    base, auth = stripe_emulator(stack)
+    confirmed = requests.post(f"{base}/v1/payment_intents/{payment_intent}/confirm", auth=auth, timeout=30)
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "succeeded", confirmed.text
+
+
+def balance(stack, api_key, token, currency: str = "eur") -> int:
+    body = call(stack, api_key, token, "GET", "/api/wallet").json()
+    return next(b["balance"] for b in body["balances"] if b["currency"] == currency)
+
+
+def test_a_top_up_paid_at_stripe_credits_the_wallet_once(stack, api_key, user):
+    _, token = user
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    body = {"amount": 2000, "currency": "eur", "payment_method": card_payment_method(stack)}
+    created = call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=key)
+    assert created.status_code == 201, created.text
+    top_up = created.json()
+    assert top_up["payment_intent"].startswith("pi_") and top_up["client_secret"]
+    replay = call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=key)
+    assert replay.status_code == 201 and replay.json() == top_up  # the same top-up, not a second one
+    assert balance(stack, api_key, token) == 0
+
+    confirm(stack, top_up["payment_intent"])
+    deadline = time.monotonic() + 30
+    while balance(stack, api_key, token) != 2000:
+        assert time.monotonic() < deadline, "the wallet was never credited"
+        time.sleep(0.5)
+
+
+def test_the_same_key_with_another_body_is_refused(stack, api_key, user):
+    _, token = user
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    assert call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 500, "currency": "eur"},
+                headers=key).status_code == 201
+    refused = call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 50000, "currency": "eur"}, headers=key)
+    assert refused.status_code == 422 and "Idempotency-Key" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(("body", "headers", "status"), [
+    ({"amount": 500, "currency": "eur"}, {}, 400),  # no Idempotency-Key
+    ({"amount": 5, "currency": "eur"}, {"Idempotency-Key": "k-small"}, 400),
+    ({"amount": 10**9, "currency": "eur"}, {"Idempotency-Key": "k-big"}, 400),
+    ({"amount": 500, "currency": "xyz"}, {"Idempotency-Key": "k-currency"}, 400),
+    ({"amount": "lots", "currency": "eur"}, {"Idempotency-Key": "k-type"}, 400),
+])
+def test_bad_top_ups_are_400s(stack, api_key, user, body, headers, status):
+    _, token = user
+    assert call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=headers).status_code == status
+
+
+def test_integrations_cannot_top_up_a_wallet(stack, api_key, keyring):
+    token = mint(keyring, ["wallet:write"], token_use="client", client_id="ekc_0000000000000000")
+    assert call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 500, "currency": "eur"},
+                headers={"Idempotency-Key": "k-client"}).status_code in (401, 403)
