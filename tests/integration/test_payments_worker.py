@@ -8,6 +8,7 @@ import random
 import uuid
 
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from eckospace.payments import ledger
 from tests.integration.conftest import Context, load_function
@@ -93,3 +94,23 @@ def test_events_that_are_not_our_top_ups_change_nothing(worker):
     foreign["data"]["object"]["metadata"] = {}
     assert worker(sqs_event(foreign), Context()) == {"batchItemFailures": []}
     assert not ledger.is_applied(f"topup:{foreign['data']['object']['id']}")
+
+
+def test_a_transaction_that_fails_once_is_retried_and_applied_once(worker, monkeypatch):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    real_apply, calls = ledger.apply, []
+
+    def flaky_apply(effect):
+        calls.append(effect.id)
+        if len(calls) == 1:
+            raise RuntimeError("TransactionConflict")  # what a contended transaction looks like to us
+        return real_apply(effect)
+
+    monkeypatch.setattr(ledger, "apply", flaky_apply)
+    event = sqs_event(succeeded(user, 640))
+    with pytest.raises(BatchProcessingError):  # every record of the batch failed: the whole batch returns
+        worker(event, Context())
+    assert wallet(user) == 0
+    assert worker(event, Context()) == {"batchItemFailures": []}  # SQS delivers it again
+    assert worker(event, Context()) == {"batchItemFailures": []}  # and once more, as a duplicate
+    assert wallet(user) == 640
