@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from eckospace.http.auth import headers
+from eckospace.http.body import raw_body
 from eckospace.http.resolver import entrypoint, json_response, make_resolver
-from eckospace.payments.stripe_webhooks import accept, raw_body, verified_event
+from eckospace.payments.stripe_webhooks import accept, verified_event
 
 app = make_resolver()
 

@@ -11,8 +11,6 @@ Errors become a 400 problem+json listing each field (`in`, `name`, `detail`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import inspect
 import json
 import re
@@ -21,6 +19,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from eckospace.http.body import raw_body
 from eckospace.http.params import Param
 from eckospace.http.problems import BadRequest
 
@@ -160,16 +159,6 @@ def _raw_inputs(compiled: _CompiledRoute, event: dict[str, Any], path_args: dict
     return data
 
 
-def _body_bytes(event: dict[str, Any]) -> bytes:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        try:
-            return base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            raise BadRequest("The request body is not valid base64.") from None
-    return body.encode()
-
-
 def _problem(errors: list[dict[str, Any]], compiled: _CompiledRoute) -> BadRequest:
     where = {item.key: item for item in compiled.inputs}
     fields = []
@@ -198,7 +187,7 @@ def validated_arguments(func: Any, path: str, event: dict[str, Any], path_args: 
 
     try:
         if compiled.body is not None:
-            raw = _body_bytes(event)
+            raw = raw_body(event)
             try:
                 data[compiled.body.key] = json.loads(raw) if raw else None
             except ValueError:

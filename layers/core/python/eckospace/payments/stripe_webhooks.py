@@ -11,8 +11,6 @@ So an event is never recorded without being queued, and a duplicate delivery que
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import time
 from functools import cache
@@ -48,16 +46,6 @@ def _secrets_provider() -> Any:
 def webhook_secrets() -> list[str]:
     document = _secrets_provider().get(Settings.require(SECRETS_SETTING), transform="json", max_age=300)
     return [document[name] for name in ("current", "previous") if document.get(name)]
-
-
-def raw_body(event: dict[str, Any]) -> bytes:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        try:
-            return base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError):
-            raise SignatureRejected("The body is not valid base64.") from None
-    return body.encode("utf-8")
 
 
 def verified_event(payload: bytes, signature_header: str | None) -> dict[str, Any]:
