@@ -266,9 +266,15 @@ class LocalStack:
         local_defaults = {"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}"}
         if "StripeApiBase" in load_yaml(self.config.template_path).get("Parameters", {}) \
                 and "StripeApiBase" not in self.config.overrides:
-            self.stripe = LocalStripe(free_port())
-            self.stripe.start(self.state.root / "stripe.log")
-            local_defaults["StripeApiBase"] = self.stripe.url
+            stripe = LocalStripe(free_port())
+            try:
+                stripe.start(self.state.root / "stripe.log")
+            except RuntimeError as error:  # the API still runs; only Stripe calls (top-ups) fail
+                log.warning("no Stripe emulator (%s): set StripeApiBase to reach a Stripe", error)
+                stripe.stop()
+            else:
+                self.stripe = stripe
+                local_defaults["StripeApiBase"] = stripe.url
         self.template = Template(self.config.template_path, overrides=self.config.overrides, account_id=account,
                                  local_defaults=local_defaults)
         return endpoint, aws_env
