@@ -280,7 +280,8 @@ class LocalStack:
         return endpoint, aws_env
 
     def _seed(self, endpoint: str | None, apigateway: Any, plan_ids: dict[str, str]) -> dict[str, Any]:
-        """Catalogues, signing keys and the demo API key; returns the developer's credentials."""
+        """Catalogues, signing keys, the demo API key and integration, and the Stripe emulator's
+        secrets and webhook; returns the developer's credentials."""
         template, stored = self.template, self.state.secrets()
         seed_translations(template, self.session, self.config.seed_dir or self.config.root / "infra" / "seed")
         ring = seed_keys(template, self.session, stored)
