@@ -11,13 +11,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from eckospace.events import publish
 from eckospace.payments import ledger
 from eckospace.payments.stripe_effects import domain_events_for, effects_for
+from eckospace.payments.topups import payment_owner
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def apply_event(record: Any) -> None:
     event = json.loads(record.body)
-    effects = effects_for(event)
+    effects = effects_for(event, find_user=payment_owner)
     for effect in effects:
         ledger.apply(effect)
     for fact in domain_events_for(event, effects):

@@ -94,3 +94,57 @@ def test_integrations_cannot_top_up_a_wallet(stack, api_key, keyring):
     token = mint(keyring, ["wallet:write"], token_use="client", client_id="ekc_0000000000000000")
     assert call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 500, "currency": "eur"},
                 headers={"Idempotency-Key": "k-client"}).status_code in (401, 403)
+
+
+def _topped_up(stack, api_key, token, amount: int) -> str:
+    """A paid top-up; its payment intent id."""
+    body = {"amount": amount, "currency": "eur", "payment_method": card_payment_method(stack)}
+    top_up = call(stack, api_key, token, "POST", TOP_UPS, json=body,
+                  headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    confirm(stack, top_up["payment_intent"])
+    _until(lambda: balance(stack, api_key, token) == amount)
+    return top_up["payment_intent"]
+
+
+def _until(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the ledger never got there"
+        time.sleep(0.4)
+
+
+def _dispute(stack, event_type: str, payment_intent: str, dispute_id: str, amount: int, status: str) -> None:
+    """A dispute event as Stripe signs it (localstripe has no disputes of its own)."""
+    import json
+
+    import stripe
+
+    payload = json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": event_type,
+                          "data": {"object": {"id": dispute_id, "object": "dispute", "amount": amount,
+                                              "currency": "eur", "status": status, "charge": "ch_x",
+                                              "payment_intent": payment_intent}}}, indent=2)
+    signature = stripe.WebhookSignature.generate_signature_header(payload, stack.credentials["stripe_webhook_secret"])
+    answer = requests.post(stack.url("/payment/stripe/webhook"), data=payload.encode(), timeout=30,
+                           headers={"Content-Type": "application/json", "Stripe-Signature": signature})
+    assert answer.status_code == 200 and answer.json()["outcome"] == "queued"
+
+
+def test_a_dispute_holds_the_amount_and_a_won_dispute_releases_it(stack, api_key, user):
+    _, token = user
+    intent = _topped_up(stack, api_key, token, 2000)
+    dispute = f"dp_{uuid.uuid4().hex[:16]}"
+    _dispute(stack, "charge.dispute.created", intent, dispute, 1500, "needs_response")
+    _until(lambda: balance(stack, api_key, token) == 500)
+    _dispute(stack, "charge.dispute.closed", intent, dispute, 1500, "won")
+    _until(lambda: balance(stack, api_key, token) == 2000)
+
+
+def test_a_dispute_closing_before_it_opened_holds_once_and_may_go_negative(stack, api_key, user):
+    _, token = user
+    intent = _topped_up(stack, api_key, token, 1000)
+    dispute = f"dp_{uuid.uuid4().hex[:16]}"
+    _dispute(stack, "charge.dispute.closed", intent, dispute, 2500, "lost")  # out of order
+    _until(lambda: balance(stack, api_key, token) == -1500)
+    _dispute(stack, "charge.dispute.created", intent, dispute, 2500, "needs_response")
+    time.sleep(2)
+    assert balance(stack, api_key, token) == -1500  # the hold was applied once

@@ -4,9 +4,13 @@ from, so duplicates and out-of-order deliveries converge on the same ledger:
 - `payment_intent.succeeded` and `checkout.session.completed` (paid): the top-up, keyed by the
   payment intent, so the two events of one payment credit it once;
 - `charge.refunded`: each refund debits once, keyed by the refund (the event carries them all);
-- `payment_intent.payment_failed`: no ledger effect, only the `payment.failed` domain event.
+- `payment_intent.payment_failed`: no ledger effect, only the `payment.failed` domain event;
+- `charge.dispute.created`: the disputed amount is held (the wallet may go negative here, and only
+  here); `charge.dispute.closed`: held as well if that had not happened yet (events arrive in any
+  order), then released back to the wallet if the dispute was won.
 
 Only payments our top-ups created carry `eckospace_user_id` in their metadata; others are ignored.
+A dispute does not carry it: its payment intent is read from the Stripe API to find the user.
 """
 
 from __future__ import annotations
@@ -18,10 +22,28 @@ from eckospace.events import DomainEvent
 from eckospace.payments.ledger import Effect
 
 USER_METADATA_KEY = "eckospace_user_id"
-_DOMAIN_EVENT = {"topup": "wallet.credited", "refund": "wallet.debited"}
+_DOMAIN_EVENT = {"topup": "wallet.credited", "refund": "wallet.debited", "dispute_hold": "dispute.opened",
+                 "dispute_release": "dispute.closed"}
 
 
-def effects_for(event: dict[str, Any]) -> list[Effect]:
+def _dispute_effects(event: dict[str, Any], find_user: Any) -> list[Effect]:
+    dispute = event["data"]["object"]
+    user_id = find_user(dispute["payment_intent"]) if dispute.get("payment_intent") else None
+    if not user_id:
+        return []
+    amount, currency = int(dispute["amount"]), str(dispute["currency"]).lower()
+    hold = Effect(f"dispute_hold:{dispute['id']}", "dispute_hold", user_id, -amount, currency, "disputes",
+                  may_go_negative=True)
+    if event["type"] == "charge.dispute.closed" and dispute.get("status") == "won":
+        return [hold, Effect(f"dispute_release:{dispute['id']}", "dispute_release", user_id, amount, currency,
+                             "disputes", may_go_negative=True)]
+    return [hold]
+
+
+def effects_for(event: dict[str, Any], find_user: Any = None) -> list[Effect]:
+    """`find_user(payment_intent_id)` names the user a payment belongs to (disputes need it)."""
+    if event.get("type") in ("charge.dispute.created", "charge.dispute.closed"):
+        return _dispute_effects(event, find_user) if find_user else []
     payment = event.get("data", {}).get("object", {})
     user_id = (payment.get("metadata") or {}).get(USER_METADATA_KEY)
     if not user_id:
@@ -49,6 +71,12 @@ def domain_events_for(event: dict[str, Any], effects: list[Effect]) -> list[Doma
     announced = [DomainEvent(type=_DOMAIN_EVENT[effect.kind], subject=effect.user_id, id=stable_id(effect.id),
                              data={"amount": abs(effect.amount), "currency": effect.currency, "effect_id": effect.id})
                  for effect in effects]
+    if event.get("type") == "charge.dispute.closed" and effects and len(effects) == 1:
+        # Closed and lost: the hold stands; still announce that the dispute is over.
+        dispute_id = event["data"]["object"]["id"]
+        announced.append(DomainEvent(type="dispute.closed", subject=effects[0].user_id,
+                                     id=stable_id(f"dispute_release:{dispute_id}"),
+                                     data={"dispute": dispute_id, "status": event["data"]["object"].get("status")}))
     payment = event.get("data", {}).get("object", {})
     user_id = (payment.get("metadata") or {}).get(USER_METADATA_KEY)
     if user_id and event.get("type") in ("payment_intent.succeeded", "payment_intent.payment_failed"):

@@ -39,6 +39,12 @@ def _stripe() -> Any:
     return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=2)
 
 
+def payment_owner(payment_intent_id: str) -> str | None:
+    """The user a payment intent tops up, read from Stripe (the source of truth), not an event."""
+    intent = _stripe().v1.payment_intents.retrieve(payment_intent_id)
+    return (intent.to_dict().get("metadata") or {}).get(USER_METADATA_KEY)
+
+
 def create_top_up(user_id: str, amount: int, currency: str, *, idempotency_key: str,
                   payment_method: str | None = None) -> dict[str, Any]:
     currency = currency.lower()
