@@ -148,3 +148,16 @@ def test_a_dispute_closing_before_it_opened_holds_once_and_may_go_negative(stack
     _dispute(stack, "charge.dispute.created", intent, dispute, 2500, "needs_response")
     time.sleep(2)
     assert balance(stack, api_key, token) == -1500  # the hold was applied once
+
+
+def test_other_users_cannot_read_a_wallet_and_logs_hold_no_payment_secrets(stack, api_key, keyring, user):
+    owner, token = user
+    _topped_up(stack, api_key, token, 1200)
+    stranger = mint(keyring, ["wallet:read"], subject=f"user-{uuid.uuid4().hex[:8]}")
+    assert balance(stack, api_key, stranger) == 0
+    ledger_page = call(stack, api_key, stranger, "GET", "/api/wallet/ledger").json()
+    assert ledger_page["entries"] == []
+    log = stack.log()
+    assert "4242424242424242" not in log and "sk_test_eckospace_local" not in log
+    assert stack.credentials["stripe_webhook_secret"] not in log
+    assert "v1=" not in log  # no Stripe-Signature header value
