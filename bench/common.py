@@ -27,7 +27,14 @@ import boto3
 
 from eckolocal.gateway import Gateway, Request
 from eckolocal.provision import provision
-from eckolocal.stack import Emulator, free_port, mint_dev_token, seed_keys, seed_translations
+from eckolocal.stack import (
+    Emulator,
+    free_port,
+    mint_dev_token,
+    seed_keys,
+    seed_stripe_webhook_secret,
+    seed_translations,
+)
 from eckolocal.template import REGION, FunctionSpec, Route, Template
 from eckolocal.workers import sandbox_environment
 
@@ -42,7 +49,8 @@ SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
 # The routes measured: their first request succeeds on a freshly seeded backend. The others need
 # state the bench does not build yet (an integration's credentials, a sign-in in progress, a
 # session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
-MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json"})
+MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json", "/payment/stripe/webhook"})
+STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
 SAMPLE_SCOPE = "translations:read"
@@ -103,6 +111,7 @@ class Backend:
     template: Template
     aws_env: dict[str, str]
     token: str
+    stripe_webhook_secret: str
 
     def functions(self) -> dict[str, FunctionSpec]:
         return self.template.functions()
@@ -111,7 +120,7 @@ class Backend:
         return sandbox_environment(spec, self.aws_env)
 
     def sample_events(self) -> dict[str, dict[str, Any]]:
-        return sample_events(self.template, self.token)
+        return sample_events(self.template, self.token, self.stripe_webhook_secret)
 
 
 @contextlib.contextmanager
@@ -127,7 +136,8 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
             provision(template, session)
             seed_translations(template, session, SEED_DIR)
             token, _ = mint_dev_token(template, seed_keys(template, session, {}))
-        yield Backend(template=template, aws_env=aws_env, token=token)
+            webhook_secret = seed_stripe_webhook_secret(template, session, {})
+        yield Backend(template=template, aws_env=aws_env, token=token, stripe_webhook_secret=webhook_secret)
     finally:
         emulator.stop()
 
@@ -142,7 +152,17 @@ def _sample_request(route: Route, token: str) -> Request:
                    source_ip="127.0.0.1", request_id="c0ffee00-0000-4000-8000-000000000000")
 
 
-def sample_events(template: Template, token: str) -> dict[str, dict[str, Any]]:
+def stripe_delivery(secret: str, *, event_id: str = "evt_bench_0001") -> tuple[bytes, str]:
+    """A Stripe event as Stripe sends it (a top-up that succeeded) and its Stripe-Signature header."""
+    import stripe
+
+    payload = json.dumps({"id": event_id, "object": "event", "type": "payment_intent.succeeded", "data": {"object": {
+        "id": f"pi_{event_id}", "object": "payment_intent", "amount": 1500, "amount_received": 1500,
+        "currency": "eur", "metadata": {"eckospace_user_id": SAMPLE_SUBJECT}}}}, indent=2)
+    return payload.encode(), stripe.WebhookSignature.generate_signature_header(payload, secret)
+
+
+def sample_events(template: Template, token: str, stripe_secret: str) -> dict[str, dict[str, Any]]:
     """A first invocation per function (logical id -> event): the REST proxy event the local
     gateway builds for each literal API route, and a TOKEN event for each authorizer."""
     _, api = template.api()
@@ -153,6 +173,11 @@ def sample_events(template: Template, token: str) -> dict[str, dict[str, Any]]:
     events: dict[str, dict[str, Any]] = {}
     for route in routes:
         request = _sample_request(route, token)
+        if route.path == STRIPE_WEBHOOK:  # Stripe sends a signed body, and no key or token
+            body, signature = stripe_delivery(stripe_secret)
+            request.body = body
+            request.headers = [("host", "127.0.0.1:3000"), ("content-type", "application/json; charset=utf-8"),
+                               ("stripe-signature", signature), ("user-agent", "Stripe/1.0")]
         events[route.function] = gateway.proxy_event(request, route, {}, authorizer_context, SAMPLE_API_KEY,
                                                       "bench-key-id")
         for authorizer in api.get("Auth", {}).get("Authorizers", {}).values():
