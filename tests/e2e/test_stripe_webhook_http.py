@@ -123,3 +123,37 @@ def test_bad_signatures_are_400_and_record_nothing(stack, secret, case):
     assert answer.status_code == 400
     assert answer.json()["type"] in ("urn:eckospace:problem:invalid-signature", "urn:eckospace:problem:invalid-request")
     assert recorded(stack, payload) is None
+
+
+def test_an_event_the_worker_can_never_apply_lands_in_the_dead_letter_queue(stack, secret):
+    """A refund on an empty wallet fails every time it is applied: retried, then dead-lettered,
+    and nothing is half-applied. (The queue is tuned for the test: 1 s visibility, 2 receives.)"""
+    sqs = stack.aws("sqs")
+    queue = sqs.get_queue_url(QueueName="eckospace-local-PaymentsQueue")["QueueUrl"]
+    dead_letters = sqs.get_queue_url(QueueName="eckospace-local-PaymentsDeadLetterQueue")["QueueUrl"]
+    original = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])["Attributes"]
+    redrive = json.loads(original["RedrivePolicy"])
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={
+        "VisibilityTimeout": "1", "RedrivePolicy": json.dumps({**redrive, "maxReceiveCount": 2})})
+    time.sleep(1.5)  # a long poll already waiting keeps the visibility it started with
+    try:
+        user = f"user-{uuid.uuid4().hex[:8]}"
+        payload = json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": "charge.refunded",
+                              "data": {"object": {"id": "ch_poison", "currency": "eur",
+                                                  "metadata": {"eckospace_user_id": user},
+                                                  "refunds": {"data": [{"id": f"re_{uuid.uuid4().hex[:12]}",
+                                                                        "amount": 900, "status": "succeeded"}]}}}})
+        answer = deliver(stack, payload, stripe.WebhookSignature.generate_signature_header(payload, secret))
+        assert answer.status_code == 200 and answer.json()["outcome"] == "queued"
+        event_id = json.loads(payload)["id"]
+        dead: list[str] = []
+
+        def dead_lettered() -> bool:
+            messages = sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10).get("Messages", [])
+            dead.extend(json.loads(m["Body"])["id"] for m in messages)
+            return event_id in dead
+
+        eventually(dead_lettered, seconds=40)
+        assert wallet_balance(stack, user) == 0  # nothing was half-applied
+    finally:
+        sqs.set_queue_attributes(QueueUrl=queue, Attributes=original)
