@@ -31,10 +31,6 @@ class Settings:
             raise MissingSetting(f"environment variable {name} is not set")
         return value
 
-    @staticmethod
-    def optional(name: str, default: str = "") -> str:
-        return os.environ.get(name, default)
-
 
 @cache
 def settings() -> Settings:
