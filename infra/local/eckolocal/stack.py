@@ -92,12 +92,12 @@ class ChildService:
 
 
 class Emulator(ChildService):
-    """moto server: the default AWS backend."""
+    """moto server (with S3's presigned POST policy checks, see `eckolocal.emulator`): the default AWS backend."""
 
     name, ready_path = "AWS emulator", "/moto-api/"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        return [sys.executable, "-m", "eckolocal.emulator", "127.0.0.1", str(self.port)]
 
 
 class LocalStripe(ChildService):

@@ -248,7 +248,8 @@ class Template:
             raw = resource.get("Properties", {})
             merged_env = dict(self.resolve(self.globals.get("Environment", {}).get("Variables", {})))
             merged_env.update(self.resolve(raw.get("Environment", {}).get("Variables", {})))
-            layers = raw.get("Layers", self.globals.get("Layers", []))
+            # SAM appends a function's own layers to the Globals' layers.
+            layers = [*self.globals.get("Layers", []), *raw.get("Layers", [])]
             specs[logical_id] = FunctionSpec(
                 logical_id=logical_id,
                 code_dir=self.root / raw["CodeUri"],

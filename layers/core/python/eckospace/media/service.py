@@ -1,0 +1,119 @@
+"""Media a user uploads: direct document uploads, presigned uploads, and what their owner sees.
+
+Direct uploads (the editor's documents, up to 4 MiB) are checked in the request and stored ready.
+Anything larger, and every image and video, goes through a presigned S3 POST into quarantine,
+where the media worker checks it (`eckospace.media.processing`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from eckospace import aws
+from eckospace.http.problems import NotFound, UnprocessableContent
+from eckospace.media import store
+from eckospace.media.form_upload import read_uploaded_file
+
+# Lambda takes at most 6 MB per invocation and API Gateway base64-encodes the body: 4 MiB of file
+# (5.6 MB encoded, with the multipart framing) is what fits with room to spare.
+MAX_DIRECT_UPLOAD_BYTES = 4 * 1024 * 1024
+PRESIGNED_UPLOADS_ROUTE = "POST /api/media/uploads"
+PRESIGNED_UPLOAD_SECONDS = 900
+# Pending uploads that never arrive are forgotten after a day.
+PENDING_RECORD_SECONDS = 86_400
+
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+_VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
+_DOCUMENT_TYPES = (
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain", "text/csv", "text/markdown",
+)
+# What a presigned upload may declare, with its kind and the largest size the storage policy allows.
+PRESIGNED_TYPES: dict[str, tuple[str, int]] = (
+    {t: ("image", 20 * 1024 * 1024) for t in _IMAGE_TYPES}
+    | {t: ("video", 512 * 1024 * 1024) for t in _VIDEO_TYPES}
+    | {t: ("document", 50 * 1024 * 1024) for t in _DOCUMENT_TYPES}
+)
+
+
+def receive_document(event: dict[str, Any], owner: str) -> dict[str, Any]:
+    """Check the request's document by its own bytes and store it; nothing is stored if refused."""
+    from eckospace.media.documents import identify_document
+    from eckospace.media.filenames import display_name
+
+    upload = read_uploaded_file(event, max_bytes=MAX_DIRECT_UPLOAD_BYTES, presigned_hint=PRESIGNED_UPLOADS_ROUTE)
+    document = identify_document(upload.content, declared_type=upload.declared_type, filename=upload.filename)
+    media_id = store.new_media_id()
+    key = store.put_checked_object(media_id, upload.content, media_type=document.media_type,
+                                   sha256_hex=upload.sha256)
+    record = {
+        "id": media_id, "owner": owner, "kind": "document", "status": store.READY,
+        "media_type": document.media_type, "size": upload.size, "sha256": upload.sha256,
+        "display_name": display_name(upload.filename, extension=document.extension),
+        "object_key": key, "created_at": int(time.time()),
+    }
+    try:
+        store.create_record(record)
+    except Exception:
+        store.delete_object(key)  # keep the promise: a failed upload leaves nothing behind
+        raise
+    return media_view(record)
+
+
+def start_upload(owner: str, *, media_type: str, size: int, filename: str | None) -> dict[str, Any]:
+    """A pending media record and the presigned POST that may fill its quarantine slot once."""
+    from eckospace.media.filenames import display_name
+
+    kind, max_bytes = PRESIGNED_TYPES[media_type]
+    if size > max_bytes:
+        raise UnprocessableContent(f"{media_type} uploads are limited to {max_bytes} bytes.",
+                                   errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}])
+    media_id = store.new_media_id()
+    now = int(time.time())
+    record = {
+        "id": media_id, "owner": owner, "kind": kind, "status": store.PENDING, "media_type": media_type,
+        "size": size, "display_name": display_name(filename, fallback_stem=kind, extension=""),
+        "created_at": now, "expires_at": now + PENDING_RECORD_SECONDS,
+    }
+    store.create_record(record)
+    post = aws.client("s3").generate_presigned_post(
+        Bucket=store.bucket(), Key=store.quarantine_key(media_id), ExpiresIn=PRESIGNED_UPLOAD_SECONDS,
+        Fields={"Content-Type": media_type},
+        Conditions=[{"Content-Type": media_type}, ["content-length-range", size, size]],
+    )
+    upload = {"method": "POST", "url": post["url"], "fields": post["fields"], "file_field": "file",
+              "expires_at": now + PRESIGNED_UPLOAD_SECONDS}
+    return media_view(record) | {"upload": upload}
+
+
+def owned_media(media_id: str, owner: str) -> dict[str, Any]:
+    """The owner's view of one media item; anyone else's is not found (its existence is not leaked)."""
+    record = store.get_record(media_id) if media_id.startswith("med_") else None
+    if record is None or record["owner"] != owner or _expired(record):
+        raise NotFound("No media with this id.")
+    return media_view(record)
+
+
+def media_view(record: dict[str, Any]) -> dict[str, Any]:
+    view = {name: record.get(name) for name in ("id", "kind", "status", "media_type", "size", "sha256",
+                                                "display_name", "created_at")}
+    view["metadata"] = record.get("metadata", {})
+    if record["status"] == store.READY:
+        view["download"] = store.download_url(record)
+        if record.get("thumbnail_key"):
+            view["thumbnail"] = store.download_url(record | {"display_name": "thumbnail.jpg",
+                                                             "media_type": "image/jpeg"},
+                                                   key=record["thumbnail_key"])
+    if record["status"] == store.REJECTED:
+        view["rejection"] = record.get("rejection")
+    return view
+
+
+def _expired(record: dict[str, Any]) -> bool:
+    # TTL deletes lazily: a pending record past its expiry is gone as far as callers can tell.
+    return record["status"] == store.PENDING and record.get("expires_at", 0) < time.time()

@@ -1,0 +1,132 @@
+"""Media records (DynamoDB) and their objects (S3).
+
+Object keys are made here, never from a client's filename: `media/<id>/original` for checked
+media, `media/<id>/thumbnail.jpg` for image thumbnails, and `quarantine/<id>` where presigned
+uploads land until the media worker has checked them (the bucket expires that prefix on its own).
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+import urllib.parse
+from typing import Any
+
+from eckospace import aws
+from eckospace.config import Settings
+
+TABLE_SETTING = "ECKO_MEDIA_TABLE"
+BUCKET_SETTING = "ECKO_MEDIA_BUCKET"
+DOWNLOAD_URL_SECONDS = 300
+
+PENDING, READY, REJECTED = "pending", "ready", "rejected"
+
+
+def new_media_id() -> str:
+    return f"med_{secrets.token_hex(12)}"
+
+
+def original_key(media_id: str) -> str:
+    return f"media/{media_id}/original"
+
+
+def thumbnail_key(media_id: str) -> str:
+    return f"media/{media_id}/thumbnail.jpg"
+
+
+def quarantine_key(media_id: str) -> str:
+    return f"quarantine/{media_id}"
+
+
+def media_id_from_quarantine_key(key: str) -> str | None:
+    prefix, _, media_id = key.partition("/")
+    return media_id if prefix == "quarantine" and media_id.startswith("med_") and "/" not in media_id else None
+
+
+def table() -> str:
+    return Settings.require(TABLE_SETTING)
+
+
+def bucket() -> str:
+    return Settings.require(BUCKET_SETTING)
+
+
+def put_checked_object(media_id: str, content: bytes | bytearray, *, media_type: str, sha256_hex: str) -> str:
+    """Store checked bytes; S3 verifies them against the SHA-256 we computed while reading."""
+    key = original_key(media_id)
+    aws.client("s3").put_object(
+        Bucket=bucket(), Key=key, Body=content, ContentType=media_type,
+        ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode(),
+    )
+    return key
+
+
+def delete_object(key: str) -> None:
+    aws.client("s3").delete_object(Bucket=bucket(), Key=key)
+
+
+def create_record(record: dict[str, Any]) -> None:
+    aws.client("dynamodb").put_item(TableName=table(), Item=_to_item(record),
+                                    ConditionExpression="attribute_not_exists(id)")
+
+
+def get_record(media_id: str) -> dict[str, Any] | None:
+    found = aws.client("dynamodb").get_item(TableName=table(), Key={"id": {"S": media_id}}).get("Item")
+    return _from_item(found) if found else None
+
+
+def finish_record(media_id: str, *, status: str, changes: dict[str, Any]) -> bool:
+    """Move a pending record to `status` (ready or rejected) once; False if it was not pending."""
+    names = {f"#{name}": name for name in changes} | {"#status": "status"}
+    values = {f":{name}": _attribute(value) for name, value in changes.items()}
+    values |= {":status": {"S": status}, ":pending": {"S": PENDING}}
+    sets = ", ".join(f"#{name} = :{name}" for name in changes)
+    dynamodb = aws.client("dynamodb")
+    try:
+        dynamodb.update_item(
+            TableName=table(), Key={"id": {"S": media_id}},
+            UpdateExpression=f"SET #status = :status, {sets} REMOVE expires_at" if sets
+            else "SET #status = :status REMOVE expires_at",
+            ConditionExpression="#status = :pending", ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values)
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def download_url(record: dict[str, Any], *, key: str | None = None) -> dict[str, Any]:
+    """A short-lived GET URL that downloads under the display name, never rendered inline."""
+    disposition = "attachment; filename*=UTF-8''" + urllib.parse.quote(record["display_name"], safe="")
+    url = aws.client("s3").generate_presigned_url(
+        "get_object", ExpiresIn=DOWNLOAD_URL_SECONDS,
+        Params={"Bucket": bucket(), "Key": key or record["object_key"],
+                "ResponseContentDisposition": disposition, "ResponseContentType": record["media_type"]})
+    return {"url": url, "expires_at": int(time.time()) + DOWNLOAD_URL_SECONDS}
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, dict):
+        return {"M": {k: _attribute(v) for k, v in value.items()}}
+    return {"S": str(value)}
+
+
+def _value(attribute: dict[str, Any]) -> Any:
+    kind, value = next(iter(attribute.items()))
+    if kind == "N":
+        return int(value)
+    if kind == "M":
+        return {k: _value(v) for k, v in value.items()}
+    return value
+
+
+def _to_item(record: dict[str, Any]) -> dict[str, Any]:
+    return {name: _attribute(value) for name, value in record.items() if value is not None}
+
+
+def _from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _value(attribute) for name, attribute in item.items()}
