@@ -32,7 +32,9 @@ EXPECTED = {"first": 1, "warm": 0}
 # update is what lets a later delivery finish an event whose queueing failed and whose clean-up failed
 # too). The warm request here is the same delivery again, a duplicate: the write that finds the
 # record, and one read of its status.
+# A document upload: one PutObject and one PutItem, each time.
 EXPECTED_BY_FUNCTION = {"AuthAuthorizerFunction": {"first": 2, "warm": 1},
+                        "MediaDocumentUploadFunction": {"first": 2, "warm": 2},
                         "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2}}
 
 

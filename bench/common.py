@@ -49,11 +49,13 @@ SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
 # The routes measured: their first request succeeds on a freshly seeded backend. The others need
 # state the bench does not build yet (an integration's credentials, a sign-in in progress, a
 # session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
-MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json", "/payment/stripe/webhook"})
+DOCUMENT_UPLOAD = "/api/post/editor/media/document/upload"
+MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json", "/payment/stripe/webhook",
+                             DOCUMENT_UPLOAD})
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
-SAMPLE_SCOPE = "translations:read"
+SAMPLE_SCOPE = "translations:read media:write"
 
 
 # ---------------------------------------------------------------------- statistics and rows
@@ -162,6 +164,26 @@ def stripe_delivery(secret: str, *, event_id: str = "evt_bench_0001") -> tuple[b
     return payload.encode(), stripe.WebhookSignature.generate_signature_header(payload, secret)
 
 
+def sample_pdf(size: int) -> bytes:
+    """A valid one-page PDF padded with a comment to exactly `size` bytes."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    pdf = out.getvalue()
+    return pdf + b"%" + b"0" * (size - len(pdf) - 2) + b"\n"
+
+
+def document_upload_body(pdf: bytes) -> tuple[bytes, str]:
+    """What a browser sends to the document upload: multipart/form-data with the file in `file`."""
+    from urllib3.filepost import encode_multipart_formdata
+
+    return encode_multipart_formdata({"file": ("bench.pdf", pdf, "application/pdf")})
+
+
 def sample_events(template: Template, token: str, stripe_secret: str) -> dict[str, dict[str, Any]]:
     """A first invocation per function (logical id -> event): the REST proxy event the local
     gateway builds for each literal API route, and a TOKEN event for each authorizer."""
@@ -178,6 +200,9 @@ def sample_events(template: Template, token: str, stripe_secret: str) -> dict[st
             request.body = body
             request.headers = [("host", "127.0.0.1:3000"), ("content-type", "application/json; charset=utf-8"),
                                ("stripe-signature", signature), ("user-agent", "Stripe/1.0")]
+        if route.path == DOCUMENT_UPLOAD:
+            request.body, content_type = document_upload_body(sample_pdf(1024))
+            request.headers.append(("content-type", content_type))
         events[route.function] = gateway.proxy_event(request, route, {}, authorizer_context, SAMPLE_API_KEY,
                                                       "bench-key-id")
         for authorizer in api.get("Auth", {}).get("Authorizers", {}).values():
@@ -229,4 +254,4 @@ def outcome(result: Any) -> str:
         return "unexpected"
 
 
-SUCCESS = {"200", "Allow"}
+SUCCESS = {"200", "201", "Allow"}

@@ -10,11 +10,13 @@ from eckospace.media.service import MAX_DIRECT_UPLOAD_BYTES, PRESIGNED_UPLOADS_R
 app = make_resolver()
 
 _PROBLEM = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-_MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+# The body is read by hand (streamed), so the route describes it to OpenAPI itself.
+_ROUTE_OPTIONS = requires("media:write", tokens=("user",))
+_ROUTE_OPTIONS["openapi_extensions"]["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary",
                             "description": "PDF, DOCX, XLSX, PPTX, ODT, plain text, CSV or Markdown"}},
-}}}}}
+}}}}
 
 
 @app.post(
@@ -34,8 +36,7 @@ _MULTIPART_BODY = {"requestBody": {"required": True, "content": {"multipart/form
         422: {"description": "No single `file` field, an empty file, or an unsafe archive", "content": _PROBLEM},
         **PROBLEM_RESPONSES,
     },
-    openapi_extensions=_MULTIPART_BODY,
-    **requires("media:write", tokens=("user",)),
+    **_ROUTE_OPTIONS,
 )
 def upload_document():
     media = receive_document(app.current_event.raw_event, current_principal(app).subject)

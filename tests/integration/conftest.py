@@ -7,6 +7,7 @@ import copy
 import importlib.util
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -81,6 +82,7 @@ def load_function(directory: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"function_{directory}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves a model's annotations through its module
     spec.loader.exec_module(module)
     return module
 
@@ -112,3 +114,12 @@ def api_event(method: str, path: str, *, body: Any = None, authorizer: dict[str,
                  queryStringParameters=query, multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None)
     built["requestContext"].update(resourcePath=path, httpMethod=method, path=f"/v1{path}", authorizer=authorizer)
     return built
+
+
+def sqs_event(*bodies: dict) -> dict:
+    """An SQS batch event, one record per body (JSON-encoded)."""
+    return {"Records": [{"messageId": f"m{i}", "receiptHandle": "r", "body": json.dumps(body),
+                         "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+                         "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "us-east-1",
+                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue"}
+                        for i, body in enumerate(bodies)]}

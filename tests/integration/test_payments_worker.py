@@ -11,7 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from eckospace.payments import ledger
-from tests.integration.conftest import Context, load_function
+from tests.integration.conftest import Context, load_function, sqs_event
 
 EUR = "eur"
 
@@ -20,14 +20,6 @@ EUR = "eur"
 def worker(function_env):
     function_env("PaymentsWorkerFunction")
     return load_function("payments_worker").lambda_handler
-
-
-def sqs_event(*bodies: dict) -> dict:
-    return {"Records": [{"messageId": f"m{i}", "receiptHandle": "r", "body": json.dumps(body),
-                         "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
-                         "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:payments"}
-                        for i, body in enumerate(bodies)]}
 
 
 def succeeded(user: str, amount: int, intent: str | None = None) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import fnmatch
 import hashlib
 import json
@@ -27,6 +28,8 @@ from urllib.parse import parse_qsl
 from eckolocal.template import REGION, Route
 from eckolocal.usage import KeyDirectory, RateLimiter
 from eckolocal.workers import InvocationError, Workers
+
+log = logging.getLogger("eckolocal.gateway")
 
 API_ID = "local"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
@@ -177,6 +180,7 @@ class Gateway:
         try:
             result = await self.workers.invoke(route.function, event, request_id=request.request_id)
         except InvocationError as error:
+            log.warning("%s failed: %s", route.function, error.payload)  # API Gateway's execution log says as much
             timed_out = error.payload.get("errorType") == "Sandbox.Timedout"
             return self.gateway_response("INTEGRATION_TIMEOUT" if timed_out else "INTEGRATION_FAILURE", request)
         return self.proxy_answer(result, request)

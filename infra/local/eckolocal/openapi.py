@@ -53,6 +53,7 @@ def _load_app(spec_id: str, code_dir: Path, handler: str) -> Any:
     module_spec = importlib.util.spec_from_file_location(f"eckolocal_openapi_{spec_id}", path)
     assert module_spec and module_spec.loader
     module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_spec.name] = module  # pydantic resolves a model's annotations through its module
     module_spec.loader.exec_module(module)
     return getattr(module, "app", None)
 

@@ -86,6 +86,11 @@ def _decoded_chunks(body: str, encoded: bool) -> Iterator[bytes]:
         raise BadRequest("The request body is not valid base64.") from None
 
 
+def _whatwg_unescape(filename: str) -> str:
+    """Browsers (and requests) escape exactly these three in multipart filenames (WHATWG HTML)."""
+    return filename.replace("%0A", "\n").replace("%0D", "\r").replace("%22", '"')
+
+
 class _FormCollector:
     """python-multipart callbacks that keep the `file` part's bytes and the names of the others."""
 
@@ -137,7 +142,7 @@ class _FormCollector:
         self._in_file = True
         filename = options.get(b"filename")
         declared = self._headers.get(b"content-type")
-        self._files.append((filename.decode("utf-8", "replace") if filename is not None else None,
+        self._files.append((_whatwg_unescape(filename.decode("utf-8", "replace")) if filename is not None else None,
                             declared.decode("latin-1").strip() if declared else None))
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:

@@ -34,12 +34,12 @@ def process_upload(key: str) -> str:
         store.delete_object(key)  # unknown, expired or already decided: nothing may stay in quarantine
         return "skipped"
     content, size, sha256 = _read(key, keep_all=record["kind"] != "video")
-    from eckospace.media.documents import MediaRejected
+    from eckospace.media.errors import MediaRejected, UnreadableMedia
     from eckospace.media.inspection import inspect_object
 
     try:
         if size != record["size"]:
-            raise MediaRejected(f"The upload has {size} bytes, not the {record['size']} declared.")
+            raise UnreadableMedia(f"The upload has {size} bytes, not the {record['size']} declared.")
         inspection = inspect_object(content, declared_type=record["media_type"])
     except MediaRejected as rejected:
         store.finish_record(media_id, status=store.REJECTED, changes={"rejection": str(rejected)})

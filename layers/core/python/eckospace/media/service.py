@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from eckospace import aws
-from eckospace.http.problems import NotFound, UnprocessableContent
+from eckospace.http.problems import BadRequest, NotFound
 from eckospace.media import store
 from eckospace.media.form_upload import read_uploaded_file
 
@@ -71,7 +71,7 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
 
     kind, max_bytes = PRESIGNED_TYPES[media_type]
     if size > max_bytes:
-        raise UnprocessableContent(f"{media_type} uploads are limited to {max_bytes} bytes.",
+        raise BadRequest(f"{media_type} uploads are limited to {max_bytes} bytes.",
                                    errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}])
     media_id = store.new_media_id()
     now = int(time.time())

@@ -1,0 +1,174 @@
+"""Media handlers against the emulator, with S3 and DynamoDB faults: a failed upload stores nothing
+and answers 503; the media worker reports a failed message for retry, loses nothing, and a
+redelivered notification never publishes twice."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from botocore.stub import Stubber
+from urllib3.filepost import encode_multipart_formdata
+
+from eckospace import aws
+from eckospace.media import service, store
+from tests.integration.conftest import CallCounter, Context, api_event, load_function, sqs_event
+from tests.support import sample_files
+
+UPLOAD = "/api/post/editor/media/document/upload"
+OWNER = {"sub": "user-media", "scope": "media:read media:write", "token_use": "user"}
+
+
+def upload_event(filename: str, content: bytes, media_type: str) -> dict:
+    body, content_type = encode_multipart_formdata({"file": (filename, content, media_type)})
+    event = api_event("POST", UPLOAD, authorizer=OWNER)
+    event.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
+    event["headers"] = {**event["headers"], "Content-Type": content_type}
+    event["multiValueHeaders"] = {**event.get("multiValueHeaders", {}), "Content-Type": [content_type]}
+    return event
+
+
+def media_objects() -> list[str]:
+    found = aws.client("s3").list_objects_v2(Bucket=store.bucket(), Prefix="media/")
+    return sorted(o["Key"] for o in found.get("Contents", []))
+
+
+def media_records() -> int:
+    return aws.client("dynamodb").scan(TableName=store.table(), Select="COUNT")["Count"]
+
+
+@pytest.fixture
+def uploader(function_env):
+    function_env("MediaDocumentUploadFunction")
+    return load_function("media_document_upload").lambda_handler
+
+
+def test_an_upload_whose_object_cannot_be_stored_is_a_503_with_nothing_stored(uploader):
+    before = (media_objects(), media_records())
+    with Stubber(aws.client("s3")) as s3:
+        s3.add_client_error("put_object", service_error_code="SlowDown", http_status_code=503)
+        response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
+    assert response["statusCode"] == 503
+    assert json.loads(response["body"])["request_id"]
+    assert (media_objects(), media_records()) == before
+
+
+def test_an_upload_whose_record_cannot_be_written_deletes_its_object(uploader):
+    before = (media_objects(), media_records())
+    with Stubber(aws.client("dynamodb")) as dynamodb:
+        dynamodb.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException")
+        response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
+    assert response["statusCode"] == 503
+    assert (media_objects(), media_records()) == before
+
+
+def test_an_upload_makes_one_put_of_the_object_and_one_of_the_record(uploader):
+    counter = CallCounter()
+    counter.attach(aws.client("s3"))
+    counter.attach(aws.client("dynamodb"))
+    response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
+    assert response["statusCode"] == 201
+    assert counter.calls == ["PutObject", "PutItem"]
+
+
+# ---------------------------------------------------------------- the media worker
+
+@pytest.fixture
+def worker(function_env):
+    function_env("MediaWorkerFunction")
+    return load_function("media_worker").lambda_handler
+
+
+def quarantined(owner: str, content: bytes, media_type: str, *, declared_size: int | None = None) -> str:
+    """What a presigned upload leaves behind: a pending record and its object in quarantine."""
+    media = service.start_upload(owner, media_type=media_type, size=declared_size or len(content), filename="x")
+    aws.client("s3").put_object(Bucket=store.bucket(), Key=store.quarantine_key(media["id"]), Body=content,
+                                ContentType=media_type)
+    return media["id"]
+
+
+def notification(media_id: str) -> dict:
+    return {"Records": [{"eventName": "ObjectCreated:Post", "s3": {
+        "bucket": {"name": store.bucket()}, "object": {"key": store.quarantine_key(media_id)}}}]}
+
+
+def in_quarantine(media_id: str) -> bool:
+    found = aws.client("s3").list_objects_v2(Bucket=store.bucket(), Prefix=store.quarantine_key(media_id))
+    return found.get("KeyCount", 0) > 0
+
+
+def test_a_transient_s3_fault_fails_only_that_message_and_the_retry_publishes(worker):
+    failing, fine = (quarantined("user-w", sample_files.png_bytes(10, 10), "image/png") for _ in range(2))
+    event = sqs_event(notification(failing), notification(fine))
+    real_get = aws.client("s3").get_object
+    calls = []
+
+    def flaky_get(**kwargs):
+        calls.append(kwargs["Key"])
+        if kwargs["Key"].endswith(failing) and len(calls) == 1:
+            raise aws.client("s3").exceptions.ClientError(
+                {"Error": {"Code": "SlowDown", "Message": "slow down"}}, "GetObject")
+        return real_get(**kwargs)
+
+    aws.client("s3").get_object = flaky_get
+    try:
+        answer = worker(event, Context())
+    finally:
+        del aws.client("s3").get_object
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert store.get_record(failing)["status"] == "pending" and in_quarantine(failing)
+    assert store.get_record(fine)["status"] == "ready"
+    assert worker(sqs_event(notification(failing)), Context()) == {"batchItemFailures": []}
+    assert store.get_record(failing)["status"] == "ready" and not in_quarantine(failing)
+
+
+def test_a_dynamodb_fault_after_the_copy_is_retried_without_a_second_publication(worker):
+    media_id = quarantined("user-w", sample_files.png_bytes(12, 12), "image/png")
+    with Stubber(aws.client("dynamodb")) as dynamodb:
+        dynamodb.add_response("get_item", {"Item": {
+            "id": {"S": media_id}, "owner": {"S": "user-w"}, "kind": {"S": "image"}, "status": {"S": "pending"},
+            "media_type": {"S": "image/png"}, "size": {"N": str(len(sample_files.png_bytes(12, 12)))},
+            "display_name": {"S": "x"}, "created_at": {"N": "1"}}})
+        dynamodb.add_client_error("update_item", service_error_code="ProvisionedThroughputExceededException")
+        with pytest.raises(BatchProcessingError):  # every message of the batch failed: SQS retries them all
+            worker(sqs_event(notification(media_id)), Context())
+    assert store.get_record(media_id)["status"] == "pending" and in_quarantine(media_id)
+    assert worker(sqs_event(notification(media_id)), Context()) == {"batchItemFailures": []}
+    ready = store.get_record(media_id)
+    assert ready["status"] == "ready" and ready["metadata"] == {"width": 12, "height": 12}
+
+
+def test_a_redelivered_notification_changes_nothing(worker):
+    media_id = quarantined("user-w", sample_files.pdf_bytes(pages=2), "application/pdf")
+    worker(sqs_event(notification(media_id)), Context())
+    first = store.get_record(media_id)
+    counter = CallCounter()
+    counter.attach(aws.client("s3"))
+    assert worker(sqs_event(notification(media_id)), Context()) == {"batchItemFailures": []}
+    assert store.get_record(media_id) == first and first["metadata"] == {"pages": 2}
+    assert "CopyObject" not in counter.calls and "PutObject" not in counter.calls
+
+
+def test_an_object_of_another_size_than_declared_is_rejected_and_deleted(worker):
+    content = sample_files.png_bytes(10, 10)
+    media_id = quarantined("user-w", content, "image/png", declared_size=len(content) + 5)
+    worker(sqs_event(notification(media_id)), Context())
+    record = store.get_record(media_id)
+    assert record["status"] == "rejected" and "declared" in record["rejection"]
+    assert not in_quarantine(media_id)
+
+
+@pytest.mark.parametrize("key", ["quarantine/med_unknown0000", "quarantine/not-a-media-id"])
+def test_an_object_nobody_asked_for_is_deleted(worker, key):
+    aws.client("s3").put_object(Bucket=store.bucket(), Key=key, Body=b"stray")
+    event = sqs_event({"Records": [{"eventName": "ObjectCreated:Post", "s3": {
+        "bucket": {"name": store.bucket()}, "object": {"key": key}}}]})
+    assert worker(event, Context()) == {"batchItemFailures": []}
+    assert aws.client("s3").list_objects_v2(Bucket=store.bucket(), Prefix=key).get("KeyCount", 0) == 0
+
+
+def test_the_test_event_s3_sends_first_is_ignored(worker):
+    event = sqs_event({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "x"})
+    assert worker(event, Context()) == {"batchItemFailures": []}
