@@ -32,9 +32,9 @@ EXPECTED = {"first": 1, "warm": 0}
 # update is what lets a later delivery finish an event whose queueing failed and whose clean-up failed
 # too). The warm request here is the same delivery again, a duplicate: the write that finds the
 # record, and one read of its status.
-# A document upload: one PutObject and one PutItem, each time.
+# A document upload: the daily allowance's conditional update, one PutObject and one PutItem.
 EXPECTED_BY_FUNCTION = {"AuthAuthorizerFunction": {"first": 2, "warm": 1},
-                        "MediaDocumentUploadFunction": {"first": 2, "warm": 2},
+                        "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
                         "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2}}
 
 

@@ -46,7 +46,8 @@ def upload(stack, api_key, token, files=None, **kwargs) -> requests.Response:
 def stored(stack) -> tuple[int, int]:
     """(objects in the media bucket, media records): what a refusal must leave unchanged."""
     objects = stack.aws("s3").list_objects_v2(Bucket=MEDIA_BUCKET).get("KeyCount", 0)
-    records = stack.aws("dynamodb").scan(TableName=MEDIA_TABLE, Select="COUNT")["Count"]
+    records = stack.aws("dynamodb").scan(TableName=MEDIA_TABLE, Select="COUNT", FilterExpression="begins_with(id, :m)",
+                                         ExpressionAttributeValues={":m": {"S": "med_"}})["Count"]
     return objects, records
 
 

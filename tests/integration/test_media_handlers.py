@@ -36,7 +36,8 @@ def media_objects() -> list[str]:
 
 
 def media_records() -> int:
-    return aws.client("dynamodb").scan(TableName=store.table(), Select="COUNT")["Count"]
+    return aws.client("dynamodb").scan(TableName=store.table(), Select="COUNT", FilterExpression="begins_with(id, :m)",
+                                       ExpressionAttributeValues={":m": {"S": "med_"}})["Count"]
 
 
 @pytest.fixture
@@ -58,19 +59,50 @@ def test_an_upload_whose_object_cannot_be_stored_is_a_503_with_nothing_stored(up
 def test_an_upload_whose_record_cannot_be_written_deletes_its_object(uploader):
     before = (media_objects(), media_records())
     with Stubber(aws.client("dynamodb")) as dynamodb:
+        dynamodb.add_response("update_item", {})  # the daily allowance
         dynamodb.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException")
         response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
     assert response["statusCode"] == 503
     assert (media_objects(), media_records()) == before
 
 
-def test_an_upload_makes_one_put_of_the_object_and_one_of_the_record(uploader):
+def test_an_upload_counts_its_allowance_then_puts_the_object_and_the_record(uploader):
     counter = CallCounter()
     counter.attach(aws.client("s3"))
     counter.attach(aws.client("dynamodb"))
     response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
     assert response["statusCode"] == 201
-    assert counter.calls == ["PutObject", "PutItem"]
+    assert counter.calls == ["UpdateItem", "PutObject", "PutItem"]
+
+
+def test_the_daily_allowance_holds_exactly_and_says_when_it_renews(uploader, monkeypatch):
+    monkeypatch.setenv("ECKO_MEDIA_DAILY_UPLOADS", "2")
+    pdf = sample_files.pdf_bytes()
+    owner = {**OWNER, "sub": "user-quota"}
+
+    def attempt():
+        event = upload_event("a.pdf", pdf, "application/pdf")
+        event["requestContext"]["authorizer"] = owner
+        return uploader(event, Context())
+
+    assert [attempt()["statusCode"] for _ in range(2)] == [201, 201]
+    before = (media_objects(), media_records())
+    refused = attempt()
+    assert refused["statusCode"] == 429
+    retry_after = int(refused["multiValueHeaders"]["Retry-After"][0])
+    assert 0 < retry_after <= 86_400
+    assert (media_objects(), media_records()) == before
+
+
+def test_a_refused_document_does_not_count_against_the_allowance(uploader, monkeypatch):
+    monkeypatch.setenv("ECKO_MEDIA_DAILY_UPLOADS", "1")
+    owner = {**OWNER, "sub": "user-quota-2"}
+    refused = upload_event("a.pdf", sample_files.executable_bytes(), "application/pdf")
+    refused["requestContext"]["authorizer"] = owner
+    assert uploader(refused, Context())["statusCode"] == 415
+    accepted = upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf")
+    accepted["requestContext"]["authorizer"] = owner
+    assert uploader(accepted, Context())["statusCode"] == 201
 
 
 # ---------------------------------------------------------------- the media worker

@@ -12,7 +12,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.http.problems import BadRequest, NotFound
-from eckospace.media import store
+from eckospace.media import quota, store
 from eckospace.media.form_upload import read_uploaded_file
 
 # Lambda takes at most 6 MB per invocation and API Gateway base64-encodes the body: 4 MiB of file
@@ -48,6 +48,7 @@ def receive_document(event: dict[str, Any], owner: str) -> dict[str, Any]:
 
     upload = read_uploaded_file(event, max_bytes=MAX_DIRECT_UPLOAD_BYTES, presigned_hint=PRESIGNED_UPLOADS_ROUTE)
     document = identify_document(upload.content, declared_type=upload.declared_type, filename=upload.filename)
+    quota.charge(owner, upload.size)
     media_id = store.new_media_id()
     key = store.put_checked_object(media_id, upload.content, media_type=document.media_type,
                                    sha256_hex=upload.sha256)
@@ -73,6 +74,7 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
     if size > max_bytes:
         raise BadRequest(f"{media_type} uploads are limited to {max_bytes} bytes.",
                                    errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}])
+    quota.charge(owner, size)
     media_id = store.new_media_id()
     now = int(time.time())
     record = {
