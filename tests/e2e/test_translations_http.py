@@ -154,6 +154,7 @@ def test_missing_or_unknown_api_key_is_403(stack, reader):
     for key in (None, "not-a-key"):
         response = get(stack, api_key=key, token=reader)
         assert response.status_code == 403
+        assert response.headers["Content-Type"] == PROBLEM  # the gateway's own answers are problems too
         assert response.json()["type"] == "urn:eckospace:problem:invalid-api-key"
 
 

@@ -317,18 +317,17 @@ class Gateway:
             content_type = "application/json"
         else:
             body, content_type = json.dumps({"message": message}), "application/json"
-        headers = [("Content-Type", content_type), ("x-amzn-RequestId", request.request_id),
-                   ("x-amzn-ErrorType", _error_type(response_type))]
+        headers = {"Content-Type": content_type, "x-amzn-RequestId": request.request_id,
+                   "x-amzn-ErrorType": _error_type(response_type)}
         for name, value in (configured.get("ResponseParameters", {}).get("Headers") or {}).items():
             if value.startswith("'") and value.endswith("'"):
-                headers.append((name, value[1:-1]))
+                headers[name] = value[1:-1]  # a configured header overrides the default (Content-Type)
             elif value == "context.requestId":
-                headers.append((name, request.request_id))
+                headers[name] = request.request_id
         if retry_after is not None:
             # API Gateway can only send a fixed Retry-After; locally the exact wait is known.
-            headers = [(k, v) for k, v in headers if k.lower() != "retry-after"]
-            headers.append(("Retry-After", str(retry_after)))
-        return HttpAnswer(status, headers, body.encode())
+            headers["Retry-After"] = str(retry_after)
+        return HttpAnswer(status, list(headers.items()), body.encode())
 
 
 def _error_type(response_type: str) -> str:
