@@ -88,7 +88,11 @@ class Harness:
                 store.save_endpoint(found, None, delete_secret=True)
 
     def dispatch(self, *envelopes: dict) -> dict:
-        return self.handlers["dispatcher"](sqs_event(*(json.dumps(e) for e in envelopes)), Context())
+        event = sqs_event(*(json.dumps(e) for e in envelopes))
+        try:
+            return self.handlers["dispatcher"](event, Context())
+        except BatchProcessingError:  # the whole batch failed: Lambda hands it back to SQS
+            return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
 
     def drain(self, *, rounds: int = 200, follow_clock: bool = True) -> int:
         """Run the worker over the deliveries queue until it is empty, moving the clock to each
@@ -591,3 +595,25 @@ def test_updating_and_deleting_an_endpoint_changes_what_it_receives(hooks):
         assert len(receiver.received) == 1
     status, _ = hooks.call("get", "GET", f"{EP}/{endpoint['id']}", client=owner)
     assert status == 404
+
+
+def test_a_dispatch_that_died_half_way_is_finished_by_the_next_one(hooks, monkeypatch):
+    owner = client_id()
+    with Receiver() as one, Receiver() as two:
+        hooks.endpoint(owner, one.url)
+        hooks.endpoint(owner, two.url)
+        event = wallet_event()
+        send_all = queue.send_all
+
+        def down(messages):
+            raise RuntimeError("SQS is down")
+
+        monkeypatch.setattr(queue, "send_all", down)
+        assert len(hooks.dispatch(event)["batchItemFailures"]) == 1  # deliveries written, none queued
+        monkeypatch.setattr(queue, "send_all", send_all)
+        assert hooks.dispatch(event)["batchItemFailures"]  # too soon: another dispatcher may still be at it
+        hooks.clock.t += 91
+        assert hooks.dispatch(event) == {"batchItemFailures": []}
+        hooks.dispatch(event)
+        hooks.drain()
+        assert len(one.received) == 1 and len(two.received) == 1

@@ -423,16 +423,21 @@ def claim_event(event_id: str, now: int, stale_after: int) -> str:
         return NEW
     except dynamodb.exceptions.ConditionalCheckFailedException:
         pass
-    try:
+    found = dynamodb.get_item(TableName=table(), Key=key, ConsistentRead=True).get("Item", {})
+    if found.get("status", {}).get("S") == "dispatched":
+        return DONE
+    claimed_at = int(found.get("claimed_at", {}).get("N", "0"))
+    if claimed_at >= now - stale_after:
+        return IN_PROGRESS
+    try:  # take over a dispatch that died half way (only one taker wins)
         dynamodb.update_item(TableName=table(), Key=key, UpdateExpression="SET claimed_at = :now",
-                             ConditionExpression="#s = :dispatching AND claimed_at < :stale",
+                             ConditionExpression="#s = :dispatching AND claimed_at = :seen",
                              ExpressionAttributeNames={"#s": "status"},
                              ExpressionAttributeValues={":now": {"N": str(now)}, ":dispatching": {"S": "dispatching"},
-                                                        ":stale": {"N": str(now - stale_after)}})
-        return STALE
+                                                        ":seen": {"N": str(claimed_at)}})
     except dynamodb.exceptions.ConditionalCheckFailedException:
-        found = dynamodb.get_item(TableName=table(), Key=key, ConsistentRead=True).get("Item", {})
-        return DONE if found.get("status", {}).get("S") == "dispatched" else IN_PROGRESS
+        return IN_PROGRESS
+    return STALE
 
 
 def finish_event(event_id: str) -> None:
