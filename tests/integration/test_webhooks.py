@@ -98,8 +98,7 @@ class Harness:
         """Run the worker over the deliveries queue until it is empty, moving the clock to each
         attempt's due time (no hour-long sleeps). Returns the messages handled."""
         sqs = aws.client("sqs")
-        handled = 0
-        for _ in range(rounds):
+        for handled in range(rounds):
             messages = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1,
                                            WaitTimeSeconds=0).get("Messages", [])
             if not messages:
@@ -117,11 +116,10 @@ class Harness:
                 result = self.handlers["worker"](sqs_event(message["Body"], ids=[message["MessageId"]]), Context())
             except BatchProcessingError:  # the whole batch failed: Lambda hands it back to SQS
                 result = {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
-            handled += 1
             if result["batchItemFailures"]:
                 sqs.change_message_visibility(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"],
                                               VisibilityTimeout=0)
-                return handled
+                return handled + 1
             sqs.delete_message(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"])
         raise AssertionError("the deliveries queue never emptied")
 
@@ -439,7 +437,7 @@ def test_the_delivery_log_pages_with_cursors(hooks):
     owner = client_id()
     with Receiver() as receiver:
         endpoint = hooks.endpoint(owner, receiver.url)
-        for n in range(3):
+        for _ in range(3):
             hooks.clock.t += 1
             hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
         hooks.drain()

@@ -78,7 +78,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, policy: Policy,
                        retry_after=response.headers.get("Retry-After"))
     except urllib3.exceptions.NewConnectionError as exc:  # refused or unreachable (a subclass of timeouts)
         return Outcome(status=None, latency_ms=elapsed(), error=f"connection: {type(exc.__cause__ or exc).__name__}")
-    except (urllib3.exceptions.TimeoutError, socket.timeout):
+    except (urllib3.exceptions.TimeoutError, TimeoutError):
         return Outcome(status=None, latency_ms=elapsed(), error="timeout")
     except urllib3.exceptions.SSLError as exc:
         return Outcome(status=None, latency_ms=elapsed(), error=f"tls: {type(exc).__name__}")
