@@ -2,9 +2,10 @@
 subscribed endpoints, and for a duplicate of an event already fanned out.
 
 Per new event the dispatcher reads the subscriptions (one query per page), claims the event (one
-conditional write), writes the deliveries in batches of 25, queues them in batches of 10 and marks
-the event done: 3 + ceil(n/25) + ceil(n/10) calls, where one conditional write and one send per
-endpoint would take 2n + 1. Runs in a child process with the dispatcher's sandbox environment
+conditional write), reads whether the subscribers' integrations are enabled and still allowed the
+event's scope (one batch read per 100 owners), writes the deliveries in batches of 25, queues them
+in batches of 10 and marks the event done: 4 + ceil(n/25) + ceil(n/10) calls, where one conditional
+write and one send per endpoint would take 2n + 1. Runs in a child process with the dispatcher's sandbox environment
 against the seeded emulator; CPU is the child's own (the emulator's work is not counted).
 """
 
@@ -23,10 +24,11 @@ FAN_OUTS = (1, 10, 100)
 # A distinct event type per fan-out, so each measurement sees exactly its own subscribers.
 EVENT_TYPES = {1: "payment.succeeded", 10: "payment.failed", 100: "wallet.credited"}
 ROUNDS = 5
+OWNERS = 7  # the integrations the endpoints belong to
 
 
 def expected_calls(endpoints: int) -> int:
-    return 3 + math.ceil(endpoints / 25) + math.ceil(endpoints / 10)
+    return 4 + math.ceil(endpoints / 25) + math.ceil(endpoints / 10)
 
 
 def run(backend: Backend, *, rounds: int = ROUNDS) -> dict[str, Any]:
@@ -64,13 +66,17 @@ def _envelope(event_type: str) -> dict[str, Any]:
 
 def _measure(request: dict[str, Any]) -> dict[str, Any]:
     from eckospace import aws
+    from eckospace.identity import integrations
     from eckospace.webhooks import store
 
     now = int(time.time())
+    for owner in range(OWNERS):
+        integrations.register(name=f"bench {owner}", allowed_scopes={"payments:read", "wallet:read"},
+                              default_scopes=set(), tier="standard", api_key_id=None, client_id=f"ekc_bench{owner}")
     for n, event_type in EVENT_TYPES.items():
         for i in range(n):
             store.save_endpoint(None, store.Endpoint(
-                endpoint_id=f"ep_bench{n:03d}x{i:03d}", owner=f"ekc_bench{i % 7}", url="https://hooks.example.com/in",
+                endpoint_id=f"ep_bench{n:03d}x{i:03d}", owner=f"ekc_bench{i % OWNERS}", url="https://hooks.example.com/in",
                 event_types=(event_type,), created=now, updated=now, version=1))
     handler = load_handler()
     handler(_sqs_event(_envelope("dispute.closed")), lambda_context())  # warm: clients made, modules loaded

@@ -8,6 +8,7 @@ import json
 import socket
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -19,6 +20,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from eckospace import aws
 from eckospace.events import DomainEvent
+from eckospace.identity import integrations
 from eckospace.webhooks import clock, queue, store, transport
 from tests.integration.conftest import Context, api_event, load_function
 from tests.support.webhook_receiver import Answer, Receiver
@@ -170,8 +172,12 @@ def hooks(backend, function_env, monkeypatch):
     harness.remove_endpoints()
 
 
-def client_id() -> str:
-    return f"ekc_{uuid.uuid4().hex[:16]}"
+def client_id(scopes: str = ALL_SCOPES) -> str:
+    """A registered integration (the dispatcher delivers only to enabled ones)."""
+    found = f"ekc_{uuid.uuid4().hex[:16]}"
+    integrations.register(name="webhook tests", allowed_scopes=set(scopes.split()), default_scopes=set(),
+                          tier="standard", api_key_id=None, client_id=found)
+    return found
 
 
 def wallet_event(**extra) -> dict:
@@ -615,3 +621,18 @@ def test_a_dispatch_that_died_half_way_is_finished_by_the_next_one(hooks, monkey
         hooks.dispatch(event)
         hooks.drain()
         assert len(one.received) == 1 and len(two.received) == 1
+
+
+def test_a_disabled_or_narrowed_integration_stops_receiving(hooks):
+    kept, disabled, narrowed = client_id(), client_id(), client_id()
+    with Receiver() as kept_receiver, Receiver() as disabled_receiver, Receiver() as narrowed_receiver:
+        hooks.endpoint(kept, kept_receiver.url)
+        hooks.endpoint(disabled, disabled_receiver.url)
+        hooks.endpoint(narrowed, narrowed_receiver.url)
+        integrations.set_enabled(disabled, False)
+        integration = integrations.get(narrowed)
+        integrations.save(replace(integration, allowed_scopes=frozenset({"webhooks:read", "webhooks:write"})))
+        hooks.dispatch(wallet_event())
+        hooks.drain()
+        assert len(kept_receiver.received) == 1
+        assert not disabled_receiver.received and not narrowed_receiver.received

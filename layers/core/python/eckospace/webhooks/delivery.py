@@ -1,7 +1,7 @@
 """Fan-out and attempts.
 
 `dispatch` turns one domain event into one delivery per subscribed endpoint (once, however often
-the event arrives). `attempt` makes the next attempt of one delivery: signed, sent through the
+the event arrives) whose integration is enabled and may still hold the event's scope. `attempt` makes the next attempt of one delivery: signed, sent through the
 SSRF-safe transport, logged, then succeeded, scheduled again, or failed; a 410 disables the endpoint
 at once, and an endpoint failing for days is disabled when another delivery to it fails for good.
 The owner hears of a disabled endpoint through a `webhook.endpoint.disabled` event.
@@ -44,6 +44,8 @@ def dispatch(envelope: dict[str, Any]) -> int:
         return 0
     if claimed == store.IN_PROGRESS:
         raise DispatchInProgress(str(event_id))
+    entitled = store.entitled_owners({owner for owner, _ in listeners}, entry.scope)
+    listeners = [(owner, endpoint) for owner, endpoint in listeners if owner in entitled]
     created = int(envelope.get("created") or now)
     body = signing.body(entry.name, str(event_id), created, envelope.get("data") or {}).decode()
     deliveries = [store.Delivery(delivery_id=store.delivery_id(str(event_id), endpoint, created), endpoint_id=endpoint,

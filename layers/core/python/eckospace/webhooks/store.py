@@ -183,6 +183,27 @@ def subscribers(event_type: str) -> list[tuple[str, str]]:
     return [(item["owner"]["S"], item["endpoint_id"]["S"]) for page in pages for item in page.get("Items", [])]
 
 
+INTEGRATIONS_TABLE_SETTING = "ECKO_INTEGRATIONS_TABLE"
+
+
+def entitled_owners(owners: set[str], scope: str | None) -> set[str]:
+    """The owners among `owners` whose integration is enabled and may still hold `scope` (an
+    integration disabled, or whose allowed scopes were narrowed, stops receiving at once). Reads
+    only the client id, the status and the allowed scopes: never the integrations' secrets."""
+    table_name = Settings.require(INTEGRATIONS_TABLE_SETTING)
+    ordered = sorted(owners)
+    entitled: set[str] = set()
+    for start in range(0, len(ordered), 100):
+        request = {table_name: {"Keys": [{"client_id": {"S": o}} for o in ordered[start:start + 100]],
+                                "ProjectionExpression": "client_id, #s, allowed_scopes",
+                                "ExpressionAttributeNames": {"#s": "status"}}}
+        for item in aws.batch_get(request)[table_name]:
+            allowed = {s["S"] for s in item.get("allowed_scopes", {}).get("L", [])}
+            if item.get("status", {}).get("S") == "active" and (scope is None or scope in allowed):
+                entitled.add(item["client_id"]["S"])
+    return entitled
+
+
 # ------------------------------------------------------------------------------ secrets
 @dataclass(frozen=True)
 class Secrets:
