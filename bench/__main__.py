@@ -15,11 +15,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import authorizer_cpu, backend_calls, cold_start, throughput, upload_cpu, warm_cpu, webhook_cpu
+from bench import (
+    authorizer_cpu,
+    backend_calls,
+    cold_start,
+    throughput,
+    upload_cpu,
+    warm_cpu,
+    webhook_cpu,
+    webhook_fanout,
+)
 from bench.common import running_backend
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("cold_start", "warm_cpu", "authorizer_cpu", "webhook_cpu", "upload_cpu", "backend_calls", "throughput")
+NAMES = ("cold_start", "warm_cpu", "authorizer_cpu", "webhook_cpu", "upload_cpu", "webhook_fanout", "backend_calls",
+         "throughput")
 
 
 def _source_state() -> dict[str, Any]:
@@ -44,6 +54,7 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
         "authorizer_cpu": lambda backend: authorizer_cpu.run(backend, rounds=3 if quick else authorizer_cpu.ROUNDS),
         "webhook_cpu": lambda backend: webhook_cpu.run(backend, rounds=2 if quick else webhook_cpu.ROUNDS),
         "upload_cpu": lambda backend: upload_cpu.run(backend, rounds=2 if quick else upload_cpu.ROUNDS),
+        "webhook_fanout": lambda backend: webhook_fanout.run(backend, rounds=2 if quick else webhook_fanout.ROUNDS),
         "backend_calls": backend_calls.run,
     }
     results: dict[str, Any] = {}

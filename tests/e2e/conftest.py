@@ -13,6 +13,7 @@ TEST_PLAN_OVERRIDES = {
     "FreeRateLimit": "1", "FreeBurstLimit": "2", "FreeQuotaPerDay": "1000",
     "PartnerRateLimit": "100", "PartnerBurstLimit": "100", "PartnerQuotaPerMonth": "3",
     "AuthorizerCacheSeconds": "1",
+    "WebhooksAllowLoopbackTargets": "true",  # the tests' receivers listen on loopback
 }
 
 

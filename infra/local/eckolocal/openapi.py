@@ -98,7 +98,16 @@ def merged_document(template: Template) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA
+    if any(route.path.startswith("/api/webhooks/") for route in template.routes()):
+        document["webhooks"] = _webhooks_section()
     return document
+
+
+def _webhooks_section() -> dict[str, Any]:
+    """OpenAPI 3.1 `webhooks`: what a registered endpoint receives, from the published catalogue."""
+    from eckospace.webhooks.catalogue import openapi_webhooks
+
+    return openapi_webhooks()
 
 
 def _plain(value: Any) -> Any:

@@ -263,7 +263,9 @@ class LocalStack:
         os.environ.update(aws_env)
         self.session = boto3.session.Session(region_name=REGION)
         account = "123456789012" if self.emulator else self.session.client("sts").get_caller_identity()["Account"]
-        local_defaults = {"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}"}
+        # Local development: webhook endpoints may be receivers on this machine.
+        local_defaults = {"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}",
+                          "WebhooksAllowLoopbackTargets": "true"}
         if "StripeApiBase" in load_yaml(self.config.template_path).get("Parameters", {}) \
                 and "StripeApiBase" not in self.config.overrides:
             stripe = LocalStripe(free_port())

@@ -1,0 +1,39 @@
+"""PATCH /api/webhooks/endpoints/{endpoint_id}: change an endpoint's URL, events, description or state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from eckospace.http.auth import current_principal, requires
+from eckospace.http.params import Path
+from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.webhooks.service import update_endpoint
+
+app = make_resolver()
+
+
+class EndpointUpdate(BaseModel):
+    url: str | None = Field(default=None, min_length=8, max_length=2048)
+    event_types: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+    enabled: bool | None = None
+
+
+@app.patch(
+    "/api/webhooks/endpoints/<endpoint_id>",
+    summary="Change a webhook endpoint",
+    description="Send only what changes. Enabling a disabled endpoint starts it afresh.",
+    tags=["Webhooks"],
+    responses={200: {"description": "The endpoint"}, 404: {"description": "No such endpoint"}, **PROBLEM_RESPONSES},
+    **requires("webhooks:write", tokens=("client",)),
+)
+def update(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")], request: EndpointUpdate):
+    principal = current_principal(app)
+    changes = request.model_dump(exclude_none=True)
+    return json_response(update_endpoint(principal.client_id or principal.subject, principal.scopes, endpoint_id,
+                                         changes), headers={"Cache-Control": "no-store"})
+
+
+lambda_handler = entrypoint(app)

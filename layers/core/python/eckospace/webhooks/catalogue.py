@@ -1,0 +1,113 @@
+"""The published catalogue of events an integration can subscribe an endpoint to.
+
+Each entry names the scope an integration must hold to subscribe (least privilege: wallet events
+need `wallet:read`), and who may receive it: `all` subscribers holding the scope, or only the
+`owner` the event is about (its `subject` is the integration's client id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+_MONEY = {"amount": {"type": "integer", "description": "Minor units (cents)"},
+          "currency": {"type": "string", "description": "ISO 4217, lower case"}}
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+    scope: str | None  # the scope an integration needs to subscribe; None: any integration
+    data: dict[str, Any] = field(default_factory=dict)  # JSON Schema properties of `data`
+    audience: str = "all"  # "all" subscribers, or only the "owner" named by the event's subject
+    example: dict[str, Any] = field(default_factory=dict)
+
+
+CATALOGUE: dict[str, EventType] = {entry.name: entry for entry in (
+    EventType("payment.succeeded", "A payment (a wallet top-up) succeeded.", "payments:read",
+              {"payment_intent": {"type": "string"}, **_MONEY},
+              example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
+    EventType("payment.failed", "A payment (a wallet top-up) failed.", "payments:read",
+              {"payment_intent": {"type": "string"}, **_MONEY},
+              example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
+    EventType("wallet.credited", "Money was added to a wallet.", "wallet:read",
+              {**_MONEY, "effect_id": {"type": "string"}},
+              example={"amount": 1500, "currency": "eur", "effect_id": "topup:pi_123"}),
+    EventType("wallet.debited", "Money was taken from a wallet (a refund or a dispute hold).", "wallet:read",
+              {**_MONEY, "effect_id": {"type": "string"}},
+              example={"amount": 1500, "currency": "eur", "effect_id": "refund:re_123"}),
+    EventType("dispute.opened", "A payment was disputed; its amount is held.", "payments:read",
+              {**_MONEY, "effect_id": {"type": "string"}},
+              example={"amount": 1500, "currency": "eur", "effect_id": "dispute_hold:dp_123"}),
+    EventType("dispute.closed", "A dispute was closed.", "payments:read",
+              {"dispute": {"type": "string"}, "status": {"type": "string"}},
+              example={"dispute": "dp_123", "status": "won"}),
+    EventType("moderation.decided", "A moderator decided on reported content.", "moderation:read",
+              {"post_id": {"type": "string"}, "decision": {"type": "string"}, "reason": {"type": "string"}},
+              example={"post_id": "post_123", "decision": "removed", "reason": "spam"}),
+    EventType("post.reported", "A post was reported for moderation.", "moderation:read",
+              {"post_id": {"type": "string"}, "reason": {"type": "string"}},
+              example={"post_id": "post_123", "reason": "spam"}),
+    EventType("webhook.test", "A test event, sent on request to one endpoint.", None,
+              {"endpoint_id": {"type": "string"}, "message": {"type": "string"}},
+              example={"endpoint_id": "ep_123", "message": "This is a test event from EckoSpace."}),
+    EventType("webhook.endpoint.disabled",
+              "One of your endpoints was disabled: it answered 410 Gone, or failed every delivery for days.",
+              "webhooks:read",
+              {"endpoint_id": {"type": "string"}, "url": {"type": "string"}, "reason": {"type": "string"},
+               "failing_since": {"type": ["integer", "null"]}},
+              audience="owner",
+              example={"endpoint_id": "ep_123", "url": "https://example.com/hooks", "reason": "failing",
+                       "failing_since": 1764000000}),
+)}
+
+# Only sent on request to the one endpoint asked for, never through a subscription.
+NOT_SUBSCRIBABLE = frozenset({"webhook.test"})
+
+
+def subscribable() -> list[EventType]:
+    return [entry for name, entry in CATALOGUE.items() if name not in NOT_SUBSCRIBABLE]
+
+
+def public_listing() -> list[dict[str, Any]]:
+    return [{"type": e.name, "description": e.description, "required_scope": e.scope,
+             "subscribable": e.name not in NOT_SUBSCRIBABLE} for e in CATALOGUE.values()]
+
+
+def payload_schema(entry: EventType) -> dict[str, Any]:
+    """The JSON Schema of the body an endpoint receives for `entry`."""
+    return {
+        "type": "object",
+        "required": ["type", "id", "timestamp", "data"],
+        "properties": {
+            "type": {"type": "string", "const": entry.name},
+            "id": {"type": "string", "description": "The event's id: the same for every endpoint and retry"},
+            "timestamp": {"type": "string", "format": "date-time", "description": "When the event happened (UTC)"},
+            "data": {"type": "object", "properties": entry.data},
+        },
+        "examples": [{"type": entry.name, "id": "evt_0123456789abcdef", "timestamp": "2026-01-01T12:00:00Z",
+                      "data": entry.example}],
+    }
+
+
+SIGNATURE_HEADERS = {
+    "webhook-id": "The delivery's id: the same on every retry of it (deduplicate on it).",
+    "webhook-timestamp": "Seconds since the epoch when this attempt was signed; refuse old ones.",
+    "webhook-signature": "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space separated while a rotated "
+                         "secret overlaps the new one (Standard Webhooks).",
+}
+
+
+def openapi_webhooks() -> dict[str, Any]:
+    """The OpenAPI 3.1 `webhooks` section: one operation per event an endpoint can receive."""
+    parameters = [{"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
+                  for name, text in SIGNATURE_HEADERS.items()]
+    return {entry.name: {"post": {
+        "summary": entry.name,
+        "description": entry.description + (f" Needs the `{entry.scope}` scope to subscribe." if entry.scope else ""),
+        "tags": ["Webhook events"],
+        "parameters": parameters,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": payload_schema(entry)}}},
+        "responses": {"2XX": {"description": "Received. Anything else is retried (410 disables the endpoint)."}},
+    }} for entry in CATALOGUE.values()}

@@ -1,0 +1,467 @@
+"""Webhook state in DynamoDB.
+
+The webhooks table (`ECKO_WEBHOOKS_TABLE`, keys `pk`, `sk`) holds:
+
+- endpoints under their owner, `owner#<client id>` / `endpoint#<id>`: an endpoint is only ever
+  read through its owner's partition, so another integration's endpoint is simply not found;
+- subscriptions, `type#<event type>` / `endpoint#<id>`, one per enabled endpoint and event type,
+  which is all the dispatcher reads to fan an event out;
+- deliveries under their endpoint, `endpoint#<id>` / `delivery#<id>`, with every attempt; delivery
+  ids start with the event's time, so the log reads newest first and "failed since" is a range;
+- dispatch markers, `event#<id>` / `dispatch`, so a duplicate domain event fans out once.
+
+Signing secrets live in a table of their own (`ECKO_WEBHOOK_SECRETS_TABLE`, key `endpoint_id`) that
+only the functions which create, rotate or sign with them may touch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from eckospace import aws
+from eckospace.config import Settings
+
+TABLE_SETTING = "ECKO_WEBHOOKS_TABLE"
+SECRETS_TABLE_SETTING = "ECKO_WEBHOOK_SECRETS_TABLE"
+DELIVERY_TTL_SECONDS = 30 * 24 * 3600
+MARKER_TTL_SECONDS = 7 * 24 * 3600
+MAX_ATTEMPTS_KEPT = 30
+
+
+def table() -> str:
+    return Settings.require(TABLE_SETTING)
+
+
+def secrets_table() -> str:
+    return Settings.require(SECRETS_TABLE_SETTING)
+
+
+def _dynamodb() -> Any:
+    return aws.client("dynamodb")
+
+
+# ------------------------------------------------------------------------------ endpoints
+@dataclass(frozen=True)
+class Endpoint:
+    endpoint_id: str
+    owner: str
+    url: str
+    event_types: tuple[str, ...]
+    description: str = ""
+    enabled: bool = True
+    created: int = 0
+    updated: int = 0
+    version: int = 0
+    failing_since: int | None = None
+    disabled_reason: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.endpoint_id, "url": self.url, "description": self.description,
+                "event_types": list(self.event_types), "enabled": self.enabled,
+                "disabled_reason": self.disabled_reason, "failing_since": self.failing_since,
+                "created": self.created, "updated": self.updated}
+
+    def subscriptions(self) -> set[str]:
+        return set(self.event_types) if self.enabled else set()
+
+
+def endpoint_key(owner: str, endpoint_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"owner#{owner}"}, "sk": {"S": f"endpoint#{endpoint_id}"}}
+
+
+def _endpoint_item(endpoint: Endpoint) -> dict[str, Any]:
+    item = {**endpoint_key(endpoint.owner, endpoint.endpoint_id),
+            "endpoint_id": {"S": endpoint.endpoint_id}, "owner": {"S": endpoint.owner}, "url": {"S": endpoint.url},
+            "description": {"S": endpoint.description}, "event_types": {"L": [{"S": t} for t in endpoint.event_types]},
+            "enabled": {"BOOL": endpoint.enabled}, "created": {"N": str(endpoint.created)},
+            "updated": {"N": str(endpoint.updated)}, "version": {"N": str(endpoint.version)}}
+    if endpoint.failing_since is not None:
+        item["failing_since"] = {"N": str(endpoint.failing_since)}
+    if endpoint.disabled_reason:
+        item["disabled_reason"] = {"S": endpoint.disabled_reason}
+    return item
+
+
+def endpoint_from_item(item: dict[str, Any]) -> Endpoint:
+    return Endpoint(
+        endpoint_id=item["endpoint_id"]["S"], owner=item["owner"]["S"], url=item["url"]["S"],
+        event_types=tuple(t["S"] for t in item["event_types"]["L"]), description=item["description"]["S"],
+        enabled=item["enabled"]["BOOL"], created=int(item["created"]["N"]), updated=int(item["updated"]["N"]),
+        version=int(item["version"]["N"]),
+        failing_since=int(item["failing_since"]["N"]) if "failing_since" in item else None,
+        disabled_reason=item.get("disabled_reason", {}).get("S"),
+    )
+
+
+def get_endpoint(owner: str, endpoint_id: str) -> Endpoint | None:
+    found = _dynamodb().get_item(TableName=table(), Key=endpoint_key(owner, endpoint_id), ConsistentRead=True)
+    return endpoint_from_item(found["Item"]) if "Item" in found else None
+
+
+def list_endpoints(owner: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[Endpoint], Any]:
+    options: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
+    found = _dynamodb().query(
+        TableName=table(), KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)", Limit=limit,
+        ExpressionAttributeValues={":pk": {"S": f"owner#{owner}"}, ":prefix": {"S": "endpoint#"}}, **options)
+    return [endpoint_from_item(item) for item in found.get("Items", [])], found.get("LastEvaluatedKey")
+
+
+def _subscription_key(event_type: str, endpoint_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"type#{event_type}"}, "sk": {"S": f"endpoint#{endpoint_id}"}}
+
+
+class VersionConflict(Exception):
+    """The endpoint changed since it was read."""
+
+
+def save_endpoint(before: Endpoint | None, after: Endpoint | None, *,
+                  secret_put: dict[str, Any] | None = None, delete_secret: bool = False) -> None:
+    """Write an endpoint change and its subscriptions in one transaction: `before` None creates,
+    `after` None deletes. Raises VersionConflict when the stored endpoint is not `before`."""
+    current = after or before
+    assert current is not None
+    writes: list[dict[str, Any]] = []
+    if after is None:
+        assert before is not None
+        writes.append({"Delete": {"TableName": table(), "Key": endpoint_key(before.owner, before.endpoint_id),
+                                  "ConditionExpression": "version = :v",
+                                  "ExpressionAttributeValues": {":v": {"N": str(before.version)}}}})
+    elif before is None:
+        writes.append({"Put": {"TableName": table(), "Item": _endpoint_item(after),
+                               "ConditionExpression": "attribute_not_exists(pk)"}})
+    else:
+        writes.append({"Put": {"TableName": table(), "Item": _endpoint_item(after),
+                               "ConditionExpression": "version = :v",
+                               "ExpressionAttributeValues": {":v": {"N": str(before.version)}}}})
+    had = before.subscriptions() if before else set()
+    has = after.subscriptions() if after else set()
+    for event_type in sorted(has - had):
+        writes.append({"Put": {"TableName": table(), "Item": {
+            **_subscription_key(event_type, current.endpoint_id), "owner": {"S": current.owner},
+            "endpoint_id": {"S": current.endpoint_id}}}})
+    for event_type in sorted(had - has):
+        writes.append({"Delete": {"TableName": table(), "Key": _subscription_key(event_type, current.endpoint_id)}})
+    if secret_put is not None:
+        writes.append({"Put": {"TableName": secrets_table(), "Item": secret_put}})
+    if delete_secret:
+        writes.append({"Delete": {"TableName": secrets_table(), "Key": {"endpoint_id": {"S": current.endpoint_id}}}})
+    dynamodb = _dynamodb()
+    try:
+        dynamodb.transact_write_items(TransactItems=writes)
+    except dynamodb.exceptions.TransactionCanceledException as exc:
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise VersionConflict() from None
+        raise
+
+
+def mark_failing(endpoint: Endpoint, since: int) -> None:
+    """Note when an endpoint started failing (kept until it next succeeds)."""
+    _dynamodb().update_item(
+        TableName=table(), Key=endpoint_key(endpoint.owner, endpoint.endpoint_id),
+        UpdateExpression="SET failing_since = if_not_exists(failing_since, :t), version = version + :one",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":t": {"N": str(since)}, ":one": {"N": "1"}})
+
+
+def mark_healthy(endpoint: Endpoint) -> None:
+    _dynamodb().update_item(
+        TableName=table(), Key=endpoint_key(endpoint.owner, endpoint.endpoint_id),
+        UpdateExpression="REMOVE failing_since SET version = version + :one",
+        ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":one": {"N": "1"}})
+
+
+def subscribers(event_type: str) -> list[tuple[str, str]]:
+    """(owner, endpoint id) of every enabled endpoint subscribed to `event_type`."""
+    paginator = _dynamodb().get_paginator("query")
+    pages = paginator.paginate(TableName=table(), KeyConditionExpression="pk = :pk",
+                               ExpressionAttributeValues={":pk": {"S": f"type#{event_type}"}},
+                               ProjectionExpression="#o, endpoint_id", ExpressionAttributeNames={"#o": "owner"})
+    return [(item["owner"]["S"], item["endpoint_id"]["S"]) for page in pages for item in page.get("Items", [])]
+
+
+INTEGRATIONS_TABLE_SETTING = "ECKO_INTEGRATIONS_TABLE"
+
+
+def entitled_owners(owners: set[str], scope: str | None) -> set[str]:
+    """The owners among `owners` whose integration is enabled and may still hold `scope` (an
+    integration disabled, or whose allowed scopes were narrowed, stops receiving at once). Reads
+    only the client id, the status and the allowed scopes: never the integrations' secrets."""
+    table_name = Settings.require(INTEGRATIONS_TABLE_SETTING)
+    ordered = sorted(owners)
+    entitled: set[str] = set()
+    for start in range(0, len(ordered), 100):
+        request = {table_name: {"Keys": [{"client_id": {"S": o}} for o in ordered[start:start + 100]],
+                                "ProjectionExpression": "client_id, #s, allowed_scopes",
+                                "ExpressionAttributeNames": {"#s": "status"}}}
+        for item in aws.batch_get(request)[table_name]:
+            allowed = {s["S"] for s in item.get("allowed_scopes", {}).get("L", [])}
+            if item.get("status", {}).get("S") == "active" and (scope is None or scope in allowed):
+                entitled.add(item["client_id"]["S"])
+    return entitled
+
+
+# ------------------------------------------------------------------------------ secrets
+@dataclass(frozen=True)
+class Secrets:
+    current: str
+    previous: str | None = None
+    previous_expires_at: int | None = None
+
+    def live(self, now: int) -> list[str]:
+        keep_previous = self.previous and self.previous_expires_at and now < self.previous_expires_at
+        return [self.current, self.previous] if keep_previous else [self.current]  # type: ignore[list-item]
+
+
+def secrets_item(endpoint_id: str, held: Secrets) -> dict[str, Any]:
+    item = {"endpoint_id": {"S": endpoint_id}, "secret": {"S": held.current}}
+    if held.previous and held.previous_expires_at:
+        item["previous_secret"] = {"S": held.previous}
+        item["previous_expires_at"] = {"N": str(held.previous_expires_at)}
+    return item
+
+
+def secrets_from_item(item: dict[str, Any]) -> Secrets:
+    return Secrets(current=item["secret"]["S"], previous=item.get("previous_secret", {}).get("S"),
+                   previous_expires_at=int(item["previous_expires_at"]["N"]) if "previous_expires_at" in item else None)
+
+
+def get_secrets(endpoint_id: str) -> Secrets | None:
+    found = _dynamodb().get_item(TableName=secrets_table(), Key={"endpoint_id": {"S": endpoint_id}},
+                                 ConsistentRead=True)
+    return secrets_from_item(found["Item"]) if "Item" in found else None
+
+
+# ------------------------------------------------------------------------------ deliveries
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+
+
+def delivery_id(event_id: str, endpoint_id: str, created: int) -> str:
+    """Deterministic for (event, endpoint); sorts by the event's time."""
+    digest = hashlib.sha256(f"{event_id}\x00{endpoint_id}".encode()).hexdigest()[:24]
+    return f"dlv_{created:010d}{digest}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivery_id: str
+    endpoint_id: str
+    owner: str
+    event_id: str
+    event_type: str
+    body: str
+    created: int
+    status: str = PENDING
+    next_attempt: int = 0  # attempts made so far (the number the next one gets)
+    retry_index: int = 0  # where in the retry schedule the next attempt is
+    due: int = 0
+    lease_until: int = 0
+    attempts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    reason: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.delivery_id, "endpoint_id": self.endpoint_id, "event_id": self.event_id,
+                "event_type": self.event_type, "status": self.status, "created": self.created,
+                "next_attempt_at": self.due if self.status == PENDING else None, "reason": self.reason,
+                "attempts": list(self.attempts)}
+
+    def message(self) -> dict[str, Any]:
+        return {"owner": self.owner, "endpoint_id": self.endpoint_id, "delivery_id": self.delivery_id,
+                "attempt": self.next_attempt}
+
+
+def delivery_key(endpoint_id: str, delivery: str) -> dict[str, Any]:
+    return {"pk": {"S": f"endpoint#{endpoint_id}"}, "sk": {"S": f"delivery#{delivery}"}}
+
+
+def delivery_item(d: Delivery) -> dict[str, Any]:
+    item = {**delivery_key(d.endpoint_id, d.delivery_id), "delivery_id": {"S": d.delivery_id},
+            "endpoint_id": {"S": d.endpoint_id}, "owner": {"S": d.owner}, "event_id": {"S": d.event_id},
+            "event_type": {"S": d.event_type}, "body": {"S": d.body}, "created": {"N": str(d.created)},
+            "status": {"S": d.status}, "next_attempt": {"N": str(d.next_attempt)},
+            "retry_index": {"N": str(d.retry_index)}, "due": {"N": str(d.due)},
+            "attempts": {"S": json.dumps(list(d.attempts), separators=(",", ":"))},
+            "expires_at": {"N": str(d.created + DELIVERY_TTL_SECONDS)}}
+    if d.reason:
+        item["reason"] = {"S": d.reason}
+    return item
+
+
+def delivery_from_item(item: dict[str, Any]) -> Delivery:
+    return Delivery(
+        delivery_id=item["delivery_id"]["S"], endpoint_id=item["endpoint_id"]["S"], owner=item["owner"]["S"],
+        event_id=item["event_id"]["S"], event_type=item["event_type"]["S"], body=item.get("body", {}).get("S", ""),
+        created=int(item["created"]["N"]), status=item["status"]["S"], next_attempt=int(item["next_attempt"]["N"]),
+        retry_index=int(item["retry_index"]["N"]), due=int(item["due"]["N"]),
+        lease_until=int(item.get("lease_until", {}).get("N", "0")),
+        attempts=tuple(json.loads(item.get("attempts", {}).get("S", "[]"))), reason=item.get("reason", {}).get("S"),
+    )
+
+
+def put_delivery_if_new(d: Delivery) -> bool:
+    dynamodb = _dynamodb()
+    try:
+        dynamodb.put_item(TableName=table(), Item=delivery_item(d), ConditionExpression="attribute_not_exists(pk)")
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def put_new_deliveries(deliveries: list[Delivery]) -> None:
+    """Deliveries no one else can have written (their event's dispatch marker is ours): batched."""
+    for start in range(0, len(deliveries), 25):
+        request = {table(): [{"PutRequest": {"Item": delivery_item(d)}} for d in deliveries[start:start + 25]]}
+        for attempt in range(6):
+            left = _dynamodb().batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if not left:
+                break
+            request = left
+            import time
+
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise RuntimeError("DynamoDB left deliveries unwritten after retries")
+
+
+def get_delivery(endpoint_id: str, delivery: str, *, with_body: bool = True) -> Delivery | None:
+    found = _dynamodb().get_item(TableName=table(), Key=delivery_key(endpoint_id, delivery), ConsistentRead=True)
+    return delivery_from_item(found["Item"]) if "Item" in found else None
+
+
+def attempt_context(owner: str, endpoint_id: str, delivery: str) -> tuple[Delivery | None, Endpoint | None,
+                                                                          Secrets | None]:
+    """The delivery, its endpoint and its secrets in one read."""
+    request = {
+        table(): {"Keys": [delivery_key(endpoint_id, delivery), endpoint_key(owner, endpoint_id)],
+                  "ConsistentRead": True},
+        secrets_table(): {"Keys": [{"endpoint_id": {"S": endpoint_id}}], "ConsistentRead": True},
+    }
+    found = aws.batch_get(request)
+    d = e = s = None
+    for item in found.get(table(), []):
+        if item["sk"]["S"].startswith("delivery#"):
+            d = delivery_from_item(item)
+        else:
+            e = endpoint_from_item(item)
+    for item in found.get(secrets_table(), []):
+        s = secrets_from_item(item)
+    return d, e, s
+
+
+def claim(d: Delivery, now: int, lease_seconds: int) -> bool:
+    """Take the delivery's next attempt for `lease_seconds`; False when someone else has it, or
+    the attempt was already made (an SQS duplicate)."""
+    dynamodb = _dynamodb()
+    try:
+        dynamodb.update_item(
+            TableName=table(), Key=delivery_key(d.endpoint_id, d.delivery_id),
+            UpdateExpression="SET lease_until = :lease",
+            ConditionExpression="#s = :pending AND next_attempt = :n AND (attribute_not_exists(lease_until) "
+                                "OR lease_until < :now)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":lease": {"N": str(now + lease_seconds)}, ":pending": {"S": PENDING},
+                                       ":n": {"N": str(d.next_attempt)}, ":now": {"N": str(now)}})
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def record(d: Delivery, expected_attempt: int) -> None:
+    """Store the delivery after an attempt (or a decision), releasing the lease."""
+    dynamodb = _dynamodb()
+    values = {":s": {"S": d.status}, ":n": {"N": str(d.next_attempt)}, ":r": {"N": str(d.retry_index)},
+              ":due": {"N": str(d.due)}, ":a": {"S": json.dumps(list(d.attempts[-MAX_ATTEMPTS_KEPT:]),
+                                                                separators=(",", ":"))},
+              ":expected": {"N": str(expected_attempt)}}
+    expression = "SET #s = :s, next_attempt = :n, retry_index = :r, due = :due, attempts = :a REMOVE lease_until"
+    if d.reason:
+        values[":reason"] = {"S": d.reason}
+        expression = expression.replace(" REMOVE", ", reason = :reason REMOVE")
+    else:
+        expression += ", reason"
+    dynamodb.update_item(TableName=table(), Key=delivery_key(d.endpoint_id, d.delivery_id),
+                         UpdateExpression=expression, ConditionExpression="next_attempt = :expected",
+                         ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues=values)
+
+
+def restart(d: Delivery, now: int) -> Delivery | None:
+    """Queue a finished delivery again (a redelivery): None when it is still pending."""
+    dynamodb = _dynamodb()
+    try:
+        dynamodb.update_item(
+            TableName=table(), Key=delivery_key(d.endpoint_id, d.delivery_id),
+            UpdateExpression="SET #s = :pending, retry_index = :zero, due = :now REMOVE reason, lease_until",
+            ConditionExpression="#s <> :pending AND next_attempt = :n",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":pending": {"S": PENDING}, ":zero": {"N": "0"}, ":now": {"N": str(now)},
+                                       ":n": {"N": str(d.next_attempt)}})
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return None
+    return replace(d, status=PENDING, retry_index=0, due=now, reason=None)
+
+
+_LIST_PROJECTION = ("delivery_id, endpoint_id, #o, event_id, event_type, created, #s, next_attempt, retry_index, "
+                    "due, attempts, reason")
+
+
+def list_deliveries(endpoint_id: str, *, limit: int, start: dict[str, Any] | None,
+                    status: str | None = None, since: int | None = None) -> tuple[list[Delivery], Any]:
+    values: dict[str, Any] = {":pk": {"S": f"endpoint#{endpoint_id}"}}
+    if since is None:
+        condition = "pk = :pk AND begins_with(sk, :prefix)"
+        values[":prefix"] = {"S": "delivery#"}
+    else:
+        condition = "pk = :pk AND sk BETWEEN :low AND :high"
+        values[":low"] = {"S": f"delivery#dlv_{max(0, since):010d}"}
+        values[":high"] = {"S": "delivery#dlv_~"}
+    options: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
+    if status:
+        options["FilterExpression"] = "#s = :status"
+        values[":status"] = {"S": status}
+    found = _dynamodb().query(TableName=table(), KeyConditionExpression=condition, ScanIndexForward=since is not None,
+                              Limit=limit, ProjectionExpression=_LIST_PROJECTION,
+                              ExpressionAttributeNames={"#o": "owner", "#s": "status"},
+                              ExpressionAttributeValues=values, **options)
+    return [delivery_from_item(item) for item in found.get("Items", [])], found.get("LastEvaluatedKey")
+
+
+# ------------------------------------------------------------------------------ dispatch markers
+NEW, DONE, IN_PROGRESS, STALE = "new", "done", "in-progress", "stale"
+
+
+def claim_event(event_id: str, now: int, stale_after: int) -> str:
+    """NEW when this dispatch is the first for the event, DONE when one finished, IN_PROGRESS when one
+    is under way, STALE when one started long ago and never finished (taken over now)."""
+    dynamodb = _dynamodb()
+    key = {"pk": {"S": f"event#{event_id}"}, "sk": {"S": "dispatch"}}
+    try:
+        dynamodb.put_item(TableName=table(), Item={**key, "status": {"S": "dispatching"}, "claimed_at": {"N": str(now)},
+                                                   "expires_at": {"N": str(now + MARKER_TTL_SECONDS)}},
+                          ConditionExpression="attribute_not_exists(pk)")
+        return NEW
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        pass
+    found = dynamodb.get_item(TableName=table(), Key=key, ConsistentRead=True).get("Item", {})
+    if found.get("status", {}).get("S") == "dispatched":
+        return DONE
+    claimed_at = int(found.get("claimed_at", {}).get("N", "0"))
+    if claimed_at >= now - stale_after:
+        return IN_PROGRESS
+    try:  # take over a dispatch that died half way (only one taker wins)
+        dynamodb.update_item(TableName=table(), Key=key, UpdateExpression="SET claimed_at = :now",
+                             ConditionExpression="#s = :dispatching AND claimed_at = :seen",
+                             ExpressionAttributeNames={"#s": "status"},
+                             ExpressionAttributeValues={":now": {"N": str(now)}, ":dispatching": {"S": "dispatching"},
+                                                        ":seen": {"N": str(claimed_at)}})
+    except dynamodb.exceptions.ConditionalCheckFailedException:
+        return IN_PROGRESS
+    return STALE
+
+
+def finish_event(event_id: str) -> None:
+    _dynamodb().update_item(TableName=table(), Key={"pk": {"S": f"event#{event_id}"}, "sk": {"S": "dispatch"}},
+                            UpdateExpression="SET #s = :done", ExpressionAttributeNames={"#s": "status"},
+                            ExpressionAttributeValues={":done": {"S": "dispatched"}})
