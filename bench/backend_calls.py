@@ -32,8 +32,15 @@ EXPECTED = {"first": 1, "warm": 0}
 # update is what lets a later delivery finish an event whose queueing failed and whose clean-up failed
 # too). The warm request here is the same delivery again, a duplicate: the write that finds the
 # record, and one read of its status.
+# Posts are read fresh, never from a sandbox cache: a feed page is one query every time, and a post
+# one BatchGetItem (the post and its eight count shards). A reaction is one transaction; the warm
+# request repeats the same reaction: the transaction DynamoDB refuses (it exists) and one read of
+# it, to answer 200 with the reaction as it is.
 EXPECTED_BY_FUNCTION = {"AuthAuthorizerFunction": {"first": 2, "warm": 1},
-                        "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2}}
+                        "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2},
+                        "PostsFeedFunction": {"first": 1, "warm": 1},
+                        "PostsGetFunction": {"first": 1, "warm": 1},
+                        "PostsReactionPutFunction": {"first": 1, "warm": 2}}
 
 
 def run(backend: Backend) -> dict[str, Any]:
