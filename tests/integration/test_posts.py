@@ -20,7 +20,8 @@ from tests.integration.conftest import CallCounter, Context, api_event, load_fun
 
 FUNCTIONS = {
     "PostsCreateFunction": "posts_create", "PostsGetFunction": "posts_get", "PostsUpdateFunction": "posts_update",
-    "PostsDeleteFunction": "posts_delete", "PostsFeedFunction": "posts_feed", "PostsUserListFunction": "posts_user_list",
+    "PostsDeleteFunction": "posts_delete", "PostsFeedFunction": "posts_feed",
+    "PostsUserListFunction": "posts_user_list",
     "PostsHashtagListFunction": "posts_hashtag_list", "PostsReactionPutFunction": "posts_reaction_put",
     "PostsReactionDeleteFunction": "posts_reaction_delete", "PostsBookmarkPutFunction": "posts_bookmark_put",
     "PostsBookmarkDeleteFunction": "posts_bookmark_delete", "PostsBookmarksListFunction": "posts_bookmarks_list",
@@ -206,11 +207,13 @@ def test_attachments_must_be_the_authors_own_ready_media(api):
     theirs, pending, missing = media(other), media(author, status="pending"), media_store.new_media_id()
     details = []
     for media_id in (theirs, pending, missing):
-        status, problem, _ = call("posts_create", "POST", "/api/posts", author, body={"text": "x", "attachments": [own, media_id]})
+        status, problem, _ = call("posts_create", "POST", "/api/posts", author,
+                                  body={"text": "x", "attachments": [own, media_id]})
         assert status == 422 and media_id in problem["detail"]
         details.append(problem["detail"].replace(media_id, "ID"))
     assert len(set(details)) == 1  # another's media is refused exactly like a missing one
-    status, _, _ = call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"attachments": [own, theirs]})
+    status, _, _ = call("posts_update", "PATCH", f"/api/posts/{post['id']}", author,
+                        body={"attachments": [own, theirs]})
     assert status == 422
 
 
@@ -278,6 +281,36 @@ def test_concurrent_reactions_and_unreactions_end_with_exact_counts(api, isolate
             kind = "like"
         expected[kind] += 1
     assert get(post["id"], new_user())[1]["reactions"] == expected
+
+
+def test_a_conflicting_reaction_is_retried_on_another_shard_and_counted_once(api, monkeypatch):
+    post = create(new_user(), "contended")
+    real, attempts = store.transact, []
+
+    def conflict_once(operations):
+        attempts.append(operations[1][1]["Update"]["Key"]["pk"]["S"])
+        if len(attempts) == 1:
+            raise store.Cancelled(None, ["None", "TransactionConflict"], [label for label, _ in operations])
+        return real(operations)
+
+    monkeypatch.setattr(store, "transact", conflict_once)
+    assert call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
+                body={"type": "laugh"})[0] == 201
+    monkeypatch.setattr(store, "transact", real)
+    assert len(attempts) == 2 and all(pk.startswith(f"counter#{post['id']}#") for pk in attempts)
+    assert get(post["id"], new_user())[1]["reactions"]["laugh"] == 1
+
+
+def test_endless_conflicts_answer_503_with_retry_after(api, monkeypatch):
+    post = create(new_user(), "very contended")
+
+    def always_conflict(operations):
+        raise store.Cancelled(None, ["None", "TransactionConflict"], [label for label, _ in operations])
+
+    monkeypatch.setattr(store, "transact", always_conflict)
+    status, problem, headers = call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
+                                    body={"type": "laugh"})
+    assert status == 503 and headers["retry-after"] == "1" and problem["status"] == 503
 
 
 # ------------------------------------------------------------------------------------ bookmarks

@@ -8,6 +8,7 @@ from typing import Any
 from eckospace.posts import store
 from eckospace.posts.discovery import BOOKMARK_PK, BOOKMARK_SK, POST_POSITION, query_page
 from eckospace.posts.service import load, not_found
+import contextlib
 
 
 def bookmark(user: str, post_id: str) -> None:
@@ -18,12 +19,11 @@ def bookmark(user: str, post_id: str) -> None:
         raise not_found(post_id)
     ms = store.now_ms()
     client = aws.client("dynamodb")
-    try:
+    with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
         client.put_item(TableName=store.table(), ConditionExpression="attribute_not_exists(pk)", Item=store.to_item({
             "pk": f"bookmark#{user}#{post_id}", "sk": "bookmark", "type": "bookmark", "user": user,
-            "post_id": post_id, "created_ms": ms, "gsi1pk": f"bookmarks#{user}", "gsi1sk": store.sort_key(ms, post_id)}))
-    except client.exceptions.ConditionalCheckFailedException:
-        pass
+            "post_id": post_id, "created_ms": ms, "gsi1pk": f"bookmarks#{user}",
+            "gsi1sk": store.sort_key(ms, post_id)}))
 
 
 def unbookmark(user: str, post_id: str) -> None:
@@ -48,6 +48,7 @@ def bookmarks_page(user: str, *, limit: int, cursor: str | None) -> dict[str, An
         for item in aws.batch_get({store.table(): {"Keys": keys}})[store.table()]:
             post = store.from_item(item)
             posts[post["id"]] = post
-    data = [{"object": "bookmark", "post": store.view(posts[mark["post_id"]]), "bookmarked_at": store.iso(mark["created_ms"])}
+    data = [{"object": "bookmark", "post": store.view(posts[mark["post_id"]]),
+             "bookmarked_at": store.iso(mark["created_ms"])}
             for mark in marks if store.visible_to(posts.get(mark["post_id"]), user)]
     return {"data": data, "next_cursor": next_cursor}

@@ -22,7 +22,10 @@ REPORT_POSITION = re.compile(r"^\d{13}#rpt_[0-9a-z]{26}$")
 POST_KEY = {"pk": POST_PK, "sk": POST_SK}
 
 
-def start_key(cursor: str | None, *, scope: str, fixed: dict[str, str], strings: dict[str, re.Pattern[str]] | None = None,
+Shapes = dict[str, re.Pattern[str]]
+
+
+def start_key(cursor: str | None, *, scope: str, fixed: dict[str, str], strings: Shapes | None = None,
               numbers: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The ExclusiveStartKey inside `cursor`: exactly the listing's key attributes, of their types
     and shapes, with the partition values of this listing."""
@@ -37,7 +40,8 @@ def start_key(cursor: str | None, *, scope: str, fixed: dict[str, str], strings:
     for name in expected:
         attr = key[name]
         kind = "N" if name in numbers else "S"
-        if not isinstance(attr, dict) or set(attr) != {kind} or not isinstance(attr[kind], str) or len(attr[kind]) > 600:
+        if (not isinstance(attr, dict) or set(attr) != {kind} or not isinstance(attr[kind], str)
+                or len(attr[kind]) > 600):
             raise problem
         if name in fixed and attr[kind] != fixed[name]:
             raise problem
@@ -54,7 +58,8 @@ def start_key(cursor: str | None, *, scope: str, fixed: dict[str, str], strings:
 
 
 def query_page(request: dict[str, Any], *, scope: str, cursor: str | None, limit: int, fixed: dict[str, str],
-               strings: dict[str, re.Pattern[str]] | None = None, numbers: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str | None]:
+               strings: Shapes | None = None,
+               numbers: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str | None]:
     from eckospace import aws
 
     request = {"TableName": store.table(), "Limit": limit, **request}
@@ -87,7 +92,8 @@ def hashtag_posts(tag: str, *, limit: int, cursor: str | None) -> dict[str, Any]
         raise NotFound(f"#{tag} is not a hashtag.")
     pk = f"tag#{canonical}"
     items, next_cursor = query_page(
-        {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}}, "ScanIndexForward": False},
+        {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}},
+         "ScanIndexForward": False},
         scope=f"tag:{canonical}", cursor=cursor, limit=limit, fixed={"pk": pk}, strings={"sk": POST_POSITION})
     return {"data": [store.view(store.value(item["post"])) for item in items], "tag": canonical,
             "next_cursor": next_cursor}
@@ -105,5 +111,6 @@ def user_posts(user: str, viewer: str, *, limit: int, cursor: str | None) -> dic
         request["ExpressionAttributeNames"] = {"#status": "status", "#moderation": "moderation"}
         request["ExpressionAttributeValues"] |= {":published": {"S": store.PUBLISHED}, ":visible": {"S": store.VISIBLE}}
     items, next_cursor = query_page(request, scope=f"author:{user}:{'own' if own else 'public'}", cursor=cursor,
-                                    limit=limit, fixed={"gsi2pk": f"author#{user}"}, strings=POST_KEY | {"gsi2sk": POST_POSITION})
+                                    limit=limit, fixed={"gsi2pk": f"author#{user}"},
+                                    strings=POST_KEY | {"gsi2sk": POST_POSITION})
     return {"data": [store.view(store.from_item(item)) for item in items], "next_cursor": next_cursor}

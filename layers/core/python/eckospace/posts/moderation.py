@@ -44,7 +44,8 @@ def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -
     try:
         client.put_item(TableName=store.table(), Item=store.to_item(report),
                         ConditionExpression="attribute_not_exists(pk) OR #status <> :open",
-                        ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues={":open": {"S": OPEN}})
+                        ExpressionAttributeNames={"#status": "status"},
+                        ExpressionAttributeValues={":open": {"S": OPEN}})
     except client.exceptions.ConditionalCheckFailedException:
         raise Conflict("You already have an open report on this post; moderators will decide on it.") from None
     publish(DomainEvent("post.reported", {"report_id": report_id, "post_id": post_id, "reason": reason},

@@ -20,6 +20,7 @@ from eckospace.http.problems import ServiceUnavailable
 from eckospace.posts import store
 from eckospace.posts.service import not_found
 from eckospace.posts.store import Cancelled
+import contextlib
 
 ATTEMPTS = 8
 CHECK_FAILED = "ConditionalCheckFailed"
@@ -31,7 +32,7 @@ def _busy() -> ServiceUnavailable:
 
 
 def _pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))  # noqa: S311 (jitter, not secrecy)
+    time.sleep(random.uniform(0, 0.01 * 2 ** min(attempt, 5)))  # jitter, not secrecy
 
 
 def _shard_update(post_id: str, deltas: dict[str, int], *, condition: str) -> dict[str, Any]:
@@ -139,10 +140,8 @@ def unreact(post_id: str, user: str) -> None:
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED and cancelled.code_of("reaction") != CHECK_FAILED:
                 # The post is gone (its shards with it): the reaction alone remains to remove.
-                try:
+                with contextlib.suppress(Cancelled):
                     store.transact([("reaction", delete)])
-                except Cancelled:
-                    pass
                 return
             if cancelled.code_of("reaction") != CHECK_FAILED and not cancelled.conflicted:
                 raise

@@ -146,7 +146,8 @@ def change_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
     elif old is not None and new is None:
         operations.append(("post", {"Delete": {
             "TableName": table, "Key": store.post_key(post_id), "ConditionExpression": "#v = :v",
-            "ExpressionAttributeNames": {"#v": "version"}, "ExpressionAttributeValues": {":v": {"N": str(old["version"])}}}}))
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ExpressionAttributeValues": {":v": {"N": str(old["version"])}}}}))
         operations += [(f"shard:{n}", {"Delete": {"TableName": table, "Key": store.shard_key(post_id, n)}})
                        for n in range(SHARDS)]
     elif old is not None and new is not None:

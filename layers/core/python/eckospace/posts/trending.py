@@ -13,6 +13,7 @@ from typing import Any
 
 from eckospace.posts import store
 from eckospace.posts.store import SHARDS
+import contextlib
 
 MAX_POSTS_PER_RUN = 2000
 POSTS_PER_BATCH = 11  # 11 x (post + 8 shards) = 99 keys, within BatchGetItem's 100
@@ -62,13 +63,12 @@ def _fold(post_id: str, items: list[dict[str, Any]]) -> None:
         return
     if store.is_public(post):
         for tag in post.get("hashtags", []):
-            try:
+            with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
                 client.update_item(TableName=store.table(), Key=store.tag_key(tag, post["published_ms"], post_id),
                                    ConditionExpression="attribute_exists(pk)",
-                                   UpdateExpression="SET #post.reactions = :r", ExpressionAttributeNames={"#post": "post"},
+                                   UpdateExpression="SET #post.reactions = :r",
+                                   ExpressionAttributeNames={"#post": "post"},
                                    ExpressionAttributeValues={":r": store.attribute(counts)})
-            except client.exceptions.ConditionalCheckFailedException:
-                pass
 
 
 def _clear(post_id: str, seen: dict[int, str]) -> None:
@@ -76,13 +76,12 @@ def _clear(post_id: str, seen: dict[int, str]) -> None:
 
     client = aws.client("dynamodb")
     for shard, touched_at in seen.items():
-        try:
+        # A shard touched again since keeps its marker: the next run folds it.
+        with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
             client.update_item(TableName=store.table(), Key=store.shard_key(post_id, shard),
                                UpdateExpression="REMOVE touched_pk, touched_sk, touched_at",
                                ConditionExpression="touched_at = :seen",
                                ExpressionAttributeValues={":seen": {"N": touched_at}})
-        except client.exceptions.ConditionalCheckFailedException:
-            pass  # touched again since: the next run folds it
 
 
 def refresh() -> dict[str, int]:
