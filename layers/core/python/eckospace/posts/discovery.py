@@ -87,7 +87,9 @@ def feed(*, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
 
 
 def hashtag_posts(tag: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    canonical = normalize_tag(tag)
+    from urllib.parse import unquote
+
+    canonical = normalize_tag(unquote(tag))  # a non-ASCII tag may arrive percent-encoded in the path
     if canonical is None:
         raise NotFound(f"#{tag} is not a hashtag.")
     pk = f"tag#{canonical}"
