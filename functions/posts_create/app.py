@@ -8,7 +8,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.idempotency import once
 from eckospace.http.params import Header
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.service import create_post
+from eckospace.posts.service import create_post, etag
 
 app = make_resolver()
 
@@ -49,7 +49,7 @@ def create(request: NewPost,
     post = (once(idempotency_key, caller=author, body=body, produce=produce, lambda_context=app.lambda_context)
             if idempotency_key else produce(body))
     return json_response(post, status=201, headers={"Location": f"/api/posts/{post['id']}",
-                                                    "ETag": f'"v{post["version"]}"', "Cache-Control": "no-store"})
+                                                    "ETag": etag(post), "Cache-Control": "no-store"})
 
 
 lambda_handler = entrypoint(app)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Header, Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.service import update_post
+from eckospace.posts.service import etag, update_post
 
 app = make_resolver()
 
@@ -41,7 +41,7 @@ def edit(post_id: Annotated[str, Path(max_length=64)], changes: PostChanges,
          if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None):
     post = update_post(post_id, current_principal(app).subject, changes.model_dump(exclude_unset=True),
                        if_match=if_match)
-    return json_response(post, headers={"ETag": f'"v{post["version"]}"', "Cache-Control": "no-store"})
+    return json_response(post, headers={"ETag": etag(post), "Cache-Control": "no-store"})
 
 
 lambda_handler = entrypoint(app)

@@ -8,7 +8,8 @@ from eckospace.posts import store, text
 
 
 def test_hashtags_are_word_characters_case_folded_and_unique():
-    assert text.hashtags("#Café and #CAFÉ, #日本 #a_b-c #x#y email@host#no (#yes)") == ["café", "日本", "a_b", "x", "yes"]
+    found = text.hashtags("#Café and #CAFÉ, #日本 #a_b-c #x#y email@host#no (#yes)")
+    assert found == ["café", "日本", "a_b", "x", "yes"]
     assert text.hashtags("#" + "a" * 51) == []  # too long to be a hashtag
     assert text.hashtags("#" + "a" * 50) == ["a" * 50]
     with pytest.raises(text.TextProblem, match="at most 10 hashtags"):

@@ -26,7 +26,14 @@ class PreconditionFailed(Problem):
 
 
 def etag(post: dict[str, Any]) -> str:
-    return f'"v{post["version"]}"'
+    """`"v<version>.<counts digest>"`: a representation's strong tag (If-None-Match on reads), whose
+    version part is what If-Match compares (reactions are not edits: they never fail an If-Match)."""
+    counts = ",".join(f"{kind}={count}" for kind, count in sorted((post.get("reactions") or {}).items()) if count)
+    return f'"v{post["version"]}.{hashlib.sha256(counts.encode()).hexdigest()[:10]}"'
+
+
+def _version_of(tag: str) -> str:
+    return tag.strip().removeprefix("W/").strip('"').partition(".")[0]
 
 
 def not_found(post_id: str) -> NotFound:
@@ -225,7 +232,8 @@ def _owned(post_id: str, user: str) -> dict[str, Any]:
 
 
 def _if_match_hits(header: str, post: dict[str, Any]) -> bool:
-    return any(candidate.strip() in ("*", etag(post)) for candidate in header.split(","))
+    return any(candidate.strip() == "*" or _version_of(candidate) == f"v{post['version']}"
+               for candidate in header.split(","))
 
 
 def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
@@ -256,10 +264,6 @@ def delete_post(post_id: str, user: str) -> None:
     post = _owned(post_id, user)
     _write(change_operations(post, None), conflict=Conflict("The post changed meanwhile; retry.",
                                                             headers={"Retry-After": "1"}))
-
-
-def post_etag(view: dict[str, Any]) -> str:
-    return etag(view)
 
 
 __all__ = ["DRAFT", "PUBLISHED", "create_post", "delete_post", "read_post", "update_post"]
