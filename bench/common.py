@@ -125,6 +125,21 @@ class Backend:
     def sandbox_env(self, spec: FunctionSpec) -> dict[str, str]:
         return sandbox_environment(spec, self.aws_env)
 
+    def forget_sample_reaction(self) -> None:
+        """Take back the sample user's reaction to the sample post, so the next sample reaction is a
+        new one (earlier benchmarks may have sent it)."""
+        if not self.sample_post_id:
+            return
+        from eckospace import aws
+        from eckospace.posts.reactions import unreact
+
+        with patched_environ({**self.aws_env, "ECKO_POSTS_TABLE": self.template.physical_name("PostsTable")}):
+            aws.reset_clients()
+            try:
+                unreact(self.sample_post_id, SAMPLE_SUBJECT)
+            finally:
+                aws.reset_clients()
+
     def sample_events(self) -> dict[str, dict[str, Any]]:
         return sample_events(self.template, self.token, self.stripe_webhook_secret, self.sample_post_id)
 

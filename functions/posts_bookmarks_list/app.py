@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.bookmarks import bookmarks_page
+from eckospace.posts.discovery import CURSOR, LIMIT
 
 app = make_resolver()
 
@@ -21,10 +21,10 @@ app = make_resolver()
     **requires("posts:read", tokens=("user",)),
 )
 def list_bookmarks(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[str, LIMIT] = "20",
+    cursor: Annotated[str | None, CURSOR] = None,
 ):
-    page = bookmarks_page(current_principal(app).subject, limit=limit, cursor=cursor)
+    page = bookmarks_page(current_principal(app).subject, limit=int(limit), cursor=cursor)
     return json_response(page, headers={"Cache-Control": "private, no-store"})
 
 

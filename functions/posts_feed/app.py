@@ -1,11 +1,13 @@
 """GET /api/feed: published posts, most recent or trending first."""
 
-from typing import Annotated, Literal
+from __future__ import annotations
+
+from typing import Annotated
 
 from eckospace.http.auth import requires
 from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.discovery import feed
+from eckospace.posts.discovery import CURSOR, LIMIT, feed
 
 app = make_resolver()
 
@@ -25,11 +27,12 @@ app = make_resolver()
     **requires("posts:read"),
 )
 def list_feed(
-    sort: Annotated[Literal["recent", "trending"], Query(description="recent or trending")] = "recent",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    sort: Annotated[str, Query(pattern="^(recent|trending)$", description="`recent` or `trending`")] = "recent",
+    limit: Annotated[str, LIMIT] = "20",
+    cursor: Annotated[str | None, CURSOR] = None,
 ):
-    return json_response(feed(sort=sort, limit=limit, cursor=cursor), headers={"Cache-Control": "private, no-cache"})
+    page = feed(sort=sort, limit=int(limit), cursor=cursor)
+    return json_response(page, headers={"Cache-Control": "private, no-cache"})
 
 
 lambda_handler = entrypoint(app)

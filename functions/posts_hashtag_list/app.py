@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import requires
-from eckospace.http.params import Path, Query
+from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.discovery import hashtag_posts
+from eckospace.posts.discovery import CURSOR, LIMIT, hashtag_posts
 
 app = make_resolver()
 
@@ -22,10 +22,11 @@ app = make_resolver()
 )
 def list_hashtag_posts(
     tag: Annotated[str, Path(max_length=200)],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[str, LIMIT] = "20",
+    cursor: Annotated[str | None, CURSOR] = None,
 ):
-    return json_response(hashtag_posts(tag, limit=limit, cursor=cursor), headers={"Cache-Control": "private, no-cache"})
+    page = hashtag_posts(tag, limit=int(limit), cursor=cursor)
+    return json_response(page, headers={"Cache-Control": "private, no-cache"})
 
 
 lambda_handler = entrypoint(app)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import requires
-from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.posts.discovery import CURSOR, LIMIT
 from eckospace.posts.moderation import open_reports
 
 app = make_resolver()
@@ -21,10 +21,10 @@ app = make_resolver()
     **requires("moderation:read"),
 )
 def list_reports(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[str, LIMIT] = "20",
+    cursor: Annotated[str | None, CURSOR] = None,
 ):
-    return json_response(open_reports(limit=limit, cursor=cursor), headers={"Cache-Control": "private, no-store"})
+    return json_response(open_reports(limit=int(limit), cursor=cursor), headers={"Cache-Control": "private, no-store"})
 
 
 lambda_handler = entrypoint(app)

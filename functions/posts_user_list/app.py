@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.params import Path, Query
+from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.discovery import user_posts
+from eckospace.posts.discovery import CURSOR, LIMIT, user_posts
 
 app = make_resolver()
 
@@ -25,10 +25,10 @@ app = make_resolver()
 )
 def list_user_posts(
     user_id: Annotated[str, Path(max_length=128)],
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[str, LIMIT] = "20",
+    cursor: Annotated[str | None, CURSOR] = None,
 ):
-    page = user_posts(user_id, current_principal(app).subject, limit=limit, cursor=cursor)
+    page = user_posts(user_id, current_principal(app).subject, limit=int(limit), cursor=cursor)
     return json_response(page, headers={"Cache-Control": "private, no-cache"})
 
 

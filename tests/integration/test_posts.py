@@ -241,7 +241,9 @@ def test_reactions_are_one_per_user_and_can_change_or_go(api):
     assert status == 200 and changed["type"] == "love"
     counts = get(post["id"], author)[1]["reactions"]
     assert counts["like"] == 0 and counts["love"] == 1
-    assert call("posts_reaction_put", "PUT", path, fan, body={"type": "meh"})[0] == 400
+    for bad in ({"type": "meh"}, {}, {"type": "like", "extra": 1}, ["like"], "like"):
+        status, problem, _ = call("posts_reaction_put", "PUT", path, fan, body=bad)
+        assert status == 400 and problem["errors"][0]["name"] == "type", bad
     assert call("posts_reaction_delete", "DELETE", path, fan)[0] == 204
     assert call("posts_reaction_delete", "DELETE", path, fan)[0] == 204
     assert get(post["id"], author)[1]["reaction_count"] == 0
@@ -494,6 +496,13 @@ def test_every_listing_refuses_a_tampered_cursor(api, function, path, query, sco
     if other_page["next_cursor"]:
         assert call(function, "GET", path, viewer, query={**query, "cursor": other_page["next_cursor"]},
                     scopes=scopes)[0] == 400
+
+
+@pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"sort": "hot"},
+                                   {"cursor": "c" * 3000}])
+def test_listing_parameters_are_checked(api, query):
+    status, problem, _ = call("posts_feed", "GET", "/api/feed", new_user(), query=query)
+    assert status == 400 and problem["errors"][0]["name"] in query
 
 
 # ------------------------------------------------------------------------------------ backend calls

@@ -8,10 +8,15 @@ import re
 from typing import Any
 
 from eckospace.http.pagination import decode_cursor, encode_cursor
+from eckospace.http.params import Query
 from eckospace.http.problems import BadRequest, NotFound
 from eckospace.posts import store
 from eckospace.posts.text import normalize_tag
 
+
+# Listing parameters as text rules: checking them needs no pydantic, which keeps cold starts short.
+LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
+CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
 
 _ID = r"pst_[0-9a-z]{26}"
 POST_PK, POST_SK = re.compile(rf"^post#{_ID}$"), re.compile(r"^post$")

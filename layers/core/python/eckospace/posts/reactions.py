@@ -16,7 +16,7 @@ import random
 import time
 from typing import Any
 
-from eckospace.http.problems import ServiceUnavailable
+from eckospace.http.problems import BadRequest, ServiceUnavailable
 from eckospace.posts import store
 from eckospace.posts.service import not_found
 from eckospace.posts.store import Cancelled
@@ -24,6 +24,25 @@ import contextlib
 
 ATTEMPTS = 8
 CHECK_FAILED = "ConditionalCheckFailed"
+REACTION_BODY_SCHEMA = {"type": "object", "required": ["type"], "additionalProperties": False,
+                        "properties": {"type": {"type": "string", "enum": list(store.REACTION_TYPES)}}}
+
+
+def reaction_type(event: dict[str, Any]) -> str:
+    """The reaction type in a `{"type": ...}` request body (400 problem+json for anything else)."""
+    import json
+
+    from eckospace.http.body import raw_body
+
+    try:
+        body = json.loads(raw_body(event) or b"null")
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON.",
+                         errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}]) from None
+    if not isinstance(body, dict) or set(body) != {"type"} or body["type"] not in store.REACTION_TYPES:
+        raise BadRequest("The request has invalid or missing fields.", errors=[
+            {"in": "body", "name": "type", "detail": f"must be one of {', '.join(store.REACTION_TYPES)}, alone"}])
+    return body["type"]
 
 
 def _busy() -> ServiceUnavailable:
