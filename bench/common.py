@@ -49,13 +49,17 @@ SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
 # The routes measured: their first request succeeds on a freshly seeded backend. The others need
 # state the bench does not build yet (an integration's credentials, a sign-in in progress, a
 # session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
+# Posts routes are measured against one post the backend seeds (SAMPLE_POST_ROUTES gives their
+# method where a path has several).
 DOCUMENT_UPLOAD = "/api/post/editor/media/document/upload"
 MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json", "/payment/stripe/webhook",
-                             DOCUMENT_UPLOAD})
+                             DOCUMENT_UPLOAD, "/api/feed", "/api/posts/{post_id}", "/api/posts/{post_id}/reaction"})
+SAMPLE_POST_ROUTES = {"/api/posts/{post_id}": "GET", "/api/posts/{post_id}/reaction": "PUT"}
+SAMPLE_BODIES = {"/api/posts/{post_id}/reaction": b'{"type":"like"}'}
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
-SAMPLE_SCOPE = "translations:read media:write"
+SAMPLE_SCOPE = "translations:read media:write posts:read posts:write"
 
 
 # ---------------------------------------------------------------------- statistics and rows
@@ -114,6 +118,7 @@ class Backend:
     aws_env: dict[str, str]
     token: str
     stripe_webhook_secret: str
+    sample_post_id: str = ""
 
     def functions(self) -> dict[str, FunctionSpec]:
         return self.template.functions()
@@ -121,8 +126,23 @@ class Backend:
     def sandbox_env(self, spec: FunctionSpec) -> dict[str, str]:
         return sandbox_environment(spec, self.aws_env)
 
+    def forget_sample_reaction(self) -> None:
+        """Take back the sample user's reaction to the sample post, so the next sample reaction is a
+        new one (earlier benchmarks may have sent it)."""
+        if not self.sample_post_id:
+            return
+        from eckospace import aws
+        from eckospace.posts.reactions import unreact
+
+        with patched_environ({**self.aws_env, "ECKO_POSTS_TABLE": self.template.physical_name("PostsTable")}):
+            aws.reset_clients()
+            try:
+                unreact(self.sample_post_id, SAMPLE_SUBJECT)
+            finally:
+                aws.reset_clients()
+
     def sample_events(self) -> dict[str, dict[str, Any]]:
-        return sample_events(self.template, self.token, self.stripe_webhook_secret)
+        return sample_events(self.template, self.token, self.stripe_webhook_secret, self.sample_post_id)
 
 
 @contextlib.contextmanager
@@ -139,9 +159,29 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
             seed_translations(template, session, SEED_DIR)
             token, _ = mint_dev_token(template, seed_keys(template, session, {}))
             webhook_secret = seed_stripe_webhook_secret(template, session, {})
-        yield Backend(template=template, aws_env=aws_env, token=token, stripe_webhook_secret=webhook_secret)
+            post_id = seed_sample_post(template)
+        yield Backend(template=template, aws_env=aws_env, token=token, stripe_webhook_secret=webhook_secret,
+                      sample_post_id=post_id)
     finally:
         emulator.stop()
+
+
+def seed_sample_post(template: Template) -> str:
+    """A published post by the sample user, for the posts routes' sample requests ("" without posts)."""
+    if "PostsTable" not in template.resources or not template.functions().get("PostsCreateFunction"):
+        return ""
+    from eckospace import aws
+    from eckospace.posts.service import create_post
+
+    tables = {"ECKO_POSTS_TABLE": template.physical_name("PostsTable"),
+              "ECKO_NOTIFICATIONS_TABLE": template.physical_name("NotificationsTable")}
+    with patched_environ(tables):
+        aws.reset_clients()
+        try:
+            return create_post(SAMPLE_SUBJECT, text_value="A sample post for the benchmarks #bench",
+                               attachments=[], status="published")["id"]
+        finally:
+            aws.reset_clients()
 
 
 # ---------------------------------------------------------------------- events
@@ -184,17 +224,25 @@ def document_upload_body(pdf: bytes) -> tuple[bytes, str]:
     return encode_multipart_formdata({"file": ("bench.pdf", pdf, "application/pdf")})
 
 
-def sample_events(template: Template, token: str, stripe_secret: str) -> dict[str, dict[str, Any]]:
+def sample_events(template: Template, token: str, stripe_secret: str, post_id: str = "") -> dict[str, dict[str, Any]]:
     """A first invocation per function (logical id -> event): the REST proxy event the local
-    gateway builds for each literal API route, and a TOKEN event for each authorizer."""
+    gateway builds for each literal API route (and each posts route, against the sample post),
+    and a TOKEN event for each authorizer."""
     _, api = template.api()
-    routes = [route for route in template.routes() if route.path in MEASURED_ROUTES]
+    routes = [route for route in template.routes() if route.path in MEASURED_ROUTES
+              and SAMPLE_POST_ROUTES.get(route.path, route.method) == route.method
+              and (post_id or "{post_id}" not in route.path)]
     gateway = Gateway(routes=routes, api=api, workers=None, keys=None)  # type: ignore[arg-type]
     authorizer_context = {"principalId": SAMPLE_SUBJECT, "sub": SAMPLE_SUBJECT, "scope": SAMPLE_SCOPE,
                           "token_use": "user", "jti": "bench", "integrationLatency": 0}
     events: dict[str, dict[str, Any]] = {}
     for route in routes:
         request = _sample_request(route, token)
+        path_params = {"post_id": post_id} if "{post_id}" in route.path else {}
+        request.path = route.path.replace("{post_id}", post_id)
+        if route.path in SAMPLE_BODIES:
+            request.body = SAMPLE_BODIES[route.path]
+            request.headers.append(("content-type", "application/json"))
         if route.path == STRIPE_WEBHOOK:  # Stripe sends a signed body, and no key or token
             body, signature = stripe_delivery(stripe_secret)
             request.body = body
@@ -203,7 +251,7 @@ def sample_events(template: Template, token: str, stripe_secret: str) -> dict[st
         if route.path == DOCUMENT_UPLOAD:
             request.body, content_type = document_upload_body(sample_pdf(1024))
             request.headers.append(("content-type", content_type))
-        events[route.function] = gateway.proxy_event(request, route, {}, authorizer_context, SAMPLE_API_KEY,
+        events[route.function] = gateway.proxy_event(request, route, path_params, authorizer_context, SAMPLE_API_KEY,
                                                       "bench-key-id")
         for authorizer in api.get("Auth", {}).get("Authorizers", {}).values():
             events.setdefault(authorizer["Function"], {
@@ -254,4 +302,4 @@ def outcome(result: Any) -> str:
         return "unexpected"
 
 
-SUCCESS = {"200", "201", "Allow"}
+SUCCESS = {"200", "201", "204", "Allow"}

@@ -1,5 +1,10 @@
 """The embedded AWS emulator: moto's server, plus what S3 does with presigned POST uploads.
 
+DynamoDB applies each write, and each transaction, atomically and in isolation; moto's server runs
+requests on threads without that isolation (a cancelled transaction even restores whole-table
+snapshots taken when it began, undoing concurrent writes), so DynamoDB requests are served one at a
+time here. Concurrent conditional writes then behave as they do in DynamoDB.
+
 moto stores whatever a browser-style POST upload sends. S3 first checks the upload against its
 signed policy (the signature, the expiry, every condition, no unlisted field, the size range), and
 the media flow depends on exactly that, so the emulator checks it too, answering as S3 does
@@ -110,13 +115,28 @@ class PostPolicyGuard:
         return self.app(environ, start_response)
 
 
+class SerializedDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time (see the module's docstring)."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        import threading
+
+        self.app, self.lock = app, threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
 def main(argv: list[str]) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
     host, port = argv[0], int(argv[1])
     os.environ.setdefault("MOTO_PORT", str(port))
-    app = PostPolicyGuard(DomainDispatcherApplication(create_backend_app),
+    app = PostPolicyGuard(SerializedDynamoDB(DomainDispatcherApplication(create_backend_app)),
                           secret=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"))
     run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=MotoRequestHandler)
 

@@ -1,0 +1,55 @@
+"""POST /api/posts: publish a post, or save a draft (Idempotency-Key supported)."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eckospace.http.auth import current_principal, requires
+from eckospace.http.idempotency import once
+from eckospace.http.params import Header
+from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.posts.service import create_post, etag
+
+app = make_resolver()
+
+
+class NewPost(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5000,
+                      description="1 to 5000 characters. `#hashtags` (at most 10) and `@user_id` mentions (at most "
+                                  "10; mentioned users are notified once the post is published) are recognised.")
+    attachments: list[str] = Field(default_factory=list, max_length=10,
+                                   description="Ids of your own media that are `ready` (at most 10)")
+    status: Literal["published", "draft"] = Field(default="published",
+                                                  description="A draft is visible to you alone until published")
+
+
+@app.post(
+    "/api/posts",
+    summary="Create a post",
+    description=(
+        "Publishes the post (or saves it as a draft). Attachments must be your own media, `ready`; any other "
+        "media id (missing, pending, someone else's) is refused with 422 naming it. Send an `Idempotency-Key` "
+        "to make retries safe: a replay returns the same post."
+    ),
+    tags=["Posts"],
+    responses={201: {"description": "The post"}, 409: {"description": "A request with this key is in progress"},
+               422: {"description": "The text or an attachment breaks a rule"}, **PROBLEM_RESPONSES},
+    **requires("posts:write", tokens=("user",)),
+)
+def create(request: NewPost,
+           idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None):
+    author = current_principal(app).subject
+
+    def produce(body: dict) -> dict:
+        return create_post(author, text_value=body["text"], attachments=body["attachments"], status=body["status"])
+
+    body = request.model_dump()
+    post = (once(idempotency_key, caller=author, body=body, produce=produce, lambda_context=app.lambda_context)
+            if idempotency_key else produce(body))
+    return json_response(post, status=201, headers={"Location": f"/api/posts/{post['id']}",
+                                                    "ETag": etag(post), "Cache-Control": "no-store"})
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,32 @@
+"""GET /api/hashtags/{tag}/posts: published posts with a hashtag, newest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from eckospace.http.auth import requires
+from eckospace.http.params import Path
+from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.posts.discovery import CURSOR, LIMIT, hashtag_posts
+
+app = make_resolver()
+
+
+@app.get(
+    "/api/hashtags/<tag>/posts",
+    summary="Posts with a hashtag",
+    description="Newest first. The tag without `#`, matched case-insensitively (`Cats` and `cats` are one tag).",
+    tags=["Posts"],
+    responses={200: {"description": "`tag`, `data` (posts) and `next_cursor`"}, **PROBLEM_RESPONSES},
+    **requires("posts:read"),
+)
+def list_hashtag_posts(
+    tag: Annotated[str, Path(max_length=200)],
+    limit: Annotated[str, LIMIT] = "20",
+    cursor: Annotated[str | None, CURSOR] = None,
+):
+    page = hashtag_posts(tag, limit=int(limit), cursor=cursor)
+    return json_response(page, headers={"Cache-Control": "private, no-cache"})
+
+
+lambda_handler = entrypoint(app)

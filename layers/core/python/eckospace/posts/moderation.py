@@ -1,0 +1,127 @@
+"""Reports and moderation decisions.
+
+A user reports a post they can see, for a reason from a fixed list; while a report is open the same
+user cannot open another on the same post (409). Open reports form the moderation queue, oldest
+first. A moderator's decision hides, restores or removes the post (feed, trending, hashtag entries
+and the count shards' `open` flag follow in the same transaction), resolves every open report of
+the post with it, and publishes `moderation.decided`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eckospace.events import DomainEvent, publish
+from eckospace.http.problems import Conflict, NotFound
+from eckospace.posts import store
+from eckospace.posts.discovery import REPORT_PK, REPORT_POSITION, REPORT_SK, query_page
+from eckospace.posts.service import change_operations, load, not_found
+from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
+
+REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
+ACTIONS = ("hide", "restore", "remove")
+OPEN, RESOLVED = "open", "resolved"
+
+
+def _report_view(report: dict[str, Any]) -> dict[str, Any]:
+    return {"id": report["id"], "object": "report", "post_id": report["post_id"], "reporter": report["reporter"],
+            "reason": report["reason"], "note": report.get("note"), "status": report["status"],
+            "created_at": store.iso(report["created_ms"]), "decision": report.get("decision")}
+
+
+def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -> dict[str, Any]:
+    from eckospace import aws
+
+    if not store.visible_to(load(post_id, consistent=False), reporter):
+        raise not_found(post_id)
+    ms = store.now_ms()
+    report_id = store.new_id("rpt", ms)
+    report = {"pk": f"report#{post_id}#{reporter}", "sk": "report", "type": "report", "id": report_id,
+              "post_id": post_id, "reporter": reporter, "reason": reason, "note": note or None, "status": OPEN,
+              "created_ms": ms, "gsi2pk": "reports#open", "gsi2sk": store.sort_key(ms, report_id),
+              "gsi1pk": f"post-reports#{post_id}", "gsi1sk": store.sort_key(ms, report_id)}
+    client = aws.client("dynamodb")
+    try:
+        client.put_item(TableName=store.table(), Item=store.to_item(report),
+                        ConditionExpression="attribute_not_exists(pk) OR #status <> :open",
+                        ExpressionAttributeNames={"#status": "status"},
+                        ExpressionAttributeValues={":open": {"S": OPEN}})
+    except client.exceptions.ConditionalCheckFailedException:
+        raise Conflict("You already have an open report on this post; moderators will decide on it.") from None
+    publish(DomainEvent("post.reported", {"report_id": report_id, "post_id": post_id, "reason": reason},
+                        subject=post_id))
+    return _report_view(report)
+
+
+def open_reports(*, limit: int, cursor: str | None) -> dict[str, Any]:
+    items, next_cursor = query_page(
+        {"IndexName": store.BY_AUTHOR, "KeyConditionExpression": "gsi2pk = :p",
+         "ExpressionAttributeValues": {":p": {"S": "reports#open"}}, "ScanIndexForward": True},
+        scope="reports:open", cursor=cursor, limit=limit, fixed={"gsi2pk": "reports#open"},
+        strings={"pk": REPORT_PK, "sk": REPORT_SK, "gsi2sk": REPORT_POSITION})
+    return {"data": [_report_view(store.from_item(item)) for item in items], "next_cursor": next_cursor}
+
+
+def _apply(post_id: str, action: str) -> None:
+    for _ in range(3):
+        post = load(post_id)
+        if post is None:
+            raise NotFound(f"No post {post_id}.")
+        if action == "remove":
+            operations = change_operations(post, None)
+        else:
+            wanted = HIDDEN if action == "hide" else VISIBLE
+            if post["moderation"] == wanted:
+                return
+            operations = change_operations(post, post | {"moderation": wanted, "version": post["version"] + 1})
+        try:
+            store.transact(operations)
+            return
+        except Cancelled as cancelled:
+            if cancelled.failed != "post" and not cancelled.conflicted:
+                raise
+    raise Conflict("The post kept changing; retry the decision.", headers={"Retry-After": "1"})
+
+
+def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms: int) -> int:
+    from eckospace import aws
+
+    client = aws.client("dynamodb")
+    resolved, start = 0, None
+    while True:
+        request: dict[str, Any] = {
+            "TableName": store.table(), "IndexName": store.LISTINGS, "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": "#status = :open", "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":p": {"S": f"post-reports#{post_id}"}, ":open": {"S": OPEN}}}
+        if start:
+            request["ExclusiveStartKey"] = start
+        page = client.query(**request)
+        for item in page.get("Items", []):
+            try:
+                client.update_item(
+                    TableName=store.table(), Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET #status = :resolved, decision = :decision REMOVE gsi2pk, gsi2sk",
+                    ConditionExpression="#status = :open", ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":resolved": {"S": RESOLVED}, ":open": {"S": OPEN},
+                                               ":decision": store.attribute({"action": action, "reason": reason,
+                                                                             "by": moderator,
+                                                                             "decided_at": store.iso(ms)})})
+                resolved += 1
+            except client.exceptions.ConditionalCheckFailedException:
+                pass
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return resolved
+
+
+def decide(post_id: str, moderator: str, *, action: str, reason: str) -> dict[str, Any]:
+    if not store.POST_ID.match(post_id):
+        raise NotFound(f"No post {post_id}.")
+    _apply(post_id, action)
+    ms = store.now_ms()
+    count = _resolve_reports(post_id, action, reason, moderator, ms)
+    decision = {"object": "moderation_decision", "post_id": post_id, "action": action, "reason": reason,
+                "report_count": count, "decided_at": store.iso(ms)}
+    publish(DomainEvent("moderation.decided", {"post_id": post_id, "action": action, "reason": reason,
+                                               "report_count": count}, subject=post_id))
+    return decision

@@ -1,0 +1,269 @@
+"""Posts: create, read, edit and delete, with their hashtag entries, count shards and mention
+notifications changed in the same transaction as the post.
+
+Visibility: a draft, or a post a moderator hid, is its author's alone; to anyone else it does not
+exist (404). Only the author edits or deletes a post: another user's visible post answers 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from eckospace.http.problems import Conflict, Forbidden, NotFound, Problem, UnprocessableContent
+from eckospace.posts import store, text
+from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
+
+MAX_ATTACHMENTS = 10
+MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
+POST_FIELDS = ("id", "author", "text", "status", "moderation", "hashtags", "mentions", "attachments",
+               "created_ms", "updated_ms", "published_ms", "version", "reactions", "notified")
+
+
+class PreconditionFailed(Problem):
+    status, slug, title = 412, "precondition-failed", "Precondition Failed"
+
+
+def etag(post: dict[str, Any]) -> str:
+    """`"v<version>.<counts digest>"`: a representation's strong tag (If-None-Match on reads), whose
+    version part is what If-Match compares (reactions are not edits: they never fail an If-Match)."""
+    counts = ",".join(f"{kind}={count}" for kind, count in sorted((post.get("reactions") or {}).items()) if count)
+    return f'"v{post["version"]}.{hashlib.sha256(counts.encode()).hexdigest()[:10]}"'
+
+
+def _version_of(tag: str) -> str:
+    return tag.strip().removeprefix("W/").strip('"').partition(".")[0]
+
+
+def not_found(post_id: str) -> NotFound:
+    return NotFound(f"No post {post_id} that you can see.")
+
+
+# ------------------------------------------------------------------------------------ reads
+def load(post_id: str, *, consistent: bool = True) -> dict[str, Any] | None:
+    if not store.POST_ID.match(post_id):
+        return None
+    from eckospace import aws
+
+    item = aws.client("dynamodb").get_item(TableName=store.table(), Key=store.post_key(post_id),
+                                           ConsistentRead=consistent).get("Item")
+    return store.from_item(item) if item else None
+
+
+def read_post(post_id: str, viewer: str) -> dict[str, Any]:
+    """The post with exact reaction counts: one BatchGetItem of the post and its count shards."""
+    if not store.POST_ID.match(post_id):
+        raise not_found(post_id)
+    from eckospace import aws
+
+    keys = [store.post_key(post_id)] + [store.shard_key(post_id, n) for n in range(SHARDS)]
+    items = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})[store.table()]
+    post_items = [item for item in items if item["sk"]["S"] == "post"]
+    post = store.from_item(post_items[0]) if post_items else None
+    if not store.visible_to(post, viewer):
+        raise not_found(post_id)
+    assert post is not None
+    return store.view(post, store.counts_from_shards([item for item in items if item["sk"]["S"] == "counter"]))
+
+
+# ------------------------------------------------------------------------------------ writes
+def _text_problem(problem: text.TextProblem) -> UnprocessableContent:
+    return UnprocessableContent(f"text {problem}", errors=[{"in": "body", "name": "text", "detail": str(problem)}])
+
+
+def _parse_text(raw: str, author: str) -> tuple[str, list[str], list[str]]:
+    try:
+        normalized = text.normalize_text(raw)
+        return normalized, text.hashtags(normalized), text.mentions(normalized, author=author)
+    except text.TextProblem as problem:
+        raise _text_problem(problem) from None
+
+
+def _attachment_problem(media_id: str) -> UnprocessableContent:
+    return UnprocessableContent(
+        f"Attachment {media_id} is not one of your ready media.",
+        errors=[{"in": "body", "name": "attachments", "detail": f"{media_id} is not one of your ready media"}])
+
+
+def _parse_attachments(media_ids: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(media_ids))
+    if len(unique) > MAX_ATTACHMENTS:
+        raise UnprocessableContent(f"A post holds at most {MAX_ATTACHMENTS} attachments.",
+                                   errors=[{"in": "body", "name": "attachments", "detail": "too many"}])
+    for media_id in unique:
+        if not MEDIA_ID.match(media_id):
+            raise _attachment_problem(media_id)
+    return unique
+
+
+def _media_checks(author: str, media_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """ConditionChecks, inside the post's own transaction, that each media exists, is the author's
+    and is ready. Another user's media fails exactly as a missing one does: nothing leaks."""
+    if not media_ids:
+        return []
+    from eckospace.media import store as media_store
+
+    return [(f"media:{media_id}", {"ConditionCheck": {
+        "TableName": media_store.table(), "Key": {"id": {"S": media_id}},
+        "ConditionExpression": "attribute_exists(id) AND #owner = :owner AND #status = :ready",
+        "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
+        "ExpressionAttributeValues": {":owner": {"S": author}, ":ready": {"S": media_store.READY}},
+    }}) for media_id in media_ids]
+
+
+def notification_id(post_id: str, user: str) -> str:
+    return "ntf_" + hashlib.sha256(f"mention:{post_id}:{user}".encode()).hexdigest()[:24]
+
+
+def _record(post: dict[str, Any]) -> dict[str, Any]:
+    return {name: post.get(name) for name in POST_FIELDS}
+
+
+def _post_item(post: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": f"post#{post['id']}", "sk": "post", "type": "post", **_record(post),
+            **store.index_attributes(post)}
+
+
+def _tag_entries(post: dict[str, Any] | None) -> dict[tuple[str, str], str]:
+    if not store.is_public(post):
+        return {}
+    assert post is not None
+    entries = {}
+    for tag in post.get("hashtags", []):
+        key = store.tag_key(tag, post["published_ms"], post["id"])
+        entries[(key["pk"]["S"], key["sk"]["S"])] = tag
+    return entries
+
+
+def change_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """The writes that take a post from `old` to `new` (None: absent) in one transaction: the post
+    (conditional on the version read), its hashtag entries, its shards' `open` flag, and the mention
+    notifications it now owes."""
+    table = store.table()
+    post_id = (new or old or {})["id"]
+    operations: list[tuple[str, dict[str, Any]]] = []
+    notifications = _notification_operations(new) if new is not None else []  # updates new["notified"]
+    if old is None and new is not None:
+        operations.append(("post", {"Put": {"TableName": table, "Item": store.to_item(_post_item(new)),
+                                            "ConditionExpression": "attribute_not_exists(pk)"}}))
+        operations += [(f"shard:{n}", {"Put": {"TableName": table, "Item": {
+            **store.shard_key(post_id, n), "post_id": {"S": post_id}, "open": {"BOOL": store.is_public(new)}},
+            "ConditionExpression": "attribute_not_exists(pk)"}}) for n in range(SHARDS)]
+    elif old is not None and new is None:
+        operations.append(("post", {"Delete": {
+            "TableName": table, "Key": store.post_key(post_id), "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ExpressionAttributeValues": {":v": {"N": str(old["version"])}}}}))
+        operations += [(f"shard:{n}", {"Delete": {"TableName": table, "Key": store.shard_key(post_id, n)}})
+                       for n in range(SHARDS)]
+    elif old is not None and new is not None:
+        operations.append(("post", store.update_operation(
+            store.post_key(post_id), _post_item(old), _post_item(new), condition="#v = :v", names={"#v": "version"},
+            values={":v": {"N": str(old["version"])}}, skip=("reactions",))))
+        if store.is_public(old) != store.is_public(new):
+            operations += [(f"shard:{n}", {"Update": {
+                "TableName": table, "Key": store.shard_key(post_id, n), "UpdateExpression": "SET #open = :open",
+                "ConditionExpression": "attribute_exists(pk)", "ExpressionAttributeNames": {"#open": "open"},
+                "ExpressionAttributeValues": {":open": {"BOOL": store.is_public(new)}}}}) for n in range(SHARDS)]
+    old_entries, new_entries = _tag_entries(old), _tag_entries(new)
+    for (pk, sk) in old_entries.keys() - new_entries.keys():
+        operations.append((f"tag:{pk}", {"Delete": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}))
+    for (pk, sk) in new_entries:
+        assert new is not None
+        operations.append((f"tag:{pk}", {"Put": {"TableName": table, "Item": {
+            "pk": {"S": pk}, "sk": {"S": sk}, "type": {"S": "tag"}, "post_id": {"S": post_id},
+            "post": store.attribute({k: v for k, v in _record(new).items() if v is not None and k != "notified"})}}}))
+    return operations + notifications
+
+
+def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A mention notification for each user the post mentions and has not notified before, once it is
+    published; `notified` (written in the same transaction) keeps a retry or a later edit from
+    notifying twice. Mutates `post["notified"]`."""
+    if post["status"] != PUBLISHED or post["moderation"] != VISIBLE:
+        return []
+    notified = list(post.get("notified") or [])
+    owed = [user for user in post.get("mentions", []) if user not in notified]
+    post["notified"] = notified + owed
+    ms = store.now_ms()
+    operations = []
+    for user in owed:
+        nid = notification_id(post["id"], user)
+        operations.append((f"notification:{user}", {"Put": {
+            "TableName": store.notifications_table(), "ConditionExpression": "attribute_not_exists(pk)",
+            "Item": store.to_item({"pk": f"user#{user}", "sk": store.sort_key(ms, nid), "id": nid, "type": "mention",
+                                   "user": user, "post_id": post["id"], "by": post["author"],
+                                   "created_at": store.iso(ms), "created_ms": ms, "read": False})}}))
+    return operations
+
+
+def _write(operations: list[tuple[str, dict[str, Any]]], *, conflict: Problem) -> None:
+    try:
+        store.transact(operations)
+    except Cancelled as cancelled:
+        if cancelled.failed and cancelled.failed.startswith("media:"):
+            raise _attachment_problem(cancelled.failed.removeprefix("media:")) from None
+        if cancelled.failed == "post" or cancelled.conflicted:
+            raise conflict from None
+        raise
+
+
+def create_post(author: str, *, text_value: str, attachments: list[str], status: str) -> dict[str, Any]:
+    body, tags, mentioned = _parse_text(text_value, author)
+    media_ids = _parse_attachments(attachments)
+    ms = store.now_ms()
+    post = {"id": store.new_id("pst", ms), "author": author, "text": body, "status": status, "moderation": VISIBLE,
+            "hashtags": tags, "mentions": mentioned, "attachments": media_ids, "created_ms": ms, "updated_ms": ms,
+            "published_ms": ms if status == PUBLISHED else None, "version": 1, "reactions": {}, "notified": []}
+    operations = _media_checks(author, media_ids) + change_operations(None, post)
+    _write(operations, conflict=Conflict("The post could not be created; retry.", headers={"Retry-After": "1"}))
+    return store.view(post)
+
+
+def _owned(post_id: str, user: str) -> dict[str, Any]:
+    post = load(post_id)
+    if not store.visible_to(post, user):
+        raise not_found(post_id)
+    assert post is not None
+    if post["author"] != user:
+        raise Forbidden("Only its author can change or delete a post.")
+    return post
+
+
+def _if_match_hits(header: str, post: dict[str, Any]) -> bool:
+    return any(candidate.strip() == "*" or _version_of(candidate) == f"v{post['version']}"
+               for candidate in header.split(","))
+
+
+def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
+    post = _owned(post_id, editor)
+    if if_match and not _if_match_hits(if_match, post):
+        raise PreconditionFailed(f"The post is at version {post['version']}; If-Match named another.")
+    new = dict(post)
+    added: list[str] = []
+    if changes.get("text") is not None:
+        new["text"], new["hashtags"], new["mentions"] = _parse_text(changes["text"], editor)
+    if changes.get("attachments") is not None:
+        new["attachments"] = _parse_attachments(changes["attachments"])
+        added = [media_id for media_id in new["attachments"] if media_id not in post.get("attachments", [])]
+    if changes.get("status") is not None:
+        new["status"] = changes["status"]
+        if new["status"] == PUBLISHED and not new.get("published_ms"):
+            new["published_ms"] = store.now_ms()  # kept if it goes back to draft: republishing is not bumping
+    if all(new.get(name) == post.get(name) for name in ("text", "attachments", "status")):
+        return store.view(post)
+    new |= {"updated_ms": store.now_ms(), "version": post["version"] + 1}
+    conflict: Problem = (PreconditionFailed("The post changed meanwhile; read it again.") if if_match
+                         else Conflict("The post changed meanwhile; retry.", headers={"Retry-After": "1"}))
+    _write(_media_checks(editor, added) + change_operations(post, new), conflict=conflict)
+    return store.view(new)
+
+
+def delete_post(post_id: str, user: str) -> None:
+    post = _owned(post_id, user)
+    _write(change_operations(post, None), conflict=Conflict("The post changed meanwhile; retry.",
+                                                            headers={"Retry-After": "1"}))
+
+
+__all__ = ["DRAFT", "PUBLISHED", "create_post", "delete_post", "read_post", "update_post"]

@@ -1,0 +1,267 @@
+"""The posts table (`ECKO_POSTS_TABLE`): its items, keys and indexes, and the item codec.
+
+Items (pk / sk):
+- `post#<id>` / `post`: a post. Always on `ByAuthor` (`gsi2pk=author#<user>`, `gsi2sk=<created_ms>#<id>`);
+  while published and visible also on `Listings` (`gsi1pk=feed`, `gsi1sk=<published_ms>#<id>`) and
+  `Trending` (`trend_pk=trending`, `trend_score`).
+- `tag#<tag>` / `<published_ms>#<id>`: a copy of a public post's view under each of its hashtags,
+  written and removed in the transaction that changes the post.
+- `counter#<post>#<n>` / `counter`, n in 0..7: reaction count shards, separate partition keys so a
+  popular post's writes spread over partitions; `open` only while the post is published and visible.
+  A shard a reaction touched carries `touched_pk=touched#<n>`, `touched_sk=<post>` (sparse `Touched`
+  index) until the trending refresher has folded it into the post.
+- `reaction#<post>#<user>` / `reaction`: one user's reaction to a post.
+- `bookmark#<user>#<post>` / `bookmark`: on `Listings` as `bookmarks#<user>`.
+- `report#<post>#<reporter>` / `report`: while open, on `ByAuthor` as `reports#open` (the moderation
+  queue) and on `Listings` as `post-reports#<post>`.
+
+Mention notifications go to `ECKO_NOTIFICATIONS_TABLE` (`user#<id>` / `<ms>#<notification id>`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from eckospace.config import Settings
+
+TABLE_SETTING = "ECKO_POSTS_TABLE"
+NOTIFICATIONS_SETTING = "ECKO_NOTIFICATIONS_TABLE"
+
+SHARDS = 8
+REACTION_TYPES = ("like", "love", "laugh", "wow", "sad", "celebrate")
+PUBLISHED, DRAFT = "published", "draft"
+VISIBLE, HIDDEN = "visible", "hidden"
+
+LISTINGS, BY_AUTHOR, TRENDING, TOUCHED = "Listings", "ByAuthor", "Trending", "Touched"
+
+POST_ID = re.compile(r"^pst_[0-9a-z]{26}$")
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def table() -> str:
+    return Settings.require(TABLE_SETTING)
+
+
+def notifications_table() -> str:
+    return Settings.require(NOTIFICATIONS_SETTING)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def new_id(prefix: str, at_ms: int | None = None) -> str:
+    """`<prefix>_` and 26 characters: 48 bits of milliseconds then 80 random bits, in Crockford
+    base32, so ids sort by creation time."""
+    value = ((at_ms if at_ms is not None else now_ms()) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return f"{prefix}_{''.join(reversed(chars))}"
+
+
+def random_shard() -> int:
+    return secrets.randbelow(SHARDS)
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# ------------------------------------------------------------------------------------ keys
+def post_key(post_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"post#{post_id}"}, "sk": {"S": "post"}}
+
+
+def shard_key(post_id: str, shard: int) -> dict[str, Any]:
+    return {"pk": {"S": f"counter#{post_id}#{shard}"}, "sk": {"S": "counter"}}
+
+
+def tag_key(tag: str, published_ms: int, post_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"tag#{tag}"}, "sk": {"S": f"{published_ms:013d}#{post_id}"}}
+
+
+def reaction_key(post_id: str, user: str) -> dict[str, Any]:
+    return {"pk": {"S": f"reaction#{post_id}#{user}"}, "sk": {"S": "reaction"}}
+
+
+def bookmark_key(user: str, post_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"bookmark#{user}#{post_id}"}, "sk": {"S": "bookmark"}}
+
+
+def report_key(post_id: str, reporter: str) -> dict[str, Any]:
+    return {"pk": {"S": f"report#{post_id}#{reporter}"}, "sk": {"S": "report"}}
+
+
+def sort_key(ms: int, item_id: str) -> str:
+    return f"{ms:013d}#{item_id}"
+
+
+# ------------------------------------------------------------------------------------ codec
+def attribute(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": repr(round(value, 9))}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, list | tuple):
+        return {"L": [attribute(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {k: attribute(v) for k, v in value.items()}}
+    if value is None:
+        return {"NULL": True}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def value(attr: dict[str, Any]) -> Any:
+    kind, raw = next(iter(attr.items()))
+    if kind == "N":
+        return float(raw) if any(c in raw for c in ".eE") else int(raw)
+    if kind == "L":
+        return [value(v) for v in raw]
+    if kind == "M":
+        return {k: value(v) for k, v in raw.items()}
+    if kind == "NULL":
+        return None
+    return raw
+
+
+def to_item(record: dict[str, Any]) -> dict[str, Any]:
+    return {name: attribute(v) for name, v in record.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: value(attr) for name, attr in item.items()}
+
+
+# ------------------------------------------------------------------------------------ posts
+def is_public(post: dict[str, Any] | None) -> bool:
+    return bool(post) and post["status"] == PUBLISHED and post["moderation"] == VISIBLE
+
+
+def visible_to(post: dict[str, Any] | None, viewer: str) -> bool:
+    return bool(post) and (post["author"] == viewer or is_public(post))
+
+
+def counts_from_shards(shards: list[dict[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(REACTION_TYPES, 0)
+    for shard in shards:
+        for kind in REACTION_TYPES:
+            counts[kind] += int(shard.get(f"r_{kind}", {"N": "0"})["N"])
+    return counts
+
+
+def view(post: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str, Any]:
+    """What callers see of a post. `counts`: exact counts (one post read with its shards); listings
+    show the counts the trending refresher last folded in (at most a minute or so behind)."""
+    reactions = dict.fromkeys(REACTION_TYPES, 0) | (counts if counts is not None else post.get("reactions") or {})
+    return {
+        "id": post["id"], "object": "post", "author": post["author"], "text": post["text"],
+        "status": post["status"], "moderation": post["moderation"],
+        "hashtags": post.get("hashtags", []), "mentions": post.get("mentions", []),
+        "attachments": [{"id": media_id, "object": "media"} for media_id in post.get("attachments", [])],
+        "reactions": reactions, "reaction_count": sum(reactions.values()),
+        "created_at": iso(post["created_ms"]), "updated_at": iso(post["updated_ms"]),
+        "published_at": iso(post.get("published_ms")), "version": post["version"],
+    }
+
+
+def hot_score(total_reactions: int, published_ms: int) -> float:
+    """Reddit's "hot" ranking: log10 of the reactions plus the publication time in units of 45000 s
+    (12.5 h). An hour-old post needs ten times the reactions of a post published 12.5 hours later to
+    rank level with it. Scores never change with the clock, only with reactions, so they can be
+    indexed: newer posts simply start higher."""
+    import math
+
+    return round(math.log10(max(total_reactions, 1)) + (published_ms / 1000) / 45000, 7)
+
+
+def index_attributes(post: dict[str, Any]) -> dict[str, Any]:
+    """The index attributes a post carries in its current state (absent ones are removed)."""
+    found: dict[str, Any] = {
+        "gsi2pk": f"author#{post['author']}", "gsi2sk": sort_key(post["created_ms"], post["id"]),
+        "gsi1pk": None, "gsi1sk": None, "trend_pk": None,
+    }
+    if is_public(post):
+        total = sum((post.get("reactions") or {}).values())
+        found |= {"gsi1pk": "feed", "gsi1sk": sort_key(post["published_ms"], post["id"]),
+                  "trend_pk": "trending", "trend_score": hot_score(total, post["published_ms"])}
+    return found
+
+
+# ------------------------------------------------------------------------------------ writes
+class Cancelled(Exception):
+    """A transaction DynamoDB cancelled: the label of the first operation that failed a condition
+    (None if none did) and every operation's reason code, in order."""
+
+    def __init__(self, failed: str | None, codes: list[str], labels: list[str]) -> None:
+        super().__init__(f"transaction cancelled: {failed or codes}")
+        self.failed = failed
+        self.codes = codes
+        self.labels = labels
+
+    @property
+    def conflicted(self) -> bool:
+        return "TransactionConflict" in self.codes
+
+    def code_of(self, label: str) -> str | None:
+        return self.codes[self.labels.index(label)] if label in self.labels else None
+
+
+def transact(operations: list[tuple[str, dict[str, Any]]]) -> None:
+    """One TransactWriteItems of labelled operations; `Cancelled` says which condition failed.
+    A client request token makes botocore's own retries of the call idempotent."""
+    import uuid
+
+    from eckospace import aws
+
+    client = aws.client("dynamodb")
+    labels = [label for label, _ in operations]
+    try:
+        client.transact_write_items(TransactItems=[operation for _, operation in operations],
+                                    ClientRequestToken=uuid.uuid4().hex)
+    except client.exceptions.TransactionCanceledException as exc:
+        codes = [reason.get("Code") or "None" for reason in exc.response.get("CancellationReasons", [])]
+        failed = next((label for label, code in zip(labels, codes, strict=False)
+                       if code == "ConditionalCheckFailed"), None)
+        raise Cancelled(failed, codes, labels) from None
+
+
+def update_operation(key: dict[str, Any], old: dict[str, Any], new: dict[str, Any], *,
+                     condition: str | None = None, values: dict[str, Any] | None = None,
+                     names: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An Update that turns item `old` into `new`: SET what changed, REMOVE what is gone."""
+    names = dict(names or {})
+    attribute_values: dict[str, Any] = dict(values or {})
+    sets, removes = [], []
+    for position, (name, wanted) in enumerate(sorted(new.items())):
+        if name in ("pk", "sk") or name in skip or old.get(name) == wanted:
+            continue
+        names[f"#a{position}"] = name
+        if wanted is None:
+            if old.get(name) is not None:
+                removes.append(f"#a{position}")
+        else:
+            sets.append(f"#a{position} = :a{position}")
+            attribute_values[f":a{position}"] = attribute(wanted)
+    expression = " ".join(part for part in (
+        f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "") if part)
+    update: dict[str, Any] = {"TableName": table(), "Key": key, "UpdateExpression": expression}
+    if names:
+        update["ExpressionAttributeNames"] = names
+    if condition:
+        update["ConditionExpression"] = condition
+    if attribute_values:
+        update["ExpressionAttributeValues"] = attribute_values
+    return {"Update": update}
