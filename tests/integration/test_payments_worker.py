@@ -3,7 +3,6 @@ refunds never take a wallet below zero; failures are reported per message, not p
 
 from __future__ import annotations
 
-import json
 import random
 import uuid
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
+from eckospace.items import attribute, from_item, to_item
 
 TABLE_SETTING = "ECKO_MEDIA_TABLE"
 BUCKET_SETTING = "ECKO_MEDIA_BUCKET"
@@ -67,19 +68,19 @@ def delete_object(key: str) -> None:
 
 
 def create_record(record: dict[str, Any]) -> None:
-    aws.client("dynamodb").put_item(TableName=table(), Item=_to_item(record),
+    aws.client("dynamodb").put_item(TableName=table(), Item=to_item(record),
                                     ConditionExpression="attribute_not_exists(id)")
 
 
 def get_record(media_id: str) -> dict[str, Any] | None:
     found = aws.client("dynamodb").get_item(TableName=table(), Key={"id": {"S": media_id}}).get("Item")
-    return _from_item(found) if found else None
+    return from_item(found) if found else None
 
 
 def finish_record(media_id: str, *, status: str, changes: dict[str, Any]) -> bool:
     """Move a pending record to `status` (ready or rejected) once; False if it was not pending."""
     names = {f"#{name}": name for name in changes} | {"#status": "status"}
-    values = {f":{name}": _attribute(value) for name, value in changes.items()}
+    values = {f":{name}": attribute(value) for name, value in changes.items()}
     values |= {":status": {"S": status}, ":pending": {"S": PENDING}}
     sets = ", ".join(f"#{name} = :{name}" for name in changes)
     dynamodb = aws.client("dynamodb")
@@ -103,30 +104,3 @@ def download_url(record: dict[str, Any], *, key: str | None = None) -> dict[str,
         Params={"Bucket": bucket(), "Key": key or record["object_key"],
                 "ResponseContentDisposition": disposition, "ResponseContentType": record["media_type"]})
     return {"url": url, "expires_at": int(time.time()) + DOWNLOAD_URL_SECONDS}
-
-
-def _attribute(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, dict):
-        return {"M": {k: _attribute(v) for k, v in value.items()}}
-    return {"S": str(value)}
-
-
-def _value(attribute: dict[str, Any]) -> Any:
-    kind, value = next(iter(attribute.items()))
-    if kind == "N":
-        return int(value)
-    if kind == "M":
-        return {k: _value(v) for k, v in value.items()}
-    return value
-
-
-def _to_item(record: dict[str, Any]) -> dict[str, Any]:
-    return {name: _attribute(value) for name, value in record.items() if value is not None}
-
-
-def _from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _value(attribute) for name, attribute in item.items()}

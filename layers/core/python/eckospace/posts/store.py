@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eckospace.config import Settings
+from eckospace.items import attribute, from_item, to_item, value  # noqa: F401  (the posts modules' codec)
 
 TABLE_SETTING = "ECKO_POSTS_TABLE"
 NOTIFICATIONS_SETTING = "ECKO_NOTIFICATIONS_TABLE"
@@ -58,11 +59,11 @@ def now_ms() -> int:
 def new_id(prefix: str, at_ms: int | None = None) -> str:
     """`<prefix>_` and 26 characters: 48 bits of milliseconds then 80 random bits, in Crockford
     base32, so ids sort by creation time."""
-    value = ((at_ms if at_ms is not None else now_ms()) << 80) | int.from_bytes(os.urandom(10), "big")
+    bits = ((at_ms if at_ms is not None else now_ms()) << 80) | int.from_bytes(os.urandom(10), "big")
     chars = []
     for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
+        chars.append(_CROCKFORD[bits & 31])
+        bits >>= 5
     return f"{prefix}_{''.join(reversed(chars))}"
 
 
@@ -103,46 +104,6 @@ def report_key(post_id: str, reporter: str) -> dict[str, Any]:
 
 def sort_key(ms: int, item_id: str) -> str:
     return f"{ms:013d}#{item_id}"
-
-
-# ------------------------------------------------------------------------------------ codec
-def attribute(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, float):
-        return {"N": repr(round(value, 9))}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, list | tuple):
-        return {"L": [attribute(v) for v in value]}
-    if isinstance(value, dict):
-        return {"M": {k: attribute(v) for k, v in value.items()}}
-    if value is None:
-        return {"NULL": True}
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def value(attr: dict[str, Any]) -> Any:
-    kind, raw = next(iter(attr.items()))
-    if kind == "N":
-        return float(raw) if any(c in raw for c in ".eE") else int(raw)
-    if kind == "L":
-        return [value(v) for v in raw]
-    if kind == "M":
-        return {k: value(v) for k, v in raw.items()}
-    if kind == "NULL":
-        return None
-    return raw
-
-
-def to_item(record: dict[str, Any]) -> dict[str, Any]:
-    return {name: attribute(v) for name, v in record.items() if v is not None}
-
-
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: value(attr) for name, attr in item.items()}
 
 
 # ------------------------------------------------------------------------------------ posts
