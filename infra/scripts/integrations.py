@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--default-scopes", help="granted when it asks for none (default: --scopes)")
     parser.add_argument("--tier", default="standard", choices=["free", "standard", "partner"])
     parser.add_argument("--overlap-hours", type=float, default=24.0)
+    parser.add_argument("--first-party", action="store_true",
+                        help="the platform's own back end: may receive users' wallet and payment events")
     args = parser.parse_args()
     local = use_local_stack_if_running()
 
@@ -39,7 +41,8 @@ def main() -> None:
     if args.action == "list":
         for item in integrations.list_all():
             print(json.dumps({"client_id": item.client_id, "name": item.name, "tier": item.tier,
-                              "enabled": item.enabled, "allowed_scopes": sorted(item.allowed_scopes),
+                              "enabled": item.enabled, "first_party": item.first_party,
+                              "allowed_scopes": sorted(item.allowed_scopes),
                               "api_key_id": item.api_key_id}))
         return
     if args.action == "create":
@@ -49,7 +52,7 @@ def main() -> None:
         key_id, key_value = api_keys.create(name=args.name, plan=api_keys.plan_id(args.env, args.tier))
         integration, secret = integrations.register(
             name=args.name, allowed_scopes=scopes, default_scopes=set((args.default_scopes or args.scopes).split()),
-            tier=args.tier, api_key_id=key_id)
+            tier=args.tier, api_key_id=key_id, first_party=args.first_party)
         print(json.dumps({"client_id": integration.client_id, "client_secret": secret, "api_key": key_value}))
         return
     if not args.client_id:

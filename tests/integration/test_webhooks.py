@@ -172,11 +172,12 @@ def hooks(backend, function_env, monkeypatch):
     harness.remove_endpoints()
 
 
-def client_id(scopes: str = ALL_SCOPES) -> str:
-    """A registered integration (the dispatcher delivers only to enabled ones)."""
+def client_id(scopes: str = ALL_SCOPES, *, first_party: bool = True) -> str:
+    """A registered integration (the dispatcher delivers only to enabled ones); first-party unless
+    said otherwise, since most tests subscribe to wallet events."""
     found = f"ekc_{uuid.uuid4().hex[:16]}"
     integrations.register(name="webhook tests", allowed_scopes=set(scopes.split()), default_scopes=set(),
-                          tier="standard", api_key_id=None, client_id=found)
+                          tier="standard", api_key_id=None, client_id=found, first_party=first_party)
     return found
 
 
@@ -623,16 +624,44 @@ def test_a_dispatch_that_died_half_way_is_finished_by_the_next_one(hooks, monkey
         assert len(one.received) == 1 and len(two.received) == 1
 
 
-def test_a_disabled_or_narrowed_integration_stops_receiving(hooks):
-    kept, disabled, narrowed = client_id(), client_id(), client_id()
-    with Receiver() as kept_receiver, Receiver() as disabled_receiver, Receiver() as narrowed_receiver:
+def test_a_disabled_narrowed_or_no_longer_first_party_integration_stops_receiving(hooks):
+    kept, disabled, narrowed, demoted = client_id(), client_id(), client_id(), client_id()
+    with (Receiver() as kept_receiver, Receiver() as disabled_receiver, Receiver() as narrowed_receiver,
+          Receiver() as demoted_receiver):
         hooks.endpoint(kept, kept_receiver.url)
         hooks.endpoint(disabled, disabled_receiver.url)
         hooks.endpoint(narrowed, narrowed_receiver.url)
+        hooks.endpoint(demoted, demoted_receiver.url)
         integrations.set_enabled(disabled, False)
         integration = integrations.get(narrowed)
         integrations.save(replace(integration, allowed_scopes=frozenset({"webhooks:read", "webhooks:write"})))
+        integrations.save(replace(integrations.get(demoted), first_party=False))
         hooks.dispatch(wallet_event())
         hooks.drain()
         assert len(kept_receiver.received) == 1
-        assert not disabled_receiver.received and not narrowed_receiver.received
+        assert not disabled_receiver.received and not narrowed_receiver.received and not demoted_receiver.received
+
+
+@pytest.mark.parametrize("event_type", ["wallet.credited", "wallet.debited", "payment.succeeded", "payment.failed",
+                                        "dispute.opened", "dispute.closed"])
+def test_a_third_party_integration_never_subscribes_to_private_wallet_or_payment_events(hooks, event_type):
+    third_party = client_id(first_party=False)
+    status, problem = hooks.call("create", "POST", EP, client=third_party,
+                                 body={"url": "http://127.0.0.1:9/in", "event_types": [event_type]})
+    assert status == 403 and problem["first_party_only"] == [event_type]
+    assert hooks.call("list", "GET", EP, client=third_party)[1]["endpoints"] == []
+
+
+def test_a_third_party_integration_subscribes_to_what_is_not_private(hooks):
+    third_party = client_id(first_party=False)
+    with Receiver() as receiver:
+        endpoint = hooks.endpoint(third_party, receiver.url, types=("post.reported",))
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=third_party,
+                                     body={"event_types": ["post.reported", "wallet.credited"]})
+        assert status == 403 and problem["first_party_only"] == ["wallet.credited"]
+        hooks.dispatch({**DomainEvent(type="post.reported", subject="user-1",
+                                      data={"post_id": "pst_1", "reason": "spam"}).envelope()})
+        hooks.dispatch(wallet_event())
+        hooks.drain()
+        [got] = receiver.received
+    assert Webhook(endpoint["secret"]).verify(got.body, got.headers)["type"] == "post.reported"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -174,7 +175,8 @@ def seed_keys(template: Template, session: Any, stored: dict[str, Any]) -> Any:
 
 def seed_demo_integration(template: Template, session: Any, stored: dict[str, Any],
                           api_key_id: str | None) -> dict[str, str] | None:
-    """The demo integration (OAuth client) on the demo API key, kept across restarts."""
+    """The demo integration (OAuth client) on the demo API key, kept across restarts. It stands
+    for the platform's own back end, so it is first-party."""
     from eckospace import aws
     from eckospace.identity import integrations
     from eckospace.identity.scopes import SCOPES
@@ -185,10 +187,13 @@ def seed_demo_integration(template: Template, session: Any, stored: dict[str, An
     os.environ[integrations.TABLE_SETTING] = template.physical_name("IntegrationsTable")
     client_id = stored.setdefault("demo_client_id", integrations.new_client_id())
     secret = stored.setdefault("demo_client_secret", integrations.new_secret())
-    if integrations.get(client_id) is None:
+    existing = integrations.get(client_id)
+    if existing is None:
         integrations.register(name="Local demo integration", allowed_scopes=set(SCOPES),
                               default_scopes={"translations:read"}, tier="standard", api_key_id=api_key_id,
-                              client_id=client_id, secret=secret)
+                              client_id=client_id, secret=secret, first_party=True)
+    elif not existing.first_party or existing.allowed_scopes != set(SCOPES):  # kept from an older version
+        integrations.save(dataclasses.replace(existing, first_party=True, allowed_scopes=frozenset(SCOPES)))
     return {"client_id": client_id, "client_secret": secret}
 
 

@@ -1,7 +1,9 @@
 """Integrations: the registered clients of the API (OAuth 2.0 client credentials).
 
 An integration has a client id, one or two hashed secrets (two while a rotation overlaps), the
-scopes it may request and those it gets by default, its usage-plan tier and its API key. Secrets
+scopes it may request and those it gets by default, its usage-plan tier and its API key, and
+whether it is first-party (the platform's own back end, trusted with users' private wallet and
+payment events; third-party integrations never receive those). Secrets
 are 256-bit random values, so a SHA-256 digest compared in constant time protects them at rest as
 well as a slow password hash would, without costing the token endpoint its latency budget.
 
@@ -56,6 +58,7 @@ class Integration:
     retiring_api_key_id: str | None = None  # the key a rotation replaced, still working until ...
     retire_api_key_at: int | None = None  # ... this time, when the scheduled retirement disables it
     enabled: bool = True
+    first_party: bool = False
     secret_hashes: tuple[SecretHash, ...] = ()
     created: int = field(default_factory=lambda: int(time.time()))
 
@@ -88,6 +91,7 @@ def _to_item(integration: Integration) -> dict[str, Any]:
         "default_scopes": {"L": [{"S": s} for s in sorted(integration.default_scopes)]},
         "tier": {"S": integration.tier},
         "status": {"S": "active" if integration.enabled else "disabled"},
+        "first_party": {"BOOL": integration.first_party},
         "created": {"N": str(integration.created)},
         "secrets": {"L": [{"M": {"digest": {"S": s.digest}, "created": {"N": str(s.created)},
                                  **({"expires_at": {"N": str(s.expires_at)}} if s.expires_at else {})}}
@@ -112,6 +116,7 @@ def _from_item(item: dict[str, Any]) -> Integration:
         retiring_api_key_id=item.get("retiring_api_key_id", {}).get("S"),
         retire_api_key_at=int(item["retire_api_key_at"]["N"]) if "retire_api_key_at" in item else None,
         enabled=item["status"]["S"] == "active",
+        first_party=item.get("first_party", {}).get("BOOL", False),
         created=int(item["created"]["N"]),
         secret_hashes=tuple(SecretHash(digest=s["M"]["digest"]["S"], created=int(s["M"]["created"]["N"]),
                                  expires_at=int(s["M"]["expires_at"]["N"]) if "expires_at" in s["M"] else None)
@@ -138,7 +143,7 @@ def save(integration: Integration, *, new: bool = False) -> None:
 
 def register(*, name: str, allowed_scopes: set[str], default_scopes: set[str], tier: str,
              api_key_id: str | None, client_id: str | None = None,
-             secret: str | None = None) -> tuple[Integration, str]:
+             secret: str | None = None, first_party: bool = False) -> tuple[Integration, str]:
     """A new integration and its secret (shown once, stored only as a hash)."""
     from eckospace.identity.scopes import unknown_scopes
 
@@ -151,7 +156,7 @@ def register(*, name: str, allowed_scopes: set[str], default_scopes: set[str], t
     secret = secret or new_secret()
     integration = Integration(
         client_id=client_id or new_client_id(), name=name, allowed_scopes=frozenset(allowed_scopes),
-        default_scopes=frozenset(default_scopes), tier=tier, api_key_id=api_key_id,
+        default_scopes=frozenset(default_scopes), tier=tier, api_key_id=api_key_id, first_party=first_party,
         secret_hashes=(SecretHash(digest=_digest(secret), created=int(time.time())),),
     )
     save(integration, new=True)

@@ -2,7 +2,9 @@
 
 Each entry names the scope an integration must hold to subscribe (least privilege: wallet events
 need `wallet:read`), and who may receive it: `all` subscribers holding the scope, or only the
-`owner` the event is about (its `subject` is the integration's client id).
+`owner` the event is about (its `subject` is the integration's client id). Events about a user's
+wallet or payments are `first_party_only`: they carry private financial data, which third-party
+integrations never receive, whatever their scopes.
 """
 
 from __future__ import annotations
@@ -21,28 +23,29 @@ class EventType:
     scope: str | None  # the scope an integration needs to subscribe; None: any integration
     data: dict[str, Any] = field(default_factory=dict)  # JSON Schema properties of `data`
     audience: str = "all"  # "all" subscribers, or only the "owner" named by the event's subject
+    first_party_only: bool = False
     example: dict[str, Any] = field(default_factory=dict)
 
 
 CATALOGUE: dict[str, EventType] = {entry.name: entry for entry in (
     EventType("payment.succeeded", "A payment (a wallet top-up) succeeded.", "payments:read",
               {"payment_intent": {"type": "string"}, **_MONEY},
-              example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
+              first_party_only=True, example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
     EventType("payment.failed", "A payment (a wallet top-up) failed.", "payments:read",
               {"payment_intent": {"type": "string"}, **_MONEY},
-              example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
+              first_party_only=True, example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
     EventType("wallet.credited", "Money was added to a wallet.", "wallet:read",
               {**_MONEY, "effect_id": {"type": "string"}},
-              example={"amount": 1500, "currency": "eur", "effect_id": "topup:pi_123"}),
+              first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "topup:pi_123"}),
     EventType("wallet.debited", "Money was taken from a wallet (a refund or a dispute hold).", "wallet:read",
               {**_MONEY, "effect_id": {"type": "string"}},
-              example={"amount": 1500, "currency": "eur", "effect_id": "refund:re_123"}),
+              first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "refund:re_123"}),
     EventType("dispute.opened", "A payment was disputed; its amount is held.", "payments:read",
               {**_MONEY, "effect_id": {"type": "string"}},
-              example={"amount": 1500, "currency": "eur", "effect_id": "dispute_hold:dp_123"}),
+              first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "dispute_hold:dp_123"}),
     EventType("dispute.closed", "A dispute was closed.", "payments:read",
               {"dispute": {"type": "string"}, "status": {"type": "string"}},
-              example={"dispute": "dp_123", "status": "won"}),
+              first_party_only=True, example={"dispute": "dp_123", "status": "won"}),
     EventType("moderation.decided", "A moderator decided on reported content.", "moderation:read",
               {"post_id": {"type": "string"}, "decision": {"type": "string"}, "reason": {"type": "string"}},
               example={"post_id": "post_123", "decision": "removed", "reason": "spam"}),
@@ -72,7 +75,8 @@ def subscribable() -> list[EventType]:
 
 def public_listing() -> list[dict[str, Any]]:
     return [{"type": e.name, "description": e.description, "required_scope": e.scope,
-             "subscribable": e.name not in NOT_SUBSCRIBABLE} for e in CATALOGUE.values()]
+             "first_party_only": e.first_party_only, "subscribable": e.name not in NOT_SUBSCRIBABLE}
+            for e in CATALOGUE.values()]
 
 
 def payload_schema(entry: EventType) -> dict[str, Any]:
@@ -105,7 +109,8 @@ def openapi_webhooks() -> dict[str, Any]:
                   for name, text in SIGNATURE_HEADERS.items()]
     return {entry.name: {"post": {
         "summary": entry.name,
-        "description": entry.description + (f" Needs the `{entry.scope}` scope to subscribe." if entry.scope else ""),
+        "description": entry.description + (f" Needs the `{entry.scope}` scope to subscribe." if entry.scope else "")
+        + (" Delivered to first-party integrations only." if entry.first_party_only else ""),
         "tags": ["Webhook events"],
         "parameters": parameters,
         "requestBody": {"required": True, "content": {"application/json": {"schema": payload_schema(entry)}}},

@@ -44,7 +44,8 @@ def dispatch(envelope: dict[str, Any]) -> int:
         return 0
     if claimed == store.IN_PROGRESS:
         raise DispatchInProgress(str(event_id))
-    entitled = store.entitled_owners({owner for owner, _ in listeners}, entry.scope)
+    entitled = store.entitled_owners({owner for owner, _ in listeners}, entry.scope,
+                                     first_party_only=entry.first_party_only)
     listeners = [(owner, endpoint) for owner, endpoint in listeners if owner in entitled]
     created = int(envelope.get("created") or now)
     body = signing.body(entry.name, str(event_id), created, envelope.get("data") or {}).decode()

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from eckospace.http.pagination import decode_cursor, encode_cursor
-from eckospace.http.problems import Conflict, InsufficientScope, NotFound, UnprocessableContent
+from eckospace.http.problems import Conflict, Forbidden, InsufficientScope, NotFound, UnprocessableContent
 from eckospace.webhooks import catalogue, clock, queue, signing, store, targets
 
 OVERLAP_SETTING = "ECKO_WEBHOOKS_SECRET_OVERLAP_SECONDS"
@@ -36,7 +36,7 @@ def _checked_url(url: str) -> str:
     return url
 
 
-def _checked_types(event_types: list[str], scopes: frozenset[str]) -> tuple[str, ...]:
+def _checked_types(event_types: list[str], scopes: frozenset[str], owner: str) -> tuple[str, ...]:
     unknown = sorted({t for t in event_types if t not in catalogue.CATALOGUE or t in catalogue.NOT_SUBSCRIBABLE})
     if unknown:
         raise UnprocessableContent(
@@ -52,6 +52,11 @@ def _checked_types(event_types: list[str], scopes: frozenset[str]) -> tuple[str,
         problem.detail = (f"Subscribing to {', '.join(needing)} needs a token with the scope(s): "
                           f"{' '.join(missing)}.")  # type: ignore[arg-type]
         raise problem
+    private = sorted(t for t in set(event_types) if catalogue.CATALOGUE[t].first_party_only)
+    if private and not store.is_first_party(owner):
+        raise Forbidden(f"{', '.join(private)} carry users' private wallet and payment data and are delivered to "
+                        "first-party integrations only; the platform's operators decide which those are.",
+                        first_party_only=private)
     return tuple(sorted(set(event_types)))
 
 
@@ -70,7 +75,7 @@ def overlap_seconds(requested: int | None) -> int:
 # ------------------------------------------------------------------------------ endpoints
 def create_endpoint(owner: str, scopes: frozenset[str], *, url: str, event_types: list[str],
                     description: str = "", enabled: bool = True) -> dict[str, Any]:
-    types = _checked_types(event_types, scopes)
+    types = _checked_types(event_types, scopes, owner)
     _checked_url(url)
     existing, _ = store.list_endpoints(owner, limit=MAX_ENDPOINTS_PER_OWNER, start=None)
     if len(existing) >= MAX_ENDPOINTS_PER_OWNER:
@@ -95,7 +100,7 @@ def get_endpoint(owner: str, endpoint_id: str) -> dict[str, Any]:
 
 def update_endpoint(owner: str, scopes: frozenset[str], endpoint_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     if "event_types" in changes:
-        changes["event_types"] = _checked_types(changes["event_types"], scopes)
+        changes["event_types"] = _checked_types(changes["event_types"], scopes, owner)
     if "url" in changes:
         _checked_url(changes["url"])
     for _ in range(3):  # the worker may note a failure between our read and write

@@ -186,22 +186,31 @@ def subscribers(event_type: str) -> list[tuple[str, str]]:
 INTEGRATIONS_TABLE_SETTING = "ECKO_INTEGRATIONS_TABLE"
 
 
-def entitled_owners(owners: set[str], scope: str | None) -> set[str]:
-    """The owners among `owners` whose integration is enabled and may still hold `scope` (an
-    integration disabled, or whose allowed scopes were narrowed, stops receiving at once). Reads
-    only the client id, the status and the allowed scopes: never the integrations' secrets."""
+def entitled_owners(owners: set[str], scope: str | None, *, first_party_only: bool = False) -> set[str]:
+    """The owners among `owners` whose integration is enabled, may still hold `scope`, and is
+    first-party when the event demands it (an integration disabled, narrowed or no longer
+    first-party stops receiving at once). Reads only the client id, the status, the allowed
+    scopes and the first-party flag: never the integrations' secrets."""
     table_name = Settings.require(INTEGRATIONS_TABLE_SETTING)
     ordered = sorted(owners)
     entitled: set[str] = set()
     for start in range(0, len(ordered), 100):
         request = {table_name: {"Keys": [{"client_id": {"S": o}} for o in ordered[start:start + 100]],
-                                "ProjectionExpression": "client_id, #s, allowed_scopes",
+                                "ProjectionExpression": "client_id, #s, allowed_scopes, first_party",
                                 "ExpressionAttributeNames": {"#s": "status"}}}
         for item in aws.batch_get(request)[table_name]:
             allowed = {s["S"] for s in item.get("allowed_scopes", {}).get("L", [])}
-            if item.get("status", {}).get("S") == "active" and (scope is None or scope in allowed):
+            trusted = item.get("first_party", {}).get("BOOL", False) or not first_party_only
+            if item.get("status", {}).get("S") == "active" and (scope is None or scope in allowed) and trusted:
                 entitled.add(item["client_id"]["S"])
     return entitled
+
+
+def is_first_party(client_id: str) -> bool:
+    found = aws.client("dynamodb").get_item(
+        TableName=Settings.require(INTEGRATIONS_TABLE_SETTING), Key={"client_id": {"S": client_id}},
+        ProjectionExpression="client_id, first_party")
+    return found.get("Item", {}).get("first_party", {}).get("BOOL", False)
 
 
 # ------------------------------------------------------------------------------ secrets
