@@ -373,6 +373,40 @@ def test_one_open_report_per_user_per_post(api):
     assert call("posts_moderation_reports_list", "GET", "/api/moderation/reports", reporter)[0] == 403
 
 
+def test_a_decided_report_is_kept_and_its_reporter_may_report_again(api):
+    author, reporter, moderator = new_user(), new_user(), new_user()
+    post = create(author, "report me twice")
+    path = f"/api/posts/{post['id']}/reports"
+    first = call("posts_report_create", "POST", path, reporter, body={"reason": "spam"})[1]
+    assert call("posts_moderation_decision_create", "POST", f"/api/moderation/posts/{post['id']}/decisions",
+                moderator, body={"action": "restore", "reason": "not spam"}, scopes=MODERATOR_SCOPES)[0] == 201
+    status, second, _ = call("posts_report_create", "POST", path, reporter, body={"reason": "harassment"})
+    assert status == 201 and second["id"] != first["id"]
+    history = aws.client("dynamodb").query(
+        TableName=store.table(), IndexName=store.LISTINGS, KeyConditionExpression="gsi1pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"post-reports#{post['id']}"}})["Items"]
+    assert sorted((i["id"]["S"], i["status"]["S"]) for i in history) == sorted(
+        [(first["id"], "resolved"), (second["id"], "open")])
+
+
+@pytest.mark.parametrize(("function", "setting"), [("posts_create", "ECKO_POSTS_DAILY_LIMIT"),
+                                                   ("posts_report_create", "ECKO_REPORTS_DAILY_LIMIT")])
+def test_daily_allowances_hold_exactly_and_say_when_they_renew(api, monkeypatch, function, setting):
+    monkeypatch.setenv(setting, "2")
+    person = new_user()
+    targets = [create(new_user(), "something to report")["id"] for _ in range(3)]
+
+    def attempt(n: int):
+        if function == "posts_create":
+            return call(function, "POST", "/api/posts", person, body={"text": f"post {n}", "status": "draft"})
+        return call(function, "POST", f"/api/posts/{targets[n]}/reports", person, body={"reason": "spam"})
+
+    assert [attempt(n)[0] for n in range(2)] == [201, 201]
+    status, problem, headers = attempt(2)
+    assert status == 429 and problem["daily_limit"] == 2
+    assert 0 < int(headers["retry-after"]) <= 86_400
+
+
 def test_a_hidden_post_leaves_every_listing_refuses_reactions_and_comes_back(api):
     author, reporter, moderator, fan = new_user(), new_user(), new_user(), new_user()
     tag = f"mod{uuid.uuid4().hex[:8]}"

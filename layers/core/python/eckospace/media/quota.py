@@ -11,21 +11,21 @@ import os
 import time
 
 from eckospace import aws
+from eckospace.allowances import counter_expiry, day_of, seconds_until_tomorrow
 from eckospace.http.problems import TooManyRequests
 from eckospace.media import store
 
 DAILY_UPLOADS_SETTING = "ECKO_MEDIA_DAILY_UPLOADS"
 DAILY_BYTES_SETTING = "ECKO_MEDIA_DAILY_BYTES"
-_DAY = 86_400
 
 
 def charge(owner: str, size: int, *, now: float | None = None) -> None:
     """Count one upload of `size` bytes against today's allowance, or refuse it with 429."""
     now = time.time() if now is None else now
-    day = int(now // _DAY)
+    day = day_of(now)
     max_uploads = int(os.environ.get(DAILY_UPLOADS_SETTING, "200"))
     max_bytes = int(os.environ.get(DAILY_BYTES_SETTING, str(2 * 1024**3)))
-    retry_after = (day + 1) * _DAY - int(now)
+    retry_after = seconds_until_tomorrow(now)
     if size > max_bytes:
         raise _exhausted(retry_after, max_uploads, max_bytes)
     dynamodb = aws.client("dynamodb")
@@ -35,7 +35,7 @@ def charge(owner: str, size: int, *, now: float | None = None) -> None:
             UpdateExpression="ADD uploads :one, upload_bytes :size SET expires_at = :expires",
             ConditionExpression="attribute_not_exists(uploads) OR (uploads < :max_uploads AND upload_bytes <= :room)",
             ExpressionAttributeValues={":one": {"N": "1"}, ":size": {"N": str(size)},
-                                       ":expires": {"N": str((day + 2) * _DAY)},
+                                       ":expires": {"N": str(counter_expiry(now))},
                                        ":max_uploads": {"N": str(max_uploads)}, ":room": {"N": str(max_bytes - size)}})
     except dynamodb.exceptions.ConditionalCheckFailedException:
         raise _exhausted(retry_after, max_uploads, max_bytes) from None

@@ -1,7 +1,8 @@
 """Reports and moderation decisions.
 
 A user reports a post they can see, for a reason from a fixed list; while a report is open the same
-user cannot open another on the same post (409). Open reports form the moderation queue, oldest
+user cannot open another on the same post (409), and nobody files more than their daily allowance
+of reports (429). Reports are kept once decided: they are the post's moderation history. Open reports form the moderation queue, oldest
 first. A moderator's decision hides, restores or removes the post (feed, trending, hashtag entries
 and the count shards' `open` flag follow in the same transaction), resolves every open report of
 the post with it, and publishes `moderation.decided`.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eckospace.allowances import DailyAllowance
 from eckospace.events import DomainEvent, publish
 from eckospace.http.problems import Conflict, NotFound
 from eckospace.posts import store
@@ -21,6 +23,7 @@ from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 ACTIONS = ("hide", "restore", "remove")
 OPEN, RESOLVED = "open", "resolved"
+DAILY_REPORTS = DailyAllowance("reports", "ECKO_REPORTS_DAILY_LIMIT", 30)
 
 
 def _report_view(report: dict[str, Any]) -> dict[str, Any]:
@@ -30,24 +33,31 @@ def _report_view(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -> dict[str, Any]:
-    from eckospace import aws
-
+    """File a report, kept for good (decided reports stay as the post's moderation history). One
+    transaction: the report, the marker that allows one open report per person and post, and the
+    reporter's daily allowance."""
     if not store.visible_to(load(post_id, consistent=False), reporter):
         raise not_found(post_id)
     ms = store.now_ms()
     report_id = store.new_id("rpt", ms)
-    report = {"pk": f"report#{post_id}#{reporter}", "sk": "report", "type": "report", "id": report_id,
+    report = {"pk": f"report#{report_id}", "sk": "report", "type": "report", "id": report_id,
               "post_id": post_id, "reporter": reporter, "reason": reason, "note": note or None, "status": OPEN,
               "created_ms": ms, "gsi2pk": "reports#open", "gsi2sk": store.sort_key(ms, report_id),
               "gsi1pk": f"post-reports#{post_id}", "gsi1sk": store.sort_key(ms, report_id)}
-    client = aws.client("dynamodb")
+    table, now = store.table(), ms / 1000
     try:
-        client.put_item(TableName=store.table(), Item=store.to_item(report),
-                        ConditionExpression="attribute_not_exists(pk) OR #status <> :open",
-                        ExpressionAttributeNames={"#status": "status"},
-                        ExpressionAttributeValues={":open": {"S": OPEN}})
-    except client.exceptions.ConditionalCheckFailedException:
-        raise Conflict("You already have an open report on this post; moderators will decide on it.") from None
+        store.transact([
+            ("marker", {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)", "Item": {
+                **store.open_report_marker(post_id, reporter), "report_id": {"S": report_id}}}}),
+            ("report", {"Put": {"TableName": table, "Item": store.to_item(report)}}),
+            ("allowance", DAILY_REPORTS.count_one(table, store.allowance_key(DAILY_REPORTS, reporter, now), now)),
+        ])
+    except Cancelled as cancelled:
+        if cancelled.failed == "marker":
+            raise Conflict("You already have an open report on this post; moderators will decide on it.") from None
+        if cancelled.failed == "allowance":
+            raise DAILY_REPORTS.exhausted(now) from None
+        raise Conflict("The report could not be filed; retry.", headers={"Retry-After": "1"}) from None
     publish(DomainEvent("post.reported", {"report_id": report_id, "post_id": post_id, "reason": reason},
                         subject=post_id))
     return _report_view(report)
@@ -97,18 +107,23 @@ def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms:
             request["ExclusiveStartKey"] = start
         page = client.query(**request)
         for item in page.get("Items", []):
-            try:
-                client.update_item(
-                    TableName=store.table(), Key={"pk": item["pk"], "sk": item["sk"]},
-                    UpdateExpression="SET #status = :resolved, decision = :decision REMOVE gsi2pk, gsi2sk",
-                    ConditionExpression="#status = :open", ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues={":resolved": {"S": RESOLVED}, ":open": {"S": OPEN},
-                                               ":decision": store.attribute({"action": action, "reason": reason,
-                                                                             "by": moderator,
-                                                                             "decided_at": store.iso(ms)})})
+            try:  # the report is resolved and its reporter may report the post again
+                store.transact([
+                    ("report", {"Update": {
+                        "TableName": store.table(), "Key": {"pk": item["pk"], "sk": item["sk"]},
+                        "UpdateExpression": "SET #status = :resolved, decision = :decision REMOVE gsi2pk, gsi2sk",
+                        "ConditionExpression": "#status = :open", "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {
+                            ":resolved": {"S": RESOLVED}, ":open": {"S": OPEN},
+                            ":decision": store.attribute({"action": action, "reason": reason, "by": moderator,
+                                                          "decided_at": store.iso(ms)})}}}),
+                    ("marker", {"Delete": {"TableName": store.table(),
+                                           "Key": store.open_report_marker(post_id, item["reporter"]["S"])}}),
+                ])
                 resolved += 1
-            except client.exceptions.ConditionalCheckFailedException:
-                pass
+            except Cancelled as cancelled:
+                if cancelled.failed != "report":  # already resolved by a concurrent decision: fine
+                    raise
         start = page.get("LastEvaluatedKey")
         if not start:
             return resolved

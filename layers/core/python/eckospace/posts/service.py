@@ -11,11 +11,14 @@ import hashlib
 import re
 from typing import Any
 
+from eckospace.allowances import DailyAllowance
 from eckospace.http.problems import Conflict, Forbidden, NotFound, Problem, UnprocessableContent
 from eckospace.posts import store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
 
 MAX_ATTACHMENTS = 10
+# Drafts count too: what is limited is writing, published or not.
+DAILY_POSTS = DailyAllowance("posts", "ECKO_POSTS_DAILY_LIMIT", 100)
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 POST_FIELDS = ("id", "author", "text", "status", "moderation", "hashtags", "mentions", "attachments",
                "created_ms", "updated_ms", "published_ms", "version", "reactions", "notified")
@@ -198,10 +201,12 @@ def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, 
     return operations
 
 
-def _write(operations: list[tuple[str, dict[str, Any]]], *, conflict: Problem) -> None:
+def _write(operations: list[tuple[str, dict[str, Any]]], *, conflict: Problem, allowance: Problem | None = None) -> None:
     try:
         store.transact(operations)
     except Cancelled as cancelled:
+        if cancelled.failed == "allowance" and allowance is not None:
+            raise allowance from None
         if cancelled.failed and cancelled.failed.startswith("media:"):
             raise _attachment_problem(cancelled.failed.removeprefix("media:")) from None
         if cancelled.failed == "post" or cancelled.conflicted:
@@ -216,8 +221,11 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
     post = {"id": store.new_id("pst", ms), "author": author, "text": body, "status": status, "moderation": VISIBLE,
             "hashtags": tags, "mentions": mentioned, "attachments": media_ids, "created_ms": ms, "updated_ms": ms,
             "published_ms": ms if status == PUBLISHED else None, "version": 1, "reactions": {}, "notified": []}
-    operations = _media_checks(author, media_ids) + change_operations(None, post)
-    _write(operations, conflict=Conflict("The post could not be created; retry.", headers={"Retry-After": "1"}))
+    now = ms / 1000
+    allowance = ("allowance", DAILY_POSTS.count_one(store.table(), store.allowance_key(DAILY_POSTS, author, now), now))
+    operations = [allowance, *_media_checks(author, media_ids), *change_operations(None, post)]
+    _write(operations, conflict=Conflict("The post could not be created; retry.", headers={"Retry-After": "1"}),
+           allowance=DAILY_POSTS.exhausted(now))
     return store.view(post)
 
 

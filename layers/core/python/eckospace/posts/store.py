@@ -98,8 +98,17 @@ def bookmark_key(user: str, post_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"bookmark#{user}#{post_id}"}, "sk": {"S": "bookmark"}}
 
 
-def report_key(post_id: str, reporter: str) -> dict[str, Any]:
-    return {"pk": {"S": f"report#{post_id}#{reporter}"}, "sk": {"S": "report"}}
+def report_key(report_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"report#{report_id}"}, "sk": {"S": "report"}}
+
+
+def open_report_marker(post_id: str, reporter: str) -> dict[str, Any]:
+    """Held while `reporter` has an open report on the post: one open report per person and post."""
+    return {"pk": {"S": f"report-open#{post_id}#{reporter}"}, "sk": {"S": "marker"}}
+
+
+def allowance_key(allowance: Any, person: str, now: float) -> dict[str, Any]:
+    return {"pk": {"S": allowance.key_value(person, now)}, "sk": {"S": "allowance"}}
 
 
 def sort_key(ms: int, item_id: str) -> str:
