@@ -59,7 +59,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench
 
 openapi: $(VENV)/.installed
-	$(PY) -m eckolocal.openapi --write infra/openapi.json
+	$(PY) -m eckolocal.openapi --write infra/openapi.json --routes functions/meta_routes_list/routes.json
 
 token: $(VENV)/.installed
 	@$(PY) infra/scripts/mint_token.py --scopes "$(SCOPES)" $(if $(SUBJECT),--subject $(SUBJECT))

@@ -375,3 +375,11 @@ def test_samconfig_deploys_every_environment_to_its_own_stack(repo_root: Path) -
     if len(set(stacks.values())) != len(stacks):
         problems.append(f"each environment needs a stack of its own: {stacks}")
     assert not problems, _report(problems)
+
+
+def test_the_route_listing_knows_every_module(template_doc: dict[str, Any], resources: Resources) -> None:
+    """GET /api/meta/routes leaves out the routes of modules switched off: it must be told of each."""
+    modules = [name.removesuffix("Enabled") for name in template_doc.get("Conditions", {}) if name.endswith("Enabled")]
+    told = str(_props(resources["MetaRoutesListFunction"])["Environment"]["Variables"]["ECKO_MODULES"])
+    missing = [m for m in modules if f"{m.lower()}=${{Enable{m}}}" not in told]
+    assert not missing, f"ECKO_MODULES of MetaRoutesListFunction does not name: {missing}"

@@ -117,8 +117,39 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else str(value)
 
 
-def render(document: dict[str, Any]) -> str:
+def render(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def module_of(template: Template, logical_id: str) -> str:
+    """The module a function belongs to: the `<Module>Enabled` condition it depends on, or core."""
+    condition = template.resources[logical_id].get("Condition") or ""
+    return condition.removesuffix("Enabled").lower() if condition.endswith("Enabled") else "core"
+
+
+def route_manifest(template: Template, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every route with what calling it takes, for `GET /api/meta/routes`."""
+    manifest = []
+    for route in sorted(template.routes(), key=lambda r: (r.path, r.method)):
+        operation = document["paths"][route.path].get(route.method.lower(), {})
+        bearer = next((r["bearerAuth"] for r in operation.get("security", []) if "bearerAuth" in r), None)
+        manifest.append({
+            "method": route.method, "path": route.path, "summary": operation.get("summary", ""),
+            "module": module_of(template, route.function), "api_key": route.api_key_required,
+            "auth": "bearer" if route.authorizer else "none", "scopes": sorted(bearer or []),
+            "tokens": operation.get("x-eckospace-token-use", []) if route.authorizer else [],
+        })
+    return manifest
+
+
+def _write_or_check(path: str, text: str, *, check: bool) -> bool:
+    if not check:
+        Path(path).write_text(text)
+        return True
+    if (Path(path).read_text() if Path(path).exists() else "") != text:
+        print(f"{path} is out of date with the code: run `make openapi` and commit it.", file=sys.stderr)
+        return False
+    return True
 
 
 def main() -> int:
@@ -127,16 +158,15 @@ def main() -> int:
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--write", metavar="FILE")
     action.add_argument("--check", metavar="FILE")
+    parser.add_argument("--routes", metavar="FILE", help="also the route manifest GET /api/meta/routes serves")
     args = parser.parse_args()
-    text = render(merged_document(Template(Path(args.template).resolve())))
-    if args.write:
-        Path(args.write).write_text(text)
-        return 0
-    committed = Path(args.check).read_text() if Path(args.check).exists() else ""
-    if committed != text:
-        print(f"{args.check} is out of date with the code: run `make openapi` and commit it.", file=sys.stderr)
-        return 1
-    return 0
+    template = Template(Path(args.template).resolve())
+    document = merged_document(template)
+    check = args.check is not None
+    current = _write_or_check(args.check or args.write, render(document), check=check)
+    if args.routes:
+        current = _write_or_check(args.routes, render(route_manifest(template, document)), check=check) and current
+    return 0 if current else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The platform itself: what this deployment offers (modules, routes, scopes)."""

@@ -1,0 +1,38 @@
+"""Which routes and scopes are live, for the caller asking.
+
+The route manifest (method, path, summary, scopes, token kinds, module) is built from the template
+and the code together with the OpenAPI document (`make openapi`) and ships with the function that
+serves it. A deployment switches modules off with template parameters; the function learns which
+from `ECKO_MODULES` ("payments=true,posts=false") and leaves their routes out, and marks each
+remaining route callable or not with the caller's own token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+MODULES_SETTING = "ECKO_MODULES"
+CORE = "core"  # routes no template parameter can switch off
+
+
+def enabled_modules() -> dict[str, bool]:
+    pairs = (item.partition("=") for item in os.environ.get(MODULES_SETTING, "").split(",") if item.strip())
+    return {name.strip(): value.strip().lower() == "true" for name, _, value in pairs}
+
+
+@cache
+def manifest(path: Path) -> tuple[dict[str, Any], ...]:
+    return tuple(json.loads(path.read_text()))
+
+
+def live_routes(manifest_path: Path, *, scopes: frozenset[str], token_use: str) -> dict[str, Any]:
+    modules = enabled_modules()
+    routes = [{**route, "callable": route["auth"] == "none"
+               or (token_use in route["tokens"] and set(route["scopes"]) <= scopes)}
+              for route in manifest(manifest_path) if route["module"] == CORE or modules.get(route["module"], False)]
+    return {"modules": {CORE: True, **modules}, "token": {"kind": token_use, "scopes": sorted(scopes)},
+            "routes": routes}
