@@ -230,6 +230,20 @@ def test_attachments_must_be_the_authors_own_ready_media(api):
 
 
 # ------------------------------------------------------------------------------------ reactions
+def test_a_reader_sees_their_own_reaction_and_bookmark_and_the_etag_follows_them(api):
+    author, reader = new_user(), new_user()
+    post = create(author, "mine to react to")
+    path = f"/api/posts/{post['id']}"
+    status, before, headers = get(post["id"], reader)
+    assert status == 200 and before["viewer"] == {"reaction": None, "bookmarked": False}
+    call("posts_reaction_put", "PUT", f"{path}/reaction", reader, body={"type": "love"})
+    call("posts_bookmark_put", "PUT", f"{path}/bookmark", reader)
+    _, after, after_headers = get(post["id"], reader)
+    assert after["viewer"] == {"reaction": "love", "bookmarked": True}
+    assert after_headers["etag"] != headers["etag"]
+    assert get(post["id"], author)[1]["viewer"] == {"reaction": None, "bookmarked": False}  # theirs alone
+
+
 def test_reactions_are_one_per_user_and_can_change_or_go(api):
     author, fan = new_user(), new_user()
     post = create(author, "react to me")

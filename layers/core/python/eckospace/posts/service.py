@@ -8,6 +8,7 @@ exist (404). Only the author edits or deletes a post: another user's visible pos
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -29,10 +30,12 @@ class PreconditionFailed(Problem):
 
 
 def etag(post: dict[str, Any]) -> str:
-    """`"v<version>.<counts digest>"`: a representation's strong tag (If-None-Match on reads), whose
-    version part is what If-Match compares (reactions are not edits: they never fail an If-Match)."""
+    """`"v<version>.<digest>"`: a representation's strong tag (If-None-Match on reads), whose version
+    part is what If-Match compares (reactions are not edits: they never fail an If-Match). The digest
+    covers the counts and, on reads, the reader's own reaction and bookmark."""
     counts = ",".join(f"{kind}={count}" for kind, count in sorted((post.get("reactions") or {}).items()) if count)
-    return f'"v{post["version"]}.{hashlib.sha256(counts.encode()).hexdigest()[:10]}"'
+    state = f"{counts};{json.dumps(post.get('viewer'), sort_keys=True)}"
+    return f'"v{post["version"]}.{hashlib.sha256(state.encode()).hexdigest()[:10]}"'
 
 
 def _version_of(tag: str) -> str:
@@ -55,19 +58,25 @@ def load(post_id: str, *, consistent: bool = True) -> dict[str, Any] | None:
 
 
 def read_post(post_id: str, viewer: str) -> dict[str, Any]:
-    """The post with exact reaction counts: one BatchGetItem of the post and its count shards."""
+    """The post with exact reaction counts and the reader's own reaction and bookmark: one
+    BatchGetItem of the post, its count shards, the reader's reaction and bookmark."""
     if not store.POST_ID.match(post_id):
         raise not_found(post_id)
     from eckospace import aws
 
-    keys = [store.post_key(post_id)] + [store.shard_key(post_id, n) for n in range(SHARDS)]
+    keys = [store.post_key(post_id), *(store.shard_key(post_id, n) for n in range(SHARDS)),
+            store.reaction_key(post_id, viewer), store.bookmark_key(viewer, post_id)]
     items = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})[store.table()]
-    post_items = [item for item in items if item["sk"]["S"] == "post"]
-    post = store.from_item(post_items[0]) if post_items else None
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_kind.setdefault(item["sk"]["S"], []).append(item)
+    post = store.from_item(by_kind["post"][0]) if "post" in by_kind else None
     if not store.visible_to(post, viewer):
         raise not_found(post_id)
     assert post is not None
-    return store.view(post, store.counts_from_shards([item for item in items if item["sk"]["S"] == "counter"]))
+    reaction = by_kind.get("reaction", [{}])[0].get("kind", {}).get("S")
+    return store.view(post, store.counts_from_shards(by_kind.get("counter", []))) | {
+        "viewer": {"reaction": reaction, "bookmarked": "bookmark" in by_kind}}
 
 
 # ------------------------------------------------------------------------------------ writes
