@@ -9,13 +9,14 @@ import json
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from eckospace import aws
 from eckospace.media import store as media_store
-from eckospace.posts import reactions, store, trending
+from eckospace.posts import reactions, service, store, trending
 from tests.integration.conftest import CallCounter, Context, api_event, load_function
 
 FUNCTIONS = {
@@ -152,6 +153,20 @@ def notifications(user: str) -> list[dict]:
     answer = aws.client("dynamodb").query(TableName=store.notifications_table(), KeyConditionExpression="pk = :p",
                                           ExpressionAttributeValues={":p": {"S": f"user#{user}"}})
     return [store.from_item(item) for item in answer["Items"]]
+
+
+def test_notifications_and_allowance_counters_expire(api):
+    author, friend = new_user(), new_user()
+    post = create(author, f"hi @{friend}")
+    [note] = notifications(friend)
+    assert note["expires_at"] - time.time() > 89 * 86_400
+    counter = aws.client("dynamodb").get_item(TableName=store.table(), Key={
+        "pk": {"S": service.DAILY_POSTS.key_value(author, post_time(post))}, "sk": {"S": "allowance"}})["Item"]
+    assert int(counter["used"]["N"]) == 1 and int(counter["expires_at"]["N"]) > time.time() + 86_400
+
+
+def post_time(post: dict) -> float:
+    return datetime.fromisoformat(post["created_at"].replace("Z", "+00:00")).timestamp()
 
 
 def test_idempotency_key_replays_the_same_post(api):

@@ -18,6 +18,8 @@ from eckospace.posts import store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
 
 MAX_ATTACHMENTS = 10
+# Mention notifications are kept 90 days, then DynamoDB's TTL removes them.
+NOTIFICATION_TTL_SECONDS = 90 * 86_400
 # Drafts count too: what is limited is writing, published or not.
 DAILY_POSTS = DailyAllowance("posts", "ECKO_POSTS_DAILY_LIMIT", 100)
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
@@ -206,7 +208,8 @@ def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, 
             "TableName": store.notifications_table(), "ConditionExpression": "attribute_not_exists(pk)",
             "Item": store.to_item({"pk": f"user#{user}", "sk": store.sort_key(ms, nid), "id": nid, "type": "mention",
                                    "user": user, "post_id": post["id"], "by": post["author"],
-                                   "created_at": store.iso(ms), "created_ms": ms, "read": False})}}))
+                                   "created_at": store.iso(ms), "created_ms": ms, "read": False,
+                                   "expires_at": ms // 1000 + NOTIFICATION_TTL_SECONDS})}}))
     return operations
 
 
