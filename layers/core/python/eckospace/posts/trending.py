@@ -9,12 +9,13 @@ keeps the shard marked for the next run.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from eckospace.posts import store
 from eckospace.posts.store import SHARDS
-import contextlib
 
+# Posts beyond this keep their markers and are folded by the next run: a backlog is late, never lost.
 MAX_POSTS_PER_RUN = 2000
 POSTS_PER_BATCH = 11  # 11 x (post + 8 shards) = 99 keys, within BatchGetItem's 100
 
