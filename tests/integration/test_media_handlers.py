@@ -204,3 +204,38 @@ def test_an_object_nobody_asked_for_is_deleted(worker, key):
 def test_the_test_event_s3_sends_first_is_ignored(worker):
     event = sqs_event({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "x"})
     assert worker(event, Context()) == {"batchItemFailures": []}
+
+
+def raw_upload_event(body: bytes, content_type: str, *, encode: bool = True) -> dict:
+    event = api_event("POST", UPLOAD, authorizer=OWNER)
+    event.update(body=base64.b64encode(body).decode() if encode else body.decode("latin-1"), isBase64Encoded=encode)
+    event["headers"] = {**event["headers"], "Content-Type": content_type}
+    event["multiValueHeaders"] = {**event.get("multiValueHeaders", {}), "Content-Type": [content_type]}
+    return event
+
+
+def part(name: str, content: bytes, filename: str | None = None) -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    return f"--B\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    (b"".join(part(f"f{n}", b"x") for n in range(9)) + part("file", b"%PDF-1.4", "a.pdf") + b"--B--\r\n", 400),
+    (part("title", b"t" * 2000) + part("file", b"%PDF-1.4", "a.pdf") + b"--B--\r\n", 422),
+    (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nX-Long: " + b"h" * 9000
+     + b"\r\n\r\n%PDF-1.4\r\n--B--\r\n", 400),
+    (b"--B\r\n\x00\x01garbage without headers\r\n--B--\r\n", 400),
+], ids=["too-many-fields", "oversized-text-field", "oversized-part-header", "garbage-part"])
+def test_hostile_multipart_bodies_are_refused_and_store_nothing(uploader, body, status):
+    before = (media_objects(), media_records())
+    response = uploader(raw_upload_event(body, "multipart/form-data; boundary=B"), Context())
+    assert response["statusCode"] == status, response["body"]
+    assert json.loads(response["body"])["detail"]
+    assert (media_objects(), media_records()) == before
+
+
+def test_a_body_flagged_base64_that_is_not_is_a_400(uploader):
+    event = raw_upload_event(b"", "multipart/form-data; boundary=B")
+    event["body"] = "not*base64*at*all"
+    response = uploader(event, Context())
+    assert response["statusCode"] == 400 and "base64" in json.loads(response["body"])["detail"]
