@@ -120,3 +120,21 @@ def test_private_targets_are_refused_over_http(stack, api_key):
                 "https://[::ffff:127.0.0.1]/in"):
         answer = owner("POST", EP, {"url": url, "event_types": ["wallet.credited"]})
         assert answer.status_code == 422 and answer.json()["errors"][0]["name"] == "url", (url, answer.text)
+
+
+def test_a_failed_attempt_is_retried_through_the_queue_and_succeeds(stack, api_key):
+    """Svix's schedule through the real local stack: 500, then the retry five seconds later gets 200."""
+    from tests.support.webhook_receiver import Answer
+
+    owner = Api(stack, api_key, client_token(stack, api_key, stack.credentials["client_id"],
+                                              stack.credentials["client_secret"]))
+    with Receiver(Answer(500), Answer(200)) as receiver:
+        endpoint = owner("POST", EP, {"url": receiver.url, "event_types": ["wallet.credited"]}).json()
+        assert owner("POST", f"{EP}/{endpoint['id']}/test").status_code == 202
+        first, second = receiver.wait_for(2, timeout=60)
+        [delivery] = wait_for_log(owner, endpoint["id"], 1)
+        owner("DELETE", f"{EP}/{endpoint['id']}")
+    assert second.at - first.at >= 4.5
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]  # the same delivery, retried
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 200]
+    Webhook(endpoint["secret"]).verify(second.body, second.headers)
