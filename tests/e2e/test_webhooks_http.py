@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from eckospace import aws
 from eckospace.identity import integrations
 from tests.support.local_stack import RunningStack
-from tests.support.webhook_receiver import Receiver
+from tests.support.webhook_receiver import Answer, Receiver
 
 SCOPES = "webhooks:read webhooks:write wallet:read"
 EP = "/api/webhooks/endpoints"
@@ -124,8 +124,6 @@ def test_private_targets_are_refused_over_http(stack, api_key):
 
 def test_a_failed_attempt_is_retried_through_the_queue_and_succeeds(stack, api_key):
     """Svix's schedule through the real local stack: 500, then the retry five seconds later gets 200."""
-    from tests.support.webhook_receiver import Answer
-
     owner = Api(stack, api_key, client_token(stack, api_key, stack.credentials["client_id"],
                                               stack.credentials["client_secret"]))
     with Receiver(Answer(500), Answer(200)) as receiver:
