@@ -71,8 +71,10 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
 
     now = int(time.time())
     for owner in range(OWNERS):
+        # First-party: wallet and payment events reach no other kind of integration.
         integrations.register(name=f"bench {owner}", allowed_scopes={"payments:read", "wallet:read"},
-                              default_scopes=set(), tier="standard", api_key_id=None, client_id=f"ekc_bench{owner}")
+                              default_scopes=set(), tier="standard", api_key_id=None, client_id=f"ekc_bench{owner}",
+                              first_party=True)
     for n, event_type in EVENT_TYPES.items():
         for i in range(n):
             store.save_endpoint(None, store.Endpoint(
@@ -81,21 +83,30 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     handler = load_handler()
     handler(_sqs_event(_envelope("dispute.closed")), lambda_context())  # warm: clients made, modules loaded
     calls: list[str] = []
+    queued: list[int] = []  # deliveries sent to the deliveries queue, per send
+
+    def count_sent(params: dict[str, Any], **_: Any) -> None:  # the API's own parameters
+        queued.append(len(params.get("Entries", [params])))
+
     for service in ("dynamodb", "sqs"):
         aws.client(service).meta.events.register("before-call.*.*", lambda model, **_: calls.append(model.name))
+    for operation in ("SendMessage", "SendMessageBatch"):
+        aws.client("sqs").meta.events.register(f"before-parameter-build.sqs.{operation}", count_sent)
     fan_out: dict[str, Any] = {}
     last: dict[str, Any] = {}
     for n, event_type in EVENT_TYPES.items():
         cpu, counts = [], []
         for _ in range(request["rounds"]):
             last = _envelope(event_type)
-            before = len(calls)
+            before, sent_before = len(calls), sum(queued)
             started = time.process_time()
             answer = handler(_sqs_event(last), lambda_context())
             cpu.append((time.process_time() - started) * 1e6)
             counts.append(len(calls) - before)
             if answer.get("batchItemFailures"):
                 raise RuntimeError(f"dispatch failed: {answer}")
+            if sum(queued) - sent_before != n:  # a fan-out that delivers to nobody measures nothing
+                raise RuntimeError(f"{event_type} to {n} endpoint(s) queued {sum(queued) - sent_before} deliveries")
         fan_out[str(n)] = {"calls_per_event": median(counts), "cpu_us_per_event": round(median(cpu), 1),
                            "calls_seen": sorted(set(calls))}
     before = len(calls)
