@@ -22,7 +22,8 @@ from _backend import table_name, use_local_stack_if_running
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["create", "list", "disable", "enable", "rotate-secret", "rotate-key"])
+    parser.add_argument("action", choices=["create", "list", "disable", "enable", "first-party", "third-party",
+                                           "rotate-secret", "rotate-key"])
     parser.add_argument("--env", default="dev")
     parser.add_argument("--client-id")
     parser.add_argument("--name")
@@ -60,6 +61,9 @@ def main() -> None:
     if args.action in ("disable", "enable"):
         integration = integrations.set_enabled(args.client_id, args.action == "enable")
         print(json.dumps({"client_id": integration.client_id, "enabled": integration.enabled}))
+    elif args.action in ("first-party", "third-party"):
+        integration = integrations.set_first_party(args.client_id, args.action == "first-party")
+        print(json.dumps({"client_id": integration.client_id, "first_party": integration.first_party}))
     elif args.action == "rotate-secret":
         integration, secret = integrations.rotate_secret(args.client_id, overlap_seconds=int(args.overlap_hours * 3600))
         print(json.dumps({"client_id": integration.client_id, "client_secret": secret,

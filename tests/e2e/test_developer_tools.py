@@ -76,6 +76,12 @@ def test_operators_create_rotate_and_disable_integrations(stack):
     assert with_new_key.status_code == 200
     assert token(rotated["client_secret"]).status_code == 200  # the old key works through its overlap
 
+    assert not listed[[i["client_id"] for i in listed].index(created["client_id"])]["first_party"]
+    trusted = json.loads(_operator(stack, "first-party", "--client-id", created["client_id"]).stdout)
+    assert trusted == {"client_id": created["client_id"], "first_party": True}
+    listed = [json.loads(line) for line in _operator(stack, "list").stdout.splitlines()]
+    assert any(item["client_id"] == created["client_id"] and item["first_party"] for item in listed)
+
     assert _operator(stack, "disable", "--client-id", created["client_id"]).returncode == 0
     assert token(rotated["client_secret"]).status_code == 401
     refused = _operator(stack, "create", "--name", "Bad", "--scopes", "root:everything")

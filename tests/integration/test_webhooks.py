@@ -635,7 +635,7 @@ def test_a_disabled_narrowed_or_no_longer_first_party_integration_stops_receivin
         integrations.set_enabled(disabled, False)
         integration = integrations.get(narrowed)
         integrations.save(replace(integration, allowed_scopes=frozenset({"webhooks:read", "webhooks:write"})))
-        integrations.save(replace(integrations.get(demoted), first_party=False))
+        integrations.set_first_party(demoted, False)
         hooks.dispatch(wallet_event())
         hooks.drain()
         assert len(kept_receiver.received) == 1

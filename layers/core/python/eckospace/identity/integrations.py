@@ -205,6 +205,14 @@ def set_enabled(client_id: str, enabled: bool) -> Integration:
     return integration
 
 
+def set_first_party(client_id: str, first_party: bool) -> Integration:
+    """Trust an integration with users' wallet and payment events, or stop: the dispatcher reads
+    the flag on every event, so the change takes effect with the next one."""
+    integration = replace(_existing(client_id), first_party=first_party)
+    save(integration)
+    return integration
+
+
 def _existing(client_id: str) -> Integration:
     integration = get(client_id)
     if integration is None:
