@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.problems import PROBLEM_CONTENT_TYPE
-from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver, with_request_body
 from eckospace.media.service import MAX_DIRECT_UPLOAD_BYTES, PRESIGNED_UPLOADS_ROUTE, receive_document
 
 app = make_resolver()
 
 _PROBLEM = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-# The body is read by hand (streamed), so the route describes it to OpenAPI itself.
-_ROUTE_OPTIONS = requires("media:write", tokens=("user",))
-_ROUTE_OPTIONS["openapi_extensions"]["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+_MULTIPART_FILE = {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {"file": {"type": "string", "format": "binary",
                             "description": "PDF, DOCX, XLSX, PPTX, ODT, plain text, CSV or Markdown"}},
-}}}}
+}}}
 
 
 @app.post(
@@ -36,7 +34,7 @@ _ROUTE_OPTIONS["openapi_extensions"]["requestBody"] = {"required": True, "conten
         422: {"description": "No single `file` field, an empty file, or an unsafe archive", "content": _PROBLEM},
         **PROBLEM_RESPONSES,
     },
-    **_ROUTE_OPTIONS,
+    **with_request_body(requires("media:write", tokens=("user",)), _MULTIPART_FILE),
 )
 def upload_document():
     media = receive_document(app.current_event.raw_event, current_principal(app).subject)

@@ -38,6 +38,14 @@ PROBLEM_RESPONSES = {
 }
 
 
+def with_request_body(route_options: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+    """Route options that also describe a body the route reads by hand (streamed, form-encoded),
+    which OpenAPI cannot learn from the function's signature: `**with_request_body(requires(...), {
+    "multipart/form-data": {"schema": ...}})`."""
+    extensions = {**route_options.get("openapi_extensions", {}), "requestBody": {"required": True, "content": content}}
+    return {**route_options, "openapi_extensions": extensions}
+
+
 def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
