@@ -17,15 +17,16 @@ export PATH := $(CURDIR)/$(SAM_VENV)/bin:$(PATH)
 
 ENV ?= dev
 
-.PHONY: help dev test test-unit test-integration test-e2e test-infra bench openapi token build deploy lock clean
+.PHONY: help dev test test-unit test-integration test-e2e test-infra bench generate openapi token build deploy sync lock clean
 
 help:
 	@echo "make dev      run the whole API locally (FRESH=1 to start from nothing, ECKO_PORT=3000)"
 	@echo "make test     set up and run every test tier"
 	@echo "make bench    run the benchmarks (bench/results.json, bench/results.md)"
-	@echo "make openapi  regenerate infra/openapi.json from the code"
+	@echo "make generate regenerate what derives from the code and infra/modules (module stacks, routes, OpenAPI)"
 	@echo "make token    mint a dev token: make token SCOPES='translations:read' [SUBJECT=me]"
 	@echo "make build    sam build; make deploy ENV=dev|staging|prod"
+	@echo "make sync     one function's code to dev: make sync FUNCTION=PostsGetFunction"
 
 $(VENV)/.installed: requirements/dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,11 +56,13 @@ test-e2e: $(VENV)/.installed
 test-infra: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m pytest tests/infra
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m bench
 
-openapi: $(VENV)/.installed
-	$(PY) -m eckolocal.openapi --write infra/openapi.json --routes functions/meta_routes_list/routes.json
+generate: $(VENV)/.installed
+	$(PY) -m eckolocal.generate --write
+
+openapi: generate
 
 token: $(VENV)/.installed
 	@$(PY) infra/scripts/mint_token.py --scopes "$(SCOPES)" $(if $(SUBJECT),--subject $(SUBJECT))
@@ -69,6 +72,11 @@ build: $(SAM_VENV)/.installed
 
 deploy: build
 	sam deploy --config-env $(ENV)
+
+# One function's code straight to dev (`sam sync --code`: no CloudFormation, no canary; dev only).
+sync: $(VENV)/.installed $(SAM_VENV)/.installed
+	@test -n "$(FUNCTION)" || { echo "usage: make sync FUNCTION=<LogicalId>, e.g. PostsGetFunction" >&2; exit 2; }
+	sam sync --code --no-watch --config-env dev --resource-id "$$($(PY) infra/scripts/function_path.py $(FUNCTION))"
 
 lock:
 	rm -rf /tmp/eckospace-lock && $(PYTHON) -m venv /tmp/eckospace-lock

@@ -19,6 +19,7 @@ from bench import (
     authorizer_cpu,
     backend_calls,
     cold_start,
+    stacks,
     throughput,
     upload_cpu,
     warm_cpu,
@@ -29,7 +30,7 @@ from bench.common import running_backend
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("cold_start", "warm_cpu", "authorizer_cpu", "webhook_cpu", "upload_cpu", "webhook_fanout", "backend_calls",
-         "throughput")
+         "throughput", "stacks")
 
 
 def _source_state() -> dict[str, Any]:
@@ -64,6 +65,9 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
             for name in wanted:
                 _progress(name)
                 results[name] = on_backend[name](backend)
+    if "stacks" in only:
+        _progress("stacks")
+        results["stacks"] = stacks.run()
     if "throughput" in only:  # after that emulator has stopped: the local stack brings its own
         _progress("throughput")
         results["throughput"] = throughput.run(workdir, rounds=1 if quick else throughput.ROUNDS,
@@ -125,8 +129,19 @@ def _throughput_section(found: dict[str, Any]) -> list[str]:
                          for name, t in found["targets"].items()])
 
 
+def _stacks_section(found: dict[str, Any]) -> list[str]:
+    out = ["## Stacks (SAM's translator; resources and bytes once transformed)", ""]
+    out += _table(["Stack", "resources", "KB", "outputs", "parameters"],
+                  [[name, f["resources"], round(f["bytes"] / 1024, 1), f["outputs"], f["parameters"]]
+                   for name, f in sorted(found["stacks"].items())])
+    for label, impact in found["impact"].items():
+        changed = "; ".join(f"{stack}: {', '.join(changes)}" for stack, changes in impact["changes"].items())
+        out += ["", f"A one-line change to `{impact['file']}` ({label}) changes: {changed}"]
+    return out
+
+
 SECTIONS = {"cold_start": _cold_section, "warm_cpu": _warm_section, "backend_calls": _calls_section,
-            "throughput": _throughput_section}
+            "throughput": _throughput_section, "stacks": _stacks_section}
 
 
 def markdown(report: dict[str, Any]) -> str:

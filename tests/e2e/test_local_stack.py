@@ -87,12 +87,22 @@ def test_a_crashing_function_is_a_502_without_its_error(fixture_stack):
     assert "secret detail" not in response.text and "Traceback" not in response.text
 
 
+def test_functions_of_nested_stacks_serve_their_routes_with_what_the_parent_passed(fixture_stack):
+    answer = echo(fixture_stack, "GET", "/child")
+    assert answer["env"]["ECHO_ONLY"] == "hello-plain"  # !Sub "hello-${Flavour}", passed down
+    assert answer["env"]["SEEN_TABLE"] == "eckospace-local-SeenTable"
+    assert answer["env"]["SHARED_SETTING"] is None  # the parent's Globals stay in the parent
+    assert answer["event"]["resource"] == "/child"
+
+
 def test_unknown_routes_are_403_and_disabled_modules_do_not_exist(fixture_stack, tmp_path):
     assert requests.get(fixture_stack.url("/extra"), timeout=30).status_code == 403
+    assert requests.get(fixture_stack.url("/extra-child"), timeout=30).status_code == 403  # its stack is off
     assert requests.delete(fixture_stack.url("/slow"), timeout=30).status_code == 403
     enabled = start_stack(tmp_path / "extras", template=FIXTURE, overrides={"WithExtras": "true"})
     try:
         assert requests.get(enabled.url("/extra"), timeout=30).status_code == 200
+        assert echo(enabled, "GET", "/extra-child")["env"]["ECHO_ONLY"] == "extra"
     finally:
         enabled.stop()
 

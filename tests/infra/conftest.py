@@ -1,7 +1,9 @@
-"""Shared fixtures of the infrastructure tier: the repository, the parsed template, the SAM CLI."""
+"""Shared fixtures of the infrastructure tier: the repository, the parsed templates (the root and
+every module stack), the generated route definition, the SAM CLI and the stack report."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +17,9 @@ from eckolocal.template import Template, load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAM_EXECUTABLE = REPO_ROOT / ".venv-sam" / "bin" / "sam"
+SAM_PYTHON = REPO_ROOT / ".venv-sam" / "bin" / "python"
+STACK_REPORT = REPO_ROOT / "infra" / "scripts" / "stack_report.py"
+ROUTE_DEFINITION = "infra/api.yaml"
 LAMBDA_PYTHON = "3.13"
 
 RunSam = Callable[..., subprocess.CompletedProcess[str]]  # the `run_sam` fixture
@@ -38,8 +43,32 @@ def template_doc(template_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def resources(template_doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return template_doc["Resources"]
+def stack_paths(repo_root: Path, template_path: Path) -> list[Path]:
+    """The root template and every module stack it nests."""
+    return [template_path, *sorted((repo_root / "infra" / "stacks").glob("*.yaml"))]
+
+
+@pytest.fixture(scope="session")
+def stack_docs(stack_paths: list[Path], repo_root: Path) -> dict[str, dict[str, Any]]:
+    """Each stack as written, by its path in the repository."""
+    return {path.relative_to(repo_root).as_posix(): load_yaml(path) for path in stack_paths}
+
+
+@pytest.fixture(scope="session")
+def resources(stack_docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every resource of every stack, as written (logical ids are unique across the stacks)."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, doc in stack_docs.items():
+        for logical_id, resource in doc.get("Resources", {}).items():
+            assert logical_id not in found, f"{logical_id} of {name} is declared in another stack too"
+            found[logical_id] = resource
+    return found
+
+
+@pytest.fixture(scope="session")
+def route_definition(repo_root: Path) -> dict[str, Any]:
+    """The REST API's generated OpenAPI body (`make generate`)."""
+    return load_yaml(repo_root / ROUTE_DEFINITION)
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +111,14 @@ def run_sam(repo_root: Path) -> RunSam:
                               text=True, timeout=timeout, check=False)
 
     return run
+
+
+def stack_report(*parameters: str, impact: bool = False) -> dict[str, Any]:
+    """What infra/scripts/stack_report.py finds (SAM's translator lives in the SAM CLI's venv)."""
+    if not SAM_PYTHON.exists():
+        pytest.skip(f"SAM CLI not installed at {SAM_PYTHON}: run `make .venv-sam/.installed`")
+    command = [str(SAM_PYTHON), str(STACK_REPORT), *(f"--parameter={p}" for p in parameters)]
+    result = subprocess.run([*command, *(["--impact"] if impact else [])], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=600, check=False)
+    assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}{result.stderr[-4000:]}"
+    return json.loads(result.stdout)

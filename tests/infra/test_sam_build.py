@@ -1,5 +1,6 @@
-"""`sam build` packages every function on its own, and the deps layer for the Lambda runtime,
-without Docker. Built once for the module, in a temporary directory (never the repo's .aws-sam)."""
+"""`sam build` packages every function on its own, in the root stack or a module stack, and the
+layers for the Lambda runtime, without Docker. Built once for the module, in a temporary directory
+(never the repo's .aws-sam)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import re
 import subprocess
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,9 @@ RunSam = Callable[..., subprocess.CompletedProcess[str]]
 
 DEPS_LAYER = "DepsLayer"
 CORE_LAYER = "CoreLayer"
+STRIPE_LAYER = "StripeLayer"
+MEDIA_LAYER = "MediaLayer"
+MODULE_LAYERS = (STRIPE_LAYER, MEDIA_LAYER)  # layers of one module's own, beside the shared ones
 # Lambda architecture name -> the platform tag in compiled extension file names.
 PLATFORM_TAGS = {"arm64": "aarch64", "x86_64": "x86_64"}
 EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
@@ -34,12 +39,45 @@ def build_dir(run_sam: RunSam, template_path: Path, tmp_path_factory: pytest.Tem
     return target
 
 
+@dataclass(frozen=True)
+class Built:
+    source: Path  # the function's code in the repository
+    artifact: Path  # where sam build put it
+    layers: tuple[Path, ...]  # the built layers it runs with
+
+
+def _built_functions(stack_docs: dict[str, dict[str, Any]], repo_root: Path, build_dir: Path) -> dict[str, Built]:
+    """Every function of every stack, with where `sam build` puts it: `<Fn>/` for the root's,
+    `<Module>/<Fn>/` for a module stack's (its layers likewise)."""
+    root = stack_docs["template.yaml"]
+    build_of = {"template.yaml": build_dir}
+    for logical_id, resource in root["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Application":
+            build_of[f"{resource['Properties']['Location']}"] = build_dir / logical_id
+    found = {}
+    for name, doc in stack_docs.items():
+        layers = doc.get("Globals", {}).get("Function", {}).get("Layers", [])
+        for logical_id, resource in doc["Resources"].items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            props = resource["Properties"]
+            refs = [layer["Ref"] for layer in [*layers, *props.get("Layers", [])]]
+            found[logical_id] = Built(source=(repo_root / Path(name).parent / props["CodeUri"]).resolve(),
+                                      artifact=build_of[name] / logical_id,
+                                      layers=tuple(build_of[name] / ref for ref in refs))
+    return found
+
+
 @pytest.fixture(scope="module")
-def function_sources(resources: dict[str, dict[str, Any]], repo_root: Path) -> dict[str, Path]:
-    sources = {logical_id: repo_root / resource["Properties"]["CodeUri"]
-               for logical_id, resource in resources.items() if resource["Type"] == "AWS::Serverless::Function"}
-    assert sources, "the template declares no functions"
-    return sources
+def built(stack_docs: dict[str, dict[str, Any]], repo_root: Path, build_dir: Path) -> dict[str, Built]:
+    found = _built_functions(stack_docs, repo_root, build_dir)
+    assert len(found) >= 50, "the templates declare fewer functions than they did"
+    return found
+
+
+@pytest.fixture(scope="module")
+def function_sources(built: dict[str, Built]) -> dict[str, Path]:
+    return {logical_id: function.source for logical_id, function in built.items()}
 
 
 def _digests(root: Path) -> dict[str, str]:
@@ -53,22 +91,22 @@ def _packages(root: Path) -> set[str]:
             if entry.is_dir() and not entry.name.endswith((".dist-info", ".data")) and entry.name != "__pycache__"}
 
 
-def test_every_function_has_its_own_artifact(build_dir: Path, function_sources: dict[str, Path]) -> None:
-    missing = [logical_id for logical_id in function_sources if not (build_dir / logical_id / "app.py").is_file()]
+def test_every_function_has_its_own_artifact(built: dict[str, Built]) -> None:
+    missing = [logical_id for logical_id, function in built.items() if not (function.artifact / "app.py").is_file()]
     assert not missing, f"no built artifact with an app.py for: {missing}"
 
 
-def test_artifacts_hold_their_own_code(build_dir: Path, function_sources: dict[str, Path]) -> None:
+def test_artifacts_hold_their_own_code(built: dict[str, Built], function_sources: dict[str, Path]) -> None:
     problems = []
     for logical_id, source in function_sources.items():
-        built = _digests(build_dir / logical_id)
-        stale = [path for path, digest in _digests(source).items() if built.get(path) != digest]
+        artifact = _digests(built[logical_id].artifact)
+        stale = [path for path, digest in _digests(source).items() if artifact.get(path) != digest]
         if stale:
             problems.append(f"{logical_id}: missing or different from {source.name}/: {stale}")
     assert not problems, "\n".join(problems)
 
 
-def test_artifacts_hold_no_other_functions_code(build_dir: Path, function_sources: dict[str, Path]) -> None:
+def test_artifacts_hold_no_other_functions_code(built: dict[str, Built], function_sources: dict[str, Path]) -> None:
     # An empty file (an __init__.py, say) is no leak; any other file two functions share is code
     # that belongs in the core layer.
     sources = {logical_id: set(_digests(path).values()) - {EMPTY_DIGEST}
@@ -76,20 +114,41 @@ def test_artifacts_hold_no_other_functions_code(build_dir: Path, function_source
     problems = []
     for logical_id in function_sources:
         foreign = set().union(*(digests for other, digests in sources.items() if other != logical_id))
-        leaked = [path for path, digest in _digests(build_dir / logical_id).items() if digest in foreign]
+        leaked = [path for path, digest in _digests(built[logical_id].artifact).items() if digest in foreign]
         if leaked:
             problems.append(f"{logical_id} carries another function's files: {leaked}")
     assert not problems, "\n".join(problems)
 
 
-def test_functions_leave_layer_packages_to_the_layers(build_dir: Path, function_sources: dict[str, Path],
-                                                      repo_root: Path, resources: dict[str, dict[str, Any]]) -> None:
+def test_functions_leave_layer_packages_to_the_layers(built: dict[str, Built]) -> None:
     # A copy in the function's own bundle would shadow the layer's (/var/task precedes /opt/python).
-    core = repo_root / resources[CORE_LAYER]["Properties"]["ContentUri"] / "python"
-    layered = _packages(core) | _packages(build_dir / DEPS_LAYER / "python")
-    problems = [f"{logical_id} bundles {sorted(shadowing)}" for logical_id in function_sources
-                if (shadowing := _packages(build_dir / logical_id) & layered)]
+    problems = []
+    for logical_id, function in built.items():
+        layered = set().union(*(_packages(layer / "python") for layer in function.layers))
+        if shadowing := _packages(function.artifact) & layered:
+            problems.append(f"{logical_id} bundles {sorted(shadowing)}")
     assert not problems, "\n".join(problems)
+
+
+def _size(path: Path) -> int:
+    return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
+
+
+def test_functions_ship_only_what_they_import(built: dict[str, Built]) -> None:
+    """Stripe's library (about 30 MB) goes only to the payments functions that call Stripe, pypdf and
+    Pillow only to the media worker; every function with just the shared layers ships at most
+    40 MiB, its code and its layers unzipped."""
+    extra = {lid: sorted(layer.name for layer in function.layers if layer.name.endswith(MODULE_LAYERS))
+             for lid, function in built.items()}
+    assert {lid: layers for lid, layers in extra.items() if layers} == {
+        "PaymentsStripeWebhookFunction": [STRIPE_LAYER], "PaymentsWorkerFunction": [STRIPE_LAYER],
+        "WalletTopupCreateFunction": [STRIPE_LAYER], "MediaWorkerFunction": [MEDIA_LAYER]}
+    sizes = {lid: _size(function.artifact) + sum(_size(layer) for layer in function.layers)
+             for lid, function in built.items() if not extra[lid]}
+    too_big = {lid: f"{size / 2**20:.1f} MiB" for lid, size in sizes.items() if size > 40 * 2**20}
+    assert not too_big, f"over 40 MiB with their layers: {too_big}"
+    assert not [lid for lid, function in built.items() if STRIPE_LAYER not in extra[lid]
+                and any((layer / "python" / "stripe").exists() for layer in function.layers)]
 
 
 def test_deps_layer_ships_powertools(build_dir: Path) -> None:

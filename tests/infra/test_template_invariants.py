@@ -1,6 +1,7 @@
-"""Invariants of template.yaml and samconfig.toml that hold for every function, route, table, bucket
-and queue, present and future. Read from the template as written, before any Condition applies, so
-a module switched off by default is held to the same rules."""
+"""Invariants of the templates (the root and every module stack), the generated route definition
+and samconfig.toml that hold for every function, route, table, bucket and queue, present and
+future. Read as written, before any Condition applies, so a module switched off is held to the
+same rules."""
 
 from __future__ import annotations
 
@@ -121,12 +122,29 @@ def _matches(path: str, patterns: tuple[tuple[str, str], ...]) -> bool:
     return any(path.startswith(prefix) and path.endswith(suffix) for prefix, suffix in patterns)
 
 
-def _api_routes(resources: Resources) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(function.event, event properties) of every `Type: Api` event."""
-    for logical_id, function in _of_type(resources, FUNCTION).items():
-        for event_name, event in _props(function).get("Events", {}).items():
-            if event.get("Type") == "Api":
-                yield f"{logical_id}.{event_name}", event.get("Properties", {})
+def _unless(value: Any) -> Any:
+    """What a `Fn::If [condition, value, AWS::NoValue]` wraps (the module's routes when it is on)."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        return value["Fn::If"][1]
+    return value
+
+
+def _api_routes(route_definition: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(METHOD, path, operation) of every route of the generated API definition."""
+    for path, item in route_definition.get("paths", {}).items():
+        for method, operation in _unless(item).items():
+            yield method.upper(), path, _unless(operation)
+
+
+def _function_named(resources: Resources, operation: dict[str, Any]) -> str | None:
+    """The logical id of the function an operation's integration invokes (by FunctionName)."""
+    uri = str(operation.get("x-amazon-apigateway-integration", {}).get("uri", {}).get("Fn::Sub", ""))
+    found = re.search(r":function:eckospace-\$\{Environment\}-(\w+):live/invocations$", uri)
+    return f"{found[1]}Function" if found and f"{found[1]}Function" in resources else None
+
+
+def _stack_of(stack_docs: dict[str, dict[str, Any]], logical_id: str) -> dict[str, Any]:
+    return next(doc for doc in stack_docs.values() if logical_id in doc.get("Resources", {}))
 
 
 def _policy_problems(policies: Any) -> list[str]:
@@ -159,8 +177,9 @@ def _statement_problems(statement: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _code_uri(value: Any) -> str:
-    return os.path.normpath(value) if isinstance(value, str) else repr(value)
+def _code_uri(value: Any, stack: str) -> str:
+    """A function's code directory, relative to the repository whichever stack declares it."""
+    return os.path.normpath(os.path.join(os.path.dirname(stack), value)) if isinstance(value, str) else repr(value)
 
 
 def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
@@ -183,11 +202,13 @@ def _bucket_policy_statements(resources: Resources) -> dict[str, list[dict[str, 
 
 
 # ---------------------------------------------------------------------------------------- sanity
-def test_template_declares_functions_an_api_and_routes(resources: Resources) -> None:
+def test_template_declares_functions_an_api_and_routes(resources: Resources, stack_docs: dict[str, Any],
+                                                      route_definition: dict[str, Any]) -> None:
     # Guards every "for each resource" test below against passing on an empty or misread template.
     assert _of_type(resources, FUNCTION)
     assert len(_of_type(resources, API)) == 1
-    assert list(_api_routes(resources))
+    assert len(list(_api_routes(route_definition))) >= 40
+    assert len(stack_docs) >= 8, f"expected the root and seven module stacks, found {sorted(stack_docs)}"
 
 
 # ---------------------------------------------------------------------------------------- queues
@@ -222,27 +243,59 @@ def test_every_function_has_least_privilege_inline_policies(resources: Resources
     assert not problems, _report(problems)
 
 
-def test_no_two_functions_share_code(resources: Resources, template_doc: dict[str, Any]) -> None:
+def test_no_two_functions_share_code(stack_docs: dict[str, dict[str, Any]]) -> None:
     # A Globals CodeUri would be one bundle for every function that does not set its own.
-    default = template_doc.get("Globals", {}).get("Function", {}).get("CodeUri")
     owners: dict[str, list[str]] = defaultdict(list)
-    for logical_id, function in _of_type(resources, FUNCTION).items():
-        owners[_code_uri(_props(function).get("CodeUri", default))].append(logical_id)
+    for name, doc in stack_docs.items():
+        default = doc.get("Globals", {}).get("Function", {}).get("CodeUri")
+        for logical_id, function in _of_type(doc.get("Resources", {}), FUNCTION).items():
+            owners[_code_uri(_props(function).get("CodeUri", default), name)].append(logical_id)
     shared = {uri: functions for uri, functions in owners.items() if len(functions) > 1}
     assert not shared, f"each function needs a CodeUri of its own: {shared}"
-    assert _code_uri(None) not in owners, f"functions without a CodeUri: {owners.get(_code_uri(None))}"
+    assert repr(None) not in owners, f"functions without a CodeUri: {owners.get(repr(None))}"
 
 
-def test_globals_publish_trace_and_layer_every_function(template_doc: dict[str, Any], resources: Resources) -> None:
-    function_globals = template_doc.get("Globals", {}).get("Function", {})
-    layers = _as_list(function_globals.get("Layers", []))
-    problems = _unmet("Globals.Function", {
-        "AutoPublishAlias": bool(function_globals.get("AutoPublishAlias")),
-        "Tracing: Active": function_globals.get("Tracing") == "Active",
-        f"Runtime: {LAMBDA_RUNTIME}": function_globals.get("Runtime") == LAMBDA_RUNTIME,
-        "Layers, each !Ref to a layer of this template": bool(layers) and all(
-            _ref(layer) in _of_type(resources, LAYER) for layer in layers),
-    })
+def test_globals_publish_trace_and_layer_every_function(stack_docs: dict[str, dict[str, Any]]) -> None:
+    problems = []
+    for name, doc in stack_docs.items():
+        function_globals = doc.get("Globals", {}).get("Function", {})
+        layers = _as_list(function_globals.get("Layers", []))
+        own_layers = _of_type(doc.get("Resources", {}), LAYER)
+        problems += _unmet(f"{name} Globals.Function", {
+            "AutoPublishAlias": bool(function_globals.get("AutoPublishAlias")),
+            "Tracing: Active": function_globals.get("Tracing") == "Active",
+            f"Runtime: {LAMBDA_RUNTIME}": function_globals.get("Runtime") == LAMBDA_RUNTIME,
+            "DeploymentPreference.Type: !Ref DeploymentType": _ref(
+                function_globals.get("DeploymentPreference", {}).get("Type")) == "DeploymentType",
+            # In the stack itself, so a new layer version publishes new function versions.
+            "Layers, each !Ref to a layer of the same stack with PublishLambdaVersion": bool(layers) and all(
+                _ref(layer) in own_layers and _is_true(_props(own_layers[_ref(layer)]).get("PublishLambdaVersion"))
+                for layer in layers),
+        })
+    assert not problems, _report(problems)
+
+
+def test_every_function_has_its_name_log_group_and_rollback_alarm(stack_docs: dict[str, dict[str, Any]]) -> None:
+    """What operators count on for each function: a predictable name, logs kept for the environment's
+    retention, a version behind `live` for any change, and a deployment its own alarm rolls back."""
+    problems = []
+    for name, doc in stack_docs.items():
+        stack = doc.get("Resources", {})
+        for logical_id, function in _of_type(stack, FUNCTION).items():
+            props, short = _props(function), logical_id.removesuffix("Function")
+            log_group = stack.get(_ref(props.get("LoggingConfig", {}).get("LogGroup")) or "", {})
+            alarms = [stack.get(_ref(alarm) or "", {})
+                      for alarm in props.get("DeploymentPreference", {}).get("Alarms", [])]
+            problems += _unmet(f"{name} {logical_id}", {
+                f"FunctionName: !Sub eckospace-${{Environment}}-{short}":
+                    props.get("FunctionName") == {"Fn::Sub": f"eckospace-${{Environment}}-{short}"},
+                "AutoPublishAliasAllProperties: true": _is_true(props.get("AutoPublishAliasAllProperties")),
+                "LoggingConfig.LogGroup: !Ref <a log group of its stack, RetentionInDays: !Ref LogRetentionDays>":
+                    log_group.get("Type") == "AWS::Logs::LogGroup"
+                    and _ref(_props(log_group).get("RetentionInDays")) == "LogRetentionDays",
+                "DeploymentPreference.Alarms naming alarms of its stack": bool(alarms) and all(
+                    alarm.get("Type") == ALARM for alarm in alarms),
+            })
     assert not problems, _report(problems)
 
 
@@ -292,28 +345,42 @@ def test_api_requires_a_key_and_a_bearer_token_by_default(resources: Resources) 
     assert not problems, _report(problems)
 
 
-def test_every_route_requires_a_key_and_a_token_except_callbacks(resources: Resources) -> None:
-    apis = _of_type(resources, API)
+def test_every_route_requires_a_key_and_a_token_except_callbacks(route_definition: dict[str, Any]) -> None:
+    # In the definition, SAM's markers switch off what the Api's Auth adds to every operation:
+    # `NONE` the default authorizer, `api_key_false` the API key.
     problems = []
-    for route, props in _api_routes(resources):
-        path, auth = props.get("Path", ""), props.get("Auth", {})
-        api_id = _ref(props.get("RestApiId"))
-        if api_id not in apis:
-            problems.append(f"{route} needs RestApiId: !Ref <the Api> (an implicit API has no keys or plans)")
-        elif _matches(path, PUBLIC_ROUTES):
-            if not (auth.get("ApiKeyRequired") is False and auth.get("Authorizer") == "NONE"):
-                problems.append(f"{route} ({path}) is public: it must say Auth: {{ApiKeyRequired: false, "
-                                f"Authorizer: NONE}}")
-        else:
-            defaults = _props(apis[api_id]).get("Auth", {})
-            if not _is_true(auth.get("ApiKeyRequired", defaults.get("ApiKeyRequired"))):
-                problems.append(f"{route} ({path}) must require an API key")
-            authorizer = auth.get("Authorizer", defaults.get("DefaultAuthorizer"))
-            if _matches(path, CLIENT_AUTHENTICATED_ROUTES):
-                if authorizer != "NONE":
-                    problems.append(f"{route} ({path}) takes client credentials: it must say Authorizer: NONE")
-            elif authorizer not in defaults.get("Authorizers", {}):
-                problems.append(f"{route} ({path}) must run the bearer authorizer")
+    for method, path, operation in _api_routes(route_definition):
+        route = f"{method} {path}"
+        markers = {name for requirement in operation.get("security", []) for name in requirement}
+        if _matches(path, PUBLIC_ROUTES):
+            if markers != {"NONE", "api_key_false"}:
+                problems.append(f"{route} is public: its security must be [{{NONE: []}}, {{api_key_false: []}}]")
+        elif _matches(path, CLIENT_AUTHENTICATED_ROUTES):
+            if markers != {"NONE"}:
+                problems.append(f"{route} takes client credentials: its security must be [{{NONE: []}}]")
+        elif markers:
+            problems.append(f"{route} must keep the API key and the bearer authorizer, not {sorted(markers)}")
+    assert not problems, _report(problems)
+
+
+def test_every_route_reaches_its_function_with_a_permission_of_its_own(route_definition: dict[str, Any],
+                                                                       resources: Resources,
+                                                                       stack_docs: dict[str, Any]) -> None:
+    """The integration names a function of a module stack; that stack lets only this API, this
+    method and this path invoke the function's `live` alias (no parent<->child cycle: the root
+    never waits on a module's outputs, the module takes the API's id as a parameter)."""
+    problems = []
+    for method, path, operation in _api_routes(route_definition):
+        function = _function_named(resources, operation)
+        if function is None:
+            problems.append(f"{method} {path} invokes no function of the stacks: {operation}")
+            continue
+        expected = re.sub(r"\{[^}]+\}", "*", path)
+        arns = [str(_props(r).get("SourceArn", {}).get("Fn::Sub", ""))
+                for r in _of_type(_stack_of(stack_docs, function)["Resources"], "AWS::Lambda::Permission").values()
+                if _props(r).get("FunctionName") == {"Ref": f"{function}.Alias"}]
+        if not any(arn.endswith(f":${{EckoApi}}/*/{method}{expected}") for arn in arns):
+            problems.append(f"{method} {path}: {function} has no permission for it (has {arns})")
     assert not problems, _report(problems)
 
 
@@ -351,7 +418,10 @@ def test_gateway_responses_explain_auth_and_rate_limits(resources: Resources) ->
 
 
 # ---------------------------------------------------------------------------------------- config
-@pytest.mark.parametrize("name", ["template.yaml", "samconfig.toml"])
+@pytest.mark.parametrize("name", ["template.yaml", "samconfig.toml", "infra/api.yaml",
+                                  *(f"infra/{kind}/{module}.yaml" for kind in ("modules", "stacks")
+                                    for module in ("identity", "translations", "payments", "media", "posts",
+                                                   "webhooks", "platform"))])
 def test_no_secret_is_committed(repo_root: Path, name: str) -> None:
     text = (repo_root / name).read_text()
     found = [f"{kind} on line {_line_of(text, match.start())}"
@@ -371,6 +441,11 @@ def test_samconfig_deploys_every_environment_to_its_own_stack(repo_root: Path) -
         overrides = " ".join(_as_list(deploy.get("parameter_overrides", ""))).split()
         if f"Environment={environment}" not in overrides:
             problems.append(f"{environment} must deploy with parameter_overrides Environment={environment}")
+        shift = "AllAtOnce" if environment == "dev" else "Canary10Percent5Minutes"
+        if f"DeploymentType={shift}" not in overrides:
+            problems.append(f"{environment} must shift traffic with DeploymentType={shift}")
+        if not any(o.startswith("LogRetentionDays=") for o in overrides):
+            problems.append(f"{environment} must set LogRetentionDays")
         stacks[environment] = deploy.get("stack_name", "")
     if len(set(stacks.values())) != len(stacks):
         problems.append(f"each environment needs a stack of its own: {stacks}")

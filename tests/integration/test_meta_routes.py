@@ -34,7 +34,9 @@ def test_every_route_of_the_template_is_listed_with_its_scopes(routes, backend):
     assert listed[("GET", "/api/wallet")]["scopes"] == ["wallet:read"]
     assert listed[("GET", "/api/wallet")]["module"] == "payments"
     assert listed[("POST", "/api/posts")]["module"] == "posts"
-    assert listed[("GET", "/api/translations/app")]["module"] == "core"
+    assert listed[("GET", "/api/translations/app")]["module"] == "translations"
+    assert listed[("POST", "/api/media/uploads")]["module"] == "media"
+    assert listed[("GET", "/api/me")]["module"] == "core"  # identity: no parameter switches it off
 
 
 def test_callable_follows_the_tokens_scopes_and_kind(routes):

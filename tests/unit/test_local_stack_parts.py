@@ -43,6 +43,33 @@ def test_routes_prefer_literal_paths_and_capture_parameters():
     assert all(r.match("GET", "/echo/7/more") is None for r in routes)
 
 
+def test_nested_stacks_take_parameters_down_and_give_outputs_up():
+    template = Template(FIXTURE, overrides={"Flavour": "spicy"})
+    child = template.functions()["ChildEchoFunction"]
+    # Globals stay in their own template; the parent's values arrive as the child's parameters.
+    assert child.environment == {"ECHO_ONLY": "hello-spicy", "SEEN_TABLE": "eckospace-local-SeenTable"}
+    assert child.function_name == "fixture-child-echo"
+    assert template.outputs() == {"ChildGreeting": "hello-spicy"}
+    assert template.physical_name("ChildEchoFunction") == "fixture-child-echo"
+
+
+def test_a_nested_stack_follows_its_condition_and_so_do_its_routes():
+    plain, extras = Template(FIXTURE), Template(FIXTURE, overrides={"WithExtras": "true"})
+    assert list(plain.stacks) == ["ChildStack"] and set(extras.stacks) == {"ChildStack", "ExtraChildStack"}
+    assert "ExtraEchoFunction" not in plain.functions() and "ExtraEchoFunction" in extras.functions()
+    routes = {route.path: route.function for route in extras.routes()}
+    assert routes["/child"] == "ChildEchoFunction" and routes["/extra-child"] == "ExtraEchoFunction"
+    assert "/extra-child" not in {route.path for route in plain.routes()}
+
+
+def test_template_rules_refuse_combinations_that_cannot_work():
+    with pytest.raises(ValueError, match="Extras need a flavour"):
+        Template(FIXTURE, overrides={"WithExtras": "true", "Flavour": "none"})
+    Template(FIXTURE, overrides={"WithExtras": "false", "Flavour": "none"})  # the rule's condition is off
+    with pytest.raises(ValueError, match="needs the media module"):
+        Template(ROOT / "template.yaml", overrides={"EnableMedia": "false"})
+
+
 def test_main_template_routes_need_key_and_authorizer():
     routes = Template(ROOT / "template.yaml").routes()
     translations = next(r for r in routes if r.path == "/api/translations/app")
@@ -102,5 +129,37 @@ def test_the_payments_module_can_be_switched_off():
     enabled, disabled = Template(main), Template(main, overrides={"EnablePayments": "false"})
     assert any(route.path == "/payment/stripe/webhook" for route in enabled.routes())
     assert not any(route.path.startswith("/payment/") for route in disabled.routes())
-    gone = {"StripeEventsTable", "PaymentsQueue", "PaymentsDeadLetterQueue", "StripeWebhookSecrets"}
+    gone = {"StripeEventsTable", "PaymentsQueue", "PaymentsDeadLetterQueue", "StripeWebhookSecrets",
+            "PaymentsModule", "PaymentsWorkerFunction", "StripeLayer"}
     assert gone <= enabled.resources.keys() and not gone & disabled.resources.keys()
+
+
+@pytest.mark.parametrize(("switch", "module", "path_prefix"), [
+    ("EnableTranslations", "TranslationsModule", "/api/translations/"),
+    ("EnablePosts", "PostsModule", "/api/posts"),
+])
+def test_a_module_switched_off_leaves_no_stack_function_or_route(switch, module, path_prefix):
+    main = ROOT / "template.yaml"
+    enabled, disabled = Template(main), Template(main, overrides={switch: "false"})
+    assert module in enabled.stacks and module not in disabled.stacks
+    assert {f.logical_id for f in enabled.functions().values() if f.module != "core"} > {
+        f.logical_id for f in disabled.functions().values() if f.module != "core"}
+    assert any(r.path.startswith(path_prefix) for r in enabled.routes())
+    assert not any(r.path.startswith(path_prefix) for r in disabled.routes())
+
+
+def test_every_main_route_reaches_a_function_of_a_module_stack_by_name():
+    template = Template(ROOT / "template.yaml")
+    functions = template.functions()
+    routes = template.routes()
+    assert len(routes) >= 40
+    for route in routes:
+        spec = functions[route.function]
+        assert spec.function_name == f"eckospace-dev-{route.function.removesuffix('Function')}", route
+
+
+def test_functions_are_named_by_their_place_in_the_stacks_for_sam_sync():
+    template = Template(ROOT / "template.yaml")
+    assert template.resource_path("PostsGetFunction") == "PostsModule/PostsGetFunction"
+    assert template.resource_path("AuthAuthorizerFunction") == "AuthAuthorizerFunction"
+    assert Template(FIXTURE).resource_path("ChildEchoFunction") == "ChildStack/ChildEchoFunction"

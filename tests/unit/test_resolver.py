@@ -154,3 +154,14 @@ def test_routes_say_which_kinds_of_token_they_take():
     assert call("GET", "/notes/1", token_use="client")[0] == 200  # both kinds by default
     with pytest.raises(ValueError):
         requires("notes:read", tokens=("robot",))
+
+
+def test_a_500_is_counted_for_the_rollback_alarm_and_nothing_else_is(capsys, monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eckospace-dev-NotesRead")
+    assert call("GET", "/boom")[0] == 500
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert len(metrics) == 1 and metrics[0]["Faults"] == 1
+    assert metrics[0]["FunctionName"] == "eckospace-dev-NotesRead"
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "EckoSpace"
+    assert call("GET", "/notes/0")[0] == 400 and call("GET", "/nowhere")[0] == 404
+    assert '"_aws"' not in capsys.readouterr().out

@@ -1,18 +1,18 @@
 """One OpenAPI document for every function of the template.
 
 Each API function's resolver describes its own routes; Powertools' `OpenAPIMerge` joins them with
-the API-wide parts (security schemes, the Problem schema, the gateway's own answers). Run as
-`python -m eckolocal.openapi --write FILE` to refresh the committed document, or `--check FILE`
-in CI to fail when the code and the document disagree.
+the API-wide parts (security schemes, the Problem schema, the gateway's own answers).
+`make generate` (`eckolocal.generate`) writes it to infra/openapi.json, and CI fails when the code
+and the committed document disagree.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import sys
 from enum import Enum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +47,31 @@ PROBLEM_SCHEMA = {
 }
 
 
-def _load_app(spec_id: str, code_dir: Path, handler: str) -> Any:
+@cache
+def load_app(code_dir: Path, handler: str, layer_dirs: tuple[Path, ...] = ()) -> Any:
+    """A function's resolver (`app`), or None for a function without routes; loaded once."""
+    for path in [code_dir, *layer_dirs]:
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
     module_name = handler.rpartition(".")[0]
     path = code_dir / f"{module_name.replace('.', '/')}.py"
-    module_spec = importlib.util.spec_from_file_location(f"eckolocal_openapi_{spec_id}", path)
+    module_spec = importlib.util.spec_from_file_location(f"eckolocal_openapi_{code_dir.name}", path)
     assert module_spec and module_spec.loader
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_spec.name] = module  # pydantic resolves a model's annotations through its module
     module_spec.loader.exec_module(module)
-    return getattr(module, "app", None)
+    app = getattr(module, "app", None)
+    return app if hasattr(app, "get_openapi_schema") else None
+
+
+@cache
+def function_schema(code_dir: Path, handler: str, layer_dirs: tuple[Path, ...] = ()) -> dict[str, Any] | None:
+    """The OpenAPI document of one function's routes, or None for a function without routes."""
+    app = load_app(code_dir, handler, layer_dirs)
+    if app is None:
+        return None
+    return json.loads(json.dumps(app.get_openapi_schema(title=TITLE, version=VERSION,
+                                                        security_schemes=_security_schemes()), default=_plain))
 
 
 def _security_schemes() -> dict[str, Any]:
@@ -78,11 +94,8 @@ def merged_document(template: Template) -> dict[str, Any]:
     functions = template.functions()
     for logical_id in sorted(routed):
         spec = functions[logical_id]
-        for path in [spec.code_dir, *spec.layer_dirs]:
-            if str(path) not in sys.path:
-                sys.path.insert(0, str(path))
-        app = _load_app(logical_id, spec.code_dir, spec.handler)
-        if app is not None and hasattr(app, "get_openapi_schema"):
+        app = load_app(spec.code_dir, spec.handler, spec.layer_dirs)
+        if app is not None:
             merger.add_schema(app.get_openapi_schema(title=TITLE, version=VERSION,
                                                      security_schemes=_security_schemes()))
     document = json.loads(json.dumps(merger.get_openapi_schema(), default=_plain))
@@ -121,53 +134,17 @@ def render(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def module_of(template: Template, logical_id: str) -> str:
-    """The module a function belongs to: the `<Module>Enabled` condition it depends on, or core."""
-    condition = template.resources[logical_id].get("Condition") or ""
-    return condition.removesuffix("Enabled").lower() if condition.endswith("Enabled") else "core"
-
-
 def route_manifest(template: Template, document: dict[str, Any]) -> list[dict[str, Any]]:
     """Every route with what calling it takes, for `GET /api/meta/routes`."""
     manifest = []
+    functions = template.functions()
     for route in sorted(template.routes(), key=lambda r: (r.path, r.method)):
         operation = document["paths"][route.path].get(route.method.lower(), {})
         bearer = next((r["bearerAuth"] for r in operation.get("security", []) if "bearerAuth" in r), None)
         manifest.append({
             "method": route.method, "path": route.path, "summary": operation.get("summary", ""),
-            "module": module_of(template, route.function), "api_key": route.api_key_required,
+            "module": functions[route.function].module, "api_key": route.api_key_required,
             "auth": "bearer" if route.authorizer else "none", "scopes": sorted(bearer or []),
             "tokens": operation.get("x-eckospace-token-use", []) if route.authorizer else [],
         })
     return manifest
-
-
-def _write_or_check(path: str, text: str, *, check: bool) -> bool:
-    if not check:
-        Path(path).write_text(text)
-        return True
-    if (Path(path).read_text() if Path(path).exists() else "") != text:
-        print(f"{path} is out of date with the code: run `make openapi` and commit it.", file=sys.stderr)
-        return False
-    return True
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--template", default="template.yaml")
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write", metavar="FILE")
-    action.add_argument("--check", metavar="FILE")
-    parser.add_argument("--routes", metavar="FILE", help="also the route manifest GET /api/meta/routes serves")
-    args = parser.parse_args()
-    template = Template(Path(args.template).resolve())
-    document = merged_document(template)
-    check = args.check is not None
-    current = _write_or_check(args.check or args.write, render(document), check=check)
-    if args.routes:
-        current = _write_or_check(args.routes, render(route_manifest(template, document)), check=check) and current
-    return 0 if current else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -37,10 +37,8 @@ def sqs_sources(template: Template) -> list[SqsSource]:
         for event in spec.events.values():
             if event.get("Type") != "SQS":
                 continue
-            raw = event["Properties"]
-            queue = raw["Queue"]
-            queue_id = queue["Fn::GetAtt"][0] if "Fn::GetAtt" in queue else queue["Ref"]
-            props = template.resolve(raw)
+            props = event["Properties"]  # resolved in the function's own stack: Queue is an ARN
+            queue_id = template.queue_for_arn(props["Queue"])
             sources.append(SqsSource(
                 function=logical_id,
                 queue_logical_id=queue_id,

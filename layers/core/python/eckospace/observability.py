@@ -7,6 +7,10 @@ extra keys, exceptions) can carry a token, secret, password, card number or emai
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -35,3 +39,18 @@ def metrics() -> Metrics:
     from aws_lambda_powertools.metrics import Metrics
 
     return Metrics(namespace="EckoSpace")
+
+
+FAULTS_NAMESPACE, FAULTS_METRIC = "EckoSpace", "Faults"
+
+
+def record_fault() -> None:
+    """Counts one 500 answer in CloudWatch (embedded metric format: a log line CloudWatch reads as a
+    metric, no API call). A 500 is a bug, and a handled one is no Lambda error: the function's
+    rollback alarm adds this count to its errors, so a canary that answers 500s is rolled back."""
+    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown")
+    document = {"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
+        "Namespace": FAULTS_NAMESPACE, "Dimensions": [["FunctionName"]],
+        "Metrics": [{"Name": FAULTS_METRIC, "Unit": "Count"}]}]},
+        "FunctionName": function, FAULTS_METRIC: 1}
+    sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")

@@ -3,7 +3,8 @@
 `make_resolver()` gives a Powertools `APIGatewayRestResolver` with scope checks and request
 validation on every route and every error mapped, in this one place, to RFC 9457 problem+json.
 `entrypoint(app)` is the function's `lambda_handler`: it tags logs with the API Gateway request id, turns anything that escaped into a
-500 problem (never a stack trace), and puts `X-Request-Id` on every response.
+500 problem (never a stack trace) and counts every 500 it answers (the function's rollback alarm
+watches them), and puts `X-Request-Id` on every response.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from eckospace.http.auth import enforce_route_scopes
 from eckospace.http.problems import PROBLEM_CONTENT_TYPE, NotFound, Problem, ServiceUnavailable
 from eckospace.http.validation import openapi_signature, validated_arguments
-from eckospace.observability import logger
+from eckospace.observability import logger, record_fault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -186,6 +187,8 @@ def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaC
                 "body": _compact_json(Problem().body(instance=event.get("path"), request_id=request_id)),
                 "isBase64Encoded": False,
             }
+        if response.get("statusCode") == 500:
+            record_fault()
         _set_header(response, REQUEST_ID_HEADER, request_id)
         return response
 
