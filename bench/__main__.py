@@ -135,9 +135,20 @@ def _stacks_section(found: dict[str, Any]) -> list[str]:
                   [[name, f["resources"], round(f["bytes"] / 1024, 1), f["outputs"], f["parameters"]]
                    for name, f in sorted(found["stacks"].items())])
     for label, impact in found["impact"].items():
-        changed = "; ".join(f"{stack}: {', '.join(changes)}" for stack, changes in impact["changes"].items())
+        changed = "; ".join(f"{stack}: {_changes(changes)}" for stack, changes in impact["changes"].items())
         out += ["", f"A one-line change to `{impact['file']}` ({label}) changes: {changed}"]
     return out
+
+
+def _changes(changes: list[str]) -> str:
+    """The changed resources, or how many of each kind when they are many."""
+    if len(changes) <= 6:
+        return ", ".join(changes)
+    kinds: dict[str, int] = {}
+    for change in changes:
+        kind = change.split(" (", 1)[1].rstrip(")")
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return ", ".join(f"{count} x {kind}" for kind, count in sorted(kinds.items()))
 
 
 SECTIONS = {"cold_start": _cold_section, "warm_cpu": _warm_section, "backend_calls": _calls_section,

@@ -3,7 +3,8 @@
 clients the function's policies allow it to call.
 
 Every process gets the function's sandbox environment and code directory, as a local stack worker
-does. Four kinds of process run in shuffled order within each round, across all functions: bare
+does, and runs on a Python like Lambda's: boto3 from the runtime and the packages its layers ship,
+nothing else of the development environment (bench.runtime). Four kinds of process run in shuffled order within each round, across all functions: bare
 `python` (interpreter start), the floor, `import` (handler module only) and `function` (import plus
 first invocation); wall-clock is from spawn until the process prints its answer. One more run per
 function with `-X importtime` attributes import time to the packages that caused it.
@@ -20,7 +21,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench.common import PYTHON, SUCCESS, Backend, median, outcome, ratio, row
+from bench.common import SUCCESS, Backend, median, outcome, ratio, row
+from bench.runtime import lambda_like_environment, runtime_python
 
 BUDGET = 1.3
 ROUNDS = 15
@@ -58,11 +60,12 @@ def client_services(backend: Backend, logical_id: str) -> list[str]:
     return sorted(services)
 
 
-def spawn(args: list[str], env: dict[str, str], cwd: str, stdin: bytes | None = None) -> tuple[float, dict[str, Any]]:
+def spawn(python: str, args: list[str], env: dict[str, str], cwd: str,
+          stdin: bytes | None = None) -> tuple[float, dict[str, Any]]:
     """Start `python args`, and time it until it prints its answer line; returns (ms, answer)."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen([PYTHON, *args], stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        process = subprocess.Popen([python, *args], stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=errors, env=env, cwd=cwd)
         if stdin:
             process.stdin.write(stdin)
@@ -121,7 +124,8 @@ def run(backend: Backend, *, rounds: int = ROUNDS, seed: int = 7) -> dict[str, A
         kinds[lid, "floor"] = (["-c", _FLOOR_SCRIPT, *client_services(backend, lid)], None)
         kinds[lid, "import"] = (["-c", _FUNCTION_SCRIPT, "import"], None)
         kinds[lid, "function"] = (["-c", _FUNCTION_SCRIPT, "invoke"], event)
-    envs = {lid: backend.sandbox_env(spec) for lid, spec in specs.items()}
+    python = str(runtime_python())
+    envs = {lid: lambda_like_environment(spec, backend.sandbox_env(spec)) for lid, spec in specs.items()}
     wall: dict[tuple[str, str], list[float]] = {key: [] for key in kinds}
     inner: dict[str, list[dict[str, Any]]] = {lid: [] for lid in specs}
     shuffler = random.Random(seed)
@@ -130,7 +134,7 @@ def run(backend: Backend, *, rounds: int = ROUNDS, seed: int = 7) -> dict[str, A
         shuffler.shuffle(order)
         for lid, kind in order:
             args, stdin = kinds[lid, kind]
-            elapsed, answer = spawn(args, envs[lid], str(specs[lid].code_dir), stdin)
+            elapsed, answer = spawn(python, args, envs[lid], str(specs[lid].code_dir), stdin)
             if kind == "function" and outcome(answer.get("result")) not in SUCCESS:
                 raise RuntimeError(f"{lid} answered its first invocation with {answer.get('result')!r}")
             if round_number:
@@ -145,7 +149,7 @@ def run(backend: Backend, *, rounds: int = ROUNDS, seed: int = 7) -> dict[str, A
         floor_name = f"floor (boto3 + {', '.join(services) or 'no'} client{'s' if len(services) > 1 else ''})"
         ms = {kind: median(wall[lid, kind]) for kind in ("python", "floor", "import", "function")}
         invoked = [a for a in inner[lid] if "invoke_ms" in a]
-        profiled = subprocess.run([PYTHON, "-X", "importtime", "-c", _FUNCTION_SCRIPT, "invoke"],
+        profiled = subprocess.run([python, "-X", "importtime", "-c", _FUNCTION_SCRIPT, "invoke"],
                                   input=json.dumps(events[lid]) + "\n", capture_output=True, text=True,
                                   env=envs[lid], cwd=str(spec.code_dir), timeout=60, check=False)
         functions[lid] = {

@@ -13,15 +13,21 @@ app = make_resolver()
 @app.post(
     "/api/auth/session",
     summary="Start a user session from a sign-in code",
-    description="Called by the front end's server (with its API key) with the code from the sign-in redirect.",
+    description=(
+        "Called by the front end's server (with its API key) with the code from the sign-in redirect and the "
+        "browser binding: the value of the `__Host-eckospace-sign-in` cookie that came with the browser's "
+        "request for that page. A binding from another browser is a 403 and leaves the code unspent."
+    ),
     tags=["Sign-in"],
     security=[{"apiKey": []}],
     responses={200: {"description": "The session",
                      "content": {"application/json": {"model": "eckospace.identity.models:Session"}}},
-               **PROBLEM_RESPONSES},
+               **PROBLEM_RESPONSES,
+               403: {"description": "Missing API key, or the binding is another browser's (the code is left unspent)",
+                     "content": PROBLEM_RESPONSES[403]["content"]}},
 )
 def create_session(request: SessionRequest):
-    return json_response(exchange_sign_in_code(request.code), headers=dict(NO_STORE))
+    return json_response(exchange_sign_in_code(request.code, request.binding), headers=dict(NO_STORE))
 
 
 lambda_handler = entrypoint(app)

@@ -14,8 +14,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def check_uploads(record: Any) -> None:
-    for _bucket, key in uploaded_objects(json.loads(record.body)):
-        process_upload(key)
+    for _bucket, key, version_id in uploaded_objects(json.loads(record.body)):
+        process_upload(key, version_id)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

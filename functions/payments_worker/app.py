@@ -9,19 +9,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from eckospace.events import publish
-from eckospace.payments import ledger
-from eckospace.payments.stripe_effects import domain_events_for, effects_for
-from eckospace.payments.topups import payment_owner
+from eckospace.payments import settlement
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def apply_event(record: Any) -> None:
-    event = json.loads(record.body)
-    effects = effects_for(event, find_user=payment_owner)
-    for effect in effects:
-        ledger.apply(effect)
-    for fact in domain_events_for(event, effects):
+    for fact in settlement.apply_event(json.loads(record.body)):
         publish(fact)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.resolver import entrypoint, make_resolver
-from eckospace.identity.google import start_sign_in
+from eckospace.identity.binding import COOKIE_NAME, set_cookie
+from eckospace.identity.google import BINDING_COOKIE_SECONDS, start_sign_in
 
 app = make_resolver()
 
@@ -13,13 +14,21 @@ app = make_resolver()
 @app.get(
     "/social-login/redirect/google",
     summary="Start signing in with Google",
-    description="Redirects the browser to Google with a fresh single-use state, a nonce and a PKCE challenge.",
+    description=(
+        "Redirects the browser to Google with a fresh single-use state, a nonce and a PKCE challenge, and "
+        f"binds the sign-in to this browser with the `{COOKIE_NAME}` cookie (random, HttpOnly, Secure, "
+        f"SameSite=Lax, {BINDING_COOKIE_SECONDS} s): the callback and the code exchange need it."
+    ),
     tags=["Sign-in"],
     security=[],
-    responses={302: {"description": "To the provider's authorization endpoint"}},
+    responses={302: {"description": "To the provider's authorization endpoint",
+                     "headers": {"Set-Cookie": {"description": f"`{COOKIE_NAME}`, the sign-in's browser binding",
+                                                "schema": {"type": "string"}}}}},
 )
 def redirect_to_google():
-    return Response(status_code=302, headers={"Location": start_sign_in(), "Cache-Control": "no-store"})
+    location, binding = start_sign_in()
+    return Response(status_code=302, headers={"Location": location, "Cache-Control": "no-store",
+                                              "Set-Cookie": set_cookie(binding, max_age=BINDING_COOKIE_SECONDS)})
 
 
 lambda_handler = entrypoint(app)

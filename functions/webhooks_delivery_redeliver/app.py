@@ -15,10 +15,13 @@ app = make_resolver()
 @app.post(
     "/api/webhooks/endpoints/<endpoint_id>/deliveries/<delivery_id>/redeliver",
     summary="Redeliver one delivery",
-    description="Queues the delivery again with a fresh retry schedule (409 while it is still being attempted).",
+    description="Queues the delivery again with a fresh retry schedule (409 while it is still being attempted; 403 "
+                "naming its event type when the integration may no longer receive it).",
     tags=["Webhooks"],
     responses={202: {"description": "Queued"}, 404: {"description": "No such endpoint or delivery"},
-               409: {"description": "Still being attempted"}, **PROBLEM_RESPONSES},
+               409: {"description": "Still being attempted"}, **PROBLEM_RESPONSES,
+               403: {**PROBLEM_RESPONSES[403], "description": "Missing API key, the token lacks a required scope, or "
+                     "the integration may no longer receive this delivery's event type (`not_entitled`)"}},
     **requires("webhooks:write", tokens=("client",)),
 )
 def again(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")],

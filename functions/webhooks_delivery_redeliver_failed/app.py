@@ -21,9 +21,11 @@ class Since(BaseModel):
 @app.post(
     "/api/webhooks/endpoints/<endpoint_id>/redeliver-failed",
     summary="Redeliver every failed delivery since a time",
-    description="At most 1000 deliveries per call.",
+    description="At most 1000 deliveries per call. Deliveries of event types the integration may no longer "
+                "receive stay failed: `not_entitled` counts them and names their event types.",
     tags=["Webhooks"],
-    responses={202: {"description": "`redelivered`: how many were queued"},
+    responses={202: {"description": "`redelivered`: how many were queued; `not_entitled`: `deliveries` left "
+                                    "failed and their `event_types`"},
                404: {"description": "No such endpoint"}, **PROBLEM_RESPONSES},
     **requires("webhooks:write", tokens=("client",)),
 )

@@ -24,7 +24,9 @@ class EndpointUpdate(BaseModel):
 @app.patch(
     "/api/webhooks/endpoints/<endpoint_id>",
     summary="Change a webhook endpoint",
-    description="Send only what changes. Enabling a disabled endpoint starts it afresh.",
+    description="Send only what changes. Enabling a disabled endpoint starts it afresh. A new URL, new event "
+                "types or enabling the endpoint checks its event types again as creation does (403 when the "
+                "token lacks an event's scope or the event is for first-party integrations only).",
     tags=["Webhooks"],
     responses={200: {"description": "The endpoint"}, 404: {"description": "No such endpoint"}, **PROBLEM_RESPONSES},
     **requires("webhooks:write", tokens=("client",)),

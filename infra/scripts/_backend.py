@@ -1,5 +1,5 @@
 """Shared set-up for operator commands: reach the local stack's emulator when it is running and
-nothing else was asked for, and make the core library importable."""
+nothing else was asked for, and make the core library and the local stack's tools importable."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "layers" / "core" / "python"))
+sys.path.insert(0, str(ROOT / "infra" / "local"))
 
 
 def use_local_stack_if_running() -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import _backend  # noqa: F401  (the core library and eckolocal on the path)
 from eckolocal.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]

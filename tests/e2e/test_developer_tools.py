@@ -1,4 +1,5 @@
-"""What a developer uses around the API: the served OpenAPI document and docs, `make token`."""
+"""What a developer uses around the API: the served OpenAPI document and docs, `make token`, and
+sign-in through the local OpenID Connect provider that stands in for Google."""
 
 from __future__ import annotations
 
@@ -34,6 +35,23 @@ def test_token_script_mints_a_narrow_token_the_api_accepts(stack, api_key):
     refused = subprocess.run([sys.executable, "infra/scripts/mint_token.py", "--scopes", "everything:please"], cwd=ROOT,
                              env=env, capture_output=True, text=True)
     assert refused.returncode != 0 and "unknown scopes" in refused.stderr
+
+
+def test_sign_in_works_offline_through_the_local_provider(stack, api_key):
+    sign_in = stack.credentials["sign_in"]
+    started = requests.get(sign_in["url"], allow_redirects=False, timeout=30)
+    assert started.status_code == 302 and started.headers["Location"].startswith(f"{sign_in['provider']}/")
+    credentials = stack.state_dir / "dev-credentials.json"
+    done = subprocess.run([sys.executable, "infra/scripts/sign_in.py", "grace", "--credentials", str(credentials)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    session = json.loads(done.stdout)
+    me = requests.get(stack.url("/api/me"), timeout=30,
+                      headers={"x-api-key": api_key, "Authorization": f"Bearer {session['access_token']}"})
+    assert me.status_code == 200 and me.json()["email"] == "grace@example.com", me.text
+    refused = subprocess.run([sys.executable, "infra/scripts/sign_in.py", "mallory", "--credentials", str(credentials)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0  # not an account of the provider
 
 
 def _operator(stack, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,5 @@
-"""The loopback OpenID Connect provider that stands in for Google in sign-in tests
-(tests/support/oidc_provider.py): discovery, the authorization code flow with PKCE (S256 only),
+"""The loopback OpenID Connect provider that stands in for Google in the local stack and the
+sign-in tests (eckolocal.oidc): discovery, the authorization code flow with PKCE (S256 only),
 RS256 ID tokens verified against its JWKS, single-use codes and its error redirects."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import jwt
 import pytest
 import requests
 
-from tests.support.oidc_provider import ClientAuth, OidcAccount, OidcLoginError, RunningProvider, start_oidc_provider
+from eckolocal.oidc import ClientAuth, OidcAccount, OidcLoginError, RunningProvider, start_oidc_provider
 
 CLIENT_ID = "eckospace-web"
 CLIENT_SECRET = "not-a-real-secret"

@@ -11,6 +11,7 @@ import pytest
 import requests
 import stripe
 
+from tests.support import stripe_events
 from tests.support.local_stack import RunningStack
 
 PATH = "/payment/stripe/webhook"
@@ -42,6 +43,11 @@ def wallet_balance(stack: RunningStack, user_id: str, currency: str = "eur") -> 
     item = stack.aws("dynamodb").get_item(TableName="eckospace-local-WalletsTable", ConsistentRead=True, Key={
         "pk": {"S": f"account#user:{user_id}:{currency}"}, "sk": {"S": "balance"}}).get("Item")
     return int(item["balance"]["N"]) if item else 0
+
+
+def recorded_effect(stack: RunningStack, effect_id: str) -> dict | None:
+    return stack.aws("dynamodb").get_item(TableName="eckospace-local-WalletsTable", ConsistentRead=True, Key={
+        "pk": {"S": f"effect#{effect_id}"}, "sk": {"S": "effect"}}).get("Item")
 
 
 def eventually(condition, seconds: float = 30.0) -> None:
@@ -126,8 +132,21 @@ def test_bad_signatures_are_400_and_record_nothing(stack, secret, case):
 
 
 def test_an_event_the_worker_can_never_apply_lands_in_the_dead_letter_queue(stack, secret):
-    """A refund on an empty wallet fails every time it is applied: retried, then dead-lettered,
-    and nothing is half-applied. (The queue is tuned for the test: 1 s visibility, 2 receives.)"""
+    """A refund on a wallet a dispute emptied fails every time it is applied: retried, then
+    dead-lettered, and nothing is half-applied. (The queue is tuned for the test: 1 s visibility,
+    2 receives.)"""
+    def send(event: dict) -> str:
+        payload = stripe_events.payload(event)
+        answer = deliver(stack, payload, stripe_events.signature(payload, secret))
+        assert answer.status_code == 200 and answer.json()["outcome"] == "queued"
+        return event["id"]
+
+    user = f"user-{uuid.uuid4().hex[:8]}"
+    intent = stripe_events.payment_intent(amount=900, user=user)
+    send(stripe_events.event("payment_intent.succeeded", intent))
+    send(stripe_events.event("charge.dispute.funds_withdrawn", stripe_events.dispute(
+        amount=900, payment_intent=intent["id"], status="needs_response", withdrawn=900)))
+    eventually(lambda: wallet_balance(stack, user) == 0 and recorded_effect(stack, f"topup:{intent['id']}"))
     sqs = stack.aws("sqs")
     queue = sqs.get_queue_url(QueueName="eckospace-local-PaymentsQueue")["QueueUrl"]
     dead_letters = sqs.get_queue_url(QueueName="eckospace-local-PaymentsDeadLetterQueue")["QueueUrl"]
@@ -137,15 +156,8 @@ def test_an_event_the_worker_can_never_apply_lands_in_the_dead_letter_queue(stac
         "VisibilityTimeout": "1", "RedrivePolicy": json.dumps({**redrive, "maxReceiveCount": 2})})
     time.sleep(1.5)  # a long poll already waiting keeps the visibility it started with
     try:
-        user = f"user-{uuid.uuid4().hex[:8]}"
-        payload = json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": "charge.refunded",
-                              "data": {"object": {"id": "ch_poison", "currency": "eur",
-                                                  "metadata": {"eckospace_user_id": user},
-                                                  "refunds": {"data": [{"id": f"re_{uuid.uuid4().hex[:12]}",
-                                                                        "amount": 900, "status": "succeeded"}]}}}})
-        answer = deliver(stack, payload, stripe.WebhookSignature.generate_signature_header(payload, secret))
-        assert answer.status_code == 200 and answer.json()["outcome"] == "queued"
-        event_id = json.loads(payload)["id"]
+        refund = stripe_events.refund(amount=900, payment_intent=intent["id"])
+        event_id = send(stripe_events.event("refund.created", refund))
         dead: list[str] = []
 
         def dead_lettered() -> bool:
@@ -155,5 +167,6 @@ def test_an_event_the_worker_can_never_apply_lands_in_the_dead_letter_queue(stac
 
         eventually(dead_lettered, seconds=40)
         assert wallet_balance(stack, user) == 0  # nothing was half-applied
+        assert recorded_effect(stack, f"refund:{refund['id']}") is None
     finally:
         sqs.set_queue_attributes(QueueUrl=queue, Attributes=original)

@@ -1,6 +1,10 @@
 """Top-ups end to end: our API creates a PaymentIntent at the Stripe emulator the local stack runs
 (localstripe), the card payment is confirmed there, localstripe's signed `payment_intent.succeeded`
-reaches our webhook, the worker credits the wallet, and GET /api/wallet shows it."""
+reaches our webhook, the worker credits the wallet, and GET /api/wallet shows it.
+
+Refunds are made at the emulator too; it sends no refund or dispute events, so those are built as
+Stripe's current API reference shapes them (`tests.support.stripe_events`, from the emulator's own
+refunds where there are some) and signed with the stripe library."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import uuid
 import pytest
 import requests
 
+from tests.support import stripe_events
 from tests.support.tokens import mint
 
 TOP_UPS = "/api/wallet/top-ups"
@@ -113,39 +118,106 @@ def _until(condition, seconds: float = 30.0) -> None:
         time.sleep(0.4)
 
 
-def _dispute(stack, event_type: str, payment_intent: str, dispute_id: str, amount: int, status: str) -> None:
-    """A dispute event as Stripe signs it (localstripe has no disputes of its own)."""
-    import json
-
-    import stripe
-
-    payload = json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": event_type,
-                          "data": {"object": {"id": dispute_id, "object": "dispute", "amount": amount,
-                                              "currency": "eur", "status": status, "charge": "ch_x",
-                                              "payment_intent": payment_intent}}}, indent=2)
-    signature = stripe.WebhookSignature.generate_signature_header(payload, stack.credentials["stripe_webhook_secret"])
+def _deliver(stack, event: dict) -> None:
+    """`event` as Stripe sends it: pretty-printed, signed with the endpoint's secret."""
+    payload = stripe_events.payload(event)
+    signature = stripe_events.signature(payload, stack.credentials["stripe_webhook_secret"])
     answer = requests.post(stack.url("/payment/stripe/webhook"), data=payload.encode(), timeout=30,
                            headers={"Content-Type": "application/json", "Stripe-Signature": signature})
-    assert answer.status_code == 200 and answer.json()["outcome"] == "queued"
+    assert answer.status_code == 200 and answer.json()["outcome"] == "queued", answer.text
 
 
-def test_a_dispute_holds_the_amount_and_a_won_dispute_releases_it(stack, api_key, user):
+def _ledger(stack, api_key, token) -> list[tuple[str, int]]:
+    entries = call(stack, api_key, token, "GET", "/api/wallet/ledger", params={"limit": 100}).json()["entries"]
+    return sorted((entry["kind"], entry["amount"]) for entry in entries)
+
+
+def _refund_at_stripe(stack, payment_intent: str, amount: int) -> dict:
+    base, auth = stripe_emulator(stack)
+    made = requests.post(f"{base}/v1/refunds", auth=auth, timeout=30,
+                         data={"payment_intent": payment_intent, "amount": str(amount)})
+    assert made.status_code == 200, made.text
+    return made.json()
+
+
+def test_refunds_made_at_stripe_debit_the_wallet_once_each(stack, api_key, user):
     _, token = user
     intent = _topped_up(stack, api_key, token, 2000)
-    dispute = f"dp_{uuid.uuid4().hex[:16]}"
-    _dispute(stack, "charge.dispute.created", intent, dispute, 1500, "needs_response")
-    _until(lambda: balance(stack, api_key, token) == 500)
-    _dispute(stack, "charge.dispute.closed", intent, dispute, 1500, "won")
-    _until(lambda: balance(stack, api_key, token) == 2000)
+    first = _refund_at_stripe(stack, intent, 500)
+    # Stripe announces each refund with refund.created, carrying the Refund.
+    _deliver(stack, stripe_events.event("refund.created", stripe_events.refund(
+        id=first["id"], amount=500, payment_intent=intent, charge=first["charge"], status="succeeded")))
+    _until(lambda: balance(stack, api_key, token) == 1500)
+    second = _refund_at_stripe(stack, intent, 700)
+    # charge.refunded carries a Charge without its refunds: the worker lists them from Stripe.
+    charge = stripe_events.charge(id=first["charge"], amount=2000, payment_intent=intent, amount_refunded=1200)
+    _deliver(stack, stripe_events.event("charge.refunded", charge))
+    _until(lambda: balance(stack, api_key, token) == 800)
+    # The second refund's own event, and the first's updated, arrive after: nothing more is debited.
+    _deliver(stack, stripe_events.event("refund.created", stripe_events.refund(
+        id=second["id"], amount=700, payment_intent=intent, charge=second["charge"], status="succeeded")))
+    _deliver(stack, stripe_events.event("refund.updated", stripe_events.refund(
+        id=first["id"], amount=500, payment_intent=intent, charge=first["charge"], status="succeeded"),
+        previous_attributes={"status": "pending"}))
+    time.sleep(2)
+    assert balance(stack, api_key, token) == 800
+    assert _ledger(stack, api_key, token) == [("refund", -700), ("refund", -500), ("topup", 2000)]
 
 
-def test_a_dispute_closing_before_it_opened_holds_once_and_may_go_negative(stack, api_key, user):
+def test_a_failed_refund_gives_the_money_back(stack, api_key, user):
     _, token = user
     intent = _topped_up(stack, api_key, token, 1000)
-    dispute = f"dp_{uuid.uuid4().hex[:16]}"
-    _dispute(stack, "charge.dispute.closed", intent, dispute, 2500, "lost")  # out of order
+    refund = stripe_events.refund(amount=1000, payment_intent=intent, status="pending")
+    _deliver(stack, stripe_events.event("refund.created", refund))
+    _until(lambda: balance(stack, api_key, token) == 0)
+    _deliver(stack, stripe_events.event("refund.failed", {**refund, "status": "failed"},
+                                        previous_attributes={"status": "pending"}))
+    _until(lambda: balance(stack, api_key, token) == 1000)
+    assert _ledger(stack, api_key, token) == [("refund", -1000), ("refund_reversal", 1000), ("topup", 1000)]
+
+
+def _dispute(stack, event_type: str, payment_intent: str, dispute_id: str, amount: int, status: str,
+             **funds: int) -> None:
+    _deliver(stack, stripe_events.event(event_type, stripe_events.dispute(
+        id=dispute_id, amount=amount, payment_intent=payment_intent, status=status, **funds)))
+
+
+def test_a_dispute_inquiry_that_closes_moves_no_money(stack, api_key, user):
+    _, token = user
+    intent = _topped_up(stack, api_key, token, 2000)
+    inquiry = stripe_events.new_id("dp")
+    _dispute(stack, "charge.dispute.created", intent, inquiry, 2000, "warning_needs_response")
+    _dispute(stack, "charge.dispute.closed", intent, inquiry, 2000, "warning_closed")
+    # A chargeback on the same payment afterwards, to know the worker got past the inquiry.
+    chargeback = stripe_events.new_id("dp")
+    _dispute(stack, "charge.dispute.funds_withdrawn", intent, chargeback, 300, "needs_response", withdrawn=300)
+    _until(lambda: balance(stack, api_key, token) == 1700)
+    time.sleep(2)
+    assert balance(stack, api_key, token) == 1700
+    assert _ledger(stack, api_key, token) == [("dispute_hold", -300), ("topup", 2000)]
+
+
+def test_dispute_funds_withdrawn_are_held_until_stripe_reinstates_them(stack, api_key, user):
+    _, token = user
+    intent = _topped_up(stack, api_key, token, 2000)
+    dispute = stripe_events.new_id("dp")
+    _dispute(stack, "charge.dispute.created", intent, dispute, 1500, "needs_response")
+    _dispute(stack, "charge.dispute.funds_withdrawn", intent, dispute, 1500, "needs_response", withdrawn=1500)
+    _until(lambda: balance(stack, api_key, token) == 500)
+    _dispute(stack, "charge.dispute.closed", intent, dispute, 1500, "won", withdrawn=1500, reinstated=1500)
+    _dispute(stack, "charge.dispute.funds_reinstated", intent, dispute, 1500, "won", withdrawn=1500, reinstated=1500)
+    _until(lambda: balance(stack, api_key, token) == 2000)
+    assert _ledger(stack, api_key, token) == [("dispute_hold", -1500), ("dispute_release", 1500), ("topup", 2000)]
+
+
+def test_a_lost_dispute_keeps_its_hold_once_and_may_go_negative(stack, api_key, user):
+    _, token = user
+    intent = _topped_up(stack, api_key, token, 1000)
+    dispute = stripe_events.new_id("dp")
+    _dispute(stack, "charge.dispute.closed", intent, dispute, 2500, "lost", withdrawn=2500)  # out of order
+    _dispute(stack, "charge.dispute.funds_withdrawn", intent, dispute, 2500, "needs_response", withdrawn=2500)
     _until(lambda: balance(stack, api_key, token) == -1500)
-    _dispute(stack, "charge.dispute.created", intent, dispute, 2500, "needs_response")
+    _dispute(stack, "charge.dispute.funds_withdrawn", intent, dispute, 2500, "needs_response", withdrawn=2500)
     time.sleep(2)
     assert balance(stack, api_key, token) == -1500  # the hold was applied once
 

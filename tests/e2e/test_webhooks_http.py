@@ -9,6 +9,7 @@ import json
 import os
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -120,6 +121,28 @@ def test_private_targets_are_refused_over_http(stack, api_key):
                 "https://[::ffff:127.0.0.1]/in"):
         answer = owner("POST", EP, {"url": url, "event_types": ["wallet.credited"]})
         assert answer.status_code == 422 and answer.json()["errors"][0]["name"] == "url", (url, answer.text)
+
+
+def test_the_stacks_own_services_are_refused_as_targets(stack, api_key):
+    """Loopback receivers are allowed here, but not the AWS emulator, the gateway or the Stripe
+    emulator: one test delivery to the emulator could reset every table and queue."""
+    owner = Api(stack, api_key, client_token(stack, api_key, stack.credentials["client_id"],
+                                              stack.credentials["client_secret"]))
+    credentials = stack.credentials
+    own = {name: urlsplit(credentials[name]).port for name in ("aws_endpoint_url", "api_url", "stripe_api_base")}
+    assert own["aws_endpoint_url"] and own["api_url"] == stack.port and own["stripe_api_base"]
+    for name, port in own.items():
+        for url in (f"http://127.0.0.1:{port}/moto-api/reset", f"http://localhost:{port}/", f"http://[::1]:{port}/"):
+            answer = owner("POST", EP, {"url": url, "event_types": ["wallet.credited"]})
+            assert answer.status_code == 422, (name, url, answer.text)
+            assert answer.json()["errors"][0]["name"] == "url" and "own services" in answer.json()["detail"]
+    with Receiver() as receiver:
+        endpoint = owner("POST", EP, {"url": receiver.url, "event_types": ["wallet.credited"]})
+        assert endpoint.status_code == 201, endpoint.text  # any other loopback port is fine
+        moved = owner("PATCH", f"{EP}/{endpoint.json()['id']}",
+                      {"url": f"http://127.0.0.1:{own['aws_endpoint_url']}/moto-api/reset"})
+        assert moved.status_code == 422, moved.text
+        assert owner("DELETE", f"{EP}/{endpoint.json()['id']}").status_code == 204
 
 
 def test_a_failed_attempt_is_retried_through_the_queue_and_succeeds(stack, api_key):

@@ -56,7 +56,7 @@ PUBLIC_ROUTES = (
 # Routes where the caller proves itself with a credential of its own instead of a bearer token:
 # client credentials (OAuth token and revocation), a sign-in code or a refresh token (sessions).
 # The API key is still required.
-CLIENT_AUTHENTICATED_ROUTES = (("/api/oauth/", ""), ("/api/auth/", ""))
+CLIENT_AUTHENTICATED_ROUTES = (("/api/oauth/", ""), ("/api/auth/session", ""), ("/api/auth/refresh", ""))
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 USAGE_PLAN_LIMITS = (("Throttle", "RateLimit"), ("Throttle", "BurstLimit"), ("Quota", "Limit"))
@@ -414,6 +414,18 @@ def test_gateway_responses_explain_auth_and_rate_limits(resources: Resources) ->
             if not STATIC_SECONDS.match(str(retry_after)):
                 problems.append(f"{logical_id} GatewayResponses.{name} needs a Retry-After header like \"'60'\", "
                                 f"got {retry_after!r}")
+    assert not problems, _report(problems)
+
+
+def test_gateway_response_bodies_say_the_status_they_are_sent_with(resources: Resources) -> None:
+    problems = []
+    for logical_id, api in _of_type(resources, API).items():
+        for name, response in _props(api).get("GatewayResponses", {}).items():
+            template = response.get("ResponseTemplates", {}).get("application/json", "")
+            said = re.search(r'"status":\s*(\d+)', template)
+            sent = response.get("StatusCode")
+            if said and str(sent) != said[1]:
+                problems.append(f"{logical_id} GatewayResponses.{name} says status {said[1]} but is sent as {sent}")
     assert not problems, _report(problems)
 
 

@@ -5,7 +5,9 @@ redelivered notification never publishes twice."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import uuid
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
@@ -204,6 +206,119 @@ def test_an_object_nobody_asked_for_is_deleted(worker, key):
 def test_the_test_event_s3_sends_first_is_ignored(worker):
     event = sqs_event({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "x"})
     assert worker(event, Context()) == {"batchItemFailures": []}
+
+
+# The bucket is versioned, and a presigned POST may be used again until it expires: one quarantine
+# key can hold several uploads, each announced with its version (as S3 does for versioned buckets).
+
+def upload_version(media_id: str, content: bytes) -> str:
+    put = aws.client("s3").put_object(Bucket=store.bucket(), Key=store.quarantine_key(media_id), Body=content)
+    assert put.get("VersionId"), "the media bucket is not versioned"
+    return put["VersionId"]
+
+
+def versioned_notification(media_id: str, version_id: str | None) -> dict:
+    found = notification(media_id)
+    if version_id:
+        found["Records"][0]["s3"]["object"]["versionId"] = version_id
+    return found
+
+
+def versions_under(prefix: str) -> list[tuple[str, str]]:
+    """Every version and delete marker under a prefix, deleted or not."""
+    listed = aws.client("s3").list_object_versions(Bucket=store.bucket(), Prefix=prefix)
+    return sorted([("version", v["Key"]) for v in listed.get("Versions", [])]
+                  + [("delete marker", m["Key"]) for m in listed.get("DeleteMarkers", [])])
+
+
+def published_bytes(media_id: str) -> bytes:
+    return aws.client("s3").get_object(Bucket=store.bucket(), Key=store.original_key(media_id))["Body"].read()
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["notification-names-the-version", "current-version"])
+def test_the_worker_publishes_the_bytes_it_inspected_not_a_later_upload(worker, named):
+    inspected = sample_files.png_bytes(10, 10)
+    media_id = quarantined("user-v", inspected, "image/png")
+    first = aws.client("s3").list_object_versions(Bucket=store.bucket(),
+                                                  Prefix=store.quarantine_key(media_id))["Versions"][0]["VersionId"]
+    hostile = sample_files.executable_bytes().ljust(len(inspected), b"\0")
+    later: list[str] = []
+
+    def upload_again(**_):  # a second upload lands while the first is being inspected
+        if not later:
+            later.append(upload_version(media_id, hostile))
+
+    aws.client("s3").meta.events.register("after-call.s3.GetObject", upload_again)
+    try:
+        assert worker(sqs_event(versioned_notification(media_id, first if named else None)), Context()) == \
+            {"batchItemFailures": []}
+    finally:
+        aws.client("s3").meta.events.unregister("after-call.s3.GetObject", upload_again)
+    record = store.get_record(media_id)
+    assert record["status"] == "ready" and record["metadata"] == {"width": 10, "height": 10}
+    assert published_bytes(media_id) == inspected
+    assert record["sha256"] == hashlib.sha256(inspected).hexdigest()
+    # The later upload's own notification finds the media decided: its version goes too.
+    assert versions_under(store.quarantine_key(media_id)) == [("version", store.quarantine_key(media_id))]
+    assert worker(sqs_event(versioned_notification(media_id, later[0])), Context()) == {"batchItemFailures": []}
+    assert versions_under(store.quarantine_key(media_id)) == []
+    assert published_bytes(media_id) == inspected and store.get_record(media_id) == record
+    # Either notification delivered again changes nothing.
+    for version in (first, later[0]):
+        assert worker(sqs_event(versioned_notification(media_id, version)), Context()) == {"batchItemFailures": []}
+    assert published_bytes(media_id) == inspected and store.get_record(media_id) == record
+
+
+def test_a_published_upload_leaves_no_version_in_quarantine(worker):
+    media_id = quarantined("user-v", sample_files.pdf_bytes(pages=1), "application/pdf")
+    version = aws.client("s3").head_object(Bucket=store.bucket(), Key=store.quarantine_key(media_id))["VersionId"]
+    assert worker(sqs_event(versioned_notification(media_id, version)), Context()) == {"batchItemFailures": []}
+    assert store.get_record(media_id)["status"] == "ready"
+    assert versions_under(store.quarantine_key(media_id)) == []  # not even a delete marker
+    assert versions_under(f"media/{media_id}/") == [("version", store.original_key(media_id))]
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["notification-names-the-version", "current-version"])
+def test_a_rejected_upload_leaves_no_version_behind(worker, named):
+    content = sample_files.executable_bytes()
+    media_id = quarantined("user-v", content, "application/pdf")
+    version = aws.client("s3").head_object(Bucket=store.bucket(), Key=store.quarantine_key(media_id))["VersionId"]
+    assert worker(sqs_event(versioned_notification(media_id, version if named else None)), Context()) == \
+        {"batchItemFailures": []}
+    assert store.get_record(media_id)["status"] == "rejected"
+    assert versions_under(store.quarantine_key(media_id)) == [] and versions_under(f"media/{media_id}/") == []
+
+
+def test_an_upload_decided_meanwhile_takes_back_the_copies_made_for_it(worker):
+    content = sample_files.png_bytes(10, 10)
+    media_id = quarantined("user-v", content, "image/png")
+    first = aws.client("s3").head_object(Bucket=store.bucket(), Key=store.quarantine_key(media_id))["VersionId"]
+    decided: list[str] = []
+
+    def reject_meanwhile(**_):  # another upload to the key (of the wrong size) is decided first
+        if not decided:
+            decided.append(upload_version(media_id, content + b"more"))
+            from eckospace.media.processing import process_upload
+            assert process_upload(store.quarantine_key(media_id), decided[0]) == "rejected"
+
+    aws.client("s3").meta.events.register("after-call.s3.CopyObject", reject_meanwhile)
+    try:
+        assert worker(sqs_event(versioned_notification(media_id, first)), Context()) == {"batchItemFailures": []}
+    finally:
+        aws.client("s3").meta.events.unregister("after-call.s3.CopyObject", reject_meanwhile)
+    assert store.get_record(media_id)["status"] == "rejected"
+    assert versions_under(f"media/{media_id}/") == []  # no copy and no thumbnail of media rejected
+    assert versions_under(store.quarantine_key(media_id)) == []
+
+
+def test_a_notification_without_a_version_removes_the_current_one_for_good(worker):
+    key = f"quarantine/med_unknown{uuid.uuid4().hex[:8]}"
+    aws.client("s3").put_object(Bucket=store.bucket(), Key=key, Body=b"stray")
+    event = sqs_event({"Records": [{"eventName": "ObjectCreated:Post", "s3": {
+        "bucket": {"name": store.bucket()}, "object": {"key": key}}}]})
+    assert worker(event, Context()) == {"batchItemFailures": []}
+    assert versions_under(key) == []
+    assert worker(event, Context()) == {"batchItemFailures": []}  # again: nothing left to delete
 
 
 def raw_upload_event(body: bytes, content_type: str, *, encode: bool = True) -> dict:

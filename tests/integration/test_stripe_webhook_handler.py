@@ -15,6 +15,7 @@ from botocore.stub import Stubber
 from eckospace import aws
 from eckospace.payments import stripe_webhooks
 from tests.integration.conftest import Context, api_event, load_function
+from tests.support import stripe_events
 
 SECRET_ID = "eckospace/dev/stripe-webhook-secrets"
 CURRENT, PREVIOUS = "whsec_current_" + "a" * 20, "whsec_previous_" + "b" * 20
@@ -99,3 +100,17 @@ def test_a_record_left_received_is_queued_by_the_next_delivery(handler, monkeypa
     assert deliver(handler, body, CURRENT) == (200, {"received": True, "outcome": "queued"})
     assert status_of(body) == "queued"
     assert deliver(handler, body, CURRENT)[1]["outcome"] == "duplicate"
+
+
+@pytest.mark.parametrize("event_type", ["refund.created", "refund.updated", "refund.failed", "charge.refund.updated",
+                                        "charge.refunded", "charge.dispute.created", "charge.dispute.funds_withdrawn",
+                                        "charge.dispute.funds_reinstated", "charge.dispute.closed"])
+def test_refund_and_dispute_events_are_queued_for_the_worker(handler, event_type):
+    refund = stripe_events.refund(amount=500, payment_intent="pi_1")
+    dispute = stripe_events.dispute(amount=500, payment_intent="pi_1", status="needs_response")
+    obj = dispute if event_type.startswith("charge.dispute.") else (
+        stripe_events.charge(amount=500, payment_intent="pi_1", amount_refunded=500)
+        if event_type == "charge.refunded" else refund)
+    body = stripe_events.payload(stripe_events.event(event_type, obj))
+    assert deliver(handler, body, CURRENT) == (200, {"received": True, "outcome": "queued"})
+    assert status_of(body) == "queued"

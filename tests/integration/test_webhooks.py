@@ -5,6 +5,7 @@ and the name resolver driven by the tests."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 import uuid
@@ -124,6 +125,19 @@ class Harness:
                 return handled + 1
             sqs.delete_message(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"])
         raise AssertionError("the deliveries queue never emptied")
+
+    def attempt_next(self) -> None:
+        """Run the worker on the next queued message alone (at its due time)."""
+        sqs = aws.client("sqs")
+        [message] = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1,
+                                        WaitTimeSeconds=1)["Messages"]
+        body = json.loads(message["Body"])
+        found = store.get_delivery(body["endpoint_id"], body["delivery_id"])
+        if found is not None and found.due > self.clock.t:
+            self.clock.t = found.due
+        result = self.handlers["worker"](sqs_event(message["Body"], ids=[message["MessageId"]]), Context())
+        assert result["batchItemFailures"] == []
+        sqs.delete_message(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"])
 
     def log(self, client: str, endpoint_id: str, **query) -> dict:
         status, body = self.call("deliveries", "GET", f"{EP}/{endpoint_id}/deliveries", client=client,
@@ -665,3 +679,153 @@ def test_a_third_party_integration_subscribes_to_what_is_not_private(hooks):
         hooks.drain()
         [got] = receiver.received
     assert Webhook(endpoint["secret"]).verify(got.body, got.headers)["type"] == "post.reported"
+
+
+# ------------------------------------------------------------------------------ entitlement at every send
+def demote(client: str) -> None:
+    integrations.set_first_party(client, False)
+
+
+def disable(client: str) -> None:
+    integrations.set_enabled(client, False)
+
+
+def narrow(client: str) -> None:
+    integration = integrations.get(client)
+    integrations.save(replace(integration, allowed_scopes=frozenset({"webhooks:read", "webhooks:write"})))
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (disable, "not entitled: the integration is disabled"),
+    (narrow, "not entitled: the integration may no longer hold wallet:read"),
+    (demote, "not entitled: the event goes to first-party integrations only"),
+])
+def test_queued_deliveries_and_retries_stop_once_entitlement_ends(hooks, change, reason):
+    owner = client_id()
+    with Receiver(Answer(500), Answer(200)) as one, Receiver(Answer(500), Answer(200)) as two:
+        first = hooks.endpoint(owner, one.url)
+        second = hooks.endpoint(owner, two.url)
+        hooks.dispatch(wallet_event())  # fanned out while the integration was entitled
+        hooks.attempt_next()  # one delivery is tried once (500: a retry is queued), the other not yet
+        assert len(one.received) + len(two.received) == 1
+        change(owner)
+        hooks.drain()  # the retry and the delivery never attempted
+        assert len(one.received) + len(two.received) == 1  # nothing more was sent
+    for endpoint in (first, second):
+        [delivery] = hooks.log(owner, endpoint["id"])["deliveries"]
+        assert delivery["status"] == "failed" and delivery["reason"] == reason, delivery
+        assert delivery["next_attempt_at"] is None and len(delivery["attempts"]) <= 1
+
+
+def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(hooks):
+    owner = client_id()
+    with Receiver(Answer(200), Answer(500)) as receiver, Receiver() as elsewhere:
+        endpoint = hooks.endpoint(owner, receiver.url)
+        hooks.dispatch(wallet_event())
+        hooks.drain()  # delivered
+        hooks.dispatch(wallet_event())
+        hooks.drain()  # every attempt failed
+        delivered, failed = sorted(hooks.log(owner, endpoint["id"])["deliveries"], key=lambda d: d["status"],
+                                   reverse=True)
+        assert (delivered["status"], failed["status"]) == ("succeeded", "failed")
+        status, _ = hooks.call("redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver",
+                               client=owner)
+        assert status == 202  # queued while the integration was first-party ...
+        demote(owner)
+        sent = len(receiver.received)
+        hooks.drain()  # ... and refused at its attempt
+        assert len(receiver.received) == sent
+        replayed = {d["id"]: d for d in hooks.log(owner, endpoint["id"])["deliveries"]}[delivered["id"]]
+        assert replayed["status"] == "failed" and replayed["reason"].startswith("not entitled"), replayed
+
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
+                                     body={"url": elsewhere.url})
+        assert status == 403 and problem["first_party_only"] == ["wallet.credited"], problem
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
+                                     body={"enabled": False})
+        assert status == 200  # what sends nothing stays allowed
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
+                                     body={"enabled": True})
+        assert status == 403 and problem["first_party_only"] == ["wallet.credited"], problem
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
+                                     body={"url": elsewhere.url, "event_types": ["post.reported"], "enabled": True})
+        assert status == 200 and problem["url"] == elsewhere.url  # dropping them in the same request is fine
+
+        status, problem = hooks.call("redeliver", "POST",
+                                     f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver", client=owner)
+        assert status == 403 and problem["not_entitled"] == ["wallet.credited"], problem
+        assert "wallet.credited" in problem["detail"]
+        status, answer = hooks.call("redeliver_failed", "POST", f"{EP}/{endpoint['id']}/redeliver-failed",
+                                    client=owner, body={"since": 0})
+        assert status == 202 and answer["redelivered"] == 0, answer
+        assert answer["not_entitled"] == {"deliveries": 2, "event_types": ["wallet.credited"]}
+        hooks.drain()
+        assert not elsewhere.received and len(receiver.received) == sent
+    assert {d["status"] for d in hooks.log(owner, endpoint["id"])["deliveries"]} == {"failed"}
+
+
+def test_a_token_without_an_events_scope_cannot_repoint_its_endpoint(hooks):
+    owner = client_id()
+    endpoint = hooks.endpoint(owner, "http://127.0.0.1:9/hooks")
+    status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, scopes="webhooks:write",
+                                 body={"url": "http://127.0.0.1:10/hooks"})
+    assert status == 403 and problem["required_scopes"] == ["wallet:read"], problem
+    status, _ = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, scopes="webhooks:write",
+                           body={"description": "only words"})
+    assert status == 200
+    assert hooks.call("get", "GET", f"{EP}/{endpoint['id']}", client=owner)[1]["url"] == "http://127.0.0.1:9/hooks"
+
+
+def test_an_attempt_reads_its_integration_in_the_same_single_read(hooks):
+    """Backend calls per successful attempt: one BatchGetItem (the delivery, its endpoint, its
+    secrets and its owner's status, scopes and first-party flag), the claim and the record."""
+    owner = client_id()
+    calls: list[tuple[str, dict]] = []
+
+    def seen(model, params, **_):
+        calls.append((model.name, params))
+
+    dynamodb, sqs = aws.client("dynamodb"), aws.client("sqs")
+    with Receiver() as receiver:
+        endpoint = hooks.endpoint(owner, receiver.url)
+        hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
+        message = sqs.receive_message(QueueUrl=hooks.deliveries_url, WaitTimeSeconds=1)["Messages"][0]
+        for client in (dynamodb, sqs):
+            client.meta.events.register("before-parameter-build.*.*", seen)
+        try:
+            hooks.handlers["worker"](sqs_event(message["Body"]), Context())
+        finally:
+            for client in (dynamodb, sqs):
+                client.meta.events.unregister("before-parameter-build.*.*", seen)
+        sqs.delete_message(QueueUrl=hooks.deliveries_url, ReceiptHandle=message["ReceiptHandle"])
+        assert len(receiver.received) == 1
+    assert [name for name, _ in calls] == ["BatchGetItem", "UpdateItem", "UpdateItem"], calls
+    requested = calls[0][1]["RequestItems"]
+    integrations_table = os.environ[integrations.TABLE_SETTING]
+    assert integrations_table in requested, requested
+    assert requested[integrations_table]["Keys"] == [{"client_id": {"S": owner}}]
+    assert requested[integrations_table]["ProjectionExpression"] == "client_id, #s, allowed_scopes, first_party"
+
+
+def test_the_stacks_own_loopback_ports_are_refused_at_registration_and_at_delivery(hooks, monkeypatch):
+    owner = client_id()
+    monkeypatch.setenv("ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS", "4566,3000")
+    for url in ("http://127.0.0.1:4566/moto-api/reset", "http://localhost:3000/api/oauth/token",
+                "http://[::1]:4566/"):
+        status, problem = hooks.call("create", "POST", EP, client=owner,
+                                     body={"url": url, "event_types": ["wallet.credited"]})
+        assert status == 422 and problem["errors"][0]["name"] == "url", (url, problem)
+        assert "stack's own services" in problem["detail"]
+    with Receiver() as receiver:
+        endpoint = hooks.endpoint(owner, receiver.url)  # another loopback port: allowed
+        port = receiver.url.split(":")[2].split("/")[0]
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
+                                     body={"url": "http://127.0.0.1:4566/"})
+        assert status == 422, problem
+        monkeypatch.setenv("ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS", f"4566,{port}")  # the port became the stack's
+        hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
+        hooks.drain()
+        assert not receiver.received
+    delivery, attempts = attempts_of(hooks, owner, endpoint["id"])
+    assert delivery["status"] == "failed" and delivery["reason"] == "target refused"
+    assert "stack's own services" in attempts[0]["error"]

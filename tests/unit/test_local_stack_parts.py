@@ -70,6 +70,14 @@ def test_template_rules_refuse_combinations_that_cannot_work():
         Template(ROOT / "template.yaml", overrides={"EnableMedia": "false"})
 
 
+@pytest.mark.parametrize("environment", ["staging", "prod"])
+def test_loopback_webhook_targets_are_refused_outside_the_dev_environment(environment):
+    with pytest.raises(ValueError, match="WebhooksLoopbackOnlyInDev.*local development only"):
+        Template(ROOT / "template.yaml", overrides={"Environment": environment, "WebhooksAllowLoopbackTargets": "true"})
+    Template(ROOT / "template.yaml", overrides={"Environment": environment, "WebhooksAllowLoopbackTargets": "false"})
+    Template(ROOT / "template.yaml", overrides={"Environment": "dev", "WebhooksAllowLoopbackTargets": "true"})
+
+
 def test_main_template_routes_need_key_and_authorizer():
     routes = Template(ROOT / "template.yaml").routes()
     translations = next(r for r in routes if r.path == "/api/translations/app")

@@ -122,6 +122,21 @@ def test_policy_covers_the_whole_api_and_carries_the_caller():
     assert policy["context"]["scope"] == "a:read b:write" and "client_id" not in policy["context"]
 
 
+def test_a_session_token_carries_its_session_id_to_the_authorizers_context():
+    ring = KeyRing.new()
+    verifier = _verifier({"ring": ring}, [])
+    claims = verifier.verify(_mint(ring, token_use="user", session_id="f3a9"))
+    assert claims.session_id == "f3a9" and policy_for(claims, "arn:x/v1/GET/api/me")["context"]["sid"] == "f3a9"
+    sessionless = verifier.verify(_mint(ring, token_use="user"))
+    assert sessionless.session_id is None and "sid" not in policy_for(sessionless, "arn:x/v1/GET/api/me")["context"]
+    key = ring.active
+    odd_sid = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "iat": int(time.time()),
+                          "exp": int(time.time()) + 60, "jti": "j1", "scope": "", "sid": ["f3a9"]},
+                         key.private_key_pem, algorithm=key.alg, headers={"kid": key.kid, "typ": "at+jwt"})
+    with pytest.raises(InvalidToken):
+        verifier.verify(odd_sid)
+
+
 def test_rotation_activates_the_key_published_before_and_publishes_the_next():
     ring = KeyRing.new()
     assert len(ring.keys) == 2 and ring.keys[0].kid == ring.active_kid

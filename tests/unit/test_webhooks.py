@@ -13,7 +13,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from eckospace.webhooks import catalogue, schedule, signing, targets
-from eckospace.webhooks.store import Secrets, delivery_id
+from eckospace.webhooks.store import Entitlement, Secrets, delivery_id
 
 
 # ------------------------------------------------------------------------------ signing
@@ -122,6 +122,28 @@ def test_url_forms(url, policy, refused):
             targets.parse(url, policy)
 
 
+def test_the_local_stacks_own_loopback_ports_stay_refused(monkeypatch):
+    monkeypatch.setenv(targets.ALLOW_LOOPBACK_SETTING, "true")
+    monkeypatch.setenv(targets.REFUSED_LOOPBACK_PORTS_SETTING, "4566,3000 8443")
+    policy = targets.Policy.from_environment()
+    assert policy.refused_loopback_ports == {4566, 3000, 8443}
+    for url in ("http://127.0.0.1:4566/moto-api/reset", "http://localhost:3000/api/posts", "http://[::1]:4566/",
+                "http://127.0.0.2:4566/", "http://api.localhost:3000/", "https://localhost:8443/in"):
+        with pytest.raises(targets.TargetRefused, match="stack's own services"):
+            targets.parse(url, policy)
+    assert targets.parse("http://127.0.0.1:9000/hooks", policy).port == 9000
+    assert targets.parse("https://hooks.example.com:8443/in", policy).port == 8443  # not loopback: not refused
+
+
+def test_lambdas_own_runtime_api_port_stays_refused(monkeypatch):
+    monkeypatch.setenv(targets.ALLOW_LOOPBACK_SETTING, "true")
+    monkeypatch.setenv(targets.RUNTIME_API_SETTING, "127.0.0.1:9001")
+    policy = targets.Policy.from_environment()
+    with pytest.raises(targets.TargetRefused, match="stack's own services"):
+        targets.parse("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", policy)
+    assert targets.parse("http://127.0.0.1:9000/hooks", policy).port == 9000
+
+
 def resolver_to(*addresses: str):
     def resolve(host, port, *args, **kwargs):
         return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
@@ -141,6 +163,27 @@ def test_every_resolved_address_is_checked():
         raise socket.gaierror("no such host")
     with pytest.raises(targets.TargetRefused, match="does not resolve"):
         targets.resolve(target, STRICT, failing)
+
+
+# ------------------------------------------------------------------------------ entitlement
+def integration_item(status="active", scopes=("wallet:read", "moderation:read"), first_party=True) -> dict:
+    return {"client_id": {"S": "ekc_1"}, "status": {"S": status}, "allowed_scopes": {"L": [{"S": s} for s in scopes]},
+            "first_party": {"BOOL": first_party}}
+
+
+@pytest.mark.parametrize(("item", "event_type", "refused"), [
+    (integration_item(), "wallet.credited", None),
+    (integration_item(), "webhook.test", None),
+    (None, "webhook.test", "no longer exists"),
+    (integration_item(status="disabled"), "webhook.test", "disabled"),
+    (integration_item(scopes=("moderation:read",)), "wallet.credited", "may no longer hold wallet:read"),
+    (integration_item(first_party=False), "wallet.credited", "first-party integrations only"),
+    (integration_item(first_party=False), "post.reported", None),
+    (integration_item(first_party=False, scopes=()), "webhook.endpoint.disabled", "webhooks:read"),
+])
+def test_what_an_integration_may_receive(item, event_type, refused):
+    found = Entitlement.from_item("ekc_1", item).refusal_for(event_type)
+    assert found is None if refused is None else refused in found
 
 
 # ------------------------------------------------------------------------------ schedule

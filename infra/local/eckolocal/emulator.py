@@ -10,6 +10,18 @@ signed policy (the signature, the expiry, every condition, no unlisted field, th
 the media flow depends on exactly that, so the emulator checks it too, answering as S3 does
 (403 AccessDenied, 400 EntityTooLarge / EntityTooSmall) before moto sees the request.
 
+Where moto is more lenient or does less than AWS in ways our code depends on, the emulator behaves
+as AWS does:
+- DynamoDB refuses a Query or Scan whose ExclusiveStartKey is not exactly the table's key
+  attributes (plus the index's, on an index), of their types, or (for a Query) whose partition key
+  is not the query's, with a ValidationException; moto pages from it (or fails with a 500).
+- S3 notifications of a versioned bucket name the object's version (`versionId`); moto's do not.
+- S3 applies bucket lifecycle rules (expirations, noncurrent version expirations, expired object
+  delete markers, incomplete multipart uploads); moto stores them and never applies them. The
+  emulator sweeps every bucket every `ECKO_LIFECYCLE_SWEEP_SECONDS` (600), counting days as S3
+  does (from the object's time, rounded up to the next midnight UTC). Transitions and tag filters
+  are not applied.
+
 Run as `python -m eckolocal.emulator HOST PORT`.
 """
 
@@ -17,15 +29,22 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import decimal
 import hashlib
 import hmac
 import io
 import json
+import logging
 import os
+import re
 import sys
+import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 from xml.sax.saxutils import escape
+
+log = logging.getLogger("eckolocal.emulator")
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -130,14 +149,246 @@ class SerializedDynamoDB:
             return list(self.app(environ, start_response))
 
 
+# ---------------------------------------------------------------------------- DynamoDB start keys
+_INVALID_START_KEY = "The provided starting key is invalid"
+_OUTSIDE_QUERY = "The provided starting key is outside query boundaries based on provided conditions"
+_EQUALITY = re.compile(r"([#:]?[\w.]+)\s*(?<![<>!])=\s*([#:]?[\w.]+)")
+
+
+def _same_value(one: Any, other: Any) -> bool:
+    if isinstance(one, dict) and isinstance(other, dict) and set(one) == set(other) == {"N"}:
+        try:
+            return decimal.Decimal(one["N"]) == decimal.Decimal(other["N"])
+        except (decimal.InvalidOperation, TypeError):
+            return False
+    return one == other
+
+
+def _query_partition(request: dict[str, Any], name: str) -> Any:
+    """The partition key value a Query asks for (None when it cannot be read from the request)."""
+    expression = request.get("KeyConditionExpression")
+    if isinstance(expression, str):
+        names = request.get("ExpressionAttributeNames") or {}
+        values = request.get("ExpressionAttributeValues") or {}
+        for left, right in _EQUALITY.findall(expression):
+            for attribute, value in ((left, right), (right, left)):
+                if value.startswith(":") and names.get(attribute, attribute) == name:
+                    return values.get(value)
+        return None
+    condition = (request.get("KeyConditions") or {}).get(name) or {}
+    return (condition.get("AttributeValueList") or [None])[0]
+
+
+def start_key_error(operation: str, request: dict[str, Any], table: dict[str, Any]) -> str | None:
+    """What DynamoDB answers (a ValidationException's message) to a Query or Scan whose
+    ExclusiveStartKey it refuses; None when it takes it (or when moto answers the request anyway)."""
+    start = request.get("ExclusiveStartKey")
+    if start is None:
+        return None
+    invalid = _INVALID_START_KEY if operation == "Query" else \
+        f"{_INVALID_START_KEY}: The provided key element does not match the schema"
+    schema = list(table.get("KeySchema", []))
+    paged = schema
+    if request.get("IndexName"):
+        indexes = table.get("GlobalSecondaryIndexes", []) + table.get("LocalSecondaryIndexes", [])
+        index = next((i for i in indexes if i.get("IndexName") == request["IndexName"]), None)
+        if index is None:
+            return None  # moto refuses an unknown index itself
+        paged = index["KeySchema"]
+        schema += [k for k in paged if k["AttributeName"] not in {s["AttributeName"] for s in schema}]
+    types = {d["AttributeName"]: d["AttributeType"] for d in table.get("AttributeDefinitions", [])}
+    if not isinstance(start, dict) or set(start) != {k["AttributeName"] for k in schema}:
+        return invalid
+    for name, value in start.items():
+        if not isinstance(value, dict) or len(value) != 1:
+            return invalid
+        (kind, raw), = value.items()
+        if kind != types.get(name) or not isinstance(raw, str) or raw == "":
+            return invalid
+        if kind == "N":
+            try:
+                decimal.Decimal(raw)
+            except decimal.InvalidOperation:
+                return invalid
+    if operation == "Query":
+        partition = next(k["AttributeName"] for k in paged if k["KeyType"] == "HASH")
+        wanted = _query_partition(request, partition)
+        if wanted is not None and not _same_value(start[partition], wanted):
+            return _OUTSIDE_QUERY
+    return None
+
+
+class StartKeyGuard:
+    """WSGI middleware: DynamoDB's checks of a Query's or Scan's ExclusiveStartKey (see the module's
+    docstring). Runs inside SerializedDynamoDB, so the table it describes is the one moto queries."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        operation = target.rpartition(".")[2]
+        if (not target.startswith("DynamoDB_") or operation not in ("Query", "Scan")
+                or not environ.get("CONTENT_LENGTH")):
+            return self.app(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return self.app(environ, start_response)
+        if isinstance(request, dict) and "ExclusiveStartKey" in request:
+            table = self._describe(environ, request.get("TableName"))
+            problem = start_key_error(operation, request, table) if table else None
+            if problem:
+                answer = json.dumps({"__type": "com.amazon.coral.validate#ValidationException",
+                                     "message": problem}).encode()
+                start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
+                                                   ("Content-Length", str(len(answer))),
+                                                   ("x-amzn-RequestId", str(uuid.uuid4()))])
+                return [answer]
+            environ["wsgi.input"] = io.BytesIO(body)
+        return self.app(environ, start_response)
+
+    def _describe(self, environ: dict[str, Any], table: Any) -> dict[str, Any] | None:
+        """The table's description, asked of moto with the caller's own credentials and region."""
+        body = json.dumps({"TableName": table}).encode()
+        status: list[str] = []
+        asked = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
+                 "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.DescribeTable"}
+        answer = b"".join(self.app(asked, lambda code, headers, exc_info=None: status.append(code)))
+        if not status or not status[0].startswith("200"):
+            return None
+        return json.loads(answer).get("Table")
+
+
+# ---------------------------------------------------------------------------- S3 notifications
+def notifications_carry_version_ids() -> None:
+    """S3 names the object's version in each notification from a versioned bucket; moto does not."""
+    from moto.s3 import notifications
+
+    if getattr(notifications._get_s3_event, "names_versions", False):
+        return
+    original = notifications._get_s3_event
+
+    def event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
+        found = original(event_name, bucket, key, notification_id)
+        if getattr(bucket, "is_versioned", False) and getattr(key, "version_id", "null") != "null":
+            for record in found.get("Records", []):
+                record["s3"]["object"]["versionId"] = key.version_id
+        return found
+
+    event.names_versions = True  # type: ignore[attr-defined]
+    notifications._get_s3_event = event
+
+
+# ---------------------------------------------------------------------------- S3 lifecycle
+def lifecycle_due(start: dt.datetime, days: int) -> dt.datetime:
+    """When S3 acts on a rule of `days` for something dated `start`: that many days later, rounded up
+    to the next midnight UTC."""
+    moment = start.astimezone(dt.UTC) + dt.timedelta(days=int(days))
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == moment else midnight + dt.timedelta(days=1)
+
+
+def _rule_prefix(rule: dict[str, Any]) -> str | None:
+    """The key prefix a rule covers; None for a rule filtered by tags (not applied here)."""
+    if "Filter" not in rule:
+        return rule.get("Prefix") or ""
+    found = rule["Filter"] or {}
+    if "Tag" in found or (found.get("And") or {}).get("Tags"):
+        return None
+    return found.get("Prefix", (found.get("And") or {}).get("Prefix", "")) or ""
+
+
+def expire_by_lifecycle(s3: Any, bucket: str, now: dt.datetime) -> dict[str, int]:
+    """Apply a bucket's lifecycle expirations as S3 would have by `now`; returns what was done."""
+    from botocore.exceptions import ClientError
+
+    done = {"expired": 0, "noncurrent_deleted": 0, "markers_removed": 0, "uploads_aborted": 0}
+    try:
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchLifecycleConfiguration":
+            return done
+        raise
+    versioned = s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled"
+    history: dict[str, list[dict[str, Any]]] = {}  # each key's versions and delete markers, newest first
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        for entry in page.get("Versions", []):
+            history.setdefault(entry["Key"], []).append({**entry, "marker": False})
+        for entry in page.get("DeleteMarkers", []):
+            history.setdefault(entry["Key"], []).append({**entry, "marker": True})
+    for entries in history.values():
+        entries.sort(key=lambda e: (bool(e.get("IsLatest")), e["LastModified"]), reverse=True)
+    for rule in rules:
+        prefix = _rule_prefix(rule)
+        if rule.get("Status") != "Enabled" or prefix is None:
+            continue
+        expiration = rule.get("Expiration") or {}
+        days, noncurrent = expiration.get("Days"), (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+        for key, entries in history.items():
+            if not key.startswith(prefix):
+                continue
+            if noncurrent:  # a version is noncurrent from the moment the next one was written
+                gone = [older for newer, older in zip(entries, entries[1:])
+                        if not older["marker"] and lifecycle_due(newer["LastModified"], noncurrent) <= now]
+                for entry in gone:
+                    s3.delete_object(Bucket=bucket, Key=key, VersionId=entry["VersionId"])
+                    entries.remove(entry)
+                    done["noncurrent_deleted"] += 1
+            if not entries:
+                continue
+            latest = entries[0]
+            expires = lifecycle_due(latest["LastModified"], days) if days else \
+                (expiration["Date"] if expiration.get("Date") else None)
+            if not latest["marker"] and expires is not None and expires <= now:
+                s3.delete_object(Bucket=bucket, Key=key)
+                if versioned:
+                    entries.insert(0, {"Key": key, "LastModified": now, "IsLatest": True, "marker": True,
+                                       "VersionId": None})
+                else:
+                    entries.remove(latest)
+                done["expired"] += 1
+            elif latest["marker"] and len(entries) == 1 and latest.get("VersionId") and (
+                    expiration.get("ExpiredObjectDeleteMarker") or (expires is not None and expires <= now)):
+                s3.delete_object(Bucket=bucket, Key=key, VersionId=latest["VersionId"])
+                entries.clear()
+                done["markers_removed"] += 1
+        aborted_after = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
+        if aborted_after:
+            for upload in s3.list_multipart_uploads(Bucket=bucket, Prefix=prefix).get("Uploads", []):
+                if lifecycle_due(upload["Initiated"], aborted_after) <= now:
+                    s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+                    done["uploads_aborted"] += 1
+    return done
+
+
+def sweep_lifecycles(endpoint: str, *, interval: float, stop: threading.Event) -> None:
+    """Apply every bucket's lifecycle rules every `interval` seconds until `stop` is set."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    while not stop.wait(interval):
+        try:
+            for bucket in s3.list_buckets().get("Buckets", []):
+                expire_by_lifecycle(s3, bucket["Name"], dt.datetime.now(dt.UTC))
+        except Exception:  # the next sweep tries again
+            log.exception("lifecycle sweep failed")
+
+
 def main(argv: list[str]) -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
 
     host, port = argv[0], int(argv[1])
     os.environ.setdefault("MOTO_PORT", str(port))
-    app = PostPolicyGuard(SerializedDynamoDB(DomainDispatcherApplication(create_backend_app)),
+    notifications_carry_version_ids()
+    app = PostPolicyGuard(SerializedDynamoDB(StartKeyGuard(DomainDispatcherApplication(create_backend_app))),
                           secret=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"))
+    threading.Thread(target=sweep_lifecycles, name="lifecycle", daemon=True, kwargs={
+        "endpoint": f"http://{host}:{port}", "interval": float(os.environ.get("ECKO_LIFECYCLE_SWEEP_SECONDS", "600")),
+        "stop": threading.Event()}).start()
     run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=MotoRequestHandler)
 
 

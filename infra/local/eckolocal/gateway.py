@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from eckolocal.template import REGION, Route
-from eckolocal.usage import KeyDirectory, RateLimiter
+from eckolocal.usage import BackendUnavailable, KeyDirectory, RateLimiter
 from eckolocal.workers import InvocationError, Workers
 
 log = logging.getLogger("eckolocal.gateway")
@@ -96,6 +96,7 @@ class Gateway:
         self.keys = keys
         self.limiter = limiter or RateLimiter()
         self.local_routes = local_routes or {}
+        self.backend_ready = True  # False while the local AWS backend is being restarted
         self._auth_cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ ASGI
@@ -153,6 +154,8 @@ class Gateway:
         local = self.local_routes.get(request.path)
         if local is not None and request.method in ("GET", "HEAD"):
             return await local(request)
+        if not self.backend_ready:
+            return backend_unavailable(request)
         matched = self.match(request.method, request.path)
         if matched is None:
             return self.gateway_response("MISSING_AUTHENTICATION_TOKEN", request)
@@ -168,7 +171,10 @@ class Gateway:
         if route.api_key_required:
             grant = self.keys.cached(api_key_value) if api_key_value else None
             if grant is False:
-                grant = await asyncio.to_thread(self.keys.lookup, api_key_value)
+                try:
+                    grant = await asyncio.to_thread(self.keys.lookup, api_key_value)
+                except BackendUnavailable:
+                    return backend_unavailable(request)
             if grant is None:
                 return self.gateway_response("INVALID_API_KEY", request)
             limited = self.limiter.check(grant)
@@ -328,6 +334,15 @@ class Gateway:
             # API Gateway can only send a fixed Retry-After; locally the exact wait is known.
             headers["Retry-After"] = str(retry_after)
         return HttpAnswer(status, list(headers.items()), body.encode())
+
+
+def backend_unavailable(request: Request) -> HttpAnswer:
+    """The local stack's own answer while its AWS backend is away (the emulator restarting, say)."""
+    body = {"type": "urn:eckospace:problem:service-unavailable", "title": "Service Unavailable", "status": 503,
+            "detail": "The local AWS backend does not answer; it is being restarted. Retry shortly.",
+            "request_id": request.request_id}
+    headers = [("Content-Type", "application/problem+json"), ("Retry-After", "1"), ("X-Request-Id", request.request_id)]
+    return HttpAnswer(503, headers, json.dumps(body).encode())
 
 
 def _error_type(response_type: str) -> str:

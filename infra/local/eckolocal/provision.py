@@ -7,12 +7,15 @@ Creation is idempotent: what exists is kept, so data survives restarts against a
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from eckolocal.template import Template
+
+log = logging.getLogger("eckolocal")
 
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
                "StreamSpecification")
@@ -77,6 +80,13 @@ def create_buckets(template: Template, session: Any) -> None:
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props.get(
             "PublicAccessBlockConfiguration", {"BlockPublicAcls": True, "IgnorePublicAcls": True,
                                                "BlockPublicPolicy": True, "RestrictPublicBuckets": True}))
+        versioning = props.get("VersioningConfiguration", {}).get("Status")
+        if versioning:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning})
+        rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+        if rules:
+            s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={
+                "Rules": [lifecycle_rule(rule, bucket=logical_id) for rule in rules]})
         queues = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
         if queues:
             s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={
@@ -87,6 +97,43 @@ def create_buckets(template: Template, session: Any) -> None:
                          for rule in q["Filter"]["S3Key"]["Rules"]]}}} if "Filter" in q else {})}
                     for q in queues
                 ]})
+
+
+# A lifecycle rule as CloudFormation writes it -> as S3's API takes it. The emulator applies
+# expirations (see eckolocal.emulator); transitions change storage classes, which mean nothing here.
+_IGNORED_RULE_PROPERTIES = {"Transitions", "Transition", "NoncurrentVersionTransitions", "NoncurrentVersionTransition"}
+
+
+def lifecycle_rule(rule: dict[str, Any], *, bucket: str = "") -> dict[str, Any]:
+    api: dict[str, Any] = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix") or ""}}
+    if "Id" in rule:
+        api["ID"] = rule["Id"]
+    expiration: dict[str, Any] = {}
+    if "ExpirationInDays" in rule:
+        expiration["Days"] = int(rule["ExpirationInDays"])
+    if "ExpirationDate" in rule:
+        expiration["Date"] = rule["ExpirationDate"]
+    if "ExpiredObjectDeleteMarker" in rule:
+        expiration["ExpiredObjectDeleteMarker"] = str(rule["ExpiredObjectDeleteMarker"]).lower() == "true"
+    if expiration:
+        api["Expiration"] = expiration
+    noncurrent = rule.get("NoncurrentVersionExpiration")
+    if noncurrent is None and "NoncurrentVersionExpirationInDays" in rule:
+        noncurrent = {"NoncurrentDays": rule["NoncurrentVersionExpirationInDays"]}
+    if noncurrent is not None:
+        api["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(noncurrent["NoncurrentDays"])}
+        if "NewerNoncurrentVersions" in noncurrent:
+            log.warning("%s: the local emulator keeps no NewerNoncurrentVersions (rule %s); it expires every "
+                        "noncurrent version", bucket, rule.get("Id"))
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    unknown = set(rule) - _IGNORED_RULE_PROPERTIES - {
+        "Id", "Status", "Prefix", "ExpirationInDays", "ExpirationDate", "ExpiredObjectDeleteMarker",
+        "NoncurrentVersionExpiration", "NoncurrentVersionExpirationInDays", "AbortIncompleteMultipartUpload"}
+    if unknown:
+        log.warning("%s: lifecycle rule %s: %s not applied locally", bucket, rule.get("Id"), ", ".join(sorted(unknown)))
+    return api
 
 
 def create_parameters(template: Template, session: Any) -> None:
@@ -100,15 +147,24 @@ def create_parameters(template: Template, session: Any) -> None:
                 raise
 
 
+def generated_secret(generate: dict[str, Any]) -> str:
+    """What GenerateSecretString makes: a random password, or the template's JSON document with the
+    password under GenerateStringKey."""
+    length = int(generate.get("PasswordLength", 32))
+    password = secrets.token_urlsafe(length)[:length]
+    if "SecretStringTemplate" in generate:
+        return json.dumps({**json.loads(generate["SecretStringTemplate"]), generate["GenerateStringKey"]: password})
+    return password
+
+
 def create_secrets(template: Template, session: Any) -> None:
-    """Named secrets, with a random value as GenerateSecretString gives (seeding may replace it)."""
+    """Named secrets, with a value as GenerateSecretString gives (seeding may replace it)."""
     secretsmanager = session.client("secretsmanager")
     for logical_id in template.of_type("AWS::SecretsManager::Secret"):
         props = template.properties(logical_id)
-        length = int(props.get("GenerateSecretString", {}).get("PasswordLength", 32))
         try:
             secretsmanager.create_secret(Name=template.physical_name(logical_id),
-                                         SecretString=secrets.token_urlsafe(length)[:length])
+                                         SecretString=generated_secret(props.get("GenerateSecretString", {})))
         except ClientError as error:
             if not _exists_error(error):
                 raise

@@ -2,7 +2,7 @@
 
 Starts the embedded AWS emulator (moto server, its own process, on loopback) unless
 AWS_ENDPOINT_URL or an AWS profile points elsewhere; creates the template's resources; seeds
-signing keys, the demo API key and the translation catalogues; then serves the API on
+signing keys, cursor keys, the demo API key and the translation catalogues; then serves the API on
 127.0.0.1:ECKO_PORT with the local gateway, SQS pollers and per-function workers.
 """
 
@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.config
 
 from eckolocal.gateway import Gateway, HttpAnswer, Request
+from eckolocal.oidc import OidcAccount, OidcProviderError, start_oidc_provider
 from eckolocal.openapi import merged_document, render
 from eckolocal.pollers import SqsPoller, sqs_sources
 from eckolocal.provision import provision
@@ -44,7 +46,16 @@ log = logging.getLogger("eckolocal")
 DEMO_KEY_NAME = "eckospace-local-demo"
 DEMO_PLAN = "StandardUsagePlan"
 DEV_TOKEN_TTL_SECONDS = 12 * 3600
+LOCAL_GOOGLE_CLIENT_ID = "eckospace-local.apps.example"
+# Who may sign in at the local provider (by name, on its page), as verified Google accounts.
+DEMO_ACCOUNTS = (OidcAccount("ada", "ada@example.com", True, "Ada Lovelace"),
+                 OidcAccount("grace", "grace@example.com", True, "Grace Hopper"))
+REFUSED_PORTS_PARAMETER = "WebhooksRefusedLoopbackPorts"
 _EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def _ports(text: str) -> set[int]:
+    return {int(p) for p in text.replace(",", " ").split() if p.isdigit()}
 
 
 def free_port() -> int:
@@ -207,6 +218,18 @@ def seed_stripe_webhook_secret(template: Template, session: Any, stored: dict[st
     return secret
 
 
+def seed_cursor_keys(template: Template, session: Any, stored: dict[str, Any]) -> None:
+    """The keys that sign listing cursors, kept across restarts so cursors handed out stay valid."""
+    from eckospace.http.pagination import CursorKeys
+
+    if "CursorKeysSecret" not in template.resources:
+        return
+    keys = CursorKeys.from_document(stored["cursor_keys"]) if "cursor_keys" in stored else CursorKeys.new()
+    stored["cursor_keys"] = keys.document()
+    session.client("secretsmanager").put_secret_value(SecretId=template.physical_name("CursorKeysSecret"),
+                                                      SecretString=json.dumps(keys.document()))
+
+
 def mint_dev_token(template: Template, ring: Any) -> tuple[str, int]:
     from eckospace.identity.scopes import SCOPES
     from eckospace.identity.tokens import mint_access_token
@@ -225,12 +248,15 @@ class LocalStack:
         self.state = config.state
         self.emulator: Emulator | None = None
         self.stripe: LocalStripe | None = None
+        self.sign_in_provider: Any = None  # eckolocal.oidc.RunningProvider, in Google's place
+        self._google_client_secret = ""
         self.session: Any = None
         self.template: Template | None = None
         self.gateway: Gateway | None = None
         self.workers: Workers | None = None
         self.pollers: list[SqsPoller] = []
         self.credentials: dict[str, Any] = {}
+        self._endpoint: str | None = None
         self._openapi: bytes | None = None
 
     # ------------------------------------------------------------------ setup (blocking)
@@ -238,24 +264,59 @@ class LocalStack:
         if self.config.fresh:
             self.state.wipe()
         endpoint, aws_env = self._start_backend()
+        self._endpoint = endpoint
+        template = self.template
+        keys = self._provision_and_seed()
+        _, api = template.api()
+        self.workers = Workers(template.functions(), aws_env,
+                               max_workers=int(os.environ.get("ECKO_MAX_WORKERS", "4")),
+                               idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")))
+        self.gateway = Gateway(
+            routes=template.routes(), api=api, workers=self.workers, keys=keys, limiter=RateLimiter(),
+            local_routes={"/_local/health": self._health, "/_local/openapi.json": self._openapi_json,
+                          "/_local/docs": self._docs},
+        )
+
+    def _provision_and_seed(self) -> KeyDirectory:
+        """The template's resources in the backend, the data saved last, the seeded credentials;
+        returns the gateway's view of API keys and plans."""
         template = self.template
         provision(template, self.session)
         if self.emulator:
             self.state.load_data(template, self.session)
         apigateway = self.session.client("apigateway")
         plan_ids = ensure_usage_plans(template, apigateway)
-        self.credentials = self._seed(endpoint, apigateway, plan_ids)
+        self.credentials = self._seed(self._endpoint, apigateway, plan_ids)
         self.state.write_credentials(self.credentials)
-        _, api = template.api()
-        self.workers = Workers(template.functions(), aws_env,
-                               max_workers=int(os.environ.get("ECKO_MAX_WORKERS", "4")),
-                               idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")))
-        self.gateway = Gateway(
-            routes=template.routes(), api=api, workers=self.workers,
-            keys=KeyDirectory(apigateway, set(plan_ids.values())), limiter=RateLimiter(),
-            local_routes={"/_local/health": self._health, "/_local/openapi.json": self._openapi_json,
-                          "/_local/docs": self._docs},
-        )
+        # The gateway asks for keys while serving: it must give up quickly when the backend hangs.
+        lookups = self.session.client("apigateway", config=botocore.config.Config(
+            connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 1}))
+        return KeyDirectory(lookups, set(plan_ids.values()))
+
+    def _restart_emulator(self) -> None:
+        assert self.emulator is not None and self.gateway is not None
+        self.gateway.backend_ready = False  # until its resources and data are back
+        self.emulator.start(self.state.root / "emulator.log")
+        self.gateway.keys = self._provision_and_seed()
+        self.gateway.backend_ready = True
+        log.warning("the AWS emulator is back on %s, with the data saved last", self.emulator.url)
+
+    async def supervise_emulator(self) -> None:
+        """The embedded emulator holds every table, bucket and queue: if it exits, start it again
+        on the same port with the data saved last (at most a minute old) and the same credentials.
+        Meanwhile the gateway answers what needs the backend with 503s."""
+        assert self.emulator is not None
+        while True:
+            await asyncio.sleep(1)
+            process = self.emulator.process
+            if process is None or process.poll() is None:
+                continue
+            log.error("the AWS emulator exited (code %s): restarting it; see %s", process.returncode,
+                      self.state.root / "emulator.log")
+            try:
+                await asyncio.to_thread(self._restart_emulator)
+            except Exception:  # it will be tried again in a second
+                log.exception("the AWS emulator could not be restarted")
 
     def _start_backend(self) -> tuple[str | None, dict[str, str]]:
         """The embedded emulator, unless AWS_ENDPOINT_URL or AWS_PROFILE points elsewhere."""
@@ -268,11 +329,9 @@ class LocalStack:
         os.environ.update(aws_env)
         self.session = boto3.session.Session(region_name=REGION)
         account = "123456789012" if self.emulator else self.session.client("sts").get_caller_identity()["Account"]
-        # Local development: webhook endpoints may be receivers on this machine.
-        local_defaults = {"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}",
-                          "WebhooksAllowLoopbackTargets": "true"}
-        if "StripeApiBase" in load_yaml(self.config.template_path).get("Parameters", {}) \
-                and "StripeApiBase" not in self.config.overrides:
+        local_defaults = {"PublicBaseUrl": f"http://127.0.0.1:{self.config.port}"}
+        declared = load_yaml(self.config.template_path).get("Parameters", {})
+        if "StripeApiBase" in declared and "StripeApiBase" not in self.config.overrides:
             stripe = LocalStripe(free_port())
             try:
                 stripe.start(self.state.root / "stripe.log")
@@ -282,16 +341,58 @@ class LocalStack:
             else:
                 self.stripe = stripe
                 local_defaults["StripeApiBase"] = stripe.url
-        self.template = Template(self.config.template_path, overrides=self.config.overrides, account_id=account,
+        if "GoogleDiscoveryUrl" in declared and "GoogleDiscoveryUrl" not in self.config.overrides:
+            local_defaults.update(self._start_sign_in_provider())
+        overrides = dict(self.config.overrides)
+        # Local development: webhook endpoints may be receivers on this machine (the template's
+        # Rules allow it in the dev environment alone), but never the stack's own services.
+        environment = overrides.get("Environment", declared.get("Environment", {}).get("Default", "dev"))
+        if environment == "dev":
+            local_defaults["WebhooksAllowLoopbackTargets"] = "true"
+        refused = self.own_ports(endpoint) | _ports(overrides.get(REFUSED_PORTS_PARAMETER, ""))
+        local_defaults[REFUSED_PORTS_PARAMETER] = ",".join(str(port) for port in sorted(refused))
+        if REFUSED_PORTS_PARAMETER in overrides:  # the user's ports add to the stack's own, never replace them
+            overrides[REFUSED_PORTS_PARAMETER] = local_defaults[REFUSED_PORTS_PARAMETER]
+        self.template = Template(self.config.template_path, overrides=overrides, account_id=account,
                                  local_defaults=local_defaults)
         return endpoint, aws_env
 
+    def _start_sign_in_provider(self) -> dict[str, str]:
+        """A real OpenID Connect provider in Google's place (infra/local/oidc), so sign-in works
+        offline: its demo accounts sign in by name on its page. Returns the template parameters that
+        point sign-in at it; none when it cannot run (no Node.js), and sign-in then goes to Google."""
+        secret = secrets.token_urlsafe(24)
+        callback = f"http://127.0.0.1:{self.config.port}/social-login/callback/google"
+        try:
+            provider = start_oidc_provider(self.state.root / "oidc", client_id=LOCAL_GOOGLE_CLIENT_ID,
+                                           client_secret=secret, redirect_uris=[callback], accounts=DEMO_ACCOUNTS)
+        except OidcProviderError as error:
+            log.warning("no local sign-in provider (%s): sign-in goes to Google", error)
+            return {}
+        self.sign_in_provider, self._google_client_secret = provider, secret
+        return {"GoogleDiscoveryUrl": provider.discovery_url, "GoogleClientId": LOCAL_GOOGLE_CLIENT_ID}
+
+    def own_ports(self, endpoint: str | None) -> set[int]:
+        """The ports of the stack's own services: its gateway, its AWS backend (embedded or not),
+        its Stripe emulator (or the Stripe it was pointed at). Webhook endpoints may not target
+        them on loopback."""
+        ports = {self.config.port}
+        if self.emulator:
+            ports.add(self.emulator.port)
+        if self.stripe:
+            ports.add(self.stripe.port)
+        for url in (endpoint, self.config.overrides.get("StripeApiBase")):
+            if url and (port := urllib.parse.urlsplit(url).port):
+                ports.add(port)
+        return ports
+
     def _seed(self, endpoint: str | None, apigateway: Any, plan_ids: dict[str, str]) -> dict[str, Any]:
-        """Catalogues, signing keys, the demo API key and integration, and the Stripe emulator's
-        secrets and webhook; returns the developer's credentials."""
+        """Catalogues, signing keys, cursor keys, the demo API key and integration, and the Stripe
+        emulator's secrets and webhook; returns the developer's credentials."""
         template, stored = self.template, self.state.secrets()
         seed_translations(template, self.session, self.config.seed_dir or self.config.root / "infra" / "seed")
         ring = seed_keys(template, self.session, stored)
+        seed_cursor_keys(template, self.session, stored)
         base = f"http://127.0.0.1:{self.config.port}"
         credentials: dict[str, Any] = {
             "api_url": base,
@@ -318,6 +419,12 @@ class LocalStack:
         demo_client = seed_demo_integration(template, self.session, stored, api_key_id)
         if demo_client:
             credentials.update(demo_client, token_url=f"{base}/api/oauth/token")
+        if self.sign_in_provider and "GoogleClientSecret" in template.resources:
+            self.session.client("secretsmanager").put_secret_value(
+                SecretId=template.physical_name("GoogleClientSecret"), SecretString=self._google_client_secret)
+            credentials["sign_in"] = {"url": f"{base}/social-login/redirect/google",
+                                      "provider": self.sign_in_provider.issuer,
+                                      "accounts": [account.sub for account in DEMO_ACCOUNTS]}
         if ring is not None:
             credentials["token"], credentials["token_expires_at"] = mint_dev_token(template, ring)
         self.state.save_secrets(stored)
@@ -353,7 +460,7 @@ class LocalStack:
 
     # ------------------------------------------------------------------ run
     def save(self) -> None:
-        if self.emulator and self.template:
+        if self.emulator and self.template and self.emulator.process and self.emulator.process.poll() is None:
             self.state.save_data(self.template, self.session)
 
     async def serve(self) -> None:
@@ -382,7 +489,7 @@ class LocalStack:
 
         tasks = [asyncio.create_task(announce())]
         if self.emulator:
-            tasks.append(asyncio.create_task(save_every_minute()))
+            tasks += [asyncio.create_task(save_every_minute()), asyncio.create_task(self.supervise_emulator())]
         try:
             await server.serve()
         finally:
@@ -416,7 +523,7 @@ class LocalStack:
         try:
             self.save()
         finally:
-            for service in (self.stripe, self.emulator):
+            for service in (self.sign_in_provider, self.stripe, self.emulator):
                 if service:
                     service.stop()
 

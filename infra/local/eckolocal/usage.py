@@ -9,6 +9,7 @@ and a counter per key and period applies its quota.
 from __future__ import annotations
 
 import calendar
+import logging
 import math
 import threading
 import time
@@ -17,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from eckolocal.template import Template
+
+log = logging.getLogger("eckolocal")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ def ensure_api_key(apigateway: Any, *, name: str, value: str, plan_id: str) -> s
     return key_id
 
 
+class BackendUnavailable(Exception):
+    """The local AWS backend does not answer (the local gateway says 503)."""
+
+
 class KeyDirectory:
     """API key value -> (key id, plan), read from the backend and cached for `ttl` seconds, so keys
     created, disabled or moved between plans by operator tools take effect within that time."""
@@ -111,12 +118,20 @@ class KeyDirectory:
         return False if grant is None and age > self._miss_refresh else grant
 
     def lookup(self, value: str | None) -> KeyGrant | None:
-        """Blocking (it may call the backend): run it off the event loop."""
+        """Blocking (it may call the backend): run it off the event loop. When the backend cannot
+        be asked, the keys known last keep working (as API Gateway's would); with none known yet,
+        BackendUnavailable."""
         if not value:
             return None
         with self._lock:
             if self.cached(value) is False:
-                self._load()
+                try:
+                    self._load()
+                except Exception as error:
+                    if self._loaded_at == float("-inf"):
+                        raise BackendUnavailable("the AWS backend holding API keys does not answer") from error
+                    log.warning("API keys could not be read again (%s): using those read last", error)
+                    self._loaded_at = time.monotonic()  # ask again after the cache time, not every request
             return self._grants.get(value)
 
 

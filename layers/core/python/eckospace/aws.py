@@ -3,6 +3,12 @@
 Clients use botocore's standard retry mode (exponential backoff with jitter) and short timeouts so
 a slow dependency fails the request rather than the whole Lambda timeout. `AWS_ENDPOINT_URL` (read
 by botocore itself) points every client at an emulator or LocalStack.
+
+Time budget: an invocation that calls `start_budget` (the API entry point and the authorizer do)
+gives its AWS calls the time it has left. No attempt, first or retry, starts unless its connect and
+read timeouts can run out with time to spare for the answer; past that, the call fails with
+`TimeBudgetSpent`, which the API answers as a 503 with Retry-After, well before Lambda would cut the
+function off with a gateway timeout.
 """
 
 from __future__ import annotations
@@ -13,6 +19,36 @@ from typing import Any
 
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
+# Per attempt, in seconds. API functions (10 s) answer from small items; workers have minutes and
+# move large objects, so they keep longer reads.
+_timeouts = {"connect": 2.0, "read": 5.0}
+REQUEST_TIMEOUTS = {"connect": 1.0, "read": 2.0}
+ANSWER_SECONDS = 0.5  # kept to answer once the AWS calls have given up
+_deadline: list[float] = []  # monotonic time by which the current invocation must have answered
+
+
+class TimeBudgetSpent(Exception):
+    """The invocation has no time left for another AWS attempt (a transient failure: retry later)."""
+
+
+def use_request_timeouts() -> None:
+    """Shorter per-attempt timeouts, for functions that answer requests (call before any client)."""
+    _timeouts.update(REQUEST_TIMEOUTS)
+
+
+def start_budget(remaining_ms: float) -> None:
+    """The current invocation must answer within `remaining_ms` (Lambda's remaining time)."""
+    _deadline[:] = [time.monotonic() + remaining_ms / 1000]
+
+
+def end_budget() -> None:
+    _deadline.clear()
+
+
+def _within_budget(**_: Any) -> None:
+    """Before each attempt: refuse one that could outlast the invocation."""
+    if _deadline and time.monotonic() + _timeouts["connect"] + _timeouts["read"] + ANSWER_SECONDS > _deadline[0]:
+        raise TimeBudgetSpent("no time left in this invocation for another attempt at an AWS call")
 
 
 def client(service: str) -> Any:
@@ -27,11 +63,13 @@ def client(service: str) -> Any:
 
             config = Config(
                 retries={"mode": "standard", "max_attempts": 3},
-                connect_timeout=2,
-                read_timeout=5,
+                connect_timeout=_timeouts["connect"],
+                read_timeout=_timeouts["read"],
                 signature_version="s3v4" if service == "s3" else None,
             )
-            _clients[service] = boto3.session.Session().client(service, config=config)
+            created = boto3.session.Session().client(service, config=config)
+            created.meta.events.register("before-send", _within_budget)
+            _clients[service] = created
         return _clients[service]
 
 
@@ -56,16 +94,3 @@ def batch_get(request: dict[str, Any], *, attempts: int = 5) -> dict[str, list[d
             return found
         time.sleep(0.05 * 2**attempt)
     raise RuntimeError("DynamoDB left keys unprocessed after retries")
-
-
-def take_once(table: str, key: dict[str, Any]) -> dict[str, Any] | None:
-    """Delete an item and return it if it existed and its `expires_at` is still ahead: use-once
-    semantics for states and codes. (TTL deletes lazily, so the expiry is checked here.)"""
-    dynamodb = client("dynamodb")
-    try:
-        gone = dynamodb.delete_item(TableName=table, Key=key, ReturnValues="ALL_OLD",
-                                    ConditionExpression="attribute_exists(pk)")
-    except dynamodb.exceptions.ConditionalCheckFailedException:
-        return None
-    item = gone.get("Attributes", {})
-    return item if int(item.get("expires_at", {}).get("N", "0")) > time.time() else None

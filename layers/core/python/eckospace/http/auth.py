@@ -1,7 +1,8 @@
 """The caller, as the Lambda authorizer described it in `requestContext.authorizer`.
 
 API Gateway passes the authorizer's context as flat strings; the authorizer in
-`functions/auth_authorizer` writes `sub`, `scope` (space separated), `token_use` and `client_id`.
+`functions/auth_authorizer` writes `sub`, `scope` (space separated), `token_use`, `client_id` and,
+for a user's session, `sid`.
 Routes declare the scopes they need with `requires(...)`; the declaration documents them in OpenAPI
 and `enforce_route_scopes` enforces the same list before the route reads any input.
 """
@@ -26,6 +27,7 @@ class Principal:
     scopes: frozenset[str]
     token_use: str
     client_id: str | None
+    session_id: str | None = None
 
     def has_scopes(self, required: tuple[str, ...]) -> bool:
         return all(scope in self.scopes for scope in required)
@@ -38,7 +40,8 @@ def principal_from_authorizer(authorizer: dict[str, Any] | None) -> Principal:
     if not authorizer or not authorizer.get("sub"):
         # Only reachable when a route was deployed without the authorizer: fail closed.
         raise Unauthorized("No verified bearer token reached this function.")
-    key = (authorizer["sub"], authorizer.get("scope"), authorizer.get("token_use"), authorizer.get("client_id"))
+    key = (authorizer["sub"], authorizer.get("scope"), authorizer.get("token_use"), authorizer.get("client_id"),
+           authorizer.get("sid"))
     found = _principals.get(key)
     if found is None:
         if len(_principals) >= 1024:
@@ -48,6 +51,7 @@ def principal_from_authorizer(authorizer: dict[str, Any] | None) -> Principal:
             scopes=frozenset(str(key[1] or "").split()),
             token_use=str(key[2] or ""),
             client_id=key[3] or None,
+            session_id=key[4] or None,
         )
     return found
 

@@ -1,15 +1,34 @@
 """Opaque cursor pagination: `limit` and `cursor` in, `next_cursor` out.
 
-A cursor wraps DynamoDB's `LastEvaluatedKey` together with the partition it belongs to, so a
-cursor from another listing (or a hand-edited one) is refused with 400 instead of reaching
-DynamoDB as a foreign key.
+One codec for every listing. A cursor carries DynamoDB's `LastEvaluatedKey`, when it expires and
+the id of the key that signed it, with an HMAC-SHA256 over all of that and over the listing and
+its scope (the owner and the query it pages: a user and a currency, an endpoint and a status
+filter, a hashtag). So an edited cursor, one from another listing or another caller, one past its
+expiry or one signed with a key we no longer hold is a 400, and no key we did not hand out ever
+reaches DynamoDB.
+
+The keys live in a Secrets Manager secret (`ECKO_CURSOR_KEYS_SECRET`), read through Powertools'
+parameters utility and cached for five minutes: `{"active": "<kid>", "<kid>": "<secret>", ...}`.
+The active key signs; every key in the document verifies, so cursors signed before a rotation keep
+working while the previous key stays in it (`infra/scripts/cursor_keys.py rotate`). A cursor naming
+a key this sandbox does not know makes it read the secret again (at most every few seconds), so a
+sandbox that cached the document before a rotation learns the new key from the first cursor it sees.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from eckospace.http.problems import BadRequest
@@ -17,22 +36,148 @@ from eckospace.http.problems import BadRequest
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
+KEYS_SETTING = "ECKO_CURSOR_KEYS_SECRET"
+CURSOR_SECONDS = 24 * 3600  # how long a cursor may be used; rotate keys no more often than this
+KEYS_CACHE_SECONDS = 300
+REFRESH_AT_MOST_EVERY_SECONDS = 5.0
+_ACTIVE = "active"
+_KID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_MIN_SECRET_LENGTH = 32
 
-def encode_cursor(last_key: dict[str, Any] | None, *, scope: str) -> str | None:
-    if not last_key:
-        return None
-    raw = json.dumps({"s": scope, "k": last_key}, separators=(",", ":"), sort_keys=True).encode()
+
+class CursorKeysUnusable(RuntimeError):
+    """The cursor keys secret does not hold a usable key document (a deployment fault)."""
+
+
+@dataclass(frozen=True)
+class CursorKeys:
+    """The signing key (`active`) and every key that still verifies, by key id."""
+
+    active: str
+    keys: Mapping[str, str]
+
+    @classmethod
+    def from_document(cls, document: str | Mapping[str, Any]) -> CursorKeys:
+        try:
+            data = json.loads(document) if isinstance(document, str) else document
+        except ValueError:
+            data = None
+        if not isinstance(data, Mapping) or not isinstance(data.get(_ACTIVE), str):
+            raise CursorKeysUnusable("the cursor keys secret is not a key document")
+        active = data[_ACTIVE]
+        keys = {kid: value for kid, value in data.items() if kid != _ACTIVE}
+        if (active not in keys or not all(_KID.match(kid) for kid in keys)
+                or not all(isinstance(v, str) and len(v) >= _MIN_SECRET_LENGTH for v in keys.values())):
+            raise CursorKeysUnusable("the cursor keys secret names no usable active key")
+        return cls(active=active, keys=keys)
+
+    def document(self) -> dict[str, str]:
+        return {_ACTIVE: self.active, **self.keys}
+
+    @classmethod
+    def new(cls, *, now: float | None = None) -> CursorKeys:
+        kid = _new_kid(now)
+        return cls(active=kid, keys={kid: secrets.token_urlsafe(48)})
+
+    def rotated(self, *, now: float | None = None) -> CursorKeys:
+        """A fresh key signs from now on; the active one keeps verifying the cursors it signed;
+        anything older is dropped (its cursors have expired if rotations are a cursor's life apart)."""
+        kid = _new_kid(now)
+        return CursorKeys(active=kid, keys={self.active: self.keys[self.active], kid: secrets.token_urlsafe(48)})
+
+
+def _new_kid(now: float | None) -> str:
+    return f"c{int(now if now is not None else time.time())}-{secrets.token_hex(3)}"
+
+
+# ------------------------------------------------------------------------------ the keys in use
+_lock = threading.Lock()
+_last_refresh = 0.0
+
+
+@cache
+def _provider() -> Any:
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from eckospace import aws
+
+    return SecretsProvider(boto3_client=aws.client("secretsmanager"))
+
+
+def current_keys(*, refresh: bool = False) -> CursorKeys:
+    """The keys from the secret (cached); `refresh` reads it again unless that happened moments ago."""
+    from eckospace.config import Settings
+
+    global _last_refresh
+    force = False
+    if refresh:
+        with _lock:
+            if time.monotonic() - _last_refresh >= REFRESH_AT_MOST_EVERY_SECONDS:
+                _last_refresh, force = time.monotonic(), True
+    document = _provider().get(Settings.require(KEYS_SETTING), max_age=KEYS_CACHE_SECONDS, force_fetch=force)
+    return CursorKeys.from_document(document)
+
+
+# ------------------------------------------------------------------------------ the codec
+def _b64encode(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, *, scope: str) -> dict[str, Any] | None:
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=True).encode()
+
+
+def _signature(secret: str, *, listing: str, scope: Sequence[str], kid: str, expires: int,
+               key: Mapping[str, Any]) -> str:
+    message = _canonical(["eckospace-cursor-v1", listing, list(scope), kid, expires, key])
+    return _b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest())
+
+
+def _scope(scope: str | Sequence[str]) -> list[str]:
+    return [scope] if isinstance(scope, str) else [str(part) for part in scope]
+
+
+def encode_cursor(last_key: Mapping[str, Any] | None, *, listing: str, scope: str | Sequence[str] = (),
+                  keys: CursorKeys | None = None, now: float | None = None) -> str | None:
+    """The cursor for the page after `last_key` (None on the last page) of `listing` for `scope`."""
+    if not last_key:
+        return None
+    keys = keys or current_keys()
+    expires = int(now if now is not None else time.time()) + CURSOR_SECONDS
+    signature = _signature(keys.keys[keys.active], listing=listing, scope=_scope(scope), kid=keys.active,
+                           expires=expires, key=last_key)
+    return _b64encode(_canonical({"kid": keys.active, "exp": expires, "k": last_key, "sig": signature}))
+
+
+def _refused(detail: str) -> BadRequest:
+    return BadRequest(detail, errors=[{"in": "query", "name": "cursor", "detail": detail}])
+
+
+def decode_cursor(cursor: str | None, *, listing: str, scope: str | Sequence[str] = (),
+                  keys: CursorKeys | None = None, now: float | None = None) -> dict[str, Any] | None:
+    """The ExclusiveStartKey inside a cursor this listing issued for this scope; 400 otherwise."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, UnicodeError, binascii.Error) as exc:
-        raise BadRequest("The cursor is not one this API issued.") from exc
-    if not isinstance(payload, dict) or payload.get("s") != scope or not isinstance(payload.get("k"), dict):
-        raise BadRequest("The cursor does not belong to this listing.")
+    except (ValueError, UnicodeError, binascii.Error):
+        raise _refused("The cursor is not one this API issued.") from None
+    if (not isinstance(payload, dict) or set(payload) != {"kid", "exp", "k", "sig"}
+            or not isinstance(payload["kid"], str) or not _KID.match(payload["kid"])
+            or type(payload["exp"]) is not int or not isinstance(payload["k"], dict) or not payload["k"]
+            or not isinstance(payload["sig"], str)):
+        raise _refused("The cursor is not one this API issued.")
+    held = keys or current_keys()
+    if payload["kid"] not in held.keys and keys is None:
+        held = current_keys(refresh=True)  # signed with a key published since this sandbox read them
+    secret = held.keys.get(payload["kid"])
+    if secret is None:
+        raise _refused("The cursor is not one this API issued, or its key has been retired.")
+    expected = _signature(secret, listing=listing, scope=_scope(scope), kid=payload["kid"], expires=payload["exp"],
+                          key=payload["k"])
+    if not hmac.compare_digest(expected, payload["sig"]):
+        raise _refused("The cursor was not issued for this listing, or it was altered.")
+    if payload["exp"] <= (now if now is not None else time.time()):
+        raise _refused("The cursor has expired; start again from the first page.")
     return payload["k"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from eckospace import aws
 from eckospace.http.auth import enforce_route_scopes
 from eckospace.http.problems import PROBLEM_CONTENT_TYPE, NotFound, Problem, ServiceUnavailable
 from eckospace.http.validation import openapi_signature, validated_arguments
@@ -79,7 +80,7 @@ def is_transient_backend_error(exc: Exception) -> bool:
     if code in _TRANSIENT_ERROR_CODES:
         return True
     return type(exc).__name__ in {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                                  "ConnectionClosedError"}
+                                  "ConnectionClosedError", "TimeBudgetSpent"}
 
 
 class GuardedRoute:
@@ -173,10 +174,14 @@ def _set_header(response: dict[str, Any], name: str, value: str) -> None:
 def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The `lambda_handler` for a function whose routes live on `app`."""
     log = logger()
+    aws.use_request_timeouts()
 
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = (event.get("requestContext") or {}).get("requestId") or context.aws_request_id
         log.set_correlation_id(request_id)
+        remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+        if remaining_ms is not None:
+            aws.start_budget(remaining_ms())
         try:
             response = app.resolve(event, context)
         except Exception:  # a fault outside any route: still a problem document, never a trace
@@ -187,6 +192,8 @@ def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaC
                 "body": _compact_json(Problem().body(instance=event.get("path"), request_id=request_id)),
                 "isBase64Encoded": False,
             }
+        finally:
+            aws.end_budget()
         if response.get("statusCode") == 500:
             record_fault()
         _set_header(response, REQUEST_ID_HEADER, request_id)

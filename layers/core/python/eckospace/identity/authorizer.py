@@ -45,6 +45,8 @@ def policy_for(claims: TokenClaims, method_arn: str) -> dict[str, Any]:
                "jti": claims.jti}
     if claims.client_id:
         context["client_id"] = claims.client_id
+    if claims.session_id:
+        context["sid"] = claims.session_id
     return {
         "principalId": claims.subject,
         "policyDocument": {
@@ -67,6 +69,6 @@ def authorize(event: dict[str, Any]) -> dict[str, Any]:
         logger().info("token rejected", extra={"reason": str(exc)})
         raise Unauthorized from None
     if not still_valid(claims):
-        logger().info("token rejected", extra={"reason": "revoked, or its integration disabled"})
+        logger().info("token rejected", extra={"reason": "revoked, its session ended, or its integration disabled"})
         raise Unauthorized
     return policy_for(claims, event.get("methodArn", ""))

@@ -3,8 +3,9 @@
 The provider's endpoints come from its discovery document (`ECKO_GOOGLE_DISCOVERY_URL`, Google's by
 default), so any OpenID provider can stand in (the tests use a real one on loopback). State is
 stored server side under its digest, expires after ten minutes and is consumed by a conditional
-delete, so it works once. ID tokens are checked against the provider's JWKS with PyJWT's
-`PyJWKClient`, kept warm in the sandbox: an unknown `kid` makes it fetch the keys once more, and a
+delete, so it works once, and only in the browser that started it (`eckospace.identity.binding`:
+the callback needs that browser's sign-in cookie). ID tokens are checked against the provider's
+JWKS with PyJWT's `PyJWKClient`, kept warm in the sandbox: an unknown `kid` makes it fetch the keys once more, and a
 failed fetch (an unknown `kid`, or the hourly refresh) leaves the keys it already had in place.
 """
 
@@ -25,7 +26,9 @@ from typing import Any
 from eckospace import aws
 from eckospace.config import Settings
 from eckospace.http.problems import BadRequest, Problem, ServiceUnavailable
+from eckospace.identity import binding as browser_binding
 from eckospace.identity import users
+from eckospace.identity.sessions import CODE_SECONDS
 from eckospace.observability import logger
 
 PROVIDER = "google"
@@ -35,6 +38,7 @@ CLIENT_SECRET_SETTING = "ECKO_GOOGLE_CLIENT_SECRET"  # the name of a Secrets Man
 REDIRECT_URI_SETTING = "ECKO_SIGN_IN_REDIRECT_URI"
 STATES_TABLE_SETTING = "ECKO_SIGN_IN_STATES_TABLE"
 STATE_SECONDS = 600
+BINDING_COOKIE_SECONDS = STATE_SECONDS + CODE_SECONDS  # the sign-in at the provider, then its one-time code
 DISCOVERY_SECONDS = 3600
 HTTP_TIMEOUT = 5
 KEY_REFETCH_COOLDOWN = 10.0  # at most one refetch for unknown kids per this many seconds
@@ -107,11 +111,14 @@ def _client_secret() -> str:
     return _client_secret_provider().get(Settings.require(CLIENT_SECRET_SETTING), max_age=300)
 
 
-def start_sign_in() -> str:
-    """Store a fresh state and return the provider URL to send the browser to."""
+def start_sign_in() -> tuple[str, str]:
+    """Store a fresh state bound to a fresh browser binding; return the provider URL to send the
+    browser to and the binding, for the browser's sign-in cookie."""
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
+    binding = browser_binding.new_binding()
     aws.client("dynamodb").put_item(TableName=Settings.require(STATES_TABLE_SETTING), Item={
         "pk": {"S": f"state#{_digest(state)}"}, "nonce": {"S": nonce}, "verifier": {"S": verifier},
+        "binding": {"S": browser_binding.digest(binding)},
         "expires_at": {"N": str(int(time.time()) + STATE_SECONDS)},
     })
     query = urllib.parse.urlencode({
@@ -120,7 +127,7 @@ def start_sign_in() -> str:
         "state": state, "nonce": nonce, "code_challenge": _b64url(hashlib.sha256(verifier.encode()).digest()),
         "code_challenge_method": "S256",
     })
-    return f"{provider_metadata()['authorization_endpoint']}?{query}"
+    return f"{provider_metadata()['authorization_endpoint']}?{query}", binding
 
 
 def _exchange_code(code: str, verifier: str) -> dict[str, Any]:
@@ -160,15 +167,20 @@ def _verified_claims(id_token: str, nonce: str) -> dict[str, Any]:
     return claims
 
 
-def finish_sign_in(params: dict[str, str]) -> users.User:
-    """Check the callback (state first: nothing happens for a request we did not start), exchange
+def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
+    """Check the callback (state first, in the browser that started it: nothing happens for a
+    request we did not start, and a foreign or missing sign-in cookie consumes nothing), exchange
     the code, verify the ID token, then find or create the user."""
     if params.get("error"):
         raise SignInRefused("The sign-in was cancelled or refused at the provider.")
     state = params.get("state")
     if not state:
         raise BadRequest("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
-    stored = aws.take_once(Settings.require(STATES_TABLE_SETTING), {"pk": {"S": f"state#{_digest(state)}"}})
+    stored = browser_binding.take_if_bound(
+        Settings.require(STATES_TABLE_SETTING), {"pk": {"S": f"state#{_digest(state)}"}}, binding,
+        missing="This browser has no sign-in in progress (its sign-in cookie is missing or expired): "
+                "start signing in again.",
+        mismatch="This sign-in was started in another browser: start signing in again in this one.")
     if stored is None:
         raise BadRequest("state is unknown, expired or already used.",
                          errors=[{"in": "query", "name": "state", "detail": "is not a live sign-in state"}])

@@ -7,6 +7,9 @@ from pydantic import BaseModel, Field
 
 class SessionRequest(BaseModel):
     code: str = Field(min_length=20, max_length=200, description="The one-time code from the sign-in redirect.")
+    binding: str = Field(min_length=20, max_length=200, description=(
+        "The value of the `__Host-eckospace-sign-in` cookie that came with the browser's request for the "
+        "sign-in redirect's page: the code is exchanged only for the browser that signed in."))
 
 
 class RefreshRequest(BaseModel):

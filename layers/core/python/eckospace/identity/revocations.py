@@ -3,6 +3,9 @@
 A revocation is kept (by `jti`) until the token would have expired anyway; DynamoDB's TTL
 removes it some time after that, and nothing reads an expired token's entry meanwhile, because
 the token itself is refused first.
+
+A token minted for a user's session (`sid`) is also refused once that session has ended (logout,
+or a refresh token presented twice): its family's revocation marker is read in the same call.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from eckospace.config import Settings
 from eckospace.identity.tokens import TokenClaims
 
 TABLE_SETTING = "ECKO_REVOKED_TOKENS_TABLE"
+SESSIONS_TABLE_SETTING = "ECKO_SESSIONS_TABLE"  # eckospace.identity.sessions: `family#<sid>` once ended
 
 
 def revoke(jti: str, *, expires_at: int) -> None:
@@ -24,12 +28,17 @@ def revoke(jti: str, *, expires_at: int) -> None:
 
 
 def still_valid(claims: TokenClaims) -> bool:
-    """Not revoked, and (for an integration's token) its integration still enabled: both read in
-    one BatchGetItem, and only the attributes needed."""
+    """Not revoked, its session (if it has one) not ended, and (for an integration's token) its
+    integration still enabled: all read in one BatchGetItem, and only the attributes needed."""
     from eckospace.identity.integrations import TABLE_SETTING as INTEGRATIONS_SETTING
 
     revoked_table = Settings.require(TABLE_SETTING)
     request: dict[str, Any] = {revoked_table: {"Keys": [{"jti": {"S": claims.jti}}], "ProjectionExpression": "jti"}}
+    sessions_table = None
+    if claims.session_id:
+        sessions_table = Settings.require(SESSIONS_TABLE_SETTING)
+        request[sessions_table] = {"Keys": [{"pk": {"S": f"family#{claims.session_id}"}}],
+                                   "ProjectionExpression": "pk"}
     integrations_table = None
     if claims.token_use == "client":
         if not claims.client_id:
@@ -39,7 +48,7 @@ def still_valid(claims: TokenClaims) -> bool:
                                        "ProjectionExpression": "client_id, #status",
                                        "ExpressionAttributeNames": {"#status": "status"}}
     responses = aws.batch_get(request)
-    if responses[revoked_table]:
+    if responses[revoked_table] or (sessions_table is not None and responses[sessions_table]):
         return False
     if integrations_table is not None:
         found = responses[integrations_table]

@@ -1,5 +1,8 @@
 """Access tokens: short-lived ES256 JWTs (RFC 9068 profile, `typ: at+jwt`) with `kid`.
 
+Tokens minted for a user's session carry its id in `sid` (the session's refresh family), so the
+authorizer can refuse them once the session has ended.
+
 Minting needs a private key (`KeyRing`); verification needs only the public JWKS.
 """
 
@@ -31,6 +34,7 @@ class TokenClaims:
     client_id: str | None
     jti: str
     expires_at: int
+    session_id: str | None = None
 
 
 def mint_access_token(
@@ -44,6 +48,7 @@ def mint_access_token(
     client_id: str | None = None,
     ttl_seconds: int = 900,
     now: int | None = None,
+    session_id: str | None = None,
 ) -> str:
     issued = int(time.time()) if now is None else now
     claims: dict[str, Any] = {
@@ -59,6 +64,8 @@ def mint_access_token(
     }
     if client_id:
         claims["client_id"] = client_id
+    if session_id:
+        claims["sid"] = session_id
     headers = {"kid": key.kid, "typ": TOKEN_TYPE}
     return jwt.encode(claims, key.private_key_pem, algorithm=key.alg, headers=headers)
 
@@ -119,9 +126,11 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"rejected: {type(exc).__name__}") from None
-        scope = claims.get("scope", "")
+        scope, session_id = claims.get("scope", ""), claims.get("sid")
         if not isinstance(scope, str) or not isinstance(claims["sub"], str):
             raise InvalidToken("malformed claims")
+        if session_id is not None and (not isinstance(session_id, str) or not session_id):
+            raise InvalidToken("malformed session id")
         return TokenClaims(
             subject=claims["sub"],
             scopes=tuple(scope.split()),
@@ -129,4 +138,5 @@ class TokenVerifier:
             client_id=claims.get("client_id"),
             jti=str(claims["jti"]),
             expires_at=int(claims["exp"]),
+            session_id=session_id,
         )

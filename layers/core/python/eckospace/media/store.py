@@ -63,8 +63,11 @@ def put_checked_object(media_id: str, content: bytes | bytearray, *, media_type:
     return key
 
 
-def delete_object(key: str) -> None:
-    aws.client("s3").delete_object(Bucket=bucket(), Key=key)
+def delete_object(key: str, version_id: str | None = None) -> None:
+    """Delete an object; given a version id, that version for good. (The bucket is versioned: a
+    delete without one only hides the object behind a delete marker, and its bytes stay.)"""
+    extra = {"VersionId": version_id} if version_id else {}
+    aws.client("s3").delete_object(Bucket=bucket(), Key=key, **extra)
 
 
 def create_record(record: dict[str, Any]) -> None:

@@ -26,9 +26,11 @@ EVENTS_TABLE_SETTING = "ECKO_STRIPE_EVENTS_TABLE"
 QUEUE_SETTING = "ECKO_PAYMENTS_QUEUE_URL"
 TOLERANCE_SECONDS = 300
 RETENTION_SECONDS = 30 * 24 * 3600  # Stripe retries for three days; keep ids well past that
-HANDLED_TYPES = frozenset({
+HANDLED_TYPES = frozenset({  # the events Stripe's webhook endpoint must be subscribed to (README)
     "checkout.session.completed", "payment_intent.succeeded", "payment_intent.payment_failed",
-    "charge.refunded", "charge.dispute.created", "charge.dispute.closed",
+    "refund.created", "refund.updated", "refund.failed", "charge.refund.updated", "charge.refunded",
+    "charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
 })
 
 

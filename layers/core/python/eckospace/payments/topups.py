@@ -45,6 +45,19 @@ def payment_owner(payment_intent_id: str) -> str | None:
     return (intent.to_dict().get("metadata") or {}).get(USER_METADATA_KEY)
 
 
+def charge_payment_intent(charge_id: str) -> str | None:
+    """The payment intent a charge belongs to, read from Stripe (for refunds that name only a charge)."""
+    intent = _stripe().v1.charges.retrieve(charge_id).to_dict().get("payment_intent")
+    return intent.get("id") if isinstance(intent, dict) else intent
+
+
+def charge_refunds(charge_id: str) -> list[dict[str, Any]]:
+    """Every refund of a charge as Stripe has it now (Charge objects stopped embedding them in API
+    version 2022-11-15)."""
+    page = _stripe().v1.refunds.list(params={"charge": charge_id, "limit": 100})
+    return [refund.to_dict() for refund in page.auto_paging_iter()]
+
+
 def create_top_up(user_id: str, amount: int, currency: str, *, idempotency_key: str,
                   payment_method: str | None = None) -> dict[str, Any]:
     currency = currency.lower()

@@ -30,5 +30,8 @@ def ledger_page(user_id: str, currency: str, *, limit: int, cursor: str | None) 
         raise BadRequest(f"currency must be one of {', '.join(currencies())}.",
                          errors=[{"in": "query", "name": "currency", "detail": "is not a wallet currency"}])
     account = ledger.wallet_account(user_id, currency)
-    entries, last_key = ledger.entries(account, limit=limit, start=decode_cursor(cursor, scope=account))
-    return {"currency": currency, "entries": entries, "next_cursor": encode_cursor(last_key, scope=account)}
+    scope = (user_id, currency)
+    entries, last_key = ledger.entries(account, limit=limit,
+                                       start=decode_cursor(cursor, listing="wallet-ledger", scope=scope))
+    return {"currency": currency, "entries": entries,
+            "next_cursor": encode_cursor(last_key, listing="wallet-ledger", scope=scope)}

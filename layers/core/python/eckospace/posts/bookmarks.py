@@ -39,7 +39,7 @@ def bookmarks_page(user: str, *, limit: int, cursor: str | None) -> dict[str, An
     items, next_cursor = query_page(
         {"IndexName": store.LISTINGS, "KeyConditionExpression": "gsi1pk = :p",
          "ExpressionAttributeValues": {":p": {"S": f"bookmarks#{user}"}}, "ScanIndexForward": False},
-        scope=f"bookmarks:{user}", cursor=cursor, limit=limit, fixed={"gsi1pk": f"bookmarks#{user}"},
+        listing="posts-bookmarks", scope=user, cursor=cursor, limit=limit, fixed={"gsi1pk": f"bookmarks#{user}"},
         strings={"pk": BOOKMARK_PK, "sk": BOOKMARK_SK, "gsi1sk": POST_POSITION})
     marks = [store.from_item(item) for item in items]
     posts: dict[str, dict[str, Any]] = {}

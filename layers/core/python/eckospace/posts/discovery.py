@@ -1,6 +1,7 @@
 """Listings, each page one DynamoDB query: the feed (recent or trending), a hashtag's posts, a
-user's posts. Cursors are bound to their listing, and the key inside one is checked attribute by
-attribute before it reaches DynamoDB, so a tampered cursor is a 400, never a 500."""
+user's posts. Cursors are signed and bound to their listing and scope (`eckospace.http.pagination`),
+and the key inside one is also checked attribute by attribute before it reaches DynamoDB, so a
+tampered cursor is a 400, never a 500."""
 
 from __future__ import annotations
 
@@ -30,11 +31,11 @@ POST_KEY = {"pk": POST_PK, "sk": POST_SK}
 Shapes = dict[str, re.Pattern[str]]
 
 
-def start_key(cursor: str | None, *, scope: str, fixed: dict[str, str], strings: Shapes | None = None,
-              numbers: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def start_key(cursor: str | None, *, listing: str, scope: str, fixed: dict[str, str],
+              strings: Shapes | None = None, numbers: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The ExclusiveStartKey inside `cursor`: exactly the listing's key attributes, of their types
     and shapes, with the partition values of this listing."""
-    key = decode_cursor(cursor, scope=scope)
+    key = decode_cursor(cursor, listing=listing, scope=scope)
     if key is None:
         return None
     strings = strings or {}
@@ -62,17 +63,17 @@ def start_key(cursor: str | None, *, scope: str, fixed: dict[str, str], strings:
     return key
 
 
-def query_page(request: dict[str, Any], *, scope: str, cursor: str | None, limit: int, fixed: dict[str, str],
-               strings: Shapes | None = None,
+def query_page(request: dict[str, Any], *, listing: str, scope: str, cursor: str | None, limit: int,
+               fixed: dict[str, str], strings: Shapes | None = None,
                numbers: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str | None]:
     from eckospace import aws
 
     request = {"TableName": store.table(), "Limit": limit, **request}
-    start = start_key(cursor, scope=scope, fixed=fixed, strings=strings, numbers=numbers)
+    start = start_key(cursor, listing=listing, scope=scope, fixed=fixed, strings=strings, numbers=numbers)
     if start:
         request["ExclusiveStartKey"] = start
     page = aws.client("dynamodb").query(**request)
-    return page.get("Items", []), encode_cursor(page.get("LastEvaluatedKey"), scope=scope)
+    return page.get("Items", []), encode_cursor(page.get("LastEvaluatedKey"), listing=listing, scope=scope)
 
 
 def feed(*, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -80,13 +81,13 @@ def feed(*, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
         items, next_cursor = query_page(
             {"IndexName": store.TRENDING, "KeyConditionExpression": "trend_pk = :p",
              "ExpressionAttributeValues": {":p": {"S": "trending"}}, "ScanIndexForward": False},
-            scope="feed:trending", cursor=cursor, limit=limit, fixed={"trend_pk": "trending"},
+            listing="posts-feed", scope="trending", cursor=cursor, limit=limit, fixed={"trend_pk": "trending"},
             strings=POST_KEY, numbers=("trend_score",))
     else:
         items, next_cursor = query_page(
             {"IndexName": store.LISTINGS, "KeyConditionExpression": "gsi1pk = :p",
              "ExpressionAttributeValues": {":p": {"S": "feed"}}, "ScanIndexForward": False},
-            scope="feed:recent", cursor=cursor, limit=limit, fixed={"gsi1pk": "feed"},
+            listing="posts-feed", scope="recent", cursor=cursor, limit=limit, fixed={"gsi1pk": "feed"},
             strings=POST_KEY | {"gsi1sk": POST_POSITION})
     return {"data": [store.view(store.from_item(item)) for item in items], "next_cursor": next_cursor}
 
@@ -101,7 +102,8 @@ def hashtag_posts(tag: str, *, limit: int, cursor: str | None) -> dict[str, Any]
     items, next_cursor = query_page(
         {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}},
          "ScanIndexForward": False},
-        scope=f"tag:{canonical}", cursor=cursor, limit=limit, fixed={"pk": pk}, strings={"sk": POST_POSITION})
+        listing="posts-hashtag", scope=canonical, cursor=cursor, limit=limit, fixed={"pk": pk},
+        strings={"sk": POST_POSITION})
     return {"data": [store.view(store.value(item["post"])) for item in items], "tag": canonical,
             "next_cursor": next_cursor}
 
@@ -117,7 +119,7 @@ def user_posts(user: str, viewer: str, *, limit: int, cursor: str | None) -> dic
         request["FilterExpression"] = "#status = :published AND #moderation = :visible"
         request["ExpressionAttributeNames"] = {"#status": "status", "#moderation": "moderation"}
         request["ExpressionAttributeValues"] |= {":published": {"S": store.PUBLISHED}, ":visible": {"S": store.VISIBLE}}
-    items, next_cursor = query_page(request, scope=f"author:{user}:{'own' if own else 'public'}", cursor=cursor,
-                                    limit=limit, fixed={"gsi2pk": f"author#{user}"},
+    items, next_cursor = query_page(request, listing="posts-user", scope=f"{'own' if own else 'public'}:{user}",
+                                    cursor=cursor, limit=limit, fixed={"gsi2pk": f"author#{user}"},
                                     strings=POST_KEY | {"gsi2sk": POST_POSITION})
     return {"data": [store.view(store.from_item(item)) for item in items], "next_cursor": next_cursor}

@@ -67,7 +67,7 @@ def open_reports(*, limit: int, cursor: str | None) -> dict[str, Any]:
     items, next_cursor = query_page(
         {"IndexName": store.BY_AUTHOR, "KeyConditionExpression": "gsi2pk = :p",
          "ExpressionAttributeValues": {":p": {"S": "reports#open"}}, "ScanIndexForward": True},
-        scope="reports:open", cursor=cursor, limit=limit, fixed={"gsi2pk": "reports#open"},
+        listing="moderation-reports", scope="open", cursor=cursor, limit=limit, fixed={"gsi2pk": "reports#open"},
         strings={"pk": REPORT_PK, "sk": REPORT_SK, "gsi2sk": REPORT_POSITION})
     return {"data": [_report_view(store.from_item(item)) for item in items], "next_cursor": next_cursor}
 

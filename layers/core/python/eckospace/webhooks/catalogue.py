@@ -34,16 +34,21 @@ CATALOGUE: dict[str, EventType] = {entry.name: entry for entry in (
     EventType("payment.failed", "A payment (a wallet top-up) failed.", "payments:read",
               {"payment_intent": {"type": "string"}, **_MONEY},
               first_party_only=True, example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
-    EventType("wallet.credited", "Money was added to a wallet.", "wallet:read",
+    EventType("wallet.credited", "Money was added to a wallet: a top-up, a refund that failed or was canceled "
+              "given back, or a dispute's funds reinstated.", "wallet:read",
               {**_MONEY, "effect_id": {"type": "string"}},
               first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "topup:pi_123"}),
-    EventType("wallet.debited", "Money was taken from a wallet (a refund or a dispute hold).", "wallet:read",
+    EventType("wallet.debited", "Money was taken from a wallet: a refund, or a dispute's funds withdrawn "
+              "(held until Stripe reinstates them).", "wallet:read",
               {**_MONEY, "effect_id": {"type": "string"}},
               first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "refund:re_123"}),
-    EventType("dispute.opened", "A payment was disputed; its amount is held.", "payments:read",
-              {**_MONEY, "effect_id": {"type": "string"}},
-              first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "dispute_hold:dp_123"}),
-    EventType("dispute.closed", "A dispute was closed.", "payments:read",
+    EventType("dispute.opened", "A payment was disputed. An inquiry (`inquiry: true`) moves no money; otherwise "
+              "the amount is held from the wallet when Stripe withdraws it (`wallet.debited`).", "payments:read",
+              {"dispute": {"type": "string"}, "status": {"type": "string"}, "inquiry": {"type": "boolean"}, **_MONEY},
+              first_party_only=True, example={"dispute": "dp_123", "status": "needs_response", "inquiry": False,
+                                              "amount": 1500, "currency": "eur"}),
+    EventType("dispute.closed", "A dispute was closed: `won`, `lost`, or `warning_closed` for an inquiry. What "
+              "Stripe reinstates is given back to the wallet (`wallet.credited`).", "payments:read",
               {"dispute": {"type": "string"}, "status": {"type": "string"}},
               first_party_only=True, example={"dispute": "dp_123", "status": "won"}),
     EventType("moderation.decided", "A moderator decided on reported content.", "moderation:read",

@@ -1,7 +1,10 @@
 """Fan-out and attempts.
 
 `dispatch` turns one domain event into one delivery per subscribed endpoint (once, however often
-the event arrives) whose integration is enabled and may still hold the event's scope. `attempt` makes the next attempt of one delivery: signed, sent through the
+the event arrives) whose integration is enabled and may still hold the event's scope. `attempt`
+makes the next attempt of one delivery: checked again against its integration's entitlement
+(enabled, the event's scope allowed, first-party for private events; a delivery no longer entitled
+fails at once, unsent), signed, sent through the
 SSRF-safe transport, logged, then succeeded, scheduled again, or failed; a 410 disables the endpoint
 at once, and an endpoint failing for days is disabled when another delivery to it fails for good.
 The owner hears of a disabled endpoint through a `webhook.endpoint.disabled` event.
@@ -19,6 +22,7 @@ from eckospace.webhooks import catalogue, clock, queue, schedule, signing, store
 DISABLE_AFTER_DAYS_SETTING = "ECKO_WEBHOOKS_DISABLE_AFTER_DAYS"
 DEFAULT_DISABLE_AFTER_DAYS = 5
 LEASE_SECONDS = 60
+NOT_ENTITLED = "not entitled"  # how the delivery log names a delivery its owner may no longer receive
 STALE_DISPATCH_SECONDS = 90
 
 
@@ -71,9 +75,19 @@ def _disable_after_seconds() -> int:
 def attempt(message: dict[str, Any]) -> str:
     """Make the attempt `message` stands for; returns what happened (for logs and tests)."""
     now = clock.now()
-    delivery, endpoint, held = store.attempt_context(message["owner"], message["endpoint_id"], message["delivery_id"])
+    delivery, endpoint, held, entitlement = store.attempt_context(message["owner"], message["endpoint_id"],
+                                                                  message["delivery_id"])
     if delivery is None or delivery.status != store.PENDING or delivery.next_attempt != message.get("attempt"):
         return "duplicate"
+    if refused := entitlement.refusal_for(delivery.event_type):  # checked at every attempt, before signing
+        if not store.claim(delivery, now, LEASE_SECONDS):  # another worker has this attempt
+            return "duplicate"
+        store.record(replace(delivery, status=store.FAILED, reason=f"{NOT_ENTITLED}: {refused}"),
+                     delivery.next_attempt)
+        logger().warning("webhook delivery not entitled", extra={
+            "delivery_id": delivery.delivery_id, "endpoint_id": delivery.endpoint_id,
+            "event_type": delivery.event_type, "reason": refused})
+        return "not entitled"
     if delivery.due > now:  # beyond SQS's longest delay: wait again
         queue.send(delivery.message(), schedule.sqs_delay(delivery.due, now))
         return "waiting"

@@ -89,13 +89,24 @@ def create_endpoint(owner: str, scopes: frozenset[str], *, url: str, event_types
 
 
 def list_endpoints(owner: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    scope = f"webhook-endpoints:{owner}"
-    found, last = store.list_endpoints(owner, limit=limit, start=decode_cursor(cursor, scope=scope))
-    return {"endpoints": [e.public() for e in found], "next_cursor": encode_cursor(last, scope=scope)}
+    page = {"listing": "webhook-endpoints", "scope": owner}
+    found, last = store.list_endpoints(owner, limit=limit, start=decode_cursor(cursor, **page))
+    return {"endpoints": [e.public() for e in found], "next_cursor": encode_cursor(last, **page)}
 
 
 def get_endpoint(owner: str, endpoint_id: str) -> dict[str, Any]:
     return _found(owner, endpoint_id).public()
+
+
+def _rechecked_types(endpoint: store.Endpoint, scopes: frozenset[str], owner: str) -> None:
+    """An endpoint's current event types, checked again as at creation (a new URL or a re-enabled
+    endpoint must not keep receiving what its integration may no longer subscribe to)."""
+    try:
+        _checked_types(list(endpoint.event_types), scopes, owner)
+    except Forbidden as refused:
+        refused.detail = (f"{refused.detail} This endpoint subscribes to them: drop them from `event_types` "
+                          "in the same request.")
+        raise
 
 
 def update_endpoint(owner: str, scopes: frozenset[str], endpoint_id: str, changes: dict[str, Any]) -> dict[str, Any]:
@@ -103,8 +114,12 @@ def update_endpoint(owner: str, scopes: frozenset[str], endpoint_id: str, change
         changes["event_types"] = _checked_types(changes["event_types"], scopes, owner)
     if "url" in changes:
         _checked_url(changes["url"])
+    rechecked = "event_types" in changes
     for _ in range(3):  # the worker may note a failure between our read and write
         before = _found(owner, endpoint_id)
+        if not rechecked and ("url" in changes or (changes.get("enabled") and not before.enabled)):
+            _rechecked_types(before, scopes, owner)
+            rechecked = True
         after = replace(before, **changes, updated=clock.now(), version=before.version + 1)
         if changes.get("enabled") and not before.enabled:  # re-enabled: a fresh start
             after = replace(after, failing_since=None, disabled_reason=None)
@@ -167,10 +182,10 @@ def send_test(owner: str, endpoint_id: str) -> dict[str, Any]:
 def list_deliveries(owner: str, endpoint_id: str, *, limit: int, cursor: str | None,
                     status: str | None) -> dict[str, Any]:
     endpoint = _found(owner, endpoint_id)
-    scope = f"webhook-deliveries:{endpoint.endpoint_id}:{status or ''}"
-    found, last = store.list_deliveries(endpoint.endpoint_id, limit=limit, start=decode_cursor(cursor, scope=scope),
+    page = {"listing": "webhook-deliveries", "scope": (owner, endpoint.endpoint_id, status or "")}
+    found, last = store.list_deliveries(endpoint.endpoint_id, limit=limit, start=decode_cursor(cursor, **page),
                                         status=status)
-    return {"deliveries": [d.public() for d in found], "next_cursor": encode_cursor(last, scope=scope)}
+    return {"deliveries": [d.public() for d in found], "next_cursor": encode_cursor(last, **page)}
 
 
 def redeliver(owner: str, endpoint_id: str, delivery: str) -> dict[str, Any]:
@@ -180,6 +195,9 @@ def redeliver(owner: str, endpoint_id: str, delivery: str) -> dict[str, Any]:
         raise NotFound("No such delivery.")
     if not endpoint.enabled:
         raise Conflict("The endpoint is disabled; enable it before redelivering.")
+    if refused := store.entitlement(owner).refusal_for(found.event_type):
+        raise Forbidden(f"This integration may no longer receive {found.event_type} ({refused}): it cannot be "
+                        "redelivered.", not_entitled=[found.event_type])
     restarted = store.restart(found, clock.now())
     if restarted is None:
         raise Conflict("This delivery is still being attempted.", headers={"Retry-After": "5"})
@@ -192,21 +210,29 @@ MAX_REDELIVERED = 1000
 
 
 def redeliver_failed(owner: str, endpoint_id: str, since: int) -> dict[str, Any]:
-    """Queue again every failed delivery of the endpoint whose event happened at or after `since`."""
+    """Queue again every failed delivery of the endpoint whose event happened at or after `since`,
+    but those of event types the integration may no longer receive: they stay failed, counted in
+    `not_entitled`."""
     endpoint = _found(owner, endpoint_id)
     if not endpoint.enabled:
         raise Conflict("The endpoint is disabled; enable it before redelivering.")
+    entitlement = store.entitlement(owner)
     now = clock.now()
     restarted: list[dict[str, Any]] = []
+    refused: dict[str, int] = {}
     start = None
     while len(restarted) < MAX_REDELIVERED:
         page, start = store.list_deliveries(endpoint.endpoint_id, limit=REDELIVER_PAGE, start=start,
                                             status=store.FAILED, since=since)
         for failed in page:
+            if entitlement.refusal_for(failed.event_type):
+                refused[failed.event_type] = refused.get(failed.event_type, 0) + 1
+                continue
             again = store.restart(failed, now)
             if again is not None:
                 restarted.append(again.message())
         if not start:
             break
     queue.send_all(restarted)
-    return {"redelivered": len(restarted), "since": since}
+    return {"redelivered": len(restarted), "since": since,
+            "not_entitled": {"deliveries": sum(refused.values()), "event_types": sorted(refused)}}

@@ -23,6 +23,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
+from eckospace.webhooks import catalogue
 
 TABLE_SETTING = "ECKO_WEBHOOKS_TABLE"
 SECRETS_TABLE_SETTING = "ECKO_WEBHOOK_SECRETS_TABLE"
@@ -184,6 +185,53 @@ def subscribers(event_type: str) -> list[tuple[str, str]]:
 
 
 INTEGRATIONS_TABLE_SETTING = "ECKO_INTEGRATIONS_TABLE"
+# What is read of an integration to decide what it may receive: never its secrets (the functions'
+# IAM policies allow these attributes and no others).
+ENTITLEMENT_PROJECTION = "client_id, #s, allowed_scopes, first_party"
+ENTITLEMENT_NAMES = {"#s": "status"}
+
+
+def integrations_table() -> str:
+    return Settings.require(INTEGRATIONS_TABLE_SETTING)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What an integration may receive now: whether it exists and is enabled, the scopes it may
+    hold and whether it is first-party."""
+
+    client_id: str
+    exists: bool = False
+    active: bool = False
+    allowed_scopes: frozenset[str] = frozenset()
+    first_party: bool = False
+
+    @classmethod
+    def from_item(cls, client_id: str, item: dict[str, Any] | None) -> Entitlement:
+        if not item:
+            return cls(client_id)
+        return cls(client_id, exists=True, active=item.get("status", {}).get("S") == "active",
+                   allowed_scopes=frozenset(s["S"] for s in item.get("allowed_scopes", {}).get("L", [])),
+                   first_party=item.get("first_party", {}).get("BOOL", False))
+
+    def refusal(self, scope: str | None, *, first_party_only: bool = False) -> str | None:
+        """Why the integration may not receive an event needing `scope`, or None when it may."""
+        if not self.exists:
+            return "the integration no longer exists"
+        if not self.active:
+            return "the integration is disabled"
+        if scope is not None and scope not in self.allowed_scopes:
+            return f"the integration may no longer hold {scope}"
+        if first_party_only and not self.first_party:
+            return "the event goes to first-party integrations only"
+        return None
+
+    def refusal_for(self, event_type: str) -> str | None:
+        """Why the integration may not receive `event_type` (its scope, its first-party rule)."""
+        entry = catalogue.CATALOGUE.get(event_type)
+        if entry is None:
+            return f"{event_type} is not in the catalogue"
+        return self.refusal(entry.scope, first_party_only=entry.first_party_only)
 
 
 def entitled_owners(owners: set[str], scope: str | None, *, first_party_only: bool = False) -> set[str]:
@@ -191,19 +239,26 @@ def entitled_owners(owners: set[str], scope: str | None, *, first_party_only: bo
     first-party when the event demands it (an integration disabled, narrowed or no longer
     first-party stops receiving at once). Reads only the client id, the status, the allowed
     scopes and the first-party flag: never the integrations' secrets."""
-    table_name = Settings.require(INTEGRATIONS_TABLE_SETTING)
+    table_name = integrations_table()
     ordered = sorted(owners)
     entitled: set[str] = set()
     for start in range(0, len(ordered), 100):
         request = {table_name: {"Keys": [{"client_id": {"S": o}} for o in ordered[start:start + 100]],
-                                "ProjectionExpression": "client_id, #s, allowed_scopes, first_party",
-                                "ExpressionAttributeNames": {"#s": "status"}}}
+                                "ProjectionExpression": ENTITLEMENT_PROJECTION,
+                                "ExpressionAttributeNames": ENTITLEMENT_NAMES}}
         for item in aws.batch_get(request)[table_name]:
-            allowed = {s["S"] for s in item.get("allowed_scopes", {}).get("L", [])}
-            trusted = item.get("first_party", {}).get("BOOL", False) or not first_party_only
-            if item.get("status", {}).get("S") == "active" and (scope is None or scope in allowed) and trusted:
-                entitled.add(item["client_id"]["S"])
+            found = Entitlement.from_item(item["client_id"]["S"], item)
+            if found.refusal(scope, first_party_only=first_party_only) is None:
+                entitled.add(found.client_id)
     return entitled
+
+
+def entitlement(client_id: str) -> Entitlement:
+    """One integration's entitlement, read consistently (a change takes effect at once)."""
+    found = _dynamodb().get_item(TableName=integrations_table(), Key={"client_id": {"S": client_id}},
+                                 ProjectionExpression=ENTITLEMENT_PROJECTION,
+                                 ExpressionAttributeNames=ENTITLEMENT_NAMES, ConsistentRead=True)
+    return Entitlement.from_item(client_id, found.get("Item"))
 
 
 def is_first_party(client_id: str) -> bool:
@@ -341,12 +396,15 @@ def get_delivery(endpoint_id: str, delivery: str, *, with_body: bool = True) -> 
 
 
 def attempt_context(owner: str, endpoint_id: str, delivery: str) -> tuple[Delivery | None, Endpoint | None,
-                                                                          Secrets | None]:
-    """The delivery, its endpoint and its secrets in one read."""
+                                                                          Secrets | None, Entitlement]:
+    """The delivery, its endpoint, its secrets and its owner's entitlement, all in one read."""
     request = {
         table(): {"Keys": [delivery_key(endpoint_id, delivery), endpoint_key(owner, endpoint_id)],
                   "ConsistentRead": True},
         secrets_table(): {"Keys": [{"endpoint_id": {"S": endpoint_id}}], "ConsistentRead": True},
+        integrations_table(): {"Keys": [{"client_id": {"S": owner}}], "ConsistentRead": True,
+                               "ProjectionExpression": ENTITLEMENT_PROJECTION,
+                               "ExpressionAttributeNames": ENTITLEMENT_NAMES},
     }
     found = aws.batch_get(request)
     d = e = s = None
@@ -357,7 +415,8 @@ def attempt_context(owner: str, endpoint_id: str, delivery: str) -> tuple[Delive
             e = endpoint_from_item(item)
     for item in found.get(secrets_table(), []):
         s = secrets_from_item(item)
-    return d, e, s
+    integration = next(iter(found.get(integrations_table(), [])), None)
+    return d, e, s, Entitlement.from_item(owner, integration)
 
 
 def claim(d: Delivery, now: int, lease_seconds: int) -> bool:

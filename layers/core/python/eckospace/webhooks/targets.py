@@ -5,7 +5,10 @@ every address it resolves to must be globally routable: loopback, private, link-
 metadata service at 169.254.169.254 among them), unique-local, multicast, reserved, shared (CGNAT)
 and unspecified addresses are refused, and addresses that wrap an IPv4 address (IPv4-mapped,
 IPv4-compatible, 6to4, NAT64, Teredo) are judged by the address they wrap. A deployment may allow
-loopback targets, over plain http and on any port, for local development only.
+loopback targets, over plain http and on any port, for local development only; even then the
+loopback ports of the local stack's own services (its AWS emulator, its gateway, its Stripe
+emulator), which it names in `ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS`, and the port of Lambda's own
+runtime API in a deployed sandbox, stay refused.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from urllib.parse import urlsplit
 
 ALLOW_LOOPBACK_SETTING = "ECKO_WEBHOOKS_ALLOW_LOOPBACK"
 ALLOWED_PORTS_SETTING = "ECKO_WEBHOOKS_ALLOWED_PORTS"
+REFUSED_LOOPBACK_PORTS_SETTING = "ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS"
+RUNTIME_API_SETTING = "AWS_LAMBDA_RUNTIME_API"  # host:port of Lambda's runtime API, in the sandbox
 DEFAULT_PORTS = (443, 8443)
 MAX_URL_LENGTH = 2048
 
@@ -37,12 +42,17 @@ class TargetRefused(ValueError):
 class Policy:
     allow_loopback: bool = False
     ports: tuple[int, ...] = DEFAULT_PORTS
+    refused_loopback_ports: frozenset[int] = frozenset()  # the local stack's own services
 
     @classmethod
     def from_environment(cls) -> Policy:
         raw = os.environ.get(ALLOWED_PORTS_SETTING, "")
         ports = tuple(int(p) for p in raw.replace(",", " ").split() if p.isdigit()) or DEFAULT_PORTS
-        return cls(allow_loopback=os.environ.get(ALLOW_LOOPBACK_SETTING, "false").lower() == "true", ports=ports)
+        # On Lambda, the runtime API listens on a loopback port of the sandbox itself.
+        runtime_api = os.environ.get(RUNTIME_API_SETTING, "").rpartition(":")[2]
+        refused = f"{os.environ.get(REFUSED_LOOPBACK_PORTS_SETTING, '')} {runtime_api}"
+        return cls(allow_loopback=os.environ.get(ALLOW_LOOPBACK_SETTING, "false").lower() == "true", ports=ports,
+                   refused_loopback_ports=frozenset(int(p) for p in refused.replace(",", " ").split() if p.isdigit()))
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,8 @@ def parse(url: str, policy: Policy) -> Target:
     if parts.scheme == "http" and not (policy.allow_loopback and loopback_host):
         raise TargetRefused("plain http is refused: use https")
     port = port or (443 if parts.scheme == "https" else 80)
+    if loopback_host and port in policy.refused_loopback_ports:
+        raise TargetRefused(f"port {port} of this machine is one of the stack's own services")
     if port not in policy.ports and not (policy.allow_loopback and loopback_host):
         raise TargetRefused(f"the port must be one of {', '.join(map(str, policy.ports))}")
     literal = _literal(host)

@@ -1,5 +1,6 @@
-"""Start a real OpenID Connect provider on loopback (tests/fixtures/oidc, node oidc-provider) standing
-in for Google, and drive its sign-in over plain HTTP as a browser would.
+"""A real OpenID Connect provider on loopback (node `oidc-provider`, infra/local/oidc) standing in
+for Google: the local stack runs one so sign-in works offline, and the tests run their own. Also a
+browser's part of its sign-in over plain HTTP.
 
     with start_oidc_provider(tmp_path, client_id="web", client_secret="s3cret",
                              redirect_uris=["http://127.0.0.1:3000/api/auth/callback"],
@@ -25,7 +26,7 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import requests
 
-FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "oidc"
+PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
 NPM_CI = ["npm", "ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]
 HTTP_TIMEOUT = 10.0
 MAX_REDIRECTS = 10
@@ -60,12 +61,11 @@ class OidcAccount:
 
 
 @dataclass
-class RunningProvider:
-    process: subprocess.Popen[bytes]
+class ProviderBrowser:
+    """What a browser does at the provider: sign in (or cancel) on its page, and follow its
+    redirects until they leave it for the client."""
+
     issuer: str
-    client_id: str
-    client_secret: str
-    log_path: Path
 
     @property
     def discovery_url(self) -> str:
@@ -76,9 +76,6 @@ class RunningProvider:
         response = requests.get(self.discovery_url, timeout=HTTP_TIMEOUT)
         response.raise_for_status()
         return response.json()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def complete_login(self, authorization_url: str, login: str) -> str:
         """Sign in as account `login` in a fresh browser session (consent is automatic) and return the
@@ -94,6 +91,43 @@ class RunningProvider:
         """Press Cancel on the sign-in page; return the provider's error redirect to the client
         (`error=access_denied`), without requesting it."""
         return self._submit_interaction(authorization_url, "abort", {})
+
+    def _submit_interaction(self, authorization_url: str, action: str, form: dict[str, str]) -> str:
+        with requests.Session() as session:  # a fresh browser: no provider session, so sign-in is always asked
+            page = self._browse(session, "GET", authorization_url)
+            if isinstance(page, str):  # sent back to the client before any sign-in page: an error redirect
+                raise OidcLoginError("the provider redirected before sign-in", redirect_url=page,
+                                     error=_query_value(page, "error"))
+            answer = self._browse(session, "POST", urljoin(page.url, _form_action(page, action)), form)
+        if isinstance(answer, requests.Response):
+            raise OidcLoginError(f"the provider answered {answer.status_code} to the {action} form: "
+                                 f"{answer.text[:500]}")
+        return answer
+
+    def _browse(self, session: requests.Session, method: str, url: str,
+                form: dict[str, str] | None = None) -> requests.Response | str:
+        """Request `url` and follow the provider's redirects; return the first URL outside the provider
+        (not requested), or the first page that is not a redirect."""
+        response = session.request(method, url, data=form, allow_redirects=False, timeout=HTTP_TIMEOUT)
+        for _ in range(MAX_REDIRECTS):
+            if not response.is_redirect:
+                return response
+            location = urljoin(response.url, response.headers["Location"])
+            if not location.startswith(f"{self.issuer}/"):
+                return location
+            response = session.get(location, allow_redirects=False, timeout=HTTP_TIMEOUT)
+        raise OidcLoginError(f"more than {MAX_REDIRECTS} redirects within the provider")
+
+
+@dataclass
+class RunningProvider(ProviderBrowser):
+    process: subprocess.Popen[bytes]
+    client_id: str
+    client_secret: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def exchange_code(self, code: str, redirect_uri: str, code_verifier: str, *,
                       client_auth: ClientAuth = "client_secret_post") -> requests.Response:
@@ -126,32 +160,6 @@ class RunningProvider:
                  trace: TracebackType | None) -> None:
         self.stop()
 
-    def _submit_interaction(self, authorization_url: str, action: str, form: dict[str, str]) -> str:
-        with requests.Session() as session:  # a fresh browser: no provider session, so sign-in is always asked
-            page = self._browse(session, "GET", authorization_url)
-            if isinstance(page, str):  # sent back to the client before any sign-in page: an error redirect
-                raise OidcLoginError("the provider redirected before sign-in", redirect_url=page,
-                                     error=_query_value(page, "error"))
-            answer = self._browse(session, "POST", urljoin(page.url, _form_action(page, action)), form)
-        if isinstance(answer, requests.Response):
-            raise OidcLoginError(f"the provider answered {answer.status_code} to the {action} form: "
-                                 f"{answer.text[:500]}")
-        return answer
-
-    def _browse(self, session: requests.Session, method: str, url: str,
-                form: dict[str, str] | None = None) -> requests.Response | str:
-        """Request `url` and follow the provider's redirects; return the first URL outside the provider
-        (not requested), or the first page that is not a redirect."""
-        response = session.request(method, url, data=form, allow_redirects=False, timeout=HTTP_TIMEOUT)
-        for _ in range(MAX_REDIRECTS):
-            if not response.is_redirect:
-                return response
-            location = urljoin(response.url, response.headers["Location"])
-            if not location.startswith(f"{self.issuer}/"):
-                return location
-            response = session.get(location, allow_redirects=False, timeout=HTTP_TIMEOUT)
-        raise OidcLoginError(f"more than {MAX_REDIRECTS} redirects within the provider")
-
 
 def start_oidc_provider(tmp_dir: Path, *, client_id: str, client_secret: str, redirect_uris: Sequence[str],
                         accounts: Sequence[OidcAccount], timeout: float = 30.0) -> RunningProvider:
@@ -166,23 +174,23 @@ def start_oidc_provider(tmp_dir: Path, *, client_id: str, client_secret: str, re
     log_path = tmp_dir / "oidc-provider.log"
     with open(log_path, "wb") as sink:
         process = subprocess.Popen(["node", "server.mjs", "--port", "0", "--config", str(config_path)],
-                                   cwd=FIXTURE_DIR, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
+                                   cwd=PROVIDER_DIR, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
     issuer = _wait_for_issuer(process, log_path, timeout)
-    return RunningProvider(process, issuer, client_id, client_secret, log_path)
+    return RunningProvider(issuer, process, client_id, client_secret, log_path)
 
 
 def ensure_node_dependencies() -> None:
     """`npm ci` from the committed lockfile when node_modules is missing or older than the lockfile."""
-    installed = FIXTURE_DIR / "node_modules" / ".package-lock.json"  # npm writes it after a complete install
-    lockfile = FIXTURE_DIR / "package-lock.json"
+    installed = PROVIDER_DIR / "node_modules" / ".package-lock.json"  # npm writes it after a complete install
+    lockfile = PROVIDER_DIR / "package-lock.json"
     if installed.exists() and installed.stat().st_mtime >= lockfile.stat().st_mtime:
         return
     try:
-        result = subprocess.run(NPM_CI, cwd=FIXTURE_DIR, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(NPM_CI, cwd=PROVIDER_DIR, capture_output=True, text=True, timeout=300)
     except FileNotFoundError as error:
-        raise OidcProviderError("npm is needed to install the OIDC provider fixture (Node.js 20 or later)") from error
+        raise OidcProviderError("npm is needed to install the OpenID Connect provider (Node.js 20 or later)") from error
     if result.returncode != 0:
-        raise OidcProviderError(f"npm ci failed in {FIXTURE_DIR}:\n{result.stdout}{result.stderr}")
+        raise OidcProviderError(f"npm ci failed in {PROVIDER_DIR}:\n{result.stdout}{result.stderr}")
 
 
 def _wait_for_issuer(process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:

@@ -1,0 +1,207 @@
+"""The local stack's AWS emulator (`python -m eckolocal.emulator`, over HTTP) where moto alone does
+less than AWS: DynamoDB refuses a malformed ExclusiveStartKey, S3 notifications name the version
+uploaded, and bucket lifecycle rules (the template's media bucket's among them) are applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from eckolocal.emulator import expire_by_lifecycle, lifecycle_due
+from eckolocal.provision import provision
+from eckolocal.stack import Emulator, free_port
+from eckolocal.template import Template
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Session:
+    """What provisioning needs of a boto3 session, pointed at one endpoint."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
+    paths = [str(ROOT / "infra" / "local"), str(ROOT / "layers" / "core" / "python")]
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(paths + ([saved] if saved else []))
+    running = Emulator(free_port())
+    try:
+        running.start(tmp_path_factory.mktemp("emulator") / "emulator.log")
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH")
+        else:
+            os.environ["PYTHONPATH"] = saved
+    yield Session(running.url)
+    running.stop()
+
+
+# ---------------------------------------------------------------------------- DynamoDB start keys
+@pytest.fixture(scope="module")
+def table(emulator: Session) -> tuple[Any, str]:
+    dynamodb, name = emulator.client("dynamodb"), f"pages-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in
+                              (("pk", "S"), ("sk", "S"), ("gpk", "S"), ("gsk", "N"))],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "ByScore", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
+            {"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}]}])
+    for partition in ("a", "b"):
+        for n in range(4):
+            dynamodb.put_item(TableName=name, Item={"pk": {"S": partition}, "sk": {"S": f"item#{n}"},
+                                                    "gpk": {"S": f"g{partition}"}, "gsk": {"N": str(n)}})
+    return dynamodb, name
+
+
+def query(dynamodb: Any, name: str, start: dict[str, Any] | None, *, index: bool = False, **extra: Any) -> dict:
+    request: dict[str, Any] = {"TableName": name, "Limit": 2, **extra}
+    if index:
+        request |= {"IndexName": "ByScore", "KeyConditionExpression": "#p = :p",
+                    "ExpressionAttributeNames": {"#p": "gpk"}, "ExpressionAttributeValues": {":p": {"S": "ga"}}}
+    elif "KeyConditionExpression" not in extra:
+        request |= {"KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+                    "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"S": "item#"}}}
+    if start is not None:
+        request["ExclusiveStartKey"] = start
+    return dynamodb.query(**request)
+
+
+def refused(call: Any) -> str:
+    with pytest.raises(ClientError) as caught:
+        call()
+    assert caught.value.response["Error"]["Code"] == "ValidationException", caught.value.response
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return caught.value.response["Error"]["Message"]
+
+
+def test_a_query_continues_from_the_key_dynamodb_gave(table):
+    dynamodb, name = table
+    first = query(dynamodb, name, None)
+    rest = query(dynamodb, name, first["LastEvaluatedKey"])
+    assert [i["sk"]["S"] for i in first["Items"] + rest["Items"]] == [f"item#{n}" for n in range(4)]
+    on_index = query(dynamodb, name, None, index=True)
+    assert set(on_index["LastEvaluatedKey"]) == {"pk", "sk", "gpk", "gsk"}
+    rest = query(dynamodb, name, on_index["LastEvaluatedKey"], index=True)["Items"]
+    assert [i["gsk"]["N"] for i in rest] == ["2", "3"]
+    scanned = dynamodb.scan(TableName=name, Limit=3)
+    assert len(dynamodb.scan(TableName=name, ExclusiveStartKey=scanned["LastEvaluatedKey"])["Items"]) == 5
+
+
+@pytest.mark.parametrize(("start", "message"), [
+    ({"pk": {"S": "a"}}, "The provided starting key is invalid"),                          # a key attribute missing
+    ({"pk": {"S": "a"}, "sk": {"S": "item#1"}, "evil": {"S": "x"}}, "The provided starting key is invalid"),
+    ({"pk": {"S": "a"}, "sk": {"N": "1"}}, "The provided starting key is invalid"),        # the wrong type
+    ({"pk": {"S": "a"}, "sk": {"SS": ["item#1"]}}, "The provided starting key is invalid"),
+    ({"pk": {"S": "a"}, "sk": {"S": ""}}, "The provided starting key is invalid"),
+    ({"pk": {"S": "b"}, "sk": {"S": "item#1"}}, "outside query boundaries"),               # another partition
+])
+def test_a_query_refuses_a_start_key_dynamodb_would(table, start, message):
+    dynamodb, name = table
+    assert message in refused(lambda: query(dynamodb, name, start))
+
+
+def test_an_index_query_needs_the_table_and_index_keys_of_its_own_partition(table):
+    dynamodb, name = table
+    good = query(dynamodb, name, None, index=True)["LastEvaluatedKey"]
+    for start in ({"pk": good["pk"], "sk": good["sk"]},                      # the table's key alone
+                  {"gpk": good["gpk"], "gsk": good["gsk"]},                  # the index's key alone
+                  {**good, "gsk": {"N": "not a number"}},
+                  {**good, "gsk": {"S": "1"}}):
+        assert "The provided starting key is invalid" in refused(lambda: query(dynamodb, name, start, index=True))
+    assert "outside query boundaries" in refused(
+        lambda: query(dynamodb, name, {**good, "gpk": {"S": "gb"}}, index=True))
+
+
+def test_the_legacy_key_conditions_and_scans_are_checked_too(table):
+    dynamodb, name = table
+    assert "outside query boundaries" in refused(lambda: dynamodb.query(
+        TableName=name, KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+        ExclusiveStartKey={"pk": {"S": "b"}, "sk": {"S": "item#0"}}))
+    assert "does not match the schema" in refused(lambda: dynamodb.scan(
+        TableName=name, ExclusiveStartKey={"pk": {"S": "a"}, "gsk": {"N": "1"}}))
+
+
+# ---------------------------------------------------------------------------- S3 notifications
+def test_notifications_of_a_versioned_bucket_name_the_version_uploaded(emulator):
+    s3, sqs = emulator.client("s3"), emulator.client("sqs")
+    queue = sqs.create_queue(QueueName=f"uploads-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    found: dict[str, Any] = {}
+    for versioned in (True, False):
+        bucket = f"notified-{uuid.uuid4().hex[:8]}"
+        s3.create_bucket(Bucket=bucket)
+        if versioned:
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+        put = [s3.put_object(Bucket=bucket, Key="quarantine/x", Body=body) for body in (b"one", b"two")]
+        records = []
+        while len(records) < 2:
+            messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+            assert messages.get("Messages"), "no notification arrived"
+            for message in messages["Messages"]:
+                records += [r["s3"]["object"] for r in json.loads(message["Body"]).get("Records", [])]
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        found[versioned] = ([r.get("versionId") for r in records], [p.get("VersionId") for p in put])
+    named, uploaded = found[True]
+    assert sorted(named) == sorted(uploaded) and len(set(uploaded)) == 2 and None not in uploaded
+    assert found[False][0] == [None, None]
+
+
+# ---------------------------------------------------------------------------- S3 lifecycle
+def test_lifecycle_days_are_counted_as_s3_counts_them():
+    assert lifecycle_due(dt.datetime(2026, 1, 1, 10, 30, tzinfo=dt.UTC), 3) == dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    assert lifecycle_due(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), 1) == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+
+
+def versions(s3: Any, bucket: str, key: str) -> tuple[int, int]:
+    listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    return len(listed.get("Versions", [])), len(listed.get("DeleteMarkers", []))
+
+
+def test_the_media_bucket_expires_what_it_keeps_no_longer(emulator):
+    template = Template(ROOT / "template.yaml")
+    provision(template, emulator)
+    s3, bucket = emulator.client("s3"), template.physical_name("MediaBucket")
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+    assert rules["expire-noncurrent-versions"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 7}
+    assert rules["expire-noncurrent-versions"]["Expiration"] == {"ExpiredObjectDeleteMarker": True}
+    assert rules["expire-quarantine"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+
+    stray, deleted, kept = "quarantine/med_stray", "media/med_gone/original", "media/med_kept/original"
+    for key in (stray, stray, deleted, kept):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"bytes")
+    s3.delete_object(Bucket=bucket, Key=deleted)  # a delete marker hides it; its bytes stay
+    assert (versions(s3, bucket, stray), versions(s3, bucket, deleted)) == ((2, 0), (1, 1))
+    now = dt.datetime.now(dt.UTC)
+
+    expire_by_lifecycle(s3, bucket, now)
+    assert (versions(s3, bucket, stray), versions(s3, bucket, deleted)) == ((2, 0), (1, 1))
+    expire_by_lifecycle(s3, bucket, now + dt.timedelta(days=2))  # quarantine: the replaced version goes
+    assert versions(s3, bucket, stray) == (1, 0)
+    expire_by_lifecycle(s3, bucket, now + dt.timedelta(days=3))  # and the upload left there is expired
+    assert versions(s3, bucket, stray) == (1, 1)
+    expire_by_lifecycle(s3, bucket, now + dt.timedelta(days=5))
+    assert versions(s3, bucket, stray) == (0, 0)  # its version, then its expired delete marker
+    assert versions(s3, bucket, deleted) == (1, 1)
+    done = expire_by_lifecycle(s3, bucket, now + dt.timedelta(days=9))
+    assert versions(s3, bucket, deleted) == (0, 0) and done["markers_removed"] >= 1
+    assert versions(s3, bucket, kept) == (1, 0)  # what is current stays
