@@ -5,8 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.problems import BadRequest
+from eckospace.http.problems import Forbidden
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
+from eckospace.identity.responses import empty, header, problem
 from eckospace.identity.sessions import end_session
 
 app = make_resolver()
@@ -21,16 +22,16 @@ app = make_resolver()
         "Idempotent: calling it again answers 204 until the token itself is refused (401)."
     ),
     tags=["Sign-in"],
-    responses={204: {"description": "The session is over"},
+    responses={204: empty("The session is over", {"Cache-Control": header("`no-store`")}),
                **PROBLEM_RESPONSES,
-               400: {"description": "The token belongs to no sign-in session (a developer token)",
-                     "content": PROBLEM_RESPONSES[400]["content"]}},
+               403: problem("Missing API key, or the token may not end a session: it is not a person's, or it "
+                            "belongs to no sign-in session (a developer token)")},
     **requires(tokens=("user",)),
 )
 def logout():
     session_id = current_principal(app).session_id
     if not session_id:
-        raise BadRequest("This token belongs to no sign-in session, so there is no session to end.")
+        raise Forbidden("This token belongs to no sign-in session, so there is no session to end.")
     end_session(session_id)
     return Response(status_code=204, body="", headers={"Cache-Control": "no-store"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.identity.models import SessionRequest
 from eckospace.identity.oauth import NO_STORE
+from eckospace.identity.responses import NO_STORE_HEADERS, body, problem
 from eckospace.identity.sessions import exchange_sign_in_code
 
 app = make_resolver()
@@ -20,11 +21,12 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[{"apiKey": []}],
-    responses={200: {"description": "The session",
-                     "content": {"application/json": {"model": "eckospace.identity.models:Session"}}},
+    responses={200: body("Session", "The session", NO_STORE_HEADERS),
                **PROBLEM_RESPONSES,
-               403: {"description": "Missing API key, or the binding is another browser's (the code is left unspent)",
-                     "content": PROBLEM_RESPONSES[403]["content"]}},
+               400: problem("The body is invalid"),
+               401: problem("The code is unknown, expired or already used: sign in again"),
+               403: problem("Missing API key, or `urn:eckospace:problem:sign-in-browser-mismatch`: the binding is "
+                            "another browser's (the code is left unspent)")},
 )
 def create_session(request: SessionRequest):
     return json_response(exchange_sign_in_code(request.code, request.binding), headers=dict(NO_STORE))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.identity.models import RefreshRequest
 from eckospace.identity.oauth import NO_STORE
+from eckospace.identity.responses import NO_STORE_HEADERS, body, problem
 from eckospace.identity.sessions import refresh
 
 app = make_resolver()
@@ -19,9 +20,11 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[{"apiKey": []}],
-    responses={200: {"description": "The renewed session",
-                     "content": {"application/json": {"model": "eckospace.identity.models:Session"}}},
-               **PROBLEM_RESPONSES},
+    responses={200: body("Session", "The renewed session, with a new refresh token", NO_STORE_HEADERS),
+               **PROBLEM_RESPONSES,
+               401: problem("The refresh token is unknown, expired or already used (a reuse ends the whole "
+                            "session), the session has ended (logged out or revoked), or it has reached its "
+                            "maximum lifetime: sign in again")},
 )
 def refresh_session(request: RefreshRequest):
     return json_response(refresh(request.refresh_token), headers=dict(NO_STORE))

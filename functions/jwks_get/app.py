@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.jwks import published_jwks
+from eckospace.identity.responses import body, header
 
 app = make_resolver()
 
@@ -18,7 +19,8 @@ app = make_resolver()
     description="Public: verify access tokens with these keys, matching the token's `kid`.",
     tags=["OAuth"],
     security=[],
-    responses={200: {"description": "A JSON Web Key Set (RFC 7517)"}},
+    responses={200: body("JsonWebKeySet", "A JSON Web Key Set (RFC 7517)",
+                         {"Cache-Control": header("`public, max-age=300`")})},
 )
 def jwks():
     return Response(status_code=200, content_type="application/json", body=json.dumps(published_jwks()),

@@ -6,6 +6,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.problems import NotFound
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.identity import users
+from eckospace.identity.responses import body, header, problem
 
 app = make_resolver()
 
@@ -14,8 +15,9 @@ app = make_resolver()
     "/api/me",
     summary="The signed-in user",
     tags=["Sign-in"],
-    responses={200: {"description": "The user", "content": {"application/json": {"model": "eckospace.identity.models:Me"}}},
-               **PROBLEM_RESPONSES},
+    responses={200: body("Me", "The user", {"Cache-Control": header("`private, no-cache`")}),
+               **PROBLEM_RESPONSES,
+               404: problem("The session's user no longer exists")},
     **requires(tokens=("user",)),
 )
 def me():

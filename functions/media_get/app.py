@@ -6,6 +6,7 @@ from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
+from eckospace.http.problems import PROBLEM_CONTENT_TYPE
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.media.service import owned_media
 
@@ -18,7 +19,10 @@ app = make_resolver()
     description="Status (`pending`, `ready` or `rejected`), metadata, and download URLs valid 5 minutes once ready. "
                 "Media of other users are not found.",
     tags=["Media"],
-    responses={200: {"description": "The media"}, 404: {"description": "Not yours, or no such media"},
+    responses={200: {"description": "The media",
+                     "content": {"application/json": {"model": "eckospace.media.models:Media"}}},
+               404: {"description": "Not yours, or no such media",
+                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
                **PROBLEM_RESPONSES},
     **requires("media:read", tokens=("user",)),
 )

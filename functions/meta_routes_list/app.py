@@ -18,11 +18,13 @@ MANIFEST = Path(__file__).with_name("routes.json")
     "/api/meta/routes",
     summary="Live routes and scopes",
     description=(
-        "The routes this deployment serves (modules switched off are left out), each with the scopes and the kinds "
-        "of token it needs, and `callable`: whether the token you sent may call it. Any valid token may ask."
+        "The routes this deployment serves (modules switched off are left out), each with its module, the scopes "
+        "and the kinds of token it needs, and `callable`: whether the token you sent may call it. Any valid token "
+        "may ask. One page: `next_cursor` is always null."
     ),
     tags=["Platform"],
-    responses={200: {"description": "`modules`, `token` (your token's kind and scopes) and `routes`"},
+    responses={200: {"description": "The live routes",
+                     "content": {"application/json": {"model": "eckospace.platform.models:LiveRouteList"}}},
                **PROBLEM_RESPONSES},
     **requires(),
 )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from eckospace.http.oauth import OAUTH_SECURITY, oauth_json, oauth_request, use_oauth_errors
+from eckospace.http.oauth import OAUTH_SECURITY, oauth_json, oauth_request, use_oauth_errors, with_oauth_form
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.oauth import issue_token
+from eckospace.identity.responses import NO_STORE_HEADERS, body, header
 
 app = make_resolver()
 use_oauth_errors(app)
@@ -22,10 +23,18 @@ use_oauth_errors(app)
         "`unsupported_grant_type` (400)."
     ),
     tags=["OAuth"],
-    security=OAUTH_SECURITY,
-    responses={200: {"description": "`access_token`, `token_type` (Bearer), `expires_in` (seconds), `scope`"},
-               400: {"description": "invalid_request, invalid_scope or unsupported_grant_type"},
-               401: {"description": "invalid_client"}},
+    responses={200: body("OAuthAccessToken", "An access token (RFC 6749 section 5.1)", NO_STORE_HEADERS),
+               400: body("OAuthTokenError", "`invalid_request` (a body that is not a form, a repeated or missing "
+                     "parameter, credentials both in Basic and in the form), `invalid_scope` or "
+                     "`unsupported_grant_type` (RFC 6749 section 5.2)", NO_STORE_HEADERS),
+               401: body("OAuthClientError", "`invalid_client`: unknown or disabled client, wrong or expired "
+                     "secret, or no credentials", {**NO_STORE_HEADERS, "WWW-Authenticate": header(
+                         'When the client authenticated with HTTP Basic: `Basic realm="eckospace"`')})},
+    **with_oauth_form({"security": OAUTH_SECURITY}, {
+        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+        "scope": {"type": "string", "description": "Space separated; only scopes your integration may request. "
+                                                   "Without it (or empty), its default set."},
+    }, required=["grant_type"]),
 )
 def issue():
     return oauth_json(issue_token(oauth_request(app)))

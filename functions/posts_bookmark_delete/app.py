@@ -10,6 +10,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
 from eckospace.posts.bookmarks import unbookmark
+from eckospace.posts.responses import empty
 
 app = make_resolver()
 
@@ -19,7 +20,7 @@ app = make_resolver()
     summary="Remove a bookmark",
     description="Idempotent: 204 whether or not the post was bookmarked.",
     tags=["Bookmarks"],
-    responses={204: {"description": "Not bookmarked"}, **PROBLEM_RESPONSES},
+    responses={204: empty("Not bookmarked"), **PROBLEM_RESPONSES},
     **requires("posts:write", tokens=("user",)),
 )
 def delete_bookmark(post_id: Annotated[str, Path(max_length=64)]):

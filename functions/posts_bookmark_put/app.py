@@ -10,6 +10,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
 from eckospace.posts.bookmarks import bookmark
+from eckospace.posts.responses import empty, problem
 
 app = make_resolver()
 
@@ -19,8 +20,7 @@ app = make_resolver()
     summary="Bookmark a post",
     description="Idempotent. Your bookmarks are yours alone.",
     tags=["Bookmarks"],
-    responses={204: {"description": "Bookmarked"}, 404: {"description": "No such post that you can see"},
-               **PROBLEM_RESPONSES},
+    responses={204: empty("Bookmarked"), 404: problem("No such post that you can see"), **PROBLEM_RESPONSES},
     **requires("posts:write", tokens=("user",)),
 )
 def put_bookmark(post_id: Annotated[str, Path(max_length=64)]):

@@ -8,6 +8,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.bookmarks import bookmarks_page
 from eckospace.posts.discovery import CURSOR, LIMIT
+from eckospace.posts.responses import body
 
 app = make_resolver()
 
@@ -17,7 +18,7 @@ app = make_resolver()
     summary="Your bookmarks",
     description="Newest first, each with its post. Posts deleted or hidden since are left out.",
     tags=["Bookmarks"],
-    responses={200: {"description": "`data` (bookmarks) and `next_cursor`"}, **PROBLEM_RESPONSES},
+    responses={200: body("BookmarkPage", "`data` (bookmarks) and `next_cursor`"), **PROBLEM_RESPONSES},
     **requires("posts:read", tokens=("user",)),
 )
 def list_bookmarks(

@@ -8,7 +8,9 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.idempotency import once
 from eckospace.http.params import Header
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.posts.responses import ETAG, LOCATION, body, problem
 from eckospace.posts.service import create_post, etag
+from eckospace.posts.text import TEXT_PATTERN
 
 app = make_resolver()
 
@@ -16,8 +18,8 @@ app = make_resolver()
 class NewPost(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=5000,
-                      description="1 to 5000 characters. `#hashtags` (at most 10) and `@user_id` mentions (at most "
+    text: str = Field(min_length=1, max_length=5000, json_schema_extra={"pattern": TEXT_PATTERN},  # the service: 422
+                      description="1 to 5000 characters, not blank, no control characters but newline and tab. `#hashtags` (at most 10) and `@user_id` mentions (at most "
                                   "10; mentioned users are notified once the post is published) are recognised.")
     attachments: list[str] = Field(default_factory=list, max_length=10,
                                    description="Ids of your own media that are `ready` (at most 10)")
@@ -34,8 +36,15 @@ class NewPost(BaseModel):
         "to make retries safe: a replay returns the same post."
     ),
     tags=["Posts"],
-    responses={201: {"description": "The post"}, 409: {"description": "A request with this key is in progress"},
-               422: {"description": "The text or an attachment breaks a rule"}, **PROBLEM_RESPONSES},
+    responses={201: body("Post", "The post (a replay with the same `Idempotency-Key`: the same post)",
+                         LOCATION | ETAG),
+               409: problem("A request with this `Idempotency-Key` is still in progress, or the post could not "
+                            "be written; retry after `Retry-After`"),
+               422: problem("The text or an attachment breaks a rule, or this `Idempotency-Key` came with "
+                            "another body"),
+               **PROBLEM_RESPONSES,
+               429: problem("Your daily allowance of posts (drafts included) is used up until midnight UTC, or "
+                            "the API key's rate limit or quota is exceeded; see `Retry-After`")},
     **requires("posts:write", tokens=("user",)),
 )
 def create(request: NewPost,

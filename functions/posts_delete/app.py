@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
+from eckospace.posts.responses import empty, problem
 from eckospace.posts.service import delete_post
 
 app = make_resolver()
@@ -19,8 +20,9 @@ app = make_resolver()
     summary="Delete your post",
     description="Removes the post, its reaction counts and its hashtag entries at once.",
     tags=["Posts"],
-    responses={204: {"description": "Deleted"}, 403: {"description": "Not your post"},
-               404: {"description": "No such post that you can see"}, **PROBLEM_RESPONSES},
+    responses={204: empty("Deleted"), 404: problem("No such post that you can see"),
+               409: problem("The post changed meanwhile; retry after `Retry-After`"), **PROBLEM_RESPONSES,
+               403: problem("Missing API key, the token lacks a required scope, or the post is not yours")},
     **requires("posts:write", tokens=("user",)),
 )
 def remove(post_id: Annotated[str, Path(max_length=64)]):

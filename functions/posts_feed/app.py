@@ -8,6 +8,7 @@ from eckospace.http.auth import requires
 from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.discovery import CURSOR, LIMIT, feed
+from eckospace.posts.responses import body
 
 app = make_resolver()
 
@@ -22,7 +23,7 @@ app = make_resolver()
         "`cursor` for the next page."
     ),
     tags=["Posts"],
-    responses={200: {"description": "`data` (posts) and `next_cursor` (null on the last page)"},
+    responses={200: body("PostPage", "`data` (posts) and `next_cursor` (null on the last page)"),
                **PROBLEM_RESPONSES},
     **requires("posts:read"),
 )

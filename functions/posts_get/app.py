@@ -10,6 +10,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.conditional import if_none_match_hits
 from eckospace.http.params import Header, Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.posts.responses import ETAG, body, empty, problem
 from eckospace.posts.service import etag, read_post
 
 app = make_resolver()
@@ -24,8 +25,9 @@ app = make_resolver()
         "nothing changed, or as `If-Match` on `PATCH` to edit only the version you read."
     ),
     tags=["Posts"],
-    responses={200: {"description": "The post"}, 304: {"description": "Unchanged since the ETag you sent"},
-               404: {"description": "No such post that you can see"}, **PROBLEM_RESPONSES},
+    responses={200: body("Post", "The post, with `viewer`: your own reaction and bookmark", ETAG),
+               304: empty("Unchanged since the ETag you sent in `If-None-Match`", ETAG),
+               404: problem("No such post that you can see"), **PROBLEM_RESPONSES},
     **requires("posts:read"),
 )
 def get_post(post_id: Annotated[str, Path(max_length=64)],

@@ -8,6 +8,7 @@ from eckospace.http.auth import requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.discovery import CURSOR, LIMIT, hashtag_posts
+from eckospace.posts.responses import body, problem
 
 app = make_resolver()
 
@@ -15,9 +16,11 @@ app = make_resolver()
 @app.get(
     "/api/hashtags/<tag>/posts",
     summary="Posts with a hashtag",
-    description="Newest first. The tag without `#`, matched case-insensitively (`Cats` and `cats` are one tag).",
+    description="Newest first. The tag without `#`, matched case-insensitively (`Cats` and `cats` are one tag); "
+                "each post's `hashtags` holds it in its canonical form (`cats`).",
     tags=["Posts"],
-    responses={200: {"description": "`tag`, `data` (posts) and `next_cursor`"}, **PROBLEM_RESPONSES},
+    responses={200: body("PostPage", "`data` (posts) and `next_cursor`"),
+               404: problem("`tag` cannot be a hashtag"), **PROBLEM_RESPONSES},
     **requires("posts:read"),
 )
 def list_hashtag_posts(

@@ -8,6 +8,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.moderation import decide
+from eckospace.posts.responses import body, problem
 
 app = make_resolver()
 
@@ -27,8 +28,10 @@ class Decision(BaseModel):
     description="Applies the action, resolves every open report of the post with it, and publishes "
                 "`moderation.decided`.",
     tags=["Moderation"],
-    responses={201: {"description": "The decision, with the number of reports it resolved"},
-               404: {"description": "No such post"}, **PROBLEM_RESPONSES},
+    responses={201: body("ModerationDecision", "The decision, with the number of reports it resolved"),
+               404: problem("No such post"),
+               409: problem("The post kept changing while the decision was applied; retry after `Retry-After`"),
+               **PROBLEM_RESPONSES},
     **requires("moderation:write"),
 )
 def create_decision(post_id: Annotated[str, Path(max_length=64)], decision: Decision):

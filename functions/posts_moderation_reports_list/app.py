@@ -8,6 +8,7 @@ from eckospace.http.auth import requires
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.discovery import CURSOR, LIMIT
 from eckospace.posts.moderation import open_reports
+from eckospace.posts.responses import body
 
 app = make_resolver()
 
@@ -17,7 +18,7 @@ app = make_resolver()
     summary="The moderation queue",
     description="Open reports, oldest first. Deciding on a post resolves all its open reports.",
     tags=["Moderation"],
-    responses={200: {"description": "`data` (reports) and `next_cursor`"}, **PROBLEM_RESPONSES},
+    responses={200: body("ReportPage", "`data` (reports) and `next_cursor`"), **PROBLEM_RESPONSES},
     **requires("moderation:read"),
 )
 def list_reports(

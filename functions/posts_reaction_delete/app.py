@@ -10,6 +10,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
 from eckospace.posts.reactions import unreact
+from eckospace.posts.responses import empty
 
 app = make_resolver()
 
@@ -19,7 +20,7 @@ app = make_resolver()
     summary="Remove your reaction",
     description="Idempotent: 204 whether or not you had reacted.",
     tags=["Posts"],
-    responses={204: {"description": "No reaction of yours remains"}, **PROBLEM_RESPONSES},
+    responses={204: empty("No reaction of yours remains"), **PROBLEM_RESPONSES},
     **requires("posts:write", tokens=("user",)),
 )
 def delete_reaction(post_id: Annotated[str, Path(max_length=64)]):

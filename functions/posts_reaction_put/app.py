@@ -11,6 +11,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.reactions import REACTION_BODY_SCHEMA, react, reaction_type
+from eckospace.posts.responses import body, problem
 
 app = make_resolver()
 
@@ -24,9 +25,10 @@ _ROUTE["openapi_extensions"] = {**_ROUTE["openapi_extensions"], "requestBody": {
     summary="React to a post",
     description="Sets your reaction: 201 when new, 200 when it was already this type or has changed to it.",
     tags=["Posts"],
-    responses={200: {"description": "Your reaction, kept or changed"}, 201: {"description": "Your new reaction"},
-               404: {"description": "No such post that you can see, or not published"},
-               503: {"description": "Too many concurrent reactions; retry after Retry-After"}, **PROBLEM_RESPONSES},
+    responses={200: body("Reaction", "Your reaction, kept or changed"), 201: body("Reaction", "Your new reaction"),
+               404: problem("No such post that you can see"),
+               409: problem("Your post is not open to reactions: a draft, or hidden by a moderator"),
+               503: problem("Too many concurrent reactions; retry after `Retry-After`"), **PROBLEM_RESPONSES},
     **_ROUTE,
 )
 def put_reaction(post_id: Annotated[str, Path(max_length=64)]):

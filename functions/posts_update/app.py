@@ -1,21 +1,29 @@
 """PATCH /api/posts/{post_id}: edit your post (text, attachments, published or draft)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Header, Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.posts.responses import ETAG, body, problem
 from eckospace.posts.service import etag, update_post
+from eckospace.posts.text import TEXT_PATTERN
 
 app = make_resolver()
+
+
+def _text_rules(schema: dict[str, Any]) -> None:
+    schema["anyOf"][0]["pattern"] = TEXT_PATTERN  # the text's branch (the other is null)
 
 
 class PostChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(default=None, min_length=1, max_length=5000)
+    text: str | None = Field(default=None, min_length=1, max_length=5000,
+                             json_schema_extra=_text_rules,  # checked by the service: 422
+                             description="1 to 5000 characters, not blank, no control characters but newline and tab")
     attachments: list[str] | None = Field(default=None, max_length=10,
                                           description="The whole new list; added media must be yours and ready")
     status: Literal["published", "draft"] | None = None
@@ -30,11 +38,12 @@ class PostChanges(BaseModel):
         "`If-Match` with the post's `ETag` to refuse the edit (412) if the post changed since you read it."
     ),
     tags=["Posts"],
-    responses={200: {"description": "The edited post"}, 403: {"description": "Not your post"},
-               404: {"description": "No such post that you can see"},
-               409: {"description": "The post changed meanwhile; retry"},
-               412: {"description": "If-Match names another version"},
-               422: {"description": "The text or an attachment breaks a rule"}, **PROBLEM_RESPONSES},
+    responses={200: body("Post", "The edited post (unchanged if nothing sent differs)", ETAG),
+               404: problem("No such post that you can see"),
+               409: problem("The post changed meanwhile (without `If-Match`); retry after `Retry-After`"),
+               412: problem("`If-Match` names another version of the post, or the post changed meanwhile"),
+               422: problem("The text or an attachment breaks a rule"), **PROBLEM_RESPONSES,
+               403: problem("Missing API key, the token lacks a required scope, or the post is not yours")},
     **requires("posts:write", tokens=("user",)),
 )
 def edit(post_id: Annotated[str, Path(max_length=64)], changes: PostChanges,

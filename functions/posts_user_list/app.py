@@ -8,6 +8,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.discovery import CURSOR, LIMIT, user_posts
+from eckospace.posts.responses import body
 
 app = make_resolver()
 
@@ -20,7 +21,7 @@ app = make_resolver()
         "published, visible posts (a page may then be shorter than `limit` and still have a `next_cursor`)."
     ),
     tags=["Posts"],
-    responses={200: {"description": "`data` (posts) and `next_cursor`"}, **PROBLEM_RESPONSES},
+    responses={200: body("PostPage", "`data` (posts) and `next_cursor`"), **PROBLEM_RESPONSES},
     **requires("posts:read"),
 )
 def list_user_posts(

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.binding import COOKIE_NAME, set_cookie
 from eckospace.identity.google import BINDING_COOKIE_SECONDS, start_sign_in
+from eckospace.identity.responses import empty, header
 
 app = make_resolver()
 
@@ -21,9 +22,13 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[],
-    responses={302: {"description": "To the provider's authorization endpoint",
-                     "headers": {"Set-Cookie": {"description": f"`{COOKIE_NAME}`, the sign-in's browser binding",
-                                                "schema": {"type": "string"}}}}},
+    responses={302: empty("To the provider's authorization endpoint", {
+        "Location": header("The provider's authorization endpoint, with `response_type=code`, `client_id`, "
+                           "`redirect_uri`, `scope`, `state`, `nonce`, `code_challenge` and "
+                           "`code_challenge_method=S256`", required=True),
+        "Set-Cookie": header(f"`{COOKIE_NAME}=<binding>; Path=/; Max-Age={BINDING_COOKIE_SECONDS}; Secure; HttpOnly; "
+                             "SameSite=Lax`: the sign-in's browser binding", required=True),
+        "Cache-Control": header("`no-store`")})},
 )
 def redirect_to_google():
     location, binding = start_sign_in()

@@ -7,7 +7,7 @@ from typing import Annotated
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.payments.wallet import ledger_page
+from eckospace.payments.wallet import currencies, ledger_page
 
 app = make_resolver()
 
@@ -15,13 +15,17 @@ app = make_resolver()
 @app.get(
     "/api/wallet/ledger",
     summary="Your wallet's ledger entries",
-    description="Newest first. Pass `next_cursor` back as `cursor` for the next page; amounts in minor units.",
+    description="The entries of one currency's balance (`currency`), newest first. Pass `next_cursor` back as "
+                "`cursor` for the next page; amounts in minor units.",
     tags=["Wallet"],
-    responses={200: {"description": "`entries` and `next_cursor` (null on the last page)"}, **PROBLEM_RESPONSES},
+    responses={200: {"description": "A page of entries",
+                     "content": {"application/json": {"model": "eckospace.payments.models:LedgerPage"}}},
+               **PROBLEM_RESPONSES},
     **requires("wallet:read", tokens=("user",)),
 )
 def list_ledger(
-    currency: Annotated[str, Query(pattern="^[a-z]{3}$", description="ISO 4217, lower case")] = "eur",
+    currency: Annotated[str, Query(pattern=f"^(?:{'|'.join(currencies())})$",
+                                   description="ISO 4217, lower case: a wallet currency")] = "eur",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ):

@@ -10,6 +10,7 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response
 from eckospace.webhooks.service import list_deliveries
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 @app.get(
@@ -18,8 +19,9 @@ app = make_resolver()
     description="Each delivery with every attempt (time, status code, latency, the start of the answer). "
                 "Newest first; pass `next_cursor` back as `cursor`.",
     tags=["Webhooks"],
-    responses={200: {"description": "`deliveries` and `next_cursor`"}, 404: {"description": "No such endpoint"},
-               **PROBLEM_RESPONSES},
+    responses={200: {"description": "A page of deliveries",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:WebhookDeliveryList"}}},
+               404: {"description": "No such endpoint", "content": PROBLEM}, **PROBLEM_RESPONSES},
     **requires("webhooks:read", tokens=("client",)),
 )
 def list_log(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")],

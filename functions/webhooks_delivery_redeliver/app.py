@@ -10,6 +10,7 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response
 from eckospace.webhooks.service import redeliver
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 @app.post(
@@ -18,8 +19,11 @@ app = make_resolver()
     description="Queues the delivery again with a fresh retry schedule (409 while it is still being attempted; 403 "
                 "naming its event type when the integration may no longer receive it).",
     tags=["Webhooks"],
-    responses={202: {"description": "Queued"}, 404: {"description": "No such endpoint or delivery"},
-               409: {"description": "Still being attempted"}, **PROBLEM_RESPONSES,
+    responses={202: {"description": "Queued",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:Redelivery"}}},
+               404: {"description": "No such endpoint or delivery", "content": PROBLEM},
+               409: {"description": "Still being attempted (see Retry-After), or the endpoint is disabled",
+                     "content": PROBLEM}, **PROBLEM_RESPONSES,
                403: {**PROBLEM_RESPONSES[403], "description": "Missing API key, the token lacks a required scope, or "
                      "the integration may no longer receive this delivery's event type (`not_entitled`)"}},
     **requires("webhooks:write", tokens=("client",)),

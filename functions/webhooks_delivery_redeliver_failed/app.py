@@ -12,10 +12,12 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response
 from eckospace.webhooks.service import redeliver_failed
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 class Since(BaseModel):
-    since: int = Field(ge=0, description="Seconds since the epoch: failed deliveries of events from then on.")
+    since: int = Field(ge=0, le=253402300799,
+                       description="Seconds since the epoch: failed deliveries of events from then on.")
 
 
 @app.post(
@@ -25,8 +27,10 @@ class Since(BaseModel):
                 "receive stay failed: `not_entitled` counts them and names their event types.",
     tags=["Webhooks"],
     responses={202: {"description": "`redelivered`: how many were queued; `not_entitled`: `deliveries` left "
-                                    "failed and their `event_types`"},
-               404: {"description": "No such endpoint"}, **PROBLEM_RESPONSES},
+                                    "failed and their `event_types`",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:FailedRedelivery"}}},
+               404: {"description": "No such endpoint", "content": PROBLEM},
+               409: {"description": "The endpoint is disabled", "content": PROBLEM}, **PROBLEM_RESPONSES},
     **requires("webhooks:write", tokens=("client",)),
 )
 def again(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")], request: Since):

@@ -12,6 +12,7 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
 from eckospace.webhooks.service import delete_endpoint
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 @app.delete(
@@ -19,7 +20,10 @@ app = make_resolver()
     summary="Delete a webhook endpoint",
     description="Deliveries still pending for it are dropped.",
     tags=["Webhooks"],
-    responses={204: {"description": "Deleted"}, 404: {"description": "No such endpoint"}, **PROBLEM_RESPONSES},
+    responses={204: {"description": "Deleted", "content": {}},
+               404: {"description": "No such endpoint", "content": PROBLEM},
+               409: {"description": "The endpoint changed meanwhile; retry (see Retry-After)", "content": PROBLEM},
+               **PROBLEM_RESPONSES},
     **requires("webhooks:write", tokens=("client",)),
 )
 def delete(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")]):

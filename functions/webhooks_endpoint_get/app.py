@@ -10,6 +10,7 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response
 from eckospace.webhooks.service import get_endpoint
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 @app.get(
@@ -17,7 +18,9 @@ app = make_resolver()
     summary="A webhook endpoint",
     description="404 for an endpoint that is not yours. The signing secret is never shown again.",
     tags=["Webhooks"],
-    responses={200: {"description": "The endpoint"}, 404: {"description": "No such endpoint"}, **PROBLEM_RESPONSES},
+    responses={200: {"description": "The endpoint",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:WebhookEndpoint"}}},
+               404: {"description": "No such endpoint", "content": PROBLEM}, **PROBLEM_RESPONSES},
     **requires("webhooks:read", tokens=("client",)),
 )
 def read(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")]):

@@ -17,7 +17,9 @@ app = make_resolver()
     summary="Your webhook endpoints",
     description="Pass `next_cursor` back as `cursor` for the next page. Secrets are never listed.",
     tags=["Webhooks"],
-    responses={200: {"description": "`endpoints` and `next_cursor` (null on the last page)"}, **PROBLEM_RESPONSES},
+    responses={200: {"description": "A page of endpoints",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:WebhookEndpointList"}}},
+               **PROBLEM_RESPONSES},
     **requires("webhooks:read", tokens=("client",)),
 )
 def list_all(limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -10,6 +10,7 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response
 from eckospace.webhooks.service import send_test
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 @app.post(
@@ -17,7 +18,10 @@ app = make_resolver()
     summary="Send a test event",
     description="Queues a signed `webhook.test` delivery to this endpoint; follow it in the delivery log.",
     tags=["Webhooks"],
-    responses={202: {"description": "`delivery_id` of the queued delivery"}, 404: {"description": "No such endpoint"},
+    responses={202: {"description": "The queued delivery",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:QueuedTestDelivery"}}},
+               404: {"description": "No such endpoint", "content": PROBLEM},
+               409: {"description": "The endpoint is disabled", "content": PROBLEM},
                **PROBLEM_RESPONSES},
     **requires("webhooks:write", tokens=("client",)),
 )

@@ -15,11 +15,14 @@ app = make_resolver()
     description="Every event type, whether an endpoint can subscribe to it, and the scope the integration needs "
                 "to. Payload schemas are in this document's `webhooks` section.",
     tags=["Webhooks"],
-    responses={200: {"description": "`event_types`"}, **PROBLEM_RESPONSES},
+    responses={200: {"description": "Every event type, in one page",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:EventTypeList"}}},
+               **PROBLEM_RESPONSES},
     **requires("webhooks:read", tokens=("client",)),
 )
 def list_event_types():
-    return json_response({"event_types": public_listing()}, headers={"Cache-Control": "private, max-age=300"})
+    return json_response({"data": public_listing(), "next_cursor": None},
+                         headers={"Cache-Control": "private, max-age=300"})
 
 
 lambda_handler = entrypoint(app)

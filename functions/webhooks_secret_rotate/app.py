@@ -12,6 +12,7 @@ from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response
 from eckospace.webhooks.service import rotate_secret
 
 app = make_resolver()
+PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 class Rotation(BaseModel):
@@ -25,7 +26,10 @@ class Rotation(BaseModel):
     description="Until `previous_secret_expires_at`, deliveries carry two signatures, one per secret, so a "
                 "receiver can switch over at its own pace.",
     tags=["Webhooks"],
-    responses={200: {"description": "The new `secret`, shown once"}, 404: {"description": "No such endpoint"},
+    responses={200: {"description": "The new `secret`, shown once",
+                     "content": {"application/json": {"model": "eckospace.webhooks.models:SecretRotation"}}},
+               404: {"description": "No such endpoint", "content": PROBLEM},
+               409: {"description": "The endpoint changed meanwhile; retry (see Retry-After)", "content": PROBLEM},
                **PROBLEM_RESPONSES},
     **requires("webhooks:write", tokens=("client",)),
 )

@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from tests.support.local_stack import RunningStack, free_port, start_stack
+from tests.support.openapi_contract import check_answer
 from eckolocal.oidc import OidcAccount, RunningProvider, start_oidc_provider
 
 CLIENT_ID = "eckospace-web"
@@ -178,7 +179,7 @@ def test_the_code_is_exchanged_only_with_the_binding_of_the_browser_that_signed_
     assert missing.status_code == 400 and missing.json()["errors"][0]["name"] == "binding"
     session = session_for(stack, code, binding)  # neither refusal spent the code
     assert session.status_code == 200 and session.json()["refresh_token"].startswith("ekr_")
-    assert session_for(stack, code, binding).status_code == 400
+    assert session_for(stack, code, binding).status_code == 401  # spent, as a used refresh token is
 
 
 def test_logout_ends_the_session_for_its_access_and_refresh_tokens(signin):
@@ -213,7 +214,7 @@ def test_full_sign_in_gives_a_one_time_code_then_a_session(signin):
     me = requests.get(stack.url("/api/me"), timeout=30, headers={
         "x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {tokens['access_token']}"})
     assert me.status_code == 200 and me.json()["email"] == VERIFIED.email and me.json()["name"] == VERIFIED.name
-    assert session_for(stack, code, binding).status_code == 400  # the one-time code is spent
+    assert session_for(stack, code, binding).status_code == 401  # the one-time code is spent
 
     refreshed = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": tokens["refresh_token"]},
                               headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
@@ -224,6 +225,38 @@ def test_full_sign_in_gives_a_one_time_code_then_a_session(signin):
     family_dead = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": refreshed.json()["refresh_token"]},
                                 headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
     assert family_dead.status_code == 401
+
+
+def test_every_sign_in_answer_holds_to_the_openapi_document(signin):
+    stack, provider = signin
+
+    def checked(method: str, path: str, answer: requests.Response):
+        return check_answer(method, path, answer.status_code, answer.headers, answer.content)
+
+    started = requests.get(stack.url("/social-login/redirect/google"), allow_redirects=False, timeout=30)
+    assert started.status_code == 302 and checked("GET", "/social-login/redirect/google", started) is None
+    callback_path = "/social-login/callback/google"
+    query, binding = provider_redirect(stack, provider)
+    assert checked("GET", callback_path, callback(stack, query, None))["status"] == 403
+    finished = callback(stack, query, binding)
+    assert finished.status_code == 302 and checked("GET", callback_path, finished) is None
+    assert checked("GET", callback_path, callback(stack, query, binding))["status"] == 400  # replayed
+    missing_state = checked("GET", callback_path, callback(stack, {"code": query["code"]}, binding))
+    assert missing_state["errors"] == [{"in": "query", "name": "state", "detail": "Field required"}]
+    location, cancelled_binding = start_bound(stack)
+    cancelled = callback(stack, urlsplit(provider.cancel_login(location)).query, cancelled_binding)
+    assert checked("GET", callback_path, cancelled)["type"] == "urn:eckospace:problem:sign-in-refused"
+
+    code = parse_qs(urlsplit(finished.headers["Location"]).query)["code"][0]
+    tokens = checked("POST", "/api/auth/session", session_for(stack, code, binding))
+    bearer = {"x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {tokens['access_token']}"}
+    me = checked("GET", "/api/me", requests.get(stack.url("/api/me"), headers=bearer, timeout=30))
+    assert me["email"] == VERIFIED.email and me["created_at"].endswith("Z") and "created" not in me
+    renewed = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": tokens["refresh_token"]},
+                            headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
+    assert checked("POST", "/api/auth/refresh", renewed)["refresh_token"] != tokens["refresh_token"]
+    logout = requests.post(stack.url("/api/auth/logout"), headers=bearer, timeout=30)
+    assert logout.status_code == 204 and checked("POST", "/api/auth/logout", logout) is None
 
 
 def test_signing_in_again_finds_the_same_user(signin):
@@ -241,6 +274,15 @@ def test_missing_state_is_400(signin):
     answer = callback(stack, query, binding)
     assert answer.status_code == 400 and answer.json()["errors"][0]["name"] == "state"
     assert users_count(stack) == before
+
+
+def test_a_provider_error_is_heard_only_from_the_browser_that_started_the_sign_in(signin):
+    stack, provider = signin
+    query, binding = provider_redirect(stack, provider)
+    forged = callback(stack, {**query, "error": "access_denied"}, None)  # no sign-in cookie: not this browser's
+    assert forged.status_code == 403
+    assert forged.json()["type"] == "urn:eckospace:problem:sign-in-browser-mismatch"
+    assert callback(stack, query, binding).status_code == 302  # nothing was consumed
 
 
 def test_unknown_state_is_400(signin):

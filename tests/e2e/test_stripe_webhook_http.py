@@ -122,12 +122,12 @@ def _signature_cases(secret: str, payload: str) -> dict[str, tuple[str, str | No
 
 @pytest.mark.parametrize("case", ["missing header", "malformed header", "wrong secret", "tampered body",
                                   "stale timestamp", "re-serialized by a proxy", "no v1 signature"])
-def test_bad_signatures_are_400_and_record_nothing(stack, secret, case):
+def test_bad_signatures_are_401_and_record_nothing(stack, secret, case):
     payload = stripe_event()
     body, signature = _signature_cases(secret, payload)[case]
     answer = deliver(stack, body, signature)
-    assert answer.status_code == 400
-    assert answer.json()["type"] in ("urn:eckospace:problem:invalid-signature", "urn:eckospace:problem:invalid-request")
+    assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].startswith("Stripe-Signature")
+    assert answer.json()["type"] == "urn:eckospace:problem:invalid-signature"
     assert recorded(stack, payload) is None
 
 

@@ -81,7 +81,7 @@ def test_etag_differs_between_locales(stack, api_key, reader):
 
 
 @pytest.mark.parametrize("locale", ["", "e", "en_US", "12-%", "en--US", "toolongsubtag-en", "<script>", "en-US-" + "x" * 40,
-                                    "de-1996-1996", "a" * 70, "en\u00e9"])
+                                    "en-a", "a" * 70, "en\u00e9"])
 def test_malformed_locale_is_a_400_problem(stack, api_key, reader, locale):
     response = get(stack, api_key=api_key, token=reader, params={"locale": locale})
     assert response.status_code == 400

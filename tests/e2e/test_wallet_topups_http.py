@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from tests.support import stripe_events
+from tests.support import openapi_contract, stripe_events
 from tests.support.tokens import mint
 
 TOP_UPS = "/api/wallet/top-ups"
@@ -61,7 +61,7 @@ def test_a_top_up_paid_at_stripe_credits_the_wallet_once(stack, api_key, user):
     body = {"amount": 2000, "currency": "eur", "payment_method": card_payment_method(stack)}
     created = call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=key)
     assert created.status_code == 201, created.text
-    top_up = created.json()
+    top_up = openapi_contract.check("POST", TOP_UPS, 201, created.headers["Content-Type"], created.content)
     assert top_up["payment_intent"].startswith("pi_") and top_up["client_secret"]
     replay = call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=key)
     assert replay.status_code == 201 and replay.json() == top_up  # the same top-up, not a second one
@@ -72,6 +72,11 @@ def test_a_top_up_paid_at_stripe_credits_the_wallet_once(stack, api_key, user):
     while balance(stack, api_key, token) != 2000:
         assert time.monotonic() < deadline, "the wallet was never credited"
         time.sleep(0.5)
+    for path in ("/api/wallet", "/api/wallet/ledger"):
+        answer = call(stack, api_key, token, "GET", path)
+        shown = openapi_contract.check("GET", path, answer.status_code, answer.headers["Content-Type"], answer.content)
+    assert [(e["kind"], e["amount"], e["effect_id"]) for e in shown["data"]] == [
+        ("topup", 2000, f"topup:{top_up['payment_intent']}")]
 
 
 def test_the_same_key_with_another_body_is_refused(stack, api_key, user):
@@ -81,6 +86,7 @@ def test_the_same_key_with_another_body_is_refused(stack, api_key, user):
                 headers=key).status_code == 201
     refused = call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 50000, "currency": "eur"}, headers=key)
     assert refused.status_code == 422 and "Idempotency-Key" in refused.json()["detail"]
+    openapi_contract.check("POST", TOP_UPS, 422, refused.headers["Content-Type"], refused.content)
 
 
 @pytest.mark.parametrize(("body", "headers", "status"), [
@@ -89,10 +95,22 @@ def test_the_same_key_with_another_body_is_refused(stack, api_key, user):
     ({"amount": 10**9, "currency": "eur"}, {"Idempotency-Key": "k-big"}, 400),
     ({"amount": 500, "currency": "xyz"}, {"Idempotency-Key": "k-currency"}, 400),
     ({"amount": "lots", "currency": "eur"}, {"Idempotency-Key": "k-type"}, 400),
+    ({"amount": "500", "currency": "eur"}, {"Idempotency-Key": "k-string"}, 400),  # JSON types are kept
+    ({"amount": True, "currency": "eur"}, {"Idempotency-Key": "k-bool"}, 400),
 ])
 def test_bad_top_ups_are_400s(stack, api_key, user, body, headers, status):
     _, token = user
     assert call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=headers).status_code == status
+
+
+def test_a_payment_method_stripe_does_not_know_is_a_422(stack, api_key, user):
+    _, token = user
+    refused = call(stack, api_key, token, "POST", TOP_UPS, headers={"Idempotency-Key": uuid.uuid4().hex},
+                   json={"amount": 500, "currency": "eur", "payment_method": "pm_nobody_ever_made_this"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [{"in": "body", "name": "payment_method",
+                                         "detail": "is not a payment method Stripe knows"}]
+    openapi_contract.check("POST", TOP_UPS, 422, refused.headers["Content-Type"], refused.content)
 
 
 def test_integrations_cannot_top_up_a_wallet(stack, api_key, keyring):
@@ -128,7 +146,7 @@ def _deliver(stack, event: dict) -> None:
 
 
 def _ledger(stack, api_key, token) -> list[tuple[str, int]]:
-    entries = call(stack, api_key, token, "GET", "/api/wallet/ledger", params={"limit": 100}).json()["entries"]
+    entries = call(stack, api_key, token, "GET", "/api/wallet/ledger", params={"limit": 100}).json()["data"]
     return sorted((entry["kind"], entry["amount"]) for entry in entries)
 
 
@@ -228,7 +246,7 @@ def test_other_users_cannot_read_a_wallet_and_logs_hold_no_payment_secrets(stack
     stranger = mint(keyring, ["wallet:read"], subject=f"user-{uuid.uuid4().hex[:8]}")
     assert balance(stack, api_key, stranger) == 0
     ledger_page = call(stack, api_key, stranger, "GET", "/api/wallet/ledger").json()
-    assert ledger_page["entries"] == []
+    assert ledger_page == {"data": [], "next_cursor": None}
     log = stack.log()
     assert "4242424242424242" not in log and "sk_test_eckospace_local" not in log
     assert stack.credentials["stripe_webhook_secret"] not in log

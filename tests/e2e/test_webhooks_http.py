@@ -18,6 +18,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from eckospace import aws
 from eckospace.identity import integrations
+from tests.support import openapi_contract
 from tests.support.local_stack import RunningStack
 from tests.support.webhook_receiver import Answer, Receiver
 
@@ -63,7 +64,7 @@ class Api:
 def wait_for_log(api: Api, endpoint_id: str, count: int, timeout: float = 60.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        deliveries = api("GET", f"{EP}/{endpoint_id}/deliveries").json()["deliveries"]
+        deliveries = api("GET", f"{EP}/{endpoint_id}/deliveries").json()["data"]
         if len([d for d in deliveries if d["status"] == "succeeded"]) >= count:
             return deliveries
         time.sleep(0.3)
@@ -77,7 +78,7 @@ def test_a_registered_endpoint_receives_signed_test_and_domain_events(stack, api
         created = owner("POST", EP, {"url": receiver.url, "event_types": ["wallet.credited"],
                                      "description": "end to end"})
         assert created.status_code == 201, created.text
-        endpoint = created.json()
+        endpoint = openapi_contract.check("POST", EP, 201, created.headers["Content-Type"], created.content)
         assert endpoint["secret"].startswith("whsec_")
         tested = owner("POST", f"{EP}/{endpoint['id']}/test")
         assert tested.status_code == 202
@@ -96,14 +97,19 @@ def test_a_registered_endpoint_receives_signed_test_and_domain_events(stack, api
         assert credited["id"] == event_id and credited["data"]["amount"] == 1500
         with pytest.raises(WebhookVerificationError):
             Webhook(endpoint["secret"]).verify(received[1].body + b" ", received[1].headers)
+        assert [openapi_contract.check_webhook(got.body)["type"] for got in received] == [
+            "webhook.test", "wallet.credited"]
 
         deliveries = wait_for_log(owner, endpoint["id"], 2)
+        log = owner("GET", f"{EP}/{endpoint['id']}/deliveries")
+        openapi_contract.check("GET", log.request.path_url.split("?")[0], log.status_code,
+                                log.headers["Content-Type"], log.content)
         assert {d["event_type"] for d in deliveries} == {"webhook.test", "wallet.credited"}
         assert all(d["attempts"][0]["status_code"] == 200 for d in deliveries)
         assert endpoint["secret"] not in json.dumps(deliveries)
 
         other = Api(stack, api_key, client_token(stack, api_key, *second_integration))
-        assert other("GET", EP).json()["endpoints"] == []
+        assert other("GET", EP).json() == {"data": [], "next_cursor": None}
         for method, path in (("GET", f"{EP}/{endpoint['id']}"), ("GET", f"{EP}/{endpoint['id']}/deliveries"),
                              ("POST", f"{EP}/{endpoint['id']}/deliveries/{deliveries[0]['id']}/redeliver"),
                              ("DELETE", f"{EP}/{endpoint['id']}")):

@@ -1,4 +1,4 @@
-"""GET /api/meta/routes: the live routes of this deployment, its modules, and what the caller's
+"""GET /api/meta/routes: the live routes of this deployment, their modules, and what the caller's
 token may call."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.integration.conftest import Context, api_event, load_function
+from tests.support import openapi_contract
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def routes(function_env):
 
 
 def by_route(answer: dict) -> dict[tuple[str, str], dict]:
-    return {(r["method"], r["path"]): r for r in answer["routes"]}
+    return {(r["method"], r["path"]): r for r in answer["data"]}
 
 
 def test_every_route_of_the_template_is_listed_with_its_scopes(routes, backend):
@@ -53,7 +54,17 @@ def test_callable_follows_the_tokens_scopes_and_kind(routes):
 def test_a_module_switched_off_is_left_out(routes, monkeypatch):
     monkeypatch.setenv("ECKO_MODULES", "payments=false,posts=true")
     answer = routes("translations:read")
-    assert answer["modules"] == {"core": True, "payments": False, "posts": True}
-    modules = {r["module"] for r in answer["routes"]}
+    assert set(answer) == {"data", "next_cursor"} and answer["next_cursor"] is None
+    modules = {r["module"] for r in answer["data"]}
     assert "payments" not in modules and {"core", "posts"} <= modules
-    assert answer["token"] == {"kind": "user", "scopes": ["translations:read"]}
+
+
+def test_answers_match_the_committed_document(function_env, monkeypatch):
+    function_env("MetaRoutesListFunction")
+    monkeypatch.setenv("ECKO_MODULES", "payments=false,posts=true")
+    handler = load_function("meta_routes_list").lambda_handler
+    for token_use, scopes in (("user", "translations:read wallet:read"), ("client", "webhooks:read")):
+        answer = handler(api_event("GET", "/api/meta/routes",
+                                   authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}), Context())
+        listed = openapi_contract.check_lambda_answer("GET", "/api/meta/routes", answer)
+        assert listed["data"] and any(route["callable"] for route in listed["data"])

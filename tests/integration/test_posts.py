@@ -217,6 +217,9 @@ def test_the_author_edits_with_if_match_and_deletes(api):
     assert headers["etag"].startswith('"v2.')
     assert call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"text": "third"},
                 headers={"If-Match": read_tag})[0] == 412
+    # a request that fails anyway gets that answer, whatever its precondition (RFC 9110 §13.2.2)
+    assert call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"text": "bad \x07 bell"},
+                headers={"If-Match": read_tag})[0] == 422
     assert post["id"] not in ids(all_pages("posts_hashtag_list", "/api/hashtags/one/posts", author))
     tagged = all_pages("posts_hashtag_list", "/api/hashtags/two/posts", author)
     assert [p["text"] for p in tagged if p["id"] == post["id"]] == ["second #two"]
@@ -436,6 +439,16 @@ def test_daily_allowances_hold_exactly_and_say_when_they_renew(api, monkeypatch,
     assert 0 < int(headers["retry-after"]) <= 86_400
 
 
+def test_a_draft_takes_no_reaction_its_author_is_told_why_and_others_see_nothing(api):
+    author = new_user()
+    status, draft, _ = call("posts_create", "POST", "/api/posts", author, body={"text": "not yet", "status": "draft"})
+    assert status == 201
+    path = f"/api/posts/{draft['id']}/reaction"
+    status, problem, _ = call("posts_reaction_put", "PUT", path, author, body={"type": "like"})
+    assert status == 409 and problem["type"] == "urn:eckospace:problem:conflict"
+    assert call("posts_reaction_put", "PUT", path, new_user(), body={"type": "like"})[0] == 404
+
+
 def test_a_hidden_post_leaves_every_listing_refuses_reactions_and_comes_back(api):
     author, reporter, moderator, fan = new_user(), new_user(), new_user(), new_user()
     tag = f"mod{uuid.uuid4().hex[:8]}"
@@ -458,6 +471,9 @@ def test_a_hidden_post_leaves_every_listing_refuses_reactions_and_comes_back(api
     assert status == 200 and own["moderation"] == "hidden"
     assert call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
                 body={"type": "like"})[0] == 404
+    status, problem, _ = call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", author,
+                              body={"type": "like"})
+    assert status == 409 and "published and visible" in problem["detail"]  # theirs to see, not to react to
     queue = all_pages("posts_moderation_reports_list", "/api/moderation/reports", moderator, scopes=MODERATOR_SCOPES)
     assert post["id"] not in [r["post_id"] for r in queue]
     events = decided_events(post["id"])

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import time
+from datetime import datetime
 
 import pytest
 
@@ -58,13 +59,16 @@ def test_a_sign_in_code_works_once_and_the_session_reaches_me(handlers, backend)
     assert "admin:write" not in session["scope"].split() and "posts:write" in session["scope"].split()
     replay, problem = call(handlers["auth_session_create"], "POST", "/api/auth/session",
                            body={"code": code, "binding": BINDING})
-    assert replay == 400 and problem["errors"][0]["name"] == "code"
+    assert replay == 401 and problem["errors"][0]["name"] == "code"
 
     claims = claims_of(backend, session["access_token"])
     assert claims.subject == user.id and claims.token_use == "user" and claims.session_id
     status, me = call(handlers["me_get"], "GET", "/api/me",
                       authorizer={"sub": user.id, "scope": "", "token_use": "user"})
-    assert status == 200 and me == {"id": user.id, "email": "ada@example.com", "name": "Ada", "created": me["created"]}
+    assert status == 200 and me == {"id": user.id, "email": "ada@example.com", "name": "Ada",
+                                    "created_at": me["created_at"]}
+    created_at = datetime.fromisoformat(me["created_at"])
+    assert me["created_at"].endswith("Z") and abs(created_at.timestamp() - time.time()) < 60
     status, _ = call(handlers["me_get"], "GET", "/api/me", authorizer={"sub": "ekc_1", "scope": "", "token_use": "client"})
     assert status == 403  # an integration's token is not a person's session
 
@@ -151,7 +155,7 @@ def test_logout_needs_a_session_token(handlers):
     logout = handlers["auth_logout"]
     developer = {"sub": "u-1", "scope": "", "token_use": "user"}
     status, problem = call(logout, "POST", "/api/auth/logout", authorizer=developer)
-    assert status == 400 and "no sign-in session" in problem["detail"]  # a developer token (make token)
+    assert status == 403 and "no sign-in session" in problem["detail"]  # a developer token (make token)
     integration = {"sub": "ekc_1", "scope": "", "token_use": "client"}
     status, _ = call(logout, "POST", "/api/auth/logout", authorizer=integration)
     assert status == 403  # an integration's token is not a person's session

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 
 import pytest
@@ -56,12 +57,23 @@ def status_of(body: str) -> str | None:
 def test_current_and_previous_secrets_verify_during_a_rotation(handler):
     assert deliver(handler, payload(), CURRENT)[0] == 200
     assert deliver(handler, payload(), PREVIOUS)[0] == 200
-    assert deliver(handler, payload(), "whsec_retired_long_ago_" + "c" * 10)[0] == 400
+    assert deliver(handler, payload(), "whsec_retired_long_ago_" + "c" * 10)[0] == 401
 
 
 def test_base64_bodies_are_verified_over_their_decoded_bytes(handler):
     body = payload()
     assert deliver(handler, body, CURRENT, as_base64=True) == (200, {"received": True, "outcome": "queued"})
+
+
+def test_a_body_that_is_not_utf8_is_refused_as_unsigned_not_a_fault(handler):
+    event = api_event("POST", "/payment/stripe/webhook")
+    event["headers"] = {"Stripe-Signature": f"t={int(time.time())},v1={'0' * 64}", "Content-Type": "application/json"}
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    event["requestContext"]["authorizer"] = None
+    event["body"], event["isBase64Encoded"] = base64.b64encode(b"I\xa1\xff{").decode(), True
+    response = handler(event, Context())
+    assert response["statusCode"] == 401, response["body"]
+    assert json.loads(response["body"])["type"] == "urn:eckospace:problem:invalid-signature"
 
 
 def test_a_failed_dedupe_write_is_a_5xx_and_queues_nothing(handler):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from botocore.stub import Stubber
@@ -8,6 +9,7 @@ from botocore.stub import Stubber
 from eckospace import aws
 from eckospace.translations import service
 from tests.integration.conftest import CallCounter, Context, event, load_function
+from tests.support import openapi_contract
 
 
 @pytest.fixture
@@ -71,3 +73,23 @@ def test_missing_configuration_is_a_500_not_an_import_error(handler, monkeypatch
     monkeypatch.delenv("ECKO_TRANSLATIONS_TABLE")
     response = handler(event("translations_get_app"), Context())
     assert response["statusCode"] == 500
+
+
+def test_answers_match_the_committed_document(handler):
+    """200 (with its ETag), 304 without content, and 404 for a deployment without catalogues, each
+    as infra/openapi.json documents it."""
+    ok = handler(event("translations_get_app"), Context())
+    served = openapi_contract.check_lambda_answer("GET", "/api/translations/app", ok)
+    assert served["locale"] == "fr" and _headers(ok)["ETag"]
+    revalidate = event("translations_get_app")
+    revalidate["headers"]["If-None-Match"] = _headers(ok)["ETag"]
+    revalidate["multiValueHeaders"]["If-None-Match"] = [_headers(ok)["ETag"]]
+    unchanged = handler(revalidate, Context())
+    assert unchanged["statusCode"] == 304
+    openapi_contract.check_lambda_answer("GET", "/api/translations/app", unchanged)
+    service.clear_cache()
+    with Stubber(aws.client("dynamodb")) as empty:  # no catalogue at all, not even the default locale's
+        empty.add_response("batch_get_item", {"Responses": {os.environ["ECKO_TRANSLATIONS_TABLE"]: []}})
+        missing = handler(event("translations_get_app"), Context())
+    assert missing["statusCode"] == 404
+    openapi_contract.check_lambda_answer("GET", "/api/translations/app", missing)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 
 import pytest
 
 from eckospace.payments import ledger
 from tests.integration.conftest import Context, api_event, load_function
+from tests.support import openapi_contract
 
 
 @pytest.fixture
@@ -45,16 +47,19 @@ def test_balances_are_the_callers_own(api, funded):
 
 def test_the_ledger_pages_with_cursors_newest_first(api, funded):
     status, first = call(api["ledger"], "/api/wallet/ledger", as_user(funded), {"currency": "eur", "limit": "2"})
-    assert status == 200 and len(first["entries"]) == 2 and first["next_cursor"]
-    seen = list(first["entries"])
+    assert status == 200 and set(first) == {"data", "next_cursor"}  # each entry carries its currency
+    assert len(first["data"]) == 2 and first["next_cursor"]
+    seen = list(first["data"])
     cursor = first["next_cursor"]
     while cursor:
         status, page = call(api["ledger"], "/api/wallet/ledger", as_user(funded), {"limit": "2", "cursor": cursor})
         assert status == 200
-        seen += page["entries"]
+        seen += page["data"]
         cursor = page["next_cursor"]
     assert sum(entry["amount"] for entry in seen) == 1500 and len(seen) == 5
-    assert [e["created_ms"] for e in seen] == sorted((e["created_ms"] for e in seen), reverse=True)
+    assert {(e["kind"], e["currency"]) for e in seen} == {("topup", "eur")}
+    shown = [datetime.fromisoformat(e["created_at"]) for e in seen]
+    assert shown == sorted(shown, reverse=True) and all(e["created_at"].endswith("Z") for e in seen)
 
 
 def test_someone_elses_cursor_is_a_400(api, funded):
@@ -73,3 +78,17 @@ def test_someone_elses_cursor_is_a_400(api, funded):
 ])
 def test_refused_ledger_requests(api, authorizer, query, status):
     assert call(api["ledger"], "/api/wallet/ledger", authorizer, query)[0] == status
+
+
+def test_answers_match_the_committed_document(api, funded):
+    def answer(handler, path, authorizer, query=None):
+        return openapi_contract.check_lambda_answer(
+            "GET", path, handler(api_event("GET", path, authorizer=authorizer, query=query), Context()))
+
+    wallet = answer(api["wallet"], "/api/wallet", as_user(funded))
+    assert {"currency": "eur", "balance": 1500} in wallet["balances"]
+    first = answer(api["ledger"], "/api/wallet/ledger", as_user(funded), {"limit": "3"})
+    last = answer(api["ledger"], "/api/wallet/ledger", as_user(funded), {"limit": "3", "cursor": first["next_cursor"]})
+    assert len(first["data"]) == 3 and len(last["data"]) == 2 and last["next_cursor"] is None
+    assert answer(api["ledger"], "/api/wallet/ledger", as_user("nobody"), {"currency": "usd"}) == {
+        "data": [], "next_cursor": None}

@@ -19,11 +19,12 @@ from botocore.stub import Stubber
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from eckospace import aws
+from eckospace import aws, timestamps
 from eckospace.events import DomainEvent
 from eckospace.identity import integrations
 from eckospace.webhooks import clock, queue, store, transport
 from tests.integration.conftest import Context, api_event, load_function
+from tests.support import openapi_contract
 from tests.support.webhook_receiver import Answer, Receiver
 
 FUNCTIONS = {
@@ -67,6 +68,7 @@ class Harness:
         self.deliveries_url, self.events_url = deliveries_url, events_url
         self.delays: list[int] = []
         self.created: list[tuple[str, str]] = []
+        self.answers: list[tuple[str, str, dict]] = []  # (method, path, the handler's answer), every call
 
     def call(self, name: str, method: str, path: str, *, client: str, body=None, query=None,
              scopes: str = ALL_SCOPES, token_use: str = "client"):
@@ -74,6 +76,7 @@ class Harness:
                       **({"client_id": client} if token_use == "client" else {})}
         response = self.handlers[name](api_event(method, path, body=body, authorizer=authorizer, query=query),
                                        Context())
+        self.answers.append((method, path, response))
         return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
     def endpoint(self, client: str, url: str, types=("wallet.credited",), **extra) -> dict:
@@ -186,6 +189,11 @@ def hooks(backend, function_env, monkeypatch):
     harness.remove_endpoints()
 
 
+def seconds(shown: str) -> int:
+    """A time as the API shows it (RFC 3339, UTC), in seconds since the epoch."""
+    return int(datetime.fromisoformat(shown).timestamp())
+
+
 def client_id(scopes: str = ALL_SCOPES, *, first_party: bool = True) -> str:
     """A registered integration (the dispatcher delivers only to enabled ones); first-party unless
     said otherwise, since most tests subscribe to wallet events."""
@@ -256,7 +264,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap_then_only_the_new(h
         endpoint = hooks.endpoint(owner, receiver.url)
         status, rotated = hooks.call("rotate", "POST", f"{EP}/{endpoint['id']}/rotate-secret", client=owner, body={})
         assert status == 200 and rotated["secret"] != endpoint["secret"]
-        assert rotated["previous_secret_expires_at"] == int(hooks.clock.t) + 86400
+        assert rotated["previous_secret_expires_at"] == timestamps.from_seconds(int(hooks.clock.t) + 86400)
         hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
         hooks.drain()
         hooks.clock.t += 86400 + 1  # the overlap is over
@@ -320,7 +328,7 @@ def test_an_event_published_while_the_worker_fails_is_delivered_when_it_recovers
 
 # ------------------------------------------------------------------------------ retries
 def attempts_of(hooks, owner, endpoint_id) -> tuple[dict, list[dict]]:
-    [delivery] = hooks.log(owner, endpoint_id)["deliveries"]
+    [delivery] = hooks.log(owner, endpoint_id)["data"]
     return delivery, delivery["attempts"]
 
 
@@ -335,11 +343,11 @@ def test_500_then_200_retries_after_five_seconds_and_succeeds(hooks):
     delivery, attempts = attempts_of(hooks, owner, endpoint["id"])
     assert delivery["status"] == "succeeded"
     assert [a["status_code"] for a in attempts] == [500, 200]
-    assert [a["at"] - start for a in attempts] == [0, 5]
+    assert [seconds(a["attempted_at"]) - start for a in attempts] == [0, 5]
     assert attempts[0]["response"] == "boom" and all(a["latency_ms"] >= 0 for a in attempts)
     assert hooks.delays[-1] == 5
     status, state = hooks.call("get", "GET", f"{EP}/{endpoint['id']}", client=owner)
-    assert state["enabled"] is True and state["failing_since"] is None
+    assert state["enabled"] is True and state["failing_since_at"] is None
 
 
 def test_429_honours_retry_after(hooks):
@@ -351,7 +359,7 @@ def test_429_honours_retry_after(hooks):
         hooks.drain()
         assert len(receiver.received) == 2
     delivery, attempts = attempts_of(hooks, owner, endpoint["id"])
-    assert delivery["status"] == "succeeded" and [a["at"] - start for a in attempts] == [0, 120]
+    assert delivery["status"] == "succeeded" and [seconds(a["attempted_at"]) - start for a in attempts] == [0, 120]
 
 
 def test_a_receiver_that_times_out_is_retried(hooks, monkeypatch):
@@ -365,7 +373,7 @@ def test_a_receiver_that_times_out_is_retried(hooks, monkeypatch):
     delivery, attempts = attempts_of(hooks, owner, endpoint["id"])
     assert attempts[0]["status_code"] is None and attempts[0]["error"] == "timeout"
     assert attempts[0]["latency_ms"] < 2000
-    assert delivery["status"] == "succeeded" and [a["at"] - start for a in attempts] == [0, 5]
+    assert delivery["status"] == "succeeded" and [seconds(a["attempted_at"]) - start for a in attempts] == [0, 5]
 
 
 def test_a_receiver_failing_every_attempt_follows_the_whole_schedule_then_fails(hooks):
@@ -377,13 +385,14 @@ def test_a_receiver_failing_every_attempt_follows_the_whole_schedule_then_fails(
         hooks.drain()
         assert len(receiver.received) == 8
     delivery, attempts = attempts_of(hooks, owner, endpoint["id"])
-    assert [a["at"] - start for a in attempts] == SCHEDULE_OFFSETS
+    assert [seconds(a["attempted_at"]) - start for a in attempts] == SCHEDULE_OFFSETS
     assert delivery["status"] == "failed" and delivery["next_attempt_at"] is None
     # Waits beyond SQS's 15 minutes are re-delayed until due, 900 s at a time.
     assert max(hooks.delays) == 900
     status, state = hooks.call("get", "GET", f"{EP}/{endpoint['id']}", client=owner)
-    assert state["enabled"] is True and state["failing_since"] == start  # failing, not yet for days
-    assert hooks.log(owner, endpoint["id"], status="failed")["deliveries"][0]["id"] == delivery["id"]
+    # failing, not yet for days
+    assert state["enabled"] is True and state["failing_since_at"] == timestamps.from_seconds(start)
+    assert hooks.log(owner, endpoint["id"], status="failed")["data"][0]["id"] == delivery["id"]
 
 
 def test_410_disables_the_endpoint_and_tells_its_owner(hooks):
@@ -425,7 +434,7 @@ def test_an_endpoint_failing_for_days_is_disabled(hooks):
     assert any(e["type"] == "webhook.endpoint.disabled" for e in hooks.domain_events())
     # Enabling it again starts afresh.
     status, state = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, body={"enabled": True})
-    assert status == 200 and state["enabled"] is True and state["failing_since"] is None
+    assert status == 200 and state["enabled"] is True and state["failing_since_at"] is None
 
 
 def test_redelivery_of_one_and_of_every_failed_since(hooks):
@@ -437,7 +446,7 @@ def test_redelivery_of_one_and_of_every_failed_since(hooks):
         hooks.drain()
         hooks.dispatch(wallet_event(created=int(hooks.clock.t)))
         hooks.drain()
-        failed = hooks.log(owner, endpoint["id"], status="failed")["deliveries"]
+        failed = hooks.log(owner, endpoint["id"], status="failed")["data"]
         assert len(failed) == 2
         newest, oldest = failed
         status, answer = hooks.call("redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{oldest['id']}/redeliver",
@@ -450,7 +459,7 @@ def test_redelivery_of_one_and_of_every_failed_since(hooks):
         assert status == 202 and answer["redelivered"] == 1  # the oldest succeeded meanwhile
         hooks.drain()
         assert len(receiver.received) == 18
-    statuses = {d["id"]: d["status"] for d in hooks.log(owner, endpoint["id"])["deliveries"]}
+    statuses = {d["id"]: d["status"] for d in hooks.log(owner, endpoint["id"])["data"]}
     assert statuses == {newest["id"]: "succeeded", oldest["id"]: "succeeded"}
 
 
@@ -463,10 +472,10 @@ def test_the_delivery_log_pages_with_cursors(hooks):
             hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
         hooks.drain()
     first = hooks.log(owner, endpoint["id"], limit=2)
-    assert len(first["deliveries"]) == 2 and first["next_cursor"]
+    assert len(first["data"]) == 2 and first["next_cursor"]
     second = hooks.log(owner, endpoint["id"], limit=2, cursor=first["next_cursor"])
-    assert len(second["deliveries"]) == 1 and second["next_cursor"] is None
-    created = [d["created"] for d in first["deliveries"] + second["deliveries"]]
+    assert len(second["data"]) == 1 and second["next_cursor"] is None
+    created = [seconds(d["created_at"]) for d in first["data"] + second["data"]]
     assert created == sorted(created, reverse=True)
     status, _ = hooks.call("deliveries", "GET", f"{EP}/{endpoint['id']}/deliveries", client=owner,
                            query={"cursor": "bogus"})
@@ -548,10 +557,10 @@ def test_no_integration_sees_or_touches_anothers_endpoints_or_deliveries(hooks):
         endpoint = hooks.endpoint(owner, receiver.url)
         hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
         hooks.drain()
-    [delivery] = hooks.log(owner, endpoint["id"])["deliveries"]
+    [delivery] = hooks.log(owner, endpoint["id"])["data"]
     eid, did = endpoint["id"], delivery["id"]
     status, listed = hooks.call("list", "GET", EP, client=thief)
-    assert status == 200 and listed["endpoints"] == []
+    assert status == 200 and listed["data"] == []
     attempts = [
         ("get", "GET", f"{EP}/{eid}", None), ("update", "PATCH", f"{EP}/{eid}", {"description": "mine"}),
         ("rotate", "POST", f"{EP}/{eid}/rotate-secret", {}), ("test", "POST", f"{EP}/{eid}/test", None),
@@ -590,7 +599,7 @@ def test_subscribing_needs_each_event_types_scope(hooks):
     status, _ = hooks.call("list", "GET", EP, client="user-1", token_use="user")
     assert status == 403
     status, catalogue = hooks.call("event_types", "GET", "/api/webhooks/event-types", client=client_id())
-    names = {e["type"]: e for e in catalogue["event_types"]}
+    names = {e["type"]: e for e in catalogue["data"]}
     assert status == 200 and names["wallet.credited"]["required_scope"] == "wallet:read"
     assert {"payment.succeeded", "payment.failed", "wallet.credited", "wallet.debited", "dispute.opened",
             "moderation.decided", "post.reported", "webhook.test"} <= set(names)
@@ -663,7 +672,7 @@ def test_a_third_party_integration_never_subscribes_to_private_wallet_or_payment
     status, problem = hooks.call("create", "POST", EP, client=third_party,
                                  body={"url": "http://127.0.0.1:9/in", "event_types": [event_type]})
     assert status == 403 and problem["first_party_only"] == [event_type]
-    assert hooks.call("list", "GET", EP, client=third_party)[1]["endpoints"] == []
+    assert hooks.call("list", "GET", EP, client=third_party)[1]["data"] == []
 
 
 def test_a_third_party_integration_subscribes_to_what_is_not_private(hooks):
@@ -712,7 +721,7 @@ def test_queued_deliveries_and_retries_stop_once_entitlement_ends(hooks, change,
         hooks.drain()  # the retry and the delivery never attempted
         assert len(one.received) + len(two.received) == 1  # nothing more was sent
     for endpoint in (first, second):
-        [delivery] = hooks.log(owner, endpoint["id"])["deliveries"]
+        [delivery] = hooks.log(owner, endpoint["id"])["data"]
         assert delivery["status"] == "failed" and delivery["reason"] == reason, delivery
         assert delivery["next_attempt_at"] is None and len(delivery["attempts"]) <= 1
 
@@ -725,7 +734,7 @@ def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(
         hooks.drain()  # delivered
         hooks.dispatch(wallet_event())
         hooks.drain()  # every attempt failed
-        delivered, failed = sorted(hooks.log(owner, endpoint["id"])["deliveries"], key=lambda d: d["status"],
+        delivered, failed = sorted(hooks.log(owner, endpoint["id"])["data"], key=lambda d: d["status"],
                                    reverse=True)
         assert (delivered["status"], failed["status"]) == ("succeeded", "failed")
         status, _ = hooks.call("redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver",
@@ -735,7 +744,7 @@ def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(
         sent = len(receiver.received)
         hooks.drain()  # ... and refused at its attempt
         assert len(receiver.received) == sent
-        replayed = {d["id"]: d for d in hooks.log(owner, endpoint["id"])["deliveries"]}[delivered["id"]]
+        replayed = {d["id"]: d for d in hooks.log(owner, endpoint["id"])["data"]}[delivered["id"]]
         assert replayed["status"] == "failed" and replayed["reason"].startswith("not entitled"), replayed
 
         status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
@@ -761,7 +770,7 @@ def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(
         assert answer["not_entitled"] == {"deliveries": 2, "event_types": ["wallet.credited"]}
         hooks.drain()
         assert not elsewhere.received and len(receiver.received) == sent
-    assert {d["status"] for d in hooks.log(owner, endpoint["id"])["deliveries"]} == {"failed"}
+    assert {d["status"] for d in hooks.log(owner, endpoint["id"])["data"]} == {"failed"}
 
 
 def test_a_token_without_an_events_scope_cannot_repoint_its_endpoint(hooks):
@@ -829,3 +838,74 @@ def test_the_stacks_own_loopback_ports_are_refused_at_registration_and_at_delive
     delivery, attempts = attempts_of(hooks, owner, endpoint["id"])
     assert delivery["status"] == "failed" and delivery["reason"] == "target refused"
     assert "stack's own services" in attempts[0]["error"]
+
+
+# ------------------------------------------------------------------------------ the published contract
+def test_every_answer_and_every_webhook_body_matches_the_committed_document(hooks):
+    """Each route's real answers (successes and the errors particular to it) and the bodies endpoints
+    receive validate against infra/openapi.json: status documented, content type, schema, times in
+    RFC 3339 UTC with milliseconds."""
+    owner = client_id()
+    with Receiver(Answer(500), Answer(200)) as receiver, Receiver(Answer(410)) as gone, \
+            Receiver() as owners_other:
+        hooks.call("event_types", "GET", "/api/webhooks/event-types", client=owner)
+        endpoint = hooks.endpoint(owner, receiver.url, types=("wallet.credited", "post.reported"))
+        eid = endpoint["id"]
+        hooks.endpoint(owner, owners_other.url, types=("webhook.endpoint.disabled",))
+        hooks.call("list", "GET", EP, client=owner, query={"limit": "1"})
+        hooks.call("get", "GET", f"{EP}/{eid}", client=owner)
+        hooks.call("get", "GET", f"{EP}/ep_{'0' * 24}", client=owner)  # 404
+        hooks.call("update", "PATCH", f"{EP}/{eid}", client=owner, body={"description": "contract"})
+        hooks.call("update", "PATCH", f"{EP}/{eid}", client=owner, body={"url": "https://10.0.0.1/in"})  # 422
+        hooks.call("create", "POST", EP, client=owner, body={"url": receiver.url, "event_types": ["no.such"]})  # 422
+        hooks.call("create", "POST", EP, client=client_id(first_party=False),
+                   body={"url": receiver.url, "event_types": ["wallet.credited"]})  # 403: first-party only
+        hooks.call("rotate", "POST", f"{EP}/{eid}/rotate-secret", client=owner, body={})
+        hooks.call("rotate", "POST", f"{EP}/{eid}/rotate-secret", client=owner, body={"overlap_seconds": 0})
+        hooks.call("test", "POST", f"{EP}/{eid}/test", client=owner)
+        hooks.dispatch(wallet_event())
+        hooks.dispatch(DomainEvent(type="post.reported", subject="pst_1",
+                                   data={"report_id": "rpt_1", "post_id": "pst_1", "reason": "spam"}).envelope())
+        hooks.attempt_next()  # the first attempt fails: its retry is pending, the endpoint failing
+        _, failing = hooks.call("get", "GET", f"{EP}/{eid}", client=owner)
+        hooks.call("deliveries", "GET", f"{EP}/{eid}/deliveries", client=owner)
+        pending = next(d for d in hooks.log(owner, eid)["data"] if d["status"] == "pending" and d["attempts"])
+        hooks.call("redeliver", "POST", f"{EP}/{eid}/deliveries/{pending['id']}/redeliver", client=owner)  # 409
+        hooks.drain()
+        delivered = hooks.log(owner, eid, limit=1)["data"][0]
+        hooks.call("redeliver", "POST", f"{EP}/{eid}/deliveries/{delivered['id']}/redeliver", client=owner)
+        hooks.call("redeliver_failed", "POST", f"{EP}/{eid}/redeliver-failed", client=owner,
+                   body={"since": int(hooks.clock.t) - 60})
+        hooks.drain()
+        doomed = hooks.endpoint(owner, gone.url)
+        hooks.dispatch(wallet_event())
+        hooks.drain()  # 410: the endpoint is disabled, and its owner told
+        _, disabled = hooks.call("get", "GET", f"{EP}/{doomed['id']}", client=owner)
+        hooks.call("test", "POST", f"{EP}/{doomed['id']}/test", client=owner)  # 409: disabled
+        [announced] = [e for e in hooks.domain_events() if e["type"] == "webhook.endpoint.disabled"]
+        hooks.dispatch(announced)
+        hooks.drain()
+        hooks.call("delete", "DELETE", f"{EP}/{doomed['id']}", client=owner)
+        hooks.call("delete", "DELETE", f"{EP}/{doomed['id']}", client=owner)  # 404
+        received = [*receiver.received, *gone.received, *owners_other.received]
+
+    answered = {(method, openapi_contract.path_template(path), answer["statusCode"])
+                for method, path, answer in hooks.answers}
+    for method, path, answer in hooks.answers:
+        openapi_contract.check_lambda_answer(method, path, answer)
+    paths = {"/api/webhooks/event-types", EP, f"{EP}/{{endpoint_id}}", f"{EP}/{{endpoint_id}}/rotate-secret",
+             f"{EP}/{{endpoint_id}}/test", f"{EP}/{{endpoint_id}}/deliveries",
+             f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", f"{EP}/{{endpoint_id}}/redeliver-failed"}
+    assert {path for _, path, _ in answered} == paths  # every webhooks route was checked
+    assert {("POST", EP, 422), ("POST", EP, 403), ("PATCH", f"{EP}/{{endpoint_id}}", 422),
+            ("GET", f"{EP}/{{endpoint_id}}", 404), ("DELETE", f"{EP}/{{endpoint_id}}", 204),
+            ("DELETE", f"{EP}/{{endpoint_id}}", 404), ("POST", f"{EP}/{{endpoint_id}}/test", 409),
+            ("POST", f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", 409),
+            ("POST", f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", 202)} <= answered
+    log = hooks.log(owner, eid)["data"]
+    assert any(len(d["attempts"]) >= 2 for d in log)  # failed and retried attempts were checked too
+    assert openapi_contract.is_api_time(failing["failing_since_at"])
+    assert (disabled["enabled"], disabled["disabled_reason"]) == (False, "gone")
+    bodies = [openapi_contract.check_webhook(got.body) for got in received]
+    assert {body["type"] for body in bodies} == {"webhook.test", "wallet.credited", "post.reported",
+                                                 "webhook.endpoint.disabled"}

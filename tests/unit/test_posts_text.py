@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eckospace.posts import store, text
@@ -41,3 +43,15 @@ def test_post_ids_sort_by_time():
 def test_hot_score_is_stable_in_time():
     assert store.hot_score(0, 0) == store.hot_score(1, 0) == 0
     assert store.hot_score(100, 0) == 2
+
+
+@pytest.mark.parametrize("value", ["hi", "a\tb\nc", "é", "\ufeff", "   x   ", "", "   \n", "nul\x00", "bell\x07",
+                                   "esc\x1b[31m", "\u3000\u3000", "x\x85", "\x9f", "\u2028"])
+def test_the_documented_text_pattern_says_what_normalize_text_refuses(value):
+    # The OpenAPI document states TEXT_PATTERN (with the length) as the rule for a post's text.
+    try:
+        text.normalize_text(value)
+        accepted = True
+    except text.TextProblem:
+        accepted = False
+    assert (re.fullmatch(text.TEXT_PATTERN, value) is not None) == accepted

@@ -16,6 +16,8 @@ from eckospace.http.resolver import entrypoint, make_resolver
 class NewNote(BaseModel):
     text: str = Field(min_length=1, max_length=10)
     tags: list[str] = []
+    priority: int = 0
+    pinned: bool = False
 
 
 app = make_resolver()
@@ -30,7 +32,7 @@ def read_note(note_id: Annotated[int, Path(ge=1)], verbose: Annotated[bool, Quer
 
 @app.post("/notes", **requires("notes:write"))
 def create_note(note: NewNote) -> dict[str, Any]:
-    return {"text": note.text, "tags": note.tags}
+    return {"text": note.text, "tags": note.tags, "priority": note.priority, "pinned": note.pinned}
 
 
 @app.get("/boom", **requires())
@@ -80,13 +82,31 @@ def test_bad_inputs_are_400_problems_naming_the_field(path, query, where, name):
 
 
 def test_json_bodies_are_validated():
-    assert call("POST", "/notes", body='{"text": "hi", "tags": ["x"]}')[:2] == (200, {"text": "hi", "tags": ["x"]})
+    assert call("POST", "/notes", body='{"text": "hi", "tags": ["x"]}')[:2] == (
+        200, {"text": "hi", "tags": ["x"], "priority": 0, "pinned": False})
     status, body, _ = call("POST", "/notes", body='{"text": ""}')
     assert status == 400 and body["errors"][0] == {"in": "body", "name": "text", "detail": body["errors"][0]["detail"]}
     status, body, _ = call("POST", "/notes", body='{"text": "hi"')
     assert status == 400 and body["detail"] == "The request body is not valid JSON."
     status, body, _ = call("POST", "/notes", body=None)
     assert status == 400
+
+
+@pytest.mark.parametrize(("body", "name"), [
+    ('{"text": "hi", "priority": true}', "priority"),  # JSON's types, as the document states them
+    ('{"text": "hi", "priority": "5"}', "priority"),
+    ('{"text": "hi", "pinned": 1}', "pinned"),
+    ('{"text": "hi", "pinned": "true"}', "pinned"),
+    ('{"text": 7}', "text"),
+])
+def test_json_bodies_keep_their_types(body, name):
+    status, problem, _ = call("POST", "/notes", body=body)
+    assert status == 400 and problem["errors"][0]["in"] == "body" and problem["errors"][0]["name"] == name
+    assert call("POST", "/notes", body='{"text": "hi", "priority": 5, "pinned": true}')[:2] == (
+        200, {"text": "hi", "tags": [], "priority": 5, "pinned": True})
+    assert call("POST", "/notes", body='{"text": "hi", "priority": 5.0}')[:2] == (  # an integer, to JSON Schema
+        200, {"text": "hi", "tags": [], "priority": 5, "pinned": False})
+    assert call("POST", "/notes", body='{"text": "hi", "priority": 5.5}')[0] == 400
 
 
 def test_scopes_are_checked_before_inputs_are_read():

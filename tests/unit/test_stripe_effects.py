@@ -105,3 +105,26 @@ def test_refund_events_yield_no_fixed_effects():
     refunded["refunds"] = {"object": "list", "data": [stripe.refund(amount=1000, payment_intent=PAYMENT)],
                            "has_more": False}
     assert effects_for(stripe.event("charge.refunded", refunded), find_user=owner) == []
+
+
+def test_every_announcement_matches_its_published_payload_schema():
+    """What the payments worker announces is what the webhook catalogue (and so the OpenAPI
+    document's `webhooks` section) says an endpoint receives: every key, its type, nothing more."""
+    from jsonschema import Draft202012Validator
+
+    from eckospace.webhooks import catalogue
+
+    facts = [fact for event in (
+        stripe.event("payment_intent.succeeded", stripe.payment_intent(amount=1500, user="u1", id=PAYMENT)),
+        stripe.event("payment_intent.payment_failed", stripe.payment_intent(amount=1500, user="u1", id=PAYMENT,
+                                                                            status="requires_payment_method")),
+        dispute_event("charge.dispute.created", "needs_response"),
+        dispute_event("charge.dispute.funds_reinstated", "won", withdrawn=700, reinstated=700),
+        dispute_event("charge.dispute.closed", "won", withdrawn=700, reinstated=700),
+    ) for fact in domain_events_for(event, effects_for(event, find_user=owner), find_user=owner)]
+    assert {fact.type for fact in facts} == {"payment.succeeded", "wallet.credited", "payment.failed",
+                                             "dispute.opened", "wallet.debited", "dispute.closed"}
+    for fact in facts:
+        schema = catalogue.payload_schema(catalogue.CATALOGUE[fact.type])["properties"]["data"]
+        errors = [error.message for error in Draft202012Validator(schema).iter_errors(fact.data)]
+        assert not errors, (fact.type, fact.data, errors)

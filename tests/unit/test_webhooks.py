@@ -219,3 +219,22 @@ def test_the_catalogue_names_a_scope_for_everything_but_the_test_event():
     assert set(section) == set(catalogue.CATALOGUE)
     schema = section["wallet.credited"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["type", "id", "timestamp", "data"]
+
+
+def test_payload_schemas_describe_every_key_and_follow_the_time_convention():
+    """Each event's `data` lists every key as required and allows no other; times in it are RFC 3339
+    strings under names ending in `_at` (the envelope's `timestamp` follows Standard Webhooks)."""
+    from jsonschema import Draft202012Validator
+
+    for entry in catalogue.CATALOGUE.values():
+        schema = catalogue.payload_schema(entry)
+        data = schema["properties"]["data"]
+        assert data["additionalProperties"] is False and sorted(data["required"]) == sorted(data["properties"])
+        for name, field in data["properties"].items():
+            assert (name.endswith("_at")) == (field.get("format") == "date-time"), (entry.name, name)
+            types = [field["type"]] if isinstance(field.get("type"), str) else field.get("type", [])
+            assert not ("integer" in types and name.endswith(("_at", "_since", "created", "updated"))), name
+        for example in schema["examples"]:
+            Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(example)
+    disabled = catalogue.CATALOGUE["webhook.endpoint.disabled"]
+    assert catalogue.payload_schema(disabled)["examples"][0]["data"]["failing_since_at"].endswith(".000Z")

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from eckolocal.template import Template
+from eckolocal.template import Route, Template
 
 TITLE = "EckoSpace API"
 VERSION = "1.0.0"
@@ -24,7 +24,9 @@ DESCRIPTION = (
     "The developer API of EckoSpace. Every route needs an API key (`x-api-key`, it meters and "
     "throttles your integration) and a Bearer access token whose scopes cover the route, except "
     "webhooks and sign-in callbacks. Errors are RFC 9457 problem+json documents; every response "
-    "carries `X-Request-Id`."
+    "carries `X-Request-Id`. A method that a path does not list here, like a path that no route "
+    "matches, is answered 403 `urn:eckospace:problem:no-such-route` by the gateway (API Gateway's "
+    "`MISSING_AUTHENTICATION_TOKEN` answer), not 405, and without `Allow`."
 )
 
 PROBLEM_SCHEMA = {
@@ -100,20 +102,67 @@ def merged_document(template: Template) -> dict[str, Any]:
                                                      security_schemes=_security_schemes()))
     document = json.loads(json.dumps(merger.get_openapi_schema(), default=_plain))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    # Validation failures are answered 400 problem+json (see PROBLEM_RESPONSES), not Powertools'
-    # 422, and a fault is a 500 problem carrying the request id, not a validation document.
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            responses.pop("422", None)
-            responses["500"] = {"description": "A fault on our side; quote the request_id when reporting it",
-                                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    routes = {(route.path, route.method.lower()): route for route in template.routes()}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            route = routes.get((path, method)) or routes.get((path, "any"))
+            if route is not None:
+                document_error_answers(operation, route)
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA
     if any(route.path.startswith("/api/webhooks/") for route in template.routes()):
         document["webhooks"] = _webhooks_section()
     return document
+
+
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+RETRY_AFTER = {"description": "Seconds to wait before retrying", "required": True,
+               "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+# What the gateway and the resolver answer on their own, whatever the route: (status, when, description).
+GATEWAY_ANSWERS: tuple[tuple[int, str, str], ...] = (
+    (400, "input", "Invalid request: a parameter or the body breaks a rule stated here (`errors` names each)"),
+    (401, "bearer", "Missing, invalid, expired or revoked bearer token (the gateway's answer)"),
+    (403, "key", "Missing or unknown API key, or the token may not call this route (a missing scope, "
+                 "another kind of token)"),
+    (404, "path", "No such resource that you can see (an unknown id)"),
+    (413, "always", "The request is larger than the gateway takes (10 MB)"),
+    (429, "key", "The rate limit or quota of your API key's plan is exceeded; retry after Retry-After"),
+    (500, "always", "A fault on our side; quote the request_id when reporting it"),
+    (502, "always", "The function failed without an answer; quote the request_id when reporting it"),
+    (503, "always", "A backend is busy or unreachable; retry after Retry-After"),
+    (504, "always", "The function did not answer in time; retry after Retry-After"),
+)
+
+
+def document_error_answers(operation: dict[str, Any], route: Route) -> None:
+    """Every error status the operation can be answered, as problem+json: the route's own (whose
+    descriptions it keeps) and those the gateway and the resolver give any route like it (bad input,
+    the authorizer's and the API key's refusals, unknown ids, the payload limit, throttles, faults,
+    a busy backend, a failed or late function). 429, 503 and 504 carry Retry-After."""
+    responses = operation.setdefault("responses", {})
+    validation = responses.get("422", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if validation.get("$ref", "").endswith("/HTTPValidationError"):
+        responses.pop("422")  # Powertools' validation document: ours are 400 problem+json
+    applies = {
+        "always": True,
+        "input": bool(operation.get("parameters") or operation.get("requestBody")),
+        "bearer": route.authorizer is not None,
+        "key": route.authorizer is not None or route.api_key_required,
+        "path": "{" in route.path,
+    }
+    for status, answer in responses.items():
+        if status.isdigit() and int(status) >= 400:
+            content = {media: spec for media, spec in (answer.get("content") or {}).items() if spec.get("schema")}
+            answer["content"] = content or dict(PROBLEM_CONTENT)  # described without a body: the resolver's problem
+    for status, when, description in GATEWAY_ANSWERS:
+        if applies[when]:
+            answer = responses.setdefault(str(status), {"description": description, "content": {}})
+            if status not in (400, 404) or not answer["content"]:
+                answer["content"].update(PROBLEM_CONTENT)  # made by the gateway or the resolver, whatever the route's own
+    for status in ("429", "503", "504"):  # the gateway's, the resolver's and the route's own alike
+        if status in responses:
+            responses[status].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
 
 
 def _webhooks_section() -> dict[str, Any]:

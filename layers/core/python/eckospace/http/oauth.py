@@ -8,13 +8,29 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.auth import headers
-from eckospace.http.resolver import json_response
-from eckospace.identity.oauth import NO_STORE, OAuthError, OAuthRequest, parse_form
+from eckospace.http.resolver import json_response, with_request_body
+from eckospace.identity.oauth import MAX_FORM_BYTES, MAX_FORM_FIELDS, NO_STORE, OAuthError, OAuthRequest, parse_form
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 OAUTH_SECURITY = [{"apiKey": [], "clientBasic": []}, {"apiKey": []}]  # Basic, or credentials in the form
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+_CLIENT_FIELDS = {
+    "client_id": {"type": "string", "description": "With `client_secret`, when not authenticating with HTTP Basic"},
+    "client_secret": {"type": "string", "description": "With `client_id`, when not authenticating with HTTP Basic"},
+}
+
+
+def with_oauth_form(route_options: dict[str, Any], properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """Route options that describe an OAuth endpoint's form body (read by hand, `oauth_request`):
+    the route's own parameters and the client credentials that may come in the form."""
+    schema = {"type": "object", "required": required, "properties": {**properties, **_CLIENT_FIELDS},
+              "additionalProperties": {"type": "string"}, "maxProperties": MAX_FORM_FIELDS,
+              "description": f"At most {MAX_FORM_FIELDS} parameters, each at most once (a text value), and "
+                             f"{MAX_FORM_BYTES} bytes in all (`invalid_request` otherwise); other parameters are "
+                             "ignored."}
+    return with_request_body(route_options, {FORM_CONTENT_TYPE: {"schema": schema}})
 
 
 def use_oauth_errors(app: APIGatewayRestResolver) -> None:

@@ -58,9 +58,11 @@ class _TextRule:
 @dataclass(frozen=True)
 class _CompiledRoute:
     inputs: tuple[_Input, ...]
-    model: Any  # a pydantic model over all inputs; None when there are none or all are text rules
+    model: Any  # a pydantic model over all inputs but the body; None when there are none or all are text rules
     body: _Input | None
     text_rules: tuple[_TextRule, ...] | None = None
+    body_model: Any = None  # the body's pydantic model, validated strictly from the JSON as sent
+    body_default: Any = ...  # ... when the body is required
 
 
 _compiled: dict[Any, _CompiledRoute] = {}
@@ -120,7 +122,7 @@ def _compile_model(func: Any, declarations: list[tuple[str, Any, Param | None, A
                    path_params: set[str]) -> _CompiledRoute:
     from pydantic import BaseModel, create_model
 
-    inputs, fields, body = [], {}, None
+    inputs, fields, body, body_model, body_default = [], {}, None, None, ...
     for name, annotation, declared, default in declarations:
         if declared is not None:
             location, key, field = declared.location, declared.alias or name, declared.pydantic_field(default)
@@ -132,10 +134,12 @@ def _compile_model(func: Any, declarations: list[tuple[str, Any, Param | None, A
         if location == "body":
             if body is not None:
                 raise TypeError(f"{func.__name__}: one body parameter per route (use one model)")
-            body = item
+            body, body_model, body_default = item, annotation, default
+        else:
+            fields[key] = (annotation, field)
         inputs.append(item)
-        fields[key] = (annotation, field)
-    return _CompiledRoute(inputs=tuple(inputs), model=create_model(f"{func.__name__}_request", **fields), body=body)
+    return _CompiledRoute(inputs=tuple(inputs), model=create_model(f"{func.__name__}_request", **fields), body=body,
+                          body_model=body_model, body_default=body_default)
 
 
 def _raw_inputs(compiled: _CompiledRoute, event: dict[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
@@ -185,18 +189,45 @@ def validated_arguments(func: Any, path: str, event: dict[str, Any], path_args: 
         return _checked_text(compiled.text_rules, data)
     from pydantic import ValidationError
 
+    errors: list[dict[str, Any]] = []
+    arguments: dict[str, Any] = {}
+    if compiled.body is not None:
+        arguments[compiled.body.name], errors = _validated_body(compiled, raw_body(event))
     try:
-        if compiled.body is not None:
-            raw = raw_body(event)
-            try:
-                data[compiled.body.key] = json.loads(raw) if raw else None
-            except ValueError:
-                raise BadRequest("The request body is not valid JSON.",
-                                 errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}]) from None
         validated = compiled.model.model_validate(data)
     except ValidationError as exc:
-        raise _problem(exc.errors(include_url=False, include_input=False), compiled) from None
-    return {item.name: getattr(validated, item.key) for item in compiled.inputs}
+        errors = exc.errors(include_url=False, include_input=False) + errors
+    if errors:
+        raise _problem(errors, compiled)
+    return {item.name: getattr(validated, item.key) for item in compiled.inputs if item is not compiled.body} | arguments
+
+
+def _validated_body(compiled: _CompiledRoute, raw: str | None) -> tuple[Any, list[dict[str, Any]]]:
+    """The JSON body as its model, and the errors (located in the body). Typed as JSON Schema types
+    it: `true` is not an integer, nor is `"5"`, while `5.0` is; a date-time is read from its string."""
+    from pydantic import ValidationError
+
+    assert compiled.body is not None
+    if not raw:
+        if compiled.body_default is not ...:
+            return compiled.body_default, []
+        return None, [{"loc": (compiled.body.key,), "msg": "Field required"}]
+    try:
+        parsed = json.loads(raw, parse_float=_json_number)
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON.",
+                         errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}]) from None
+    try:
+        return compiled.body_model.model_validate_json(json.dumps(parsed), strict=True), []
+    except ValidationError as exc:
+        return None, [{**error, "loc": (compiled.body.key, *error["loc"])}
+                      for error in exc.errors(include_url=False, include_input=False)]
+
+
+def _json_number(text: str) -> int | float:
+    """A JSON number with a fraction: an integer when it has none to speak of (`5.0`, `1e3`)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _checked_text(rules: tuple[_TextRule, ...], data: dict[str, Any]) -> dict[str, Any]:

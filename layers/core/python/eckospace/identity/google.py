@@ -171,8 +171,6 @@ def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
     """Check the callback (state first, in the browser that started it: nothing happens for a
     request we did not start, and a foreign or missing sign-in cookie consumes nothing), exchange
     the code, verify the ID token, then find or create the user."""
-    if params.get("error"):
-        raise SignInRefused("The sign-in was cancelled or refused at the provider.")
     state = params.get("state")
     if not state:
         raise BadRequest("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
@@ -184,6 +182,8 @@ def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
     if stored is None:
         raise BadRequest("state is unknown, expired or already used.",
                          errors=[{"in": "query", "name": "state", "detail": "is not a live sign-in state"}])
+    if params.get("error"):  # the sign-in this browser started ends here
+        raise SignInRefused("The sign-in was cancelled or refused at the provider.")
     if not params.get("code"):
         raise BadRequest("code is missing.", errors=[{"in": "query", "name": "code", "detail": "is required"}])
     tokens = _exchange_code(params["code"], stored["verifier"]["S"])

@@ -20,6 +20,7 @@ from eckospace.observability import logger
 
 TOKEN_SECONDS_SETTING = "ECKO_ACCESS_TOKEN_SECONDS"
 MAX_FORM_BYTES = 8192
+MAX_FORM_FIELDS = 20
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -56,7 +57,8 @@ def parse_form(body: str | None, is_base64: bool, content_type: str | None,
     if len(raw) > MAX_FORM_BYTES:
         raise OAuthError("invalid_request", "The body is too large.")
     try:
-        fields = parse_qs(raw, keep_blank_values=False, strict_parsing=bool(raw), max_num_fields=20)
+        fields = parse_qs(raw, keep_blank_values=False, strict_parsing=bool(raw),
+                          max_num_fields=MAX_FORM_FIELDS)
     except ValueError:
         raise OAuthError("invalid_request", "The body is not valid form data.") from None
     repeated = sorted(name for name, values in fields.items() if len(values) > 1)

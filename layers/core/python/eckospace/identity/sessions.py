@@ -25,7 +25,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings, settings
-from eckospace.http.problems import BadRequest, Unauthorized
+from eckospace.http.problems import Unauthorized
 from eckospace.identity import binding as browser_binding
 from eckospace.observability import logger
 
@@ -73,8 +73,8 @@ def exchange_sign_in_code(code: str, binding: str) -> dict[str, Any]:
         mismatch="This sign-in code was issued to another browser: the binding is not the one from the "
                  "sign-in cookie of the browser that signed in.") if code else None
     if item is None:
-        raise BadRequest("The sign-in code is unknown, expired or already used.",
-                         errors=[{"in": "body", "name": "code", "detail": "is not a valid sign-in code"}])
+        raise Unauthorized("The sign-in code is unknown, expired or already used: sign in again.",
+                           errors=[{"in": "body", "name": "code", "detail": "is not a valid sign-in code"}])
     return _new_session(item["user_id"]["S"], family=uuid.uuid4().hex)
 
 

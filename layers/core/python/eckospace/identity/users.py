@@ -14,6 +14,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
+from eckospace.timestamps import from_seconds
 
 TABLE_SETTING = "ECKO_USERS_TABLE"
 
@@ -23,10 +24,11 @@ class User:
     id: str
     email: str
     name: str | None
-    created: int
+    created: int  # epoch seconds, as stored
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "email": self.email, "name": self.name, "created": self.created}
+        """The user as `GET /api/me` shows them (`eckospace.identity.models.Me`)."""
+        return {"id": self.id, "email": self.email, "name": self.name, "created_at": from_seconds(self.created)}
 
 
 def _table() -> str:

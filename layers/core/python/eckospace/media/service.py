@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from eckospace import aws
+from eckospace import aws, timestamps
 from eckospace.http.problems import BadRequest, NotFound
 from eckospace.media import quota, store
 from eckospace.media.form_upload import read_uploaded_file
@@ -89,7 +89,7 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
         Conditions=[{"Content-Type": media_type}, ["content-length-range", size, size]],
     )
     upload = {"method": "POST", "url": post["url"], "fields": post["fields"], "file_field": "file",
-              "expires_at": now + PRESIGNED_UPLOAD_SECONDS}
+              "expires_at": timestamps.from_seconds(now + PRESIGNED_UPLOAD_SECONDS)}
     return media_view(record) | {"upload": upload}
 
 
@@ -102,8 +102,10 @@ def owned_media(media_id: str, owner: str) -> dict[str, Any]:
 
 
 def media_view(record: dict[str, Any]) -> dict[str, Any]:
+    """What the owner sees of a media record (described by `eckospace.media.models.Media`)."""
     view = {name: record.get(name) for name in ("id", "kind", "status", "media_type", "size", "sha256",
-                                                "display_name", "created_at")}
+                                                "display_name")}
+    view["created_at"] = timestamps.from_seconds(record["created_at"])
     view["metadata"] = record.get("metadata", {})
     if record["status"] == store.READY:
         view["download"] = store.download_url(record)

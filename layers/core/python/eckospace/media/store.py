@@ -13,7 +13,7 @@ import time
 import urllib.parse
 from typing import Any
 
-from eckospace import aws
+from eckospace import aws, timestamps
 from eckospace.config import Settings
 from eckospace.items import attribute, from_item, to_item
 
@@ -106,4 +106,4 @@ def download_url(record: dict[str, Any], *, key: str | None = None) -> dict[str,
         "get_object", ExpiresIn=DOWNLOAD_URL_SECONDS,
         Params={"Bucket": bucket(), "Key": key or record["object_key"],
                 "ResponseContentDisposition": disposition, "ResponseContentType": record["media_type"]})
-    return {"url": url, "expires_at": int(time.time()) + DOWNLOAD_URL_SECONDS}
+    return {"url": url, "expires_at": timestamps.from_seconds(int(time.time()) + DOWNLOAD_URL_SECONDS)}

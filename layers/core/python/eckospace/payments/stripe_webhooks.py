@@ -18,7 +18,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
-from eckospace.http.problems import BadRequest
+from eckospace.http.problems import BadRequest, Problem
 from eckospace.observability import logger
 
 SECRETS_SETTING = "ECKO_STRIPE_WEBHOOK_SECRETS"  # a Secrets Manager secret: {"current": ..., "previous": ...}
@@ -34,8 +34,13 @@ HANDLED_TYPES = frozenset({  # the events Stripe's webhook endpoint must be subs
 })
 
 
-class SignatureRejected(BadRequest):
-    slug, title = "invalid-signature", "Invalid webhook signature"
+class SignatureRejected(Problem):
+    """The request does not authenticate as Stripe's: 401, as for any credential we refuse."""
+
+    status, slug, title = 401, "invalid-signature", "Invalid webhook signature"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Stripe-Signature realm="eckospace"'})
 
 
 @cache
@@ -51,11 +56,15 @@ def webhook_secrets() -> list[str]:
 
 
 def verified_event(payload: bytes, signature_header: str | None) -> dict[str, Any]:
-    """The event, once its signature checks out against one of our secrets (400 otherwise)."""
+    """The event, once its signature checks out against one of our secrets (401 otherwise)."""
     import stripe
 
     if not signature_header:
         raise SignatureRejected("The Stripe-Signature header is missing.")
+    try:
+        payload.decode("utf-8")  # Stripe signs UTF-8 JSON; the library cannot even read anything else
+    except UnicodeDecodeError:
+        raise SignatureRejected("The payload is not UTF-8 text, so no Stripe signature can match it.") from None
     for secret in webhook_secrets():
         try:
             stripe.WebhookSignature.verify_header(payload, signature_header, secret, tolerance=TOLERANCE_SECONDS)

@@ -15,7 +15,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
-from eckospace.http.problems import BadRequest
+from eckospace.http.problems import BadRequest, UnprocessableContent
 from eckospace.payments.stripe_effects import USER_METADATA_KEY
 from eckospace.payments.wallet import currencies
 
@@ -72,10 +72,19 @@ def create_top_up(user_id: str, amount: int, currency: str, *, idempotency_key: 
                               "metadata": {USER_METADATA_KEY: user_id, "eckospace_top_up_id": top_up_id}}
     if payment_method:
         params["payment_method"] = payment_method
-    intent = _stripe().v1.payment_intents.create(
-        params=params,
-        # Stripe's own idempotency, so a retried create never makes a second intent
-        options={"idempotency_key": f"top-up:{user_id}:{idempotency_key}"},
-    )
+    import stripe
+
+    try:
+        intent = _stripe().v1.payment_intents.create(
+            params=params,
+            # Stripe's own idempotency, so a retried create never makes a second intent
+            options={"idempotency_key": f"top-up:{user_id}:{idempotency_key}"},
+        )
+    except stripe.InvalidRequestError as error:
+        if payment_method and (error.code == "resource_missing" or error.http_status == 404
+                               or getattr(error, "param", None) == "payment_method"):
+            raise UnprocessableContent("Stripe knows no such payment method.", errors=[
+                {"in": "body", "name": "payment_method", "detail": "is not a payment method Stripe knows"}]) from None
+        raise
     return {"id": top_up_id, "payment_intent": intent.id, "client_secret": intent.client_secret,
             "amount": amount, "currency": currency, "status": intent.status}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from eckospace import aws
+from eckospace import aws, timestamps
 from eckospace.http.pagination import decode_cursor, encode_cursor
 from eckospace.http.problems import BadRequest
 from eckospace.payments import ledger
@@ -33,5 +33,11 @@ def ledger_page(user_id: str, currency: str, *, limit: int, cursor: str | None) 
     scope = (user_id, currency)
     entries, last_key = ledger.entries(account, limit=limit,
                                        start=decode_cursor(cursor, listing="wallet-ledger", scope=scope))
-    return {"currency": currency, "entries": entries,
+    return {"data": [entry_view(entry) for entry in entries],
             "next_cursor": encode_cursor(last_key, listing="wallet-ledger", scope=scope)}
+
+
+def entry_view(entry: dict[str, Any]) -> dict[str, Any]:
+    """A ledger entry as the API shows it (stored with `created_ms`)."""
+    return {"effect_id": entry["effect_id"], "kind": entry["kind"], "amount": entry["amount"],
+            "currency": entry["currency"], "created_at": timestamps.from_ms(entry["created_ms"])}

@@ -4,7 +4,7 @@ The route manifest (method, path, summary, scopes, token kinds, module) is built
 and the code together with the OpenAPI document (`make openapi`) and ships with the function that
 serves it. A deployment switches modules off with template parameters; the function learns which
 from `ECKO_MODULES` ("payments=true,posts=false") and leaves their routes out, and marks each
-remaining route callable or not with the caller's own token.
+remaining route callable or not with the caller's own token. The answer is a listing of one page.
 """
 
 from __future__ import annotations
@@ -34,5 +34,4 @@ def live_routes(manifest_path: Path, *, scopes: frozenset[str], token_use: str) 
     routes = [{**route, "callable": route["auth"] == "none"
                or (token_use in route["tokens"] and set(route["scopes"]) <= scopes)}
               for route in manifest(manifest_path) if route["module"] == CORE or modules.get(route["module"], False)]
-    return {"modules": {CORE: True, **modules}, "token": {"kind": token_use, "scopes": sorted(scopes)},
-            "routes": routes}
+    return {"data": routes, "next_cursor": None}

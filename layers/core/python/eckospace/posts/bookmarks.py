@@ -3,12 +3,13 @@ Posts deleted, hidden or turned back into drafts since are left out of the page.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from eckospace import timestamps
 from eckospace.posts import store
 from eckospace.posts.discovery import BOOKMARK_PK, BOOKMARK_SK, POST_POSITION, query_page
 from eckospace.posts.service import load, not_found
-import contextlib
 
 
 def bookmark(user: str, post_id: str) -> None:
@@ -49,6 +50,6 @@ def bookmarks_page(user: str, *, limit: int, cursor: str | None) -> dict[str, An
             post = store.from_item(item)
             posts[post["id"]] = post
     data = [{"object": "bookmark", "post": store.view(posts[mark["post_id"]]),
-             "bookmarked_at": store.iso(mark["created_ms"])}
+             "bookmarked_at": timestamps.from_ms(mark["created_ms"])}
             for mark in marks if store.visible_to(posts.get(mark["post_id"]), user)]
     return {"data": data, "next_cursor": next_cursor}

@@ -104,8 +104,7 @@ def hashtag_posts(tag: str, *, limit: int, cursor: str | None) -> dict[str, Any]
          "ScanIndexForward": False},
         listing="posts-hashtag", scope=canonical, cursor=cursor, limit=limit, fixed={"pk": pk},
         strings={"sk": POST_POSITION})
-    return {"data": [store.view(store.value(item["post"])) for item in items], "tag": canonical,
-            "next_cursor": next_cursor}
+    return {"data": [store.view(store.value(item["post"])) for item in items], "next_cursor": next_cursor}
 
 
 def user_posts(user: str, viewer: str, *, limit: int, cursor: str | None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from eckospace import timestamps
 from eckospace.allowances import DailyAllowance
 from eckospace.events import DomainEvent, publish
 from eckospace.http.problems import Conflict, NotFound
@@ -29,7 +30,7 @@ DAILY_REPORTS = DailyAllowance("reports", "ECKO_REPORTS_DAILY_LIMIT", 30)
 def _report_view(report: dict[str, Any]) -> dict[str, Any]:
     return {"id": report["id"], "object": "report", "post_id": report["post_id"], "reporter": report["reporter"],
             "reason": report["reason"], "note": report.get("note"), "status": report["status"],
-            "created_at": store.iso(report["created_ms"]), "decision": report.get("decision")}
+            "created_at": timestamps.from_ms(report["created_ms"]), "decision": report.get("decision")}
 
 
 def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -> dict[str, Any]:
@@ -116,7 +117,7 @@ def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms:
                         "ExpressionAttributeValues": {
                             ":resolved": {"S": RESOLVED}, ":open": {"S": OPEN},
                             ":decision": store.attribute({"action": action, "reason": reason, "by": moderator,
-                                                          "decided_at": store.iso(ms)})}}}),
+                                                          "decided_at": timestamps.from_ms(ms)})}}}),
                     ("marker", {"Delete": {"TableName": store.table(),
                                            "Key": store.open_report_marker(post_id, item["reporter"]["S"])}}),
                 ])
@@ -136,7 +137,7 @@ def decide(post_id: str, moderator: str, *, action: str, reason: str) -> dict[st
     ms = store.now_ms()
     count = _resolve_reports(post_id, action, reason, moderator, ms)
     decision = {"object": "moderation_decision", "post_id": post_id, "action": action, "reason": reason,
-                "report_count": count, "decided_at": store.iso(ms)}
+                "report_count": count, "decided_at": timestamps.from_ms(ms)}
     publish(DomainEvent("moderation.decided", {"post_id": post_id, "action": action, "reason": reason,
                                                "report_count": count}, subject=post_id))
     return decision

@@ -12,15 +12,16 @@ a removal may land on another shard than the first reaction did.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from typing import Any
 
-from eckospace.http.problems import BadRequest, ServiceUnavailable
+from eckospace import timestamps
+from eckospace.http.problems import BadRequest, Conflict, Problem, ServiceUnavailable
 from eckospace.posts import store
-from eckospace.posts.service import not_found
+from eckospace.posts.service import load, not_found
 from eckospace.posts.store import Cancelled
-import contextlib
 
 ATTEMPTS = 8
 CHECK_FAILED = "ConditionalCheckFailed"
@@ -86,7 +87,16 @@ def _read(post_id: str, user: str) -> dict[str, Any] | None:
 
 def _view(reaction: dict[str, Any]) -> dict[str, Any]:
     return {"object": "reaction", "post_id": reaction["post_id"], "user": reaction["user"], "type": reaction["kind"],
-            "created_at": store.iso(reaction["created_ms"]), "updated_at": store.iso(reaction.get("updated_ms"))}
+            "created_at": timestamps.from_ms(reaction["created_ms"]),
+            "updated_at": timestamps.from_ms(reaction.get("updated_ms"))}
+
+
+def _closed(post_id: str, user: str) -> Problem:
+    """Why a post took no reaction: it does not exist for the user (404), or it is theirs to see but
+    not open to reactions, their draft or their post a moderator hid (409). Read only on refusal."""
+    if store.visible_to(load(post_id), user):
+        return Conflict("This post takes reactions once it is published and visible.")
+    return not_found(post_id)
 
 
 def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
@@ -107,7 +117,7 @@ def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
             return _view(reaction), True
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED:
-                raise not_found(post_id) from None
+                raise _closed(post_id, user) from None
             if cancelled.code_of("reaction") != CHECK_FAILED:
                 if cancelled.conflicted:
                     _pause(attempt)
@@ -132,7 +142,7 @@ def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
             return _view(changed), False
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED:
-                raise not_found(post_id) from None
+                raise _closed(post_id, user) from None
             if cancelled.code_of("reaction") != CHECK_FAILED and not cancelled.conflicted:
                 raise
             _pause(attempt)

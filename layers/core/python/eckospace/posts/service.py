@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from eckospace import timestamps
 from eckospace.allowances import DailyAllowance
 from eckospace.http.problems import Conflict, Forbidden, NotFound, Problem, UnprocessableContent
 from eckospace.posts import store, text
@@ -208,7 +209,7 @@ def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, 
             "TableName": store.notifications_table(), "ConditionExpression": "attribute_not_exists(pk)",
             "Item": store.to_item({"pk": f"user#{user}", "sk": store.sort_key(ms, nid), "id": nid, "type": "mention",
                                    "user": user, "post_id": post["id"], "by": post["author"],
-                                   "created_at": store.iso(ms), "created_ms": ms, "read": False,
+                                   "created_at": timestamps.from_ms(ms), "created_ms": ms, "read": False,
                                    "expires_at": ms // 1000 + NOTIFICATION_TTL_SECONDS})}}))
     return operations
 
@@ -258,8 +259,6 @@ def _if_match_hits(header: str, post: dict[str, Any]) -> bool:
 
 def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
     post = _owned(post_id, editor)
-    if if_match and not _if_match_hits(if_match, post):
-        raise PreconditionFailed(f"The post is at version {post['version']}; If-Match named another.")
     new = dict(post)
     added: list[str] = []
     if changes.get("text") is not None:
@@ -267,6 +266,9 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
     if changes.get("attachments") is not None:
         new["attachments"] = _parse_attachments(changes["attachments"])
         added = [media_id for media_id in new["attachments"] if media_id not in post.get("attachments", [])]
+    # RFC 9110 §13.2.2: a request that fails without its preconditions gets that answer, not a 412
+    if if_match and not _if_match_hits(if_match, post):
+        raise PreconditionFailed(f"The post is at version {post['version']}; If-Match named another.")
     if changes.get("status") is not None:
         new["status"] = changes["status"]
         if new["status"] == PUBLISHED and not new.get("published_ms"):

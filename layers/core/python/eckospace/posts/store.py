@@ -24,9 +24,9 @@ import os
 import re
 import secrets
 import time
-from datetime import UTC, datetime
 from typing import Any
 
+from eckospace import timestamps
 from eckospace.config import Settings
 from eckospace.items import attribute, from_item, to_item, value  # noqa: F401  (the posts modules' codec)
 
@@ -69,12 +69,6 @@ def new_id(prefix: str, at_ms: int | None = None) -> str:
 
 def random_shard() -> int:
     return secrets.randbelow(SHARDS)
-
-
-def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # ------------------------------------------------------------------------------------ keys
@@ -142,8 +136,8 @@ def view(post: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str
         "hashtags": post.get("hashtags", []), "mentions": post.get("mentions", []),
         "attachments": [{"id": media_id, "object": "media"} for media_id in post.get("attachments", [])],
         "reactions": reactions, "reaction_count": sum(reactions.values()),
-        "created_at": iso(post["created_ms"]), "updated_at": iso(post["updated_ms"]),
-        "published_at": iso(post.get("published_ms")), "version": post["version"],
+        "created_at": timestamps.from_ms(post["created_ms"]), "updated_at": timestamps.from_ms(post["updated_ms"]),
+        "published_at": timestamps.from_ms(post.get("published_ms")), "version": post["version"],
     }
 
 

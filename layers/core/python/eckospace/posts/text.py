@@ -16,6 +16,13 @@ MAX_HASHTAGS = 10
 MAX_MENTIONS = 10
 MAX_TAG_LENGTH = 50
 
+# What normalize_text refuses besides the length, as one pattern that means the same to Python, to
+# pydantic and to JSON Schema (the OpenAPI document states it): no control character but newline
+# and tab (Cc), and something other than white space (what str.strip removes).
+_CONTROL = r"\x00-\x08\x0B-\x1F\x7F-\x9F"
+_BLANK = r"\t\n \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
+TEXT_PATTERN = rf"^[^{_CONTROL}]*[^{_CONTROL}{_BLANK}][^{_CONTROL}]*$"
+
 _HASHTAG = re.compile(r"(?<![\w#])#(\w{1,50})(?!\w)")
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_-]{1,64})(?![\w-])")
 _TAG_ONLY = re.compile(r"^\w{1,50}$")

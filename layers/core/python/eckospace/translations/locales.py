@@ -9,31 +9,25 @@ DEFAULT_LOCALE = "en"
 MAX_TAG_LENGTH = 35  # RFC 5646 §4.4.1: implementations need not support longer tags
 
 # RFC 5646 §2.1 "langtag" production, plus private-use tags; irregular grandfathered tags are not
-# accepted (they are deprecated and no catalogue could match them).
-_LANGTAG = re.compile(
-    r"""^(?:
-        (?P<language>[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4}|[a-z]{5,8})
-        (?:-(?P<script>[a-z]{4}))?
-        (?:-(?P<region>[a-z]{2}|[0-9]{3}))?
-        (?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)
-        (?P<extensions>(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*)
-        (?:-x(?:-[a-z0-9]{1,8})+)?
-      | x(?:-[a-z0-9]{1,8})+
-    )$""",
-    re.VERBOSE | re.IGNORECASE,
+# accepted (they are deprecated and no catalogue could match them). Written so that it means the same
+# to Python and to JSON Schema (ECMA-262): the OpenAPI document states it as the `locale` pattern.
+# Well-formed is the RFC's word for this syntax (§2.2.9); validity against the registry (a variant
+# or an extension's singleton given twice, say) does not matter to a lookup, which falls back
+# subtag by subtag anyway.
+LANGUAGE_TAG_PATTERN = (
+    r"^(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language, extended language
+    r"(?:-[A-Za-z]{4})?"  # script
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"  # private use
+    r"|[Xx](?:-[A-Za-z0-9]{1,8})+)$"  # a private-use tag
 )
+_LANGTAG = re.compile(LANGUAGE_TAG_PATTERN)
 
 
 def is_well_formed(tag: str) -> bool:
-    if len(tag) > MAX_TAG_LENGTH or not tag.isascii():
-        return False
-    match = _LANGTAG.match(tag)
-    if match is None:
-        return False
-    # RFC 5646 §2.2.6 and §2.2.9: variants and extension singletons may not repeat
-    variants = [v.lower() for v in (match.group("variants") or "").split("-") if v]
-    singletons = [part.lower() for part in (match.group("extensions") or "").split("-") if len(part) == 1]
-    return len(variants) == len(set(variants)) and len(singletons) == len(set(singletons))
+    return len(tag) <= MAX_TAG_LENGTH and tag.isascii() and _LANGTAG.fullmatch(tag) is not None
 
 
 def canonical_case(tag: str) -> str:

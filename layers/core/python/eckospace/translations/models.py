@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AppTranslations(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     locale: str = Field(description="The locale actually served, after fallback (also in Content-Language).")
     requested_locale: str | None = Field(description="The locale asked for, in canonical case.")
     direction: Literal["ltr", "rtl"] = Field(description="Text direction of the served locale.")

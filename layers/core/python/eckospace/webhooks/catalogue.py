@@ -51,23 +51,32 @@ CATALOGUE: dict[str, EventType] = {entry.name: entry for entry in (
               "Stripe reinstates is given back to the wallet (`wallet.credited`).", "payments:read",
               {"dispute": {"type": "string"}, "status": {"type": "string"}},
               first_party_only=True, example={"dispute": "dp_123", "status": "won"}),
-    EventType("moderation.decided", "A moderator decided on reported content.", "moderation:read",
-              {"post_id": {"type": "string"}, "decision": {"type": "string"}, "reason": {"type": "string"}},
-              example={"post_id": "post_123", "decision": "removed", "reason": "spam"}),
+    EventType("moderation.decided", "A moderator decided on a post: hid it, restored it or removed it, resolving "
+              "its open reports.", "moderation:read",
+              {"post_id": {"type": "string"}, "action": {"type": "string", "enum": ["hide", "restore", "remove"]},
+               "reason": {"type": "string", "description": "The moderator's reason"},
+               "report_count": {"type": "integer", "description": "Open reports this decision resolved"}},
+              example={"post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm", "action": "remove", "reason": "spam",
+                       "report_count": 2}),
     EventType("post.reported", "A post was reported for moderation.", "moderation:read",
-              {"post_id": {"type": "string"}, "reason": {"type": "string"}},
-              example={"post_id": "post_123", "reason": "spam"}),
+              {"report_id": {"type": "string"}, "post_id": {"type": "string"},
+               "reason": {"type": "string", "enum": ["spam", "harassment", "hate", "violence", "sexual",
+                                                     "misinformation", "other"]}},
+              example={"report_id": "rpt_01kav9ft00nnrye1t319wjtrf8", "post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm",
+                       "reason": "spam"}),
     EventType("webhook.test", "A test event, sent on request to one endpoint.", None,
               {"endpoint_id": {"type": "string"}, "message": {"type": "string"}},
               example={"endpoint_id": "ep_123", "message": "This is a test event from EckoSpace."}),
     EventType("webhook.endpoint.disabled",
               "One of your endpoints was disabled: it answered 410 Gone, or failed every delivery for days.",
               "webhooks:read",
-              {"endpoint_id": {"type": "string"}, "url": {"type": "string"}, "reason": {"type": "string"},
-               "failing_since": {"type": ["integer", "null"]}},
+              {"endpoint_id": {"type": "string"}, "url": {"type": "string"},
+               "reason": {"type": "string", "enum": ["gone", "failing"]},
+               "failing_since_at": {"type": ["string", "null"], "format": "date-time",
+                                    "description": "When its run of failed attempts began (UTC)"}},
               audience="owner",
               example={"endpoint_id": "ep_123", "url": "https://example.com/hooks", "reason": "failing",
-                       "failing_since": 1764000000}),
+                       "failing_since_at": "2025-11-24T16:00:00.000Z"}),
 )}
 
 # Only sent on request to the one endpoint asked for, never through a subscription.
@@ -76,6 +85,15 @@ NOT_SUBSCRIBABLE = frozenset({"webhook.test"})
 
 def subscribable() -> list[EventType]:
     return [entry for name, entry in CATALOGUE.items() if name not in NOT_SUBSCRIBABLE]
+
+
+def document_subscribable_types(schema: dict[str, Any]) -> None:
+    """For a request field listing event types (pydantic's `json_schema_extra`): its items are the
+    names of the catalogue's subscribable events, as the service checks them (422 otherwise)."""
+    names = sorted(entry.name for entry in subscribable())
+    for candidate in [schema, *schema.get("anyOf", [])]:
+        if candidate.get("type") == "array":
+            candidate["items"] = {**candidate.get("items", {}), "enum": names}
 
 
 def public_listing() -> list[dict[str, Any]]:
@@ -93,7 +111,8 @@ def payload_schema(entry: EventType) -> dict[str, Any]:
             "type": {"type": "string", "const": entry.name},
             "id": {"type": "string", "description": "The event's id: the same for every endpoint and retry"},
             "timestamp": {"type": "string", "format": "date-time", "description": "When the event happened (UTC)"},
-            "data": {"type": "object", "properties": entry.data},
+            "data": {"type": "object", "required": sorted(entry.data), "properties": entry.data,
+                     "additionalProperties": False},
         },
         "examples": [{"type": entry.name, "id": "evt_0123456789abcdef", "timestamp": "2026-01-01T12:00:00Z",
                       "data": entry.example}],

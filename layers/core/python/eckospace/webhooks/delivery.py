@@ -16,6 +16,7 @@ import os
 from dataclasses import replace
 from typing import Any
 
+from eckospace import timestamps
 from eckospace.observability import logger
 from eckospace.webhooks import catalogue, clock, queue, schedule, signing, store, targets, transport
 
@@ -159,4 +160,4 @@ def _disable(endpoint: store.Endpoint, reason: str, now: int) -> None:
     publish(DomainEvent(type="webhook.endpoint.disabled", subject=endpoint.owner,
                         id=f"evt_disabled_{endpoint.endpoint_id}_{now}",
                         data={"endpoint_id": endpoint.endpoint_id, "url": endpoint.url, "reason": reason,
-                              "failing_since": current.failing_since}))
+                              "failing_since_at": timestamps.from_seconds(current.failing_since)}))

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from eckospace import timestamps
 from eckospace.http.pagination import decode_cursor, encode_cursor
 from eckospace.http.problems import Conflict, Forbidden, InsufficientScope, NotFound, UnprocessableContent
 from eckospace.webhooks import catalogue, clock, queue, signing, store, targets
@@ -91,7 +92,7 @@ def create_endpoint(owner: str, scopes: frozenset[str], *, url: str, event_types
 def list_endpoints(owner: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     page = {"listing": "webhook-endpoints", "scope": owner}
     found, last = store.list_endpoints(owner, limit=limit, start=decode_cursor(cursor, **page))
-    return {"endpoints": [e.public() for e in found], "next_cursor": encode_cursor(last, **page)}
+    return {"data": [e.public() for e in found], "next_cursor": encode_cursor(last, **page)}
 
 
 def get_endpoint(owner: str, endpoint_id: str) -> dict[str, Any]:
@@ -159,7 +160,8 @@ def rotate_secret(owner: str, endpoint_id: str, *, overlap: int | None = None) -
     except store.VersionConflict:
         raise Conflict("The endpoint changed while its secret was rotated; retry.",
                        headers={"Retry-After": "1"}) from None
-    return {"id": endpoint.endpoint_id, "secret": fresh, "previous_secret_expires_at": rotated.previous_expires_at}
+    return {"id": endpoint.endpoint_id, "secret": fresh,
+            "previous_secret_expires_at": timestamps.from_seconds(rotated.previous_expires_at)}
 
 
 def send_test(owner: str, endpoint_id: str) -> dict[str, Any]:
@@ -185,7 +187,7 @@ def list_deliveries(owner: str, endpoint_id: str, *, limit: int, cursor: str | N
     page = {"listing": "webhook-deliveries", "scope": (owner, endpoint.endpoint_id, status or "")}
     found, last = store.list_deliveries(endpoint.endpoint_id, limit=limit, start=decode_cursor(cursor, **page),
                                         status=status)
-    return {"deliveries": [d.public() for d in found], "next_cursor": encode_cursor(last, **page)}
+    return {"data": [d.public() for d in found], "next_cursor": encode_cursor(last, **page)}
 
 
 def redeliver(owner: str, endpoint_id: str, delivery: str) -> dict[str, Any]:
@@ -234,5 +236,5 @@ def redeliver_failed(owner: str, endpoint_id: str, since: int) -> dict[str, Any]
         if not start:
             break
     queue.send_all(restarted)
-    return {"redelivered": len(restarted), "since": since,
+    return {"redelivered": len(restarted), "since_at": timestamps.from_seconds(since),
             "not_entitled": {"deliveries": sum(refused.values()), "event_types": sorted(refused)}}

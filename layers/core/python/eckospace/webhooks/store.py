@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from eckospace import aws
+from eckospace import aws, timestamps
 from eckospace.config import Settings
 from eckospace.webhooks import catalogue
 
@@ -62,8 +62,10 @@ class Endpoint:
     def public(self) -> dict[str, Any]:
         return {"id": self.endpoint_id, "url": self.url, "description": self.description,
                 "event_types": list(self.event_types), "enabled": self.enabled,
-                "disabled_reason": self.disabled_reason, "failing_since": self.failing_since,
-                "created": self.created, "updated": self.updated}
+                "disabled_reason": self.disabled_reason,
+                "failing_since_at": timestamps.from_seconds(self.failing_since),
+                "created_at": timestamps.from_seconds(self.created),
+                "updated_at": timestamps.from_seconds(self.updated)}
 
     def subscriptions(self) -> set[str]:
         return set(self.event_types) if self.enabled else set()
@@ -328,13 +330,21 @@ class Delivery:
 
     def public(self) -> dict[str, Any]:
         return {"id": self.delivery_id, "endpoint_id": self.endpoint_id, "event_id": self.event_id,
-                "event_type": self.event_type, "status": self.status, "created": self.created,
-                "next_attempt_at": self.due if self.status == PENDING else None, "reason": self.reason,
-                "attempts": list(self.attempts)}
+                "event_type": self.event_type, "status": self.status,
+                "created_at": timestamps.from_seconds(self.created),
+                "next_attempt_at": timestamps.from_seconds(self.due) if self.status == PENDING else None,
+                "reason": self.reason, "attempts": [attempt_view(a) for a in self.attempts]}
 
     def message(self) -> dict[str, Any]:
         return {"owner": self.owner, "endpoint_id": self.endpoint_id, "delivery_id": self.delivery_id,
                 "attempt": self.next_attempt}
+
+
+def attempt_view(logged: dict[str, Any]) -> dict[str, Any]:
+    """An attempt as the delivery log shows it (stored with `at` in epoch seconds)."""
+    return {"attempt": logged["attempt"], "attempted_at": timestamps.from_seconds(logged["at"]),
+            "status_code": logged.get("status_code"), "latency_ms": logged.get("latency_ms", 0),
+            "response": logged.get("response", ""), "error": logged.get("error")}
 
 
 def delivery_key(endpoint_id: str, delivery: str) -> dict[str, Any]:
