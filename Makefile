@@ -42,6 +42,9 @@ dev: $(VENV)/.installed
 	$(PY) -m eckolocal
 
 test: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/core/python/eckospace
 	$(PY) -m pytest tests
 
 test-unit: $(VENV)/.installed
@@ -84,4 +87,4 @@ lock:
 	/tmp/eckospace-lock/bin/pip freeze > requirements/dev.lock
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache

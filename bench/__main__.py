@@ -29,15 +29,26 @@ from bench import (
 from bench.common import running_backend
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("cold_start", "warm_cpu", "authorizer_cpu", "webhook_cpu", "upload_cpu", "webhook_fanout", "backend_calls",
-         "throughput", "stacks")
+NAMES = (
+    "cold_start",
+    "warm_cpu",
+    "authorizer_cpu",
+    "webhook_cpu",
+    "upload_cpu",
+    "webhook_fanout",
+    "backend_calls",
+    "throughput",
+    "stacks",
+)
 
 
 def _source_state() -> dict[str, Any]:
     """The commit measured, and the files changed since it (read-only git; no index writes)."""
+
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=HERE.parent, capture_output=True,
-                              text=True, check=False)
+        done = subprocess.run(
+            ["git", "--no-optional-locks", *args], cwd=HERE.parent, capture_output=True, text=True, check=False
+        )
         return done.stdout.rstrip()  # porcelain lines start with a status column that may be blank
 
     changed = [line[3:] for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")]
@@ -70,8 +81,9 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
         results["stacks"] = stacks.run()
     if "throughput" in only:  # after that emulator has stopped: the local stack brings its own
         _progress("throughput")
-        results["throughput"] = throughput.run(workdir, rounds=1 if quick else throughput.ROUNDS,
-                                               seconds=3.0 if quick else throughput.SECONDS)
+        results["throughput"] = throughput.run(
+            workdir, rounds=1 if quick else throughput.ROUNDS, seconds=3.0 if quick else throughput.SECONDS
+        )
     return results
 
 
@@ -86,17 +98,38 @@ def _cell(value: Any) -> str:
 
 
 def _table(header: list[str], lines: list[list[Any]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *("| " + " | ".join(_cell(v) for v in line) + " |" for line in lines)]
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(_cell(v) for v in line) + " |" for line in lines),
+    ]
 
 
 def _cold_section(found: dict[str, Any]) -> list[str]:
     out = ["## Cold start, median ms", ""]
-    out += _table(["Function", "python alone", "floor", "import only", "import + first call", "in-process import",
-                   "in-process first call"],
-                  [[lid, f["median_ms"]["python"], f["median_ms"]["floor"], f["median_ms"]["import"],
-                    f["median_ms"]["function"], f["in_process_ms"]["import"], f["in_process_ms"]["first_invocation"]]
-                   for lid, f in found["functions"].items()])
+    out += _table(
+        [
+            "Function",
+            "python alone",
+            "floor",
+            "import only",
+            "import + first call",
+            "in-process import",
+            "in-process first call",
+        ],
+        [
+            [
+                lid,
+                f["median_ms"]["python"],
+                f["median_ms"]["floor"],
+                f["median_ms"]["import"],
+                f["median_ms"]["function"],
+                f["in_process_ms"]["import"],
+                f["in_process_ms"]["first_invocation"],
+            ]
+            for lid, f in found["functions"].items()
+        ],
+    )
     for lid, f in found["functions"].items():
         packages = ", ".join(f"{p['package']} {p['ms']:.0f}" for p in f["imports_by_package"])
         out += ["", f"Import time by package, `-X importtime`, first call included ({lid}, ms): {packages}"]
@@ -114,26 +147,47 @@ def _calls_section(found: dict[str, Any]) -> list[str]:
     out = ["## Backend calls and the clients that made them", ""]
     for lid, function in found["functions"].items():
         calls = "; ".join(f"{label}: {', '.join(i['calls']) or 'none'}" for label, i in function["invocations"].items())
-        clients = "; ".join(f"{c['service']} (retries {json.dumps(c['retries'])}, connect/read timeouts "
-                            f"{c['connect_timeout_s']}/{c['read_timeout_s']} s)" for c in function["clients_created"])
+        clients = "; ".join(
+            f"{c['service']} (retries {json.dumps(c['retries'])}, connect/read timeouts "
+            f"{c['connect_timeout_s']}/{c['read_timeout_s']} s)"
+            for c in function["clients_created"]
+        )
         out += [f"- {lid}: {calls}. Clients: {clients or 'none'}"]
     return out
 
 
 def _throughput_section(found: dict[str, Any]) -> list[str]:
-    out = [f"## Throughput ({found['connections']} connections, {found['rounds']} windows of "
-           f"{found['seconds_per_window']:g} s per server, `{found['path']}`)", ""]
-    return out + _table(["Server", "req/s (windows)", "p50 ms", "p99 ms", "statuses", "errors", "body bytes"],
-                        [[name, ", ".join(f"{v:.0f}" for v in t["rps_windows"]), t["latency_ms"].get("p50"),
-                          t["latency_ms"].get("p99"), json.dumps(t["statuses"]), t["errors"], t["body_bytes"]]
-                         for name, t in found["targets"].items()])
+    out = [
+        f"## Throughput ({found['connections']} connections, {found['rounds']} windows of "
+        f"{found['seconds_per_window']:g} s per server, `{found['path']}`)",
+        "",
+    ]
+    return out + _table(
+        ["Server", "req/s (windows)", "p50 ms", "p99 ms", "statuses", "errors", "body bytes"],
+        [
+            [
+                name,
+                ", ".join(f"{v:.0f}" for v in t["rps_windows"]),
+                t["latency_ms"].get("p50"),
+                t["latency_ms"].get("p99"),
+                json.dumps(t["statuses"]),
+                t["errors"],
+                t["body_bytes"],
+            ]
+            for name, t in found["targets"].items()
+        ],
+    )
 
 
 def _stacks_section(found: dict[str, Any]) -> list[str]:
     out = ["## Stacks (SAM's translator; resources and bytes once transformed)", ""]
-    out += _table(["Stack", "resources", "KB", "outputs", "parameters"],
-                  [[name, f["resources"], round(f["bytes"] / 1024, 1), f["outputs"], f["parameters"]]
-                   for name, f in sorted(found["stacks"].items())])
+    out += _table(
+        ["Stack", "resources", "KB", "outputs", "parameters"],
+        [
+            [name, f["resources"], round(f["bytes"] / 1024, 1), f["outputs"], f["parameters"]]
+            for name, f in sorted(found["stacks"].items())
+        ],
+    )
     for label, impact in found["impact"].items():
         changed = "; ".join(f"{stack}: {_changes(changes)}" for stack, changes in impact["changes"].items())
         out += ["", f"A one-line change to `{impact['file']}` ({label}) changes: {changed}"]
@@ -151,21 +205,46 @@ def _changes(changes: list[str]) -> str:
     return ", ".join(f"{count} x {kind}" for kind, count in sorted(kinds.items()))
 
 
-SECTIONS = {"cold_start": _cold_section, "warm_cpu": _warm_section, "backend_calls": _calls_section,
-            "throughput": _throughput_section, "stacks": _stacks_section}
+SECTIONS = {
+    "cold_start": _cold_section,
+    "warm_cpu": _warm_section,
+    "backend_calls": _calls_section,
+    "throughput": _throughput_section,
+    "stacks": _stacks_section,
+}
 
 
 def markdown(report: dict[str, Any]) -> str:
-    out = [f"# make bench, {report['timestamp']}", "",
-           f"Python {report['python']} on {report['machine']} ({report['cpus']} CPUs), "
-           f"{report['duration_s']:.0f} s. Medians of interleaved runs; ratios are ours / peer.",
-           f"Source: {(report['source']['commit'] or 'unknown')[:12]}"
-           + (f" plus uncommitted changes to {', '.join(report['source']['uncommitted_changes'])}."
-              if report["source"]["uncommitted_changes"] else " (clean)."), ""]
-    out += _table(["Benchmark", "Subject", "Ours", "Unit", "Peer", "Peer value", "Ratio", "Budget", "Result"],
-                  [[r["benchmark"], r["subject"], r["value"], r["unit"], r["peer"], r["peer_value"],
-                    None if r["ratio"] is None else f"{r['ratio']:.2f}x", r["budget"],
-                    "info" if r["pass"] is None else r["pass"]] for r in report["rows"]])
+    out = [
+        f"# make bench, {report['timestamp']}",
+        "",
+        f"Python {report['python']} on {report['machine']} ({report['cpus']} CPUs), "
+        f"{report['duration_s']:.0f} s. Medians of interleaved runs; ratios are ours / peer.",
+        f"Source: {(report['source']['commit'] or 'unknown')[:12]}"
+        + (
+            f" plus uncommitted changes to {', '.join(report['source']['uncommitted_changes'])}."
+            if report["source"]["uncommitted_changes"]
+            else " (clean)."
+        ),
+        "",
+    ]
+    out += _table(
+        ["Benchmark", "Subject", "Ours", "Unit", "Peer", "Peer value", "Ratio", "Budget", "Result"],
+        [
+            [
+                r["benchmark"],
+                r["subject"],
+                r["value"],
+                r["unit"],
+                r["peer"],
+                r["peer_value"],
+                None if r["ratio"] is None else f"{r['ratio']:.2f}x",
+                r["budget"],
+                "info" if r["pass"] is None else r["pass"],
+            ]
+            for r in report["rows"]
+        ],
+    )
     for name, section in SECTIONS.items():
         if name in report["results"]:
             out += ["", *section(report["results"][name])]

@@ -20,14 +20,29 @@ PER_ROUND = 300
 def run(backend: Backend, *, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
     spec = backend.functions()[FUNCTION]
     request = {"event": backend.sample_events()[FUNCTION], "rounds": rounds, "per_round": per_round}
-    result = run_child("bench.authorizer_cpu", request, with_bench_on_path(backend.sandbox_env(spec)),
-                       cwd=spec.code_dir)
+    result = run_child(
+        "bench.authorizer_cpu", request, with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir
+    )
     us = result["median_us"]
     result["rows"] = [
-        row("warm CPU per token (cached keys)", FUNCTION, us["verify"], "us", peer="PyJWT decode, key in hand",
-            peer_value=us["pyjwt"], budget="info"),
-        row("warm CPU per token, whole handler", FUNCTION, us["handler"], "us", peer="PyJWT decode, key in hand",
-            peer_value=us["pyjwt"], budget="info"),
+        row(
+            "warm CPU per token (cached keys)",
+            FUNCTION,
+            us["verify"],
+            "us",
+            peer="PyJWT decode, key in hand",
+            peer_value=us["pyjwt"],
+            budget="info",
+        ),
+        row(
+            "warm CPU per token, whole handler",
+            FUNCTION,
+            us["handler"],
+            "us",
+            peer="PyJWT decode, key in hand",
+            peer_value=us["pyjwt"],
+            budget="info",
+        ),
     ]
     return result
 
@@ -49,8 +64,9 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     variants = {
         "verify": lambda: cached_verifier.verify(token),
         "handler": lambda: handler(event, lambda_context()),
-        "pyjwt": lambda: jwt.decode(token, key=key, algorithms=["ES256"], audience=config.token_audience,
-                                    issuer=config.token_issuer),
+        "pyjwt": lambda: jwt.decode(
+            token, key=key, algorithms=["ES256"], audience=config.token_audience, issuer=config.token_issuer
+        ),
     }
     samples: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(request["rounds"]):

@@ -37,12 +37,14 @@ EXPECTED = {"first": 1, "warm": 0}
 # one BatchGetItem (the post and its eight count shards). A reaction is one transaction; the warm
 # request repeats the same reaction: the transaction DynamoDB refuses (it exists) and one read of
 # it, to answer 200 with the reaction as it is.
-EXPECTED_BY_FUNCTION = {"AuthAuthorizerFunction": {"first": 2, "warm": 1},
-                        "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
-                        "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2},
-                        "PostsFeedFunction": {"first": 1, "warm": 1},
-                        "PostsGetFunction": {"first": 1, "warm": 1},
-                        "PostsReactionPutFunction": {"first": 1, "warm": 2}}
+EXPECTED_BY_FUNCTION = {
+    "AuthAuthorizerFunction": {"first": 2, "warm": 1},
+    "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
+    "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2},
+    "PostsFeedFunction": {"first": 1, "warm": 1},
+    "PostsGetFunction": {"first": 1, "warm": 1},
+    "PostsReactionPutFunction": {"first": 1, "warm": 2},
+}
 
 
 def run(backend: Backend) -> dict[str, Any]:
@@ -53,13 +55,27 @@ def run(backend: Backend) -> dict[str, Any]:
             continue
         if lid == "PostsReactionPutFunction":
             backend.forget_sample_reaction()  # its first request must be a new reaction
-        found = functions[lid] = run_child("bench.backend_calls", {"event": events[lid]},
-                                           with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir)
+        found = functions[lid] = run_child(
+            "bench.backend_calls",
+            {"event": events[lid]},
+            with_bench_on_path(backend.sandbox_env(spec)),
+            cwd=spec.code_dir,
+        )
         for label, expected in EXPECTED_BY_FUNCTION.get(lid, EXPECTED).items():
             calls = found["invocations"][label]["calls"]
-            rows.append(row(f"backend calls, {label} request", lid, len(calls), "calls",
-                            peer="fewest the job allows", peer_value=expected, budget=f"<= {expected}",
-                            passed=len(calls) <= expected, with_ratio=False))
+            rows.append(
+                row(
+                    f"backend calls, {label} request",
+                    lid,
+                    len(calls),
+                    "calls",
+                    peer="fewest the job allows",
+                    peer_value=expected,
+                    budget=f"<= {expected}",
+                    passed=len(calls) <= expected,
+                    with_ratio=False,
+                )
+            )
     expected = {lid: EXPECTED_BY_FUNCTION.get(lid, EXPECTED) for lid in functions}
     return {"expected": expected, "functions": functions, "rows": rows}
 
@@ -82,9 +98,14 @@ class CallCounter:
             client = create_client(session, *args, **kwargs)
             client.meta.events.register("before-call.*.*", counter.record)
             config = client.meta.config
-            counter.clients.append({"service": client.meta.service_model.service_name, "retries": config.retries,
-                                    "connect_timeout_s": config.connect_timeout,
-                                    "read_timeout_s": config.read_timeout})
+            counter.clients.append(
+                {
+                    "service": client.meta.service_model.service_name,
+                    "retries": config.retries,
+                    "connect_timeout_s": config.connect_timeout,
+                    "read_timeout_s": config.read_timeout,
+                }
+            )
             return client
 
         botocore.session.Session.create_client = counting_create_client

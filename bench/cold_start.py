@@ -4,10 +4,11 @@ clients the function's policies allow it to call.
 
 Every process gets the function's sandbox environment and code directory, as a local stack worker
 does, and runs on a Python like Lambda's: boto3 from the runtime and the packages its layers ship,
-nothing else of the development environment (bench.runtime). Four kinds of process run in shuffled order within each round, across all functions: bare
-`python` (interpreter start), the floor, `import` (handler module only) and `function` (import plus
-first invocation); wall-clock is from spawn until the process prints its answer. One more run per
-function with `-X importtime` attributes import time to the packages that caused it.
+nothing else of the development environment (bench.runtime). Four kinds of process run in shuffled
+order within each round, across all functions: bare `python` (interpreter start), the floor,
+`import` (handler module only) and `function` (import plus first invocation); wall-clock is from
+spawn until the process prints its answer. One more run per function with `-X importtime` attributes
+import time to the packages that caused it.
 """
 
 from __future__ import annotations
@@ -60,13 +61,20 @@ def client_services(backend: Backend, logical_id: str) -> list[str]:
     return sorted(services)
 
 
-def spawn(python: str, args: list[str], env: dict[str, str], cwd: str,
-          stdin: bytes | None = None) -> tuple[float, dict[str, Any]]:
+def spawn(
+    python: str, args: list[str], env: dict[str, str], cwd: str, stdin: bytes | None = None
+) -> tuple[float, dict[str, Any]]:
     """Start `python args`, and time it until it prints its answer line; returns (ms, answer)."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen([python, *args], stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE, stderr=errors, env=env, cwd=cwd)
+        process = subprocess.Popen(
+            [python, *args],
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=env,
+            cwd=cwd,
+        )
         if stdin:
             process.stdin.write(stdin)
             process.stdin.close()
@@ -74,7 +82,7 @@ def spawn(python: str, args: list[str], env: dict[str, str], cwd: str,
         for line in process.stdout:
             if line.startswith(MARKER):
                 elapsed = (time.perf_counter() - started) * 1000
-                answer = json.loads(line[len(MARKER):].strip() or b"{}")
+                answer = json.loads(line[len(MARKER) :].strip() or b"{}")
                 break
         process.stdout.close()
         process.wait(timeout=30)
@@ -149,21 +157,48 @@ def run(backend: Backend, *, rounds: int = ROUNDS, seed: int = 7) -> dict[str, A
         floor_name = f"floor (boto3 + {', '.join(services) or 'no'} client{'s' if len(services) > 1 else ''})"
         ms = {kind: median(wall[lid, kind]) for kind in ("python", "floor", "import", "function")}
         invoked = [a for a in inner[lid] if "invoke_ms" in a]
-        profiled = subprocess.run([python, "-X", "importtime", "-c", _FUNCTION_SCRIPT, "invoke"],
-                                  input=json.dumps(events[lid]) + "\n", capture_output=True, text=True,
-                                  env=envs[lid], cwd=str(spec.code_dir), timeout=60, check=False)
+        profiled = subprocess.run(
+            [python, "-X", "importtime", "-c", _FUNCTION_SCRIPT, "invoke"],
+            input=json.dumps(events[lid]) + "\n",
+            capture_output=True,
+            text=True,
+            env=envs[lid],
+            cwd=str(spec.code_dir),
+            timeout=60,
+            check=False,
+        )
         functions[lid] = {
             "services": services,
             "median_ms": {k: round(v, 1) for k, v in ms.items()},
-            "in_process_ms": {"import": round(median([a["import_ms"] for a in inner[lid]]), 1),
-                              "first_invocation": round(median([a["invoke_ms"] for a in invoked]), 1)},
+            "in_process_ms": {
+                "import": round(median([a["import_ms"] for a in inner[lid]]), 1),
+                "first_invocation": round(median([a["invoke_ms"] for a in invoked]), 1),
+            },
             "ratio_function_to_floor": ratio(ms["function"], ms["floor"]),
             "ratio_import_to_floor": ratio(ms["import"], ms["floor"]),
             "samples_ms": {kind: [round(v, 1) for v in wall[lid, kind]] for kind in ms},
             "imports_by_package": import_profile(profiled.stderr),
         }
-        rows.append(row("cold init (spawn to first answer)", lid, ms["function"], "ms", peer=floor_name,
-                        peer_value=ms["floor"], limit=BUDGET))
-        rows.append(row("cold import only (no invocation)", lid, ms["import"], "ms", peer=floor_name,
-                        peer_value=ms["floor"], budget="info"))
+        rows.append(
+            row(
+                "cold init (spawn to first answer)",
+                lid,
+                ms["function"],
+                "ms",
+                peer=floor_name,
+                peer_value=ms["floor"],
+                limit=BUDGET,
+            )
+        )
+        rows.append(
+            row(
+                "cold import only (no invocation)",
+                lid,
+                ms["import"],
+                "ms",
+                peer=floor_name,
+                peer_value=ms["floor"],
+                budget="info",
+            )
+        )
     return {"rounds": rounds, "functions": functions, "skipped_no_sample_event": skipped, "rows": rows}

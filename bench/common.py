@@ -52,8 +52,17 @@ SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
 # Posts routes are measured against one post the backend seeds (SAMPLE_POST_ROUTES gives their
 # method where a path has several).
 DOCUMENT_UPLOAD = "/api/post/editor/media/document/upload"
-MEASURED_ROUTES = frozenset({"/api/translations/app", "/.well-known/jwks.json", "/payment/stripe/webhook",
-                             DOCUMENT_UPLOAD, "/api/feed", "/api/posts/{post_id}", "/api/posts/{post_id}/reaction"})
+MEASURED_ROUTES = frozenset(
+    {
+        "/api/translations/app",
+        "/.well-known/jwks.json",
+        "/payment/stripe/webhook",
+        DOCUMENT_UPLOAD,
+        "/api/feed",
+        "/api/posts/{post_id}",
+        "/api/posts/{post_id}/reaction",
+    }
+)
 SAMPLE_POST_ROUTES = {"/api/posts/{post_id}": "GET", "/api/posts/{post_id}/reaction": "PUT"}
 SAMPLE_BODIES = {"/api/posts/{post_id}/reaction": b'{"type":"like"}'}
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
@@ -77,16 +86,34 @@ def ratio(ours: float, peer: float) -> float | None:
     return round(ours / peer, 3) if peer else None
 
 
-def row(benchmark: str, subject: str, value: float, unit: str, *, peer: str | None = None,
-        peer_value: float | None = None, limit: float | None = None, budget: str | None = None,
-        passed: bool | None = None, with_ratio: bool = True) -> dict[str, Any]:
+def row(
+    benchmark: str,
+    subject: str,
+    value: float,
+    unit: str,
+    *,
+    peer: str | None = None,
+    peer_value: float | None = None,
+    limit: float | None = None,
+    budget: str | None = None,
+    passed: bool | None = None,
+    with_ratio: bool = True,
+) -> dict[str, Any]:
     """One line of the results table. With `limit`, the budget is `ours/peer <= limit`."""
     found = ratio(value, peer_value) if peer_value is not None and with_ratio else None
     if limit is not None:
         budget, passed = f"<= {limit}x", found is not None and found <= limit
-    return {"benchmark": benchmark, "subject": subject, "value": round(value, 3), "unit": unit, "peer": peer,
-            "peer_value": None if peer_value is None else round(peer_value, 3), "ratio": found,
-            "budget": budget, "pass": passed}
+    return {
+        "benchmark": benchmark,
+        "subject": subject,
+        "value": round(value, 3),
+        "unit": unit,
+        "peer": peer,
+        "peer_value": None if peer_value is None else round(peer_value, 3),
+        "ratio": found,
+        "budget": budget,
+        "pass": passed,
+    }
 
 
 # ---------------------------------------------------------------------- environment
@@ -150,8 +177,12 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
     emulator = Emulator(free_port())
     emulator.start(workdir / "emulator.log")
     try:
-        aws_env = {"AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION, "AWS_ENDPOINT_URL": emulator.url,
-                   **EMULATOR_CREDENTIALS}
+        aws_env = {
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL": emulator.url,
+            **EMULATOR_CREDENTIALS,
+        }
         template = Template(TEMPLATE_PATH)
         with patched_environ(aws_env):
             session = boto3.session.Session(region_name=REGION)
@@ -160,8 +191,13 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
             token, _ = mint_dev_token(template, seed_keys(template, session, {}))
             webhook_secret = seed_stripe_webhook_secret(template, session, {})
             post_id = seed_sample_post(template)
-        yield Backend(template=template, aws_env=aws_env, token=token, stripe_webhook_secret=webhook_secret,
-                      sample_post_id=post_id)
+        yield Backend(
+            template=template,
+            aws_env=aws_env,
+            token=token,
+            stripe_webhook_secret=webhook_secret,
+            sample_post_id=post_id,
+        )
     finally:
         emulator.stop()
 
@@ -173,34 +209,63 @@ def seed_sample_post(template: Template) -> str:
     from eckospace import aws
     from eckospace.posts.service import create_post
 
-    tables = {"ECKO_POSTS_TABLE": template.physical_name("PostsTable"),
-              "ECKO_NOTIFICATIONS_TABLE": template.physical_name("NotificationsTable")}
+    tables = {
+        "ECKO_POSTS_TABLE": template.physical_name("PostsTable"),
+        "ECKO_NOTIFICATIONS_TABLE": template.physical_name("NotificationsTable"),
+    }
     with patched_environ(tables):
         aws.reset_clients()
         try:
-            return create_post(SAMPLE_SUBJECT, text_value="A sample post for the benchmarks #bench",
-                               attachments=[], status="published")["id"]
+            return create_post(
+                SAMPLE_SUBJECT, text_value="A sample post for the benchmarks #bench", attachments=[], status="published"
+            )["id"]
         finally:
             aws.reset_clients()
 
 
 # ---------------------------------------------------------------------- events
 def _sample_request(route: Route, token: str) -> Request:
-    headers = [("host", "127.0.0.1:3000"), ("user-agent", "eckospace-bench"), ("accept", "application/json"),
-               ("accept-language", "fr-CA,fr;q=0.9,en;q=0.5"), ("x-api-key", SAMPLE_API_KEY),
-               ("authorization", f"Bearer {token}")]
-    return Request(method="GET" if route.method == "ANY" else route.method, path=route.path,
-                   raw_query=SAMPLE_QUERIES.get(route.path, ""), headers=headers, body=b"",
-                   source_ip="127.0.0.1", request_id="c0ffee00-0000-4000-8000-000000000000")
+    headers = [
+        ("host", "127.0.0.1:3000"),
+        ("user-agent", "eckospace-bench"),
+        ("accept", "application/json"),
+        ("accept-language", "fr-CA,fr;q=0.9,en;q=0.5"),
+        ("x-api-key", SAMPLE_API_KEY),
+        ("authorization", f"Bearer {token}"),
+    ]
+    return Request(
+        method="GET" if route.method == "ANY" else route.method,
+        path=route.path,
+        raw_query=SAMPLE_QUERIES.get(route.path, ""),
+        headers=headers,
+        body=b"",
+        source_ip="127.0.0.1",
+        request_id="c0ffee00-0000-4000-8000-000000000000",
+    )
 
 
 def stripe_delivery(secret: str, *, event_id: str = "evt_bench_0001") -> tuple[bytes, str]:
     """A Stripe event as Stripe sends it (a top-up that succeeded) and its Stripe-Signature header."""
     import stripe
 
-    payload = json.dumps({"id": event_id, "object": "event", "type": "payment_intent.succeeded", "data": {"object": {
-        "id": f"pi_{event_id}", "object": "payment_intent", "amount": 1500, "amount_received": 1500,
-        "currency": "eur", "metadata": {"eckospace_user_id": SAMPLE_SUBJECT}}}}, indent=2)
+    payload = json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "data": {
+                "object": {
+                    "id": f"pi_{event_id}",
+                    "object": "payment_intent",
+                    "amount": 1500,
+                    "amount_received": 1500,
+                    "currency": "eur",
+                    "metadata": {"eckospace_user_id": SAMPLE_SUBJECT},
+                }
+            },
+        },
+        indent=2,
+    )
     return payload.encode(), stripe.WebhookSignature.generate_signature_header(payload, secret)
 
 
@@ -229,12 +294,22 @@ def sample_events(template: Template, token: str, stripe_secret: str, post_id: s
     gateway builds for each literal API route (and each posts route, against the sample post),
     and a TOKEN event for each authorizer."""
     _, api = template.api()
-    routes = [route for route in template.routes() if route.path in MEASURED_ROUTES
-              and SAMPLE_POST_ROUTES.get(route.path, route.method) == route.method
-              and (post_id or "{post_id}" not in route.path)]
+    routes = [
+        route
+        for route in template.routes()
+        if route.path in MEASURED_ROUTES
+        and SAMPLE_POST_ROUTES.get(route.path, route.method) == route.method
+        and (post_id or "{post_id}" not in route.path)
+    ]
     gateway = Gateway(routes=routes, api=api, workers=None, keys=None)  # type: ignore[arg-type]
-    authorizer_context = {"principalId": SAMPLE_SUBJECT, "sub": SAMPLE_SUBJECT, "scope": SAMPLE_SCOPE,
-                          "token_use": "user", "jti": "bench", "integrationLatency": 0}
+    authorizer_context = {
+        "principalId": SAMPLE_SUBJECT,
+        "sub": SAMPLE_SUBJECT,
+        "scope": SAMPLE_SCOPE,
+        "token_use": "user",
+        "jti": "bench",
+        "integrationLatency": 0,
+    }
     events: dict[str, dict[str, Any]] = {}
     for route in routes:
         request = _sample_request(route, token)
@@ -246,29 +321,48 @@ def sample_events(template: Template, token: str, stripe_secret: str, post_id: s
         if route.path == STRIPE_WEBHOOK:  # Stripe sends a signed body, and no key or token
             body, signature = stripe_delivery(stripe_secret)
             request.body = body
-            request.headers = [("host", "127.0.0.1:3000"), ("content-type", "application/json; charset=utf-8"),
-                               ("stripe-signature", signature), ("user-agent", "Stripe/1.0")]
+            request.headers = [
+                ("host", "127.0.0.1:3000"),
+                ("content-type", "application/json; charset=utf-8"),
+                ("stripe-signature", signature),
+                ("user-agent", "Stripe/1.0"),
+            ]
         if route.path == DOCUMENT_UPLOAD:
             request.body, content_type = document_upload_body(sample_pdf(1024))
             request.headers.append(("content-type", content_type))
-        events[route.function] = gateway.proxy_event(request, route, path_params, authorizer_context, SAMPLE_API_KEY,
-                                                      "bench-key-id")
+        events[route.function] = gateway.proxy_event(
+            request, route, path_params, authorizer_context, SAMPLE_API_KEY, "bench-key-id"
+        )
         for authorizer in api.get("Auth", {}).get("Authorizers", {}).values():
-            events.setdefault(authorizer["Function"], {
-                "type": "TOKEN", "authorizationToken": f"Bearer {token}",
-                "methodArn": gateway.method_arn(route, request)})
+            events.setdefault(
+                authorizer["Function"],
+                {
+                    "type": "TOKEN",
+                    "authorizationToken": f"Bearer {token}",
+                    "methodArn": gateway.method_arn(route, request),
+                },
+            )
     return events
 
 
 # ---------------------------------------------------------------------- child processes
-def run_child(module: str, request: dict[str, Any], env: dict[str, str], *, cwd: Path | None = None,
-              timeout: float = 240) -> dict[str, Any]:
+def run_child(
+    module: str, request: dict[str, Any], env: dict[str, str], *, cwd: Path | None = None, timeout: float = 240
+) -> dict[str, Any]:
     """Run `python -m module RESULT_FILE` with `request` as JSON on stdin; its result is the JSON it
     writes to RESULT_FILE (stdout stays free for whatever the function logs)."""
     with tempfile.TemporaryDirectory(prefix="eckobench-child-") as tmp:
         result_file = Path(tmp) / "result.json"
-        done = subprocess.run([PYTHON, "-m", module, str(result_file)], input=json.dumps(request), text=True,
-                              env=env, cwd=cwd, capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [PYTHON, "-m", module, str(result_file)],
+            input=json.dumps(request),
+            text=True,
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
         if done.returncode != 0 or not result_file.exists():
             raise RuntimeError(f"{module} failed ({done.returncode}):\n{done.stderr[-4000:]}")
         return json.loads(result_file.read_text())

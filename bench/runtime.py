@@ -30,13 +30,15 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateu
 def _pins(names: tuple[str, ...]) -> list[str]:
     """The dev lock's pins of the packages the Lambda runtime brings."""
     wanted = {name.lower() for name in names}
-    return [line for line in DEV_LOCK.read_text().splitlines()
-            if line.split("==")[0].strip().lower().replace("_", "-") in wanted]
+    return [
+        line
+        for line in DEV_LOCK.read_text().splitlines()
+        if line.split("==")[0].strip().lower().replace("_", "-") in wanted
+    ]
 
 
 def _pip(python: Path, *args: str) -> None:
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
-                   check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args], check=True)
 
 
 def runtime_python() -> Path:
@@ -80,8 +82,14 @@ def layer_site(content_dir: Path) -> Path:
     if not site.is_dir():
         building = site.with_suffix(".building")
         shutil.rmtree(building, ignore_errors=True)
-        _pip(Path(sys.executable), *(["--no-deps"] if no_deps else []), "--target", str(building),
-             "-r", str(content_dir / "requirements.txt"))
+        _pip(
+            Path(sys.executable),
+            *(["--no-deps"] if no_deps else []),
+            "--target",
+            str(building),
+            "-r",
+            str(content_dir / "requirements.txt"),
+        )
         building.rename(site)
     return site
 

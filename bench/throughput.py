@@ -31,9 +31,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from eckolocal.stack import free_port
-
 from bench.common import PYTHON, REGION, ROOT, child_main, median, percentile, row, run_child, with_bench_on_path
+from eckolocal.stack import free_port
 
 PATH = "/api/translations/app?locale=fr"
 CHALICE_PROJECT = Path(__file__).resolve().parent / "peers" / "chalice_translations"
@@ -93,12 +92,23 @@ def local_stack(workdir: Path) -> Iterator[Target]:
     port, state, log = free_port(), workdir / "stack-state", workdir / "stack.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # its own embedded emulator
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "infra" / "local"), str(ROOT / "layers" / "core" / "python")])
-    command = [PYTHON, "-m", "eckolocal", "--port", str(port), "--state-dir", str(state), "--fresh",
-               "--parameter-overrides", *STACK_OVERRIDES]
+    command = [
+        PYTHON,
+        "-m",
+        "eckolocal",
+        "--port",
+        str(port),
+        "--state-dir",
+        str(state),
+        "--fresh",
+        "--parameter-overrides",
+        *STACK_OVERRIDES,
+    ]
     with _server(command, env=env, cwd=ROOT, log=log) as process:
         credentials = state / "dev-credentials.json"
-        _wait_ready(process, log, lambda: credentials.exists()
-                    and _answers_200(f"http://127.0.0.1:{port}/_local/health"))
+        _wait_ready(
+            process, log, lambda: credentials.exists() and _answers_200(f"http://127.0.0.1:{port}/_local/health")
+        )
         found = json.loads(credentials.read_text())
         yield Target("local stack", port, {"x-api-key": found["api_key"], "Authorization": f"Bearer {found['token']}"})
 
@@ -106,8 +116,15 @@ def local_stack(workdir: Path) -> Iterator[Target]:
 @contextlib.contextmanager
 def chalice_local(workdir: Path) -> Iterator[Target]:
     port, log = free_port(), workdir / "chalice.log"
-    command = [str(Path(PYTHON).parent / "chalice"), "local", "--host", "127.0.0.1", "--port", str(port),
-               "--no-autoreload"]
+    command = [
+        str(Path(PYTHON).parent / "chalice"),
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-autoreload",
+    ]
     env = {**os.environ, "AWS_DEFAULT_REGION": REGION}
     with _server(command, env=env, cwd=CHALICE_PROJECT, log=log) as process:
         _wait_ready(process, log, lambda: _answers_200(f"http://127.0.0.1:{port}{PATH}"))
@@ -115,8 +132,16 @@ def chalice_local(workdir: Path) -> Iterator[Target]:
 
 
 def load(target: Target, *, seconds: float, warmup: float) -> dict[str, Any]:
-    request = {"port": target.port, "path": PATH, "headers": target.headers, "keep_alive": target.keep_alive,
-               "connections": CONNECTIONS, "seconds": seconds, "warmup": warmup, "max_requests": MAX_REQUESTS}
+    request = {
+        "port": target.port,
+        "path": PATH,
+        "headers": target.headers,
+        "keep_alive": target.keep_alive,
+        "connections": CONNECTIONS,
+        "seconds": seconds,
+        "warmup": warmup,
+        "max_requests": MAX_REQUESTS,
+    }
     return run_child("bench.throughput", request, with_bench_on_path(dict(os.environ)), timeout=seconds + warmup + 60)
 
 
@@ -130,7 +155,8 @@ def _summary(windows: list[dict[str, Any]], primed: dict[str, Any]) -> dict[str,
         "rps_median": round(median([w["rps"] for w in windows]), 1),
         "rps_windows": [w["rps"] for w in windows],
         "latency_ms": {"p50": round(percentile(latencies, 50), 2), "p99": round(percentile(latencies, 99), 2)}
-        if latencies else {},
+        if latencies
+        else {},
         "statuses": dict(statuses),
         "errors": sum(w["errors"] for w in windows),
         "body_bytes": windows[-1]["body_bytes"],
@@ -153,13 +179,39 @@ def run(workdir: Path, *, rounds: int = ROUNDS, seconds: float = SECONDS) -> dic
     mine = summary[ours.name]
     for peer in peers:
         theirs = summary[peer.name]
-        rows.append(row("requests/s on loopback (200s)", ours.name, mine["rps_median"], "req/s", peer=peer.name,
-                        peer_value=theirs["rps_median"], budget="info"))
+        rows.append(
+            row(
+                "requests/s on loopback (200s)",
+                ours.name,
+                mine["rps_median"],
+                "req/s",
+                peer=peer.name,
+                peer_value=theirs["rps_median"],
+                budget="info",
+            )
+        )
         for q in ("p50", "p99"):
-            rows.append(row(f"latency {q}", ours.name, mine["latency_ms"].get(q, 0.0), "ms", peer=peer.name,
-                            peer_value=theirs["latency_ms"].get(q), budget="info"))
-    return {"connections": CONNECTIONS, "rounds": rounds, "seconds_per_window": seconds, "warmup_seconds": WARMUP,
-            "path": PATH, "stack_overrides": STACK_OVERRIDES, "targets": summary, "rows": rows}
+            rows.append(
+                row(
+                    f"latency {q}",
+                    ours.name,
+                    mine["latency_ms"].get(q, 0.0),
+                    "ms",
+                    peer=peer.name,
+                    peer_value=theirs["latency_ms"].get(q),
+                    budget="info",
+                )
+            )
+    return {
+        "connections": CONNECTIONS,
+        "rounds": rounds,
+        "seconds_per_window": seconds,
+        "warmup_seconds": WARMUP,
+        "path": PATH,
+        "stack_overrides": STACK_OVERRIDES,
+        "targets": summary,
+        "rows": rows,
+    }
 
 
 # ---------------------------------------------------------------------- the load generator (child)
@@ -206,8 +258,13 @@ def measure(request: dict[str, Any]) -> dict[str, Any]:
     total: Counter[str] = Counter()
     for found in statuses:
         total.update(found)
-    return {"rps": round(ok / request["seconds"], 1), "statuses": dict(total), "errors": sum(errors),
-            "body_bytes": max(body_bytes), "latencies_ms": [ms for found in latencies for ms in found]}
+    return {
+        "rps": round(ok / request["seconds"], 1),
+        "statuses": dict(total),
+        "errors": sum(errors),
+        "body_bytes": max(body_bytes),
+        "latencies_ms": [ms for found in latencies for ms in found],
+    }
 
 
 if __name__ == "__main__":

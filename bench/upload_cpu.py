@@ -42,11 +42,26 @@ def run(backend: Backend, *, rounds: int = ROUNDS, per_round: int = PER_ROUND) -
     result = run_child("bench.upload_cpu", request, with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir)
     ms = result["median_ms"]
     result["rows"] = [
-        row("warm CPU per 4 MiB upload", FUNCTION, ms["ours"], "ms",
-            peer="base64-decode + SHA-256 + PutObject of the same bytes", peer_value=ms["floor"], budget="info"),
-        row("peak memory per 4 MiB upload", FUNCTION, result["peak_bytes"] / FILE_BYTES, "x file size",
-            peer="the budget", peer_value=MEMORY_BUDGET, budget=f"<= {MEMORY_BUDGET}",
-            passed=result["peak_bytes"] <= MEMORY_BUDGET * FILE_BYTES, with_ratio=False),
+        row(
+            "warm CPU per 4 MiB upload",
+            FUNCTION,
+            ms["ours"],
+            "ms",
+            peer="base64-decode + SHA-256 + PutObject of the same bytes",
+            peer_value=ms["floor"],
+            budget="info",
+        ),
+        row(
+            "peak memory per 4 MiB upload",
+            FUNCTION,
+            result["peak_bytes"] / FILE_BYTES,
+            "x file size",
+            peer="the budget",
+            peer_value=MEMORY_BUDGET,
+            budget=f"<= {MEMORY_BUDGET}",
+            passed=result["peak_bytes"] <= MEMORY_BUDGET * FILE_BYTES,
+            with_ratio=False,
+        ),
     ]
     return result
 
@@ -71,8 +86,12 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     def floor(event: dict[str, Any]) -> None:
         raw = base64.b64decode(event["body"])
         digest = hashlib.sha256(raw).hexdigest()
-        aws.client("s3").put_object(Bucket=store.bucket(), Key="media/bench/floor", Body=raw,
-                                    ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode())
+        aws.client("s3").put_object(
+            Bucket=store.bucket(),
+            Key="media/bench/floor",
+            Body=raw,
+            ChecksumSHA256=base64.b64encode(bytes.fromhex(digest)).decode(),
+        )
 
     first = handler(upload_event(), lambda_context())
     assert first["statusCode"] == 201, first
@@ -91,8 +110,12 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert answer["statusCode"] == 201, answer
-    return {"median_ms": {name: round(median(values), 2) for name, values in samples.items()},
-            "peak_bytes": peak, "file_bytes": FILE_BYTES, "route": DOCUMENT_UPLOAD}
+    return {
+        "median_ms": {name: round(median(values), 2) for name, values in samples.items()},
+        "peak_bytes": peak,
+        "file_bytes": FILE_BYTES,
+        "route": DOCUMENT_UPLOAD,
+    }
 
 
 if __name__ == "__main__":

@@ -40,16 +40,34 @@ PROFILED_CALLS = 1500
 def run(backend: Backend, *, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
     route = next(r for r in backend.template.routes() if r.path == ROUTE)
     spec = backend.functions()[route.function]
-    request = {"event": backend.sample_events()[route.function], "path": route.path, "method": route.method,
-               "rounds": rounds, "per_round": per_round}
-    result = run_child("bench.warm_cpu", request, with_bench_on_path(backend.sandbox_env(spec)),
-                       cwd=spec.code_dir)
+    request = {
+        "event": backend.sample_events()[route.function],
+        "path": route.path,
+        "method": route.method,
+        "rounds": rounds,
+        "per_round": per_round,
+    }
+    result = run_child("bench.warm_cpu", request, with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir)
     us = result["median_us"]
     result["rows"] = [
-        row("warm CPU per request", route.function, us["ours"], "us", peer="bare Powertools resolver",
-            peer_value=us["bare"], limit=BUDGET),
-        row("warm CPU per request (reference)", "stock Powertools function", us["stock"], "us",
-            peer="bare Powertools resolver", peer_value=us["bare"], budget="info"),
+        row(
+            "warm CPU per request",
+            route.function,
+            us["ours"],
+            "us",
+            peer="bare Powertools resolver",
+            peer_value=us["bare"],
+            limit=BUDGET,
+        ),
+        row(
+            "warm CPU per request (reference)",
+            "stock Powertools function",
+            us["stock"],
+            "us",
+            peer="bare Powertools resolver",
+            peer_value=us["bare"],
+            budget="info",
+        ),
     ]
     result["function"] = route.function
     return result
@@ -95,7 +113,7 @@ def _area(filename: str) -> str:
     parts = Path(filename).parts
     for anchor in ("site-packages", "python"):
         if anchor in parts and parts[-1].endswith(".py"):
-            package = parts[parts.index(anchor) + 1:-1]
+            package = parts[parts.index(anchor) + 1 : -1]
             if package and (anchor == "site-packages" or package[0] == "eckospace"):
                 depth = 3 if package[0] == "aws_lambda_powertools" else 2
                 return ".".join(package[:depth])
@@ -121,9 +139,11 @@ def measure(request: dict[str, Any]) -> dict[str, Any]:
     handler = load_handler()
     first = handler(event, context)  # cold: reads the catalogue once, then it is cached
     resolvers = _peers(request["path"], request["method"], first)
-    calls = {"ours": lambda: handler(event, context),
-             "bare": lambda: resolvers["bare"].resolve(event, context),
-             "stock": lambda: resolvers["stock"].resolve(event, context)}
+    calls = {
+        "ours": lambda: handler(event, context),
+        "bare": lambda: resolvers["bare"].resolve(event, context),
+        "stock": lambda: resolvers["stock"].resolve(event, context),
+    }
     answers = {name: call() for name, call in calls.items()}
     for name, answer in answers.items():
         if outcome(answer) not in SUCCESS:
@@ -136,7 +156,7 @@ def measure(request: dict[str, Any]) -> dict[str, Any]:
     names = list(calls)
     per_round: dict[str, list[float]] = {name: [] for name in names}
     for round_number in range(request["rounds"]):
-        for name in names[round_number % 3:] + names[:round_number % 3]:
+        for name in names[round_number % 3 :] + names[: round_number % 3]:
             call, n = calls[name], request["per_round"]
             gc.collect()
             started = time.process_time()

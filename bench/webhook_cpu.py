@@ -30,16 +30,35 @@ PER_ROUND = 60
 
 def run(backend: Backend, *, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
     spec = backend.functions()[FUNCTION]
-    request = {"event": backend.sample_events()[FUNCTION], "secret": backend.stripe_webhook_secret,
-               "rounds": rounds, "per_round": per_round}
+    request = {
+        "event": backend.sample_events()[FUNCTION],
+        "secret": backend.stripe_webhook_secret,
+        "rounds": rounds,
+        "per_round": per_round,
+    }
     result = run_child("bench.webhook_cpu", request, with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir)
     us = result["median_us"]
     result["rows"] = [
-        row("warm CPU per delivery", FUNCTION, us["ours"], "us", peer="stripe.Webhook.construct_event alone",
-            peer_value=us["construct_event"], budget="info"),
-        row("backend calls per new delivery", FUNCTION, result["calls_per_delivery"], "calls",
-            peer="one conditional write, one send, one status update", peer_value=3, budget="<= 3",
-            passed=result["calls_per_delivery"] <= 3, with_ratio=False),
+        row(
+            "warm CPU per delivery",
+            FUNCTION,
+            us["ours"],
+            "us",
+            peer="stripe.Webhook.construct_event alone",
+            peer_value=us["construct_event"],
+            budget="info",
+        ),
+        row(
+            "backend calls per new delivery",
+            FUNCTION,
+            result["calls_per_delivery"],
+            "calls",
+            peer="one conditional write, one send, one status update",
+            peer_value=3,
+            budget="<= 3",
+            passed=result["calls_per_delivery"] <= 3,
+            with_ratio=False,
+        ),
     ]
     return result
 
@@ -66,7 +85,7 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     samples: dict[str, list[float]] = {"ours": [], "construct_event": []}
     index = 1
     for _ in range(request["rounds"]):
-        block = deliveries[index:index + request["per_round"]]
+        block = deliveries[index : index + request["per_round"]]
         index += request["per_round"]
         started = time.process_time()
         for event, _, _ in block:
@@ -76,8 +95,11 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
         for _, body, signature in block:
             stripe.Webhook.construct_event(body, signature, secret)
         samples["construct_event"].append((time.process_time() - started) / len(block) * 1e6)
-    return {"median_us": {name: round(median(values), 1) for name, values in samples.items()},
-            "calls_per_delivery": round(len(calls) / (total - 1), 2), "calls_seen": sorted(set(calls))}
+    return {
+        "median_us": {name: round(median(values), 1) for name, values in samples.items()},
+        "calls_per_delivery": round(len(calls) / (total - 1), 2),
+        "calls_seen": sorted(set(calls)),
+    }
 
 
 if __name__ == "__main__":

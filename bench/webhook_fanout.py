@@ -33,35 +33,78 @@ def expected_calls(endpoints: int) -> int:
 
 def run(backend: Backend, *, rounds: int = ROUNDS) -> dict[str, Any]:
     spec = backend.functions()[FUNCTION]
-    result = run_child("bench.webhook_fanout", {"rounds": rounds}, with_bench_on_path(backend.sandbox_env(spec)),
-                       cwd=spec.code_dir)
+    result = run_child(
+        "bench.webhook_fanout", {"rounds": rounds}, with_bench_on_path(backend.sandbox_env(spec)), cwd=spec.code_dir
+    )
     rows = []
     for n in FAN_OUTS:
         found = result["fan_out"][str(n)]
-        rows.append(row("webhook fan-out, backend calls per event", f"{FUNCTION}, {n} endpoint(s)",
-                        found["calls_per_event"], "calls", peer="one conditional write and one send per endpoint",
-                        peer_value=2 * n + 1, budget=f"<= {expected_calls(n)}",
-                        passed=found["calls_per_event"] <= expected_calls(n), with_ratio=False))
-        rows.append(row("webhook fan-out, CPU per event", f"{FUNCTION}, {n} endpoint(s)", found["cpu_us_per_event"],
-                        "us", budget="info"))
+        rows.append(
+            row(
+                "webhook fan-out, backend calls per event",
+                f"{FUNCTION}, {n} endpoint(s)",
+                found["calls_per_event"],
+                "calls",
+                peer="one conditional write and one send per endpoint",
+                peer_value=2 * n + 1,
+                budget=f"<= {expected_calls(n)}",
+                passed=found["calls_per_event"] <= expected_calls(n),
+                with_ratio=False,
+            )
+        )
+        rows.append(
+            row(
+                "webhook fan-out, CPU per event",
+                f"{FUNCTION}, {n} endpoint(s)",
+                found["cpu_us_per_event"],
+                "us",
+                budget="info",
+            )
+        )
     duplicate = result["duplicate"]
-    rows.append(row("webhook fan-out, backend calls per duplicate event", f"{FUNCTION}, 100 endpoints",
-                    duplicate["calls_per_event"], "calls", peer="subscriptions, claim refused, marker read",
-                    peer_value=3, budget="<= 3", passed=duplicate["calls_per_event"] <= 3, with_ratio=False))
+    rows.append(
+        row(
+            "webhook fan-out, backend calls per duplicate event",
+            f"{FUNCTION}, 100 endpoints",
+            duplicate["calls_per_event"],
+            "calls",
+            peer="subscriptions, claim refused, marker read",
+            peer_value=3,
+            budget="<= 3",
+            passed=duplicate["calls_per_event"] <= 3,
+            with_ratio=False,
+        )
+    )
     result["rows"] = rows
     return result
 
 
 def _sqs_event(envelope: dict[str, Any]) -> dict[str, Any]:
-    return {"Records": [{"messageId": envelope["id"], "receiptHandle": "r", "body": json.dumps(envelope),
-                         "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {}, "md5OfBody": "",
-                         "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:domain-events"}]}
+    return {
+        "Records": [
+            {
+                "messageId": envelope["id"],
+                "receiptHandle": "r",
+                "body": json.dumps(envelope),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:domain-events",
+            }
+        ]
+    }
 
 
 def _envelope(event_type: str) -> dict[str, Any]:
-    return {"id": f"evt_{uuid.uuid4().hex}", "type": event_type, "created": int(time.time()), "subject": "bench",
-            "data": {"amount": 1500, "currency": "eur"}}
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": event_type,
+        "created": int(time.time()),
+        "subject": "bench",
+        "data": {"amount": 1500, "currency": "eur"},
+    }
 
 
 def _measure(request: dict[str, Any]) -> dict[str, Any]:
@@ -72,14 +115,29 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     now = int(time.time())
     for owner in range(OWNERS):
         # First-party: wallet and payment events reach no other kind of integration.
-        integrations.register(name=f"bench {owner}", allowed_scopes={"payments:read", "wallet:read"},
-                              default_scopes=set(), tier="standard", api_key_id=None, client_id=f"ekc_bench{owner}",
-                              first_party=True)
+        integrations.register(
+            name=f"bench {owner}",
+            allowed_scopes={"payments:read", "wallet:read"},
+            default_scopes=set(),
+            tier="standard",
+            api_key_id=None,
+            client_id=f"ekc_bench{owner}",
+            first_party=True,
+        )
     for n, event_type in EVENT_TYPES.items():
         for i in range(n):
-            store.save_endpoint(None, store.Endpoint(
-                endpoint_id=f"ep_bench{n:03d}x{i:03d}", owner=f"ekc_bench{i % OWNERS}", url="https://hooks.example.com/in",
-                event_types=(event_type,), created=now, updated=now, version=1))
+            store.save_endpoint(
+                None,
+                store.Endpoint(
+                    endpoint_id=f"ep_bench{n:03d}x{i:03d}",
+                    owner=f"ekc_bench{i % OWNERS}",
+                    url="https://hooks.example.com/in",
+                    event_types=(event_type,),
+                    created=now,
+                    updated=now,
+                    version=1,
+                ),
+            )
     handler = load_handler()
     handler(_sqs_event(_envelope("dispute.closed")), lambda_context())  # warm: clients made, modules loaded
     calls: list[str] = []
@@ -107,12 +165,18 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
                 raise RuntimeError(f"dispatch failed: {answer}")
             if sum(queued) - sent_before != n:  # a fan-out that delivers to nobody measures nothing
                 raise RuntimeError(f"{event_type} to {n} endpoint(s) queued {sum(queued) - sent_before} deliveries")
-        fan_out[str(n)] = {"calls_per_event": median(counts), "cpu_us_per_event": round(median(cpu), 1),
-                           "calls_seen": sorted(set(calls))}
+        fan_out[str(n)] = {
+            "calls_per_event": median(counts),
+            "cpu_us_per_event": round(median(cpu), 1),
+            "calls_seen": sorted(set(calls)),
+        }
     before = len(calls)
     started = time.process_time()
     handler(_sqs_event(last), lambda_context())
-    duplicate = {"calls_per_event": len(calls) - before, "cpu_us_per_event": round((time.process_time() - started) * 1e6, 1)}
+    duplicate = {
+        "calls_per_event": len(calls) - before,
+        "cpu_us_per_event": round((time.process_time() - started) * 1e6, 1),
+    }
     return {"fan_out": fan_out, "duplicate": duplicate}
 
 

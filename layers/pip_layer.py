@@ -32,8 +32,12 @@ def main() -> int:
     parser.add_argument("--platform", action="append", default=[], help="pip --platform tags")
     parser.add_argument("--no-deps", action="store_true", help="the requirements list everything the layer adds")
     args = parser.parse_args()
-    pip_args = ["--only-binary=:all:", *(f"--platform={tag}" for tag in args.platform), *PLATFORM_ARGS,
-                *(["--no-deps"] if args.no_deps else [])]
+    pip_args = [
+        "--only-binary=:all:",
+        *(f"--platform={tag}" for tag in args.platform),
+        *PLATFORM_ARGS,
+        *(["--no-deps"] if args.no_deps else []),
+    ]
     key = hashlib.sha256("\n".join([args.requirements.read_text(), *pip_args]).encode()).hexdigest()[:16]
     stage_root = Path(tempfile.gettempdir()) / "eckospace-layers"
     stage_root.mkdir(parents=True, exist_ok=True)
@@ -43,12 +47,31 @@ def main() -> int:
         if not stage.is_dir():
             building = stage_root / f"{key}.{os.getpid()}"
             shutil.rmtree(building, ignore_errors=True)
-            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                            "--no-compile", *pip_args, "--target", str(building / "python"),
-                            "-r", str(args.requirements)], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--no-compile",
+                    *pip_args,
+                    "--target",
+                    str(building / "python"),
+                    "-r",
+                    str(args.requirements),
+                ],
+                check=True,
+            )
             # Named as Lambda will see them, under /opt/python.
-            if not compileall.compile_dir(building / "python", ddir="/opt/python", quiet=1, workers=0,
-                                          invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH):
+            if not compileall.compile_dir(
+                building / "python",
+                ddir="/opt/python",
+                quiet=1,
+                workers=0,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            ):
                 return 1
             building.rename(stage)
     shutil.copytree(stage, args.target, dirs_exist_ok=True)

@@ -22,10 +22,14 @@ app = make_resolver()
         "Idempotent: calling it again answers 204 until the token itself is refused (401)."
     ),
     tags=["Sign-in"],
-    responses={204: empty("The session is over", {"Cache-Control": header("`no-store`")}),
-               **PROBLEM_RESPONSES,
-               403: problem("Missing API key, or the token may not end a session: it is not a person's, or it "
-                            "belongs to no sign-in session (a developer token)")},
+    responses={
+        204: empty("The session is over", {"Cache-Control": header("`no-store`")}),
+        **PROBLEM_RESPONSES,
+        403: problem(
+            "Missing API key, or the token may not end a session: it is not a person's, or it "
+            "belongs to no sign-in session (a developer token)"
+        ),
+    },
     **requires(tokens=("user",)),
 )
 def logout():

@@ -21,12 +21,16 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[{"apiKey": []}],
-    responses={200: body("Session", "The session", NO_STORE_HEADERS),
-               **PROBLEM_RESPONSES,
-               400: problem("The body is invalid"),
-               401: problem("The code is unknown, expired or already used: sign in again"),
-               403: problem("Missing API key, or `urn:eckospace:problem:sign-in-browser-mismatch`: the binding is "
-                            "another browser's (the code is left unspent)")},
+    responses={
+        200: body("Session", "The session", NO_STORE_HEADERS),
+        **PROBLEM_RESPONSES,
+        400: problem("The body is invalid"),
+        401: problem("The code is unknown, expired or already used: sign in again"),
+        403: problem(
+            "Missing API key, or `urn:eckospace:problem:sign-in-browser-mismatch`: the binding is "
+            "another browser's (the code is left unspent)"
+        ),
+    },
 )
 def create_session(request: SessionRequest):
     return json_response(exchange_sign_in_code(request.code, request.binding), headers=dict(NO_STORE))

@@ -20,11 +20,15 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[{"apiKey": []}],
-    responses={200: body("Session", "The renewed session, with a new refresh token", NO_STORE_HEADERS),
-               **PROBLEM_RESPONSES,
-               401: problem("The refresh token is unknown, expired or already used (a reuse ends the whole "
-                            "session), the session has ended (logged out or revoked), or it has reached its "
-                            "maximum lifetime: sign in again")},
+    responses={
+        200: body("Session", "The renewed session, with a new refresh token", NO_STORE_HEADERS),
+        **PROBLEM_RESPONSES,
+        401: problem(
+            "The refresh token is unknown, expired or already used (a reuse ends the whole "
+            "session), the session has ended (logged out or revoked), or it has reached its "
+            "maximum lifetime: sign in again"
+        ),
+    },
 )
 def refresh_session(request: RefreshRequest):
     return json_response(refresh(request.refresh_token), headers=dict(NO_STORE))

@@ -19,12 +19,17 @@ app = make_resolver()
     description="Public: verify access tokens with these keys, matching the token's `kid`.",
     tags=["OAuth"],
     security=[],
-    responses={200: body("JsonWebKeySet", "A JSON Web Key Set (RFC 7517)",
-                         {"Cache-Control": header("`public, max-age=300`")})},
+    responses={
+        200: body("JsonWebKeySet", "A JSON Web Key Set (RFC 7517)", {"Cache-Control": header("`public, max-age=300`")})
+    },
 )
 def jwks():
-    return Response(status_code=200, content_type="application/json", body=json.dumps(published_jwks()),
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        status_code=200,
+        content_type="application/json",
+        body=json.dumps(published_jwks()),
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 lambda_handler = entrypoint(app)

@@ -15,9 +15,11 @@ app = make_resolver()
     "/api/me",
     summary="The signed-in user",
     tags=["Sign-in"],
-    responses={200: body("Me", "The user", {"Cache-Control": header("`private, no-cache`")}),
-               **PROBLEM_RESPONSES,
-               404: problem("The session's user no longer exists")},
+    responses={
+        200: body("Me", "The user", {"Cache-Control": header("`private, no-cache`")}),
+        **PROBLEM_RESPONSES,
+        404: problem("The session's user no longer exists"),
+    },
     **requires(tokens=("user",)),
 )
 def me():

@@ -14,27 +14,52 @@ _LOCATION = {"Location": {"description": "The media's path", "schema": {"type": 
 # The types a `file` part may declare (eckospace.media.documents: each document type and its aliases;
 # application/octet-stream leaves the type to the bytes), listed here to keep the module cheap to import.
 DOCUMENT_PART_TYPES = (
-    "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text", "text/plain", "text/csv", "application/vnd.ms-excel",
-    "application/csv", "text/markdown", "text/x-markdown", "application/octet-stream",
+    "application/vnd.oasis.opendocument.text",
+    "text/plain",
+    "text/csv",
+    "application/vnd.ms-excel",
+    "application/csv",
+    "text/markdown",
+    "text/x-markdown",
+    "application/octet-stream",
 )
-_MULTIPART_FILE = {"multipart/form-data": {
-    "schema": {
-        "type": "object", "required": ["file"], "maxProperties": 8,
-        "properties": {"file": {"type": "string", "format": "binary", "minLength": 1,
-                                "description": "PDF, DOCX, XLSX, PPTX, ODT, plain text, CSV or Markdown, not empty"}},
-        "additionalProperties": {"type": "string", "maxLength": 1024,
-                                 "description": "Other fields (at most 8 in all) are ignored"},
-    },
-    "encoding": {"file": {
-        "contentType": ", ".join(DOCUMENT_PART_TYPES),
-        "headers": {"Content-Disposition": {
-            "description": "The filename is the display name; an extension must fit the bytes",
-            "schema": {"type": "string", "example": 'form-data; name="file"; filename="minutes"'}}},
-    }},
-}}
+_MULTIPART_FILE = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "required": ["file"],
+            "maxProperties": 8,
+            "properties": {
+                "file": {
+                    "type": "string",
+                    "format": "binary",
+                    "minLength": 1,
+                    "description": "PDF, DOCX, XLSX, PPTX, ODT, plain text, CSV or Markdown, not empty",
+                }
+            },
+            "additionalProperties": {
+                "type": "string",
+                "maxLength": 1024,
+                "description": "Other fields (at most 8 in all) are ignored",
+            },
+        },
+        "encoding": {
+            "file": {
+                "contentType": ", ".join(DOCUMENT_PART_TYPES),
+                "headers": {
+                    "Content-Disposition": {
+                        "description": "The filename is the display name; an extension must fit the bytes",
+                        "schema": {"type": "string", "example": 'form-data; name="file"; filename="minutes"'},
+                    }
+                },
+            }
+        },
+    }
+}
 
 
 @app.post(
@@ -47,22 +72,32 @@ _MULTIPART_FILE = {"multipart/form-data": {
     ),
     tags=["Media"],
     responses={
-        201: {"description": "The stored document, `ready`, with a short-lived download URL", "headers": _LOCATION,
-              "content": {"application/json": {"model": "eckospace.media.models:Media"}}},
+        201: {
+            "description": "The stored document, `ready`, with a short-lived download URL",
+            "headers": _LOCATION,
+            "content": {"application/json": {"model": "eckospace.media.models:Media"}},
+        },
         413: {"description": "Larger than direct uploads allow; use the presigned flow", "content": _PROBLEM},
-        415: {"description": "Not multipart, or not an accepted document type, or bytes, declared type and "
-                             "extension disagree", "content": _PROBLEM},
+        415: {
+            "description": "Not multipart, or not an accepted document type, or bytes, declared type and "
+            "extension disagree",
+            "content": _PROBLEM,
+        },
         422: {"description": "No single `file` field, an empty file, or an unsafe archive", "content": _PROBLEM},
         **PROBLEM_RESPONSES,
-        429: {"description": "Your daily upload allowance is used up until midnight UTC, or the API key's rate limit "
-                             "or quota is exceeded; see `Retry-After`", "content": _PROBLEM},
+        429: {
+            "description": "Your daily upload allowance is used up until midnight UTC, or the API key's rate limit "
+            "or quota is exceeded; see `Retry-After`",
+            "content": _PROBLEM,
+        },
     },
     **with_request_body(requires("media:write", tokens=("user",)), _MULTIPART_FILE),
 )
 def upload_document():
     media = receive_document(app.current_event.raw_event, current_principal(app).subject)
-    return json_response(media, status=201, headers={"Location": f"/api/media/{media['id']}",
-                                                     "Cache-Control": "no-store"})
+    return json_response(
+        media, status=201, headers={"Location": f"/api/media/{media['id']}", "Cache-Control": "no-store"}
+    )
 
 
 lambda_handler = entrypoint(app)

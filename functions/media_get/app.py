@@ -17,18 +17,22 @@ app = make_resolver()
     "/api/media/<media_id>",
     summary="One of your media",
     description="Status (`pending`, `ready` or `rejected`), metadata, and download URLs valid 5 minutes once ready. "
-                "Media of other users are not found.",
+    "Media of other users are not found.",
     tags=["Media"],
-    responses={200: {"description": "The media",
-                     "content": {"application/json": {"model": "eckospace.media.models:Media"}}},
-               404: {"description": "Not yours, or no such media",
-                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-               **PROBLEM_RESPONSES},
+    responses={
+        200: {"description": "The media", "content": {"application/json": {"model": "eckospace.media.models:Media"}}},
+        404: {
+            "description": "Not yours, or no such media",
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+        **PROBLEM_RESPONSES,
+    },
     **requires("media:read", tokens=("user",)),
 )
 def get_media(media_id: Annotated[str, Path(max_length=64)]):
-    return json_response(owned_media(media_id, current_principal(app).subject),
-                         headers={"Cache-Control": "private, no-store"})
+    return json_response(
+        owned_media(media_id, current_principal(app).subject), headers={"Cache-Control": "private, no-store"}
+    )
 
 
 lambda_handler = entrypoint(app)

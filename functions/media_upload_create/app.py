@@ -22,9 +22,13 @@ def _size_limits(schema: dict[str, Any]) -> None:
     kinds: dict[tuple[str, int], list[str]] = {}
     for media_type, (kind, max_bytes) in PRESIGNED_TYPES.items():
         kinds.setdefault((kind, max_bytes), []).append(media_type)
-    schema["oneOf"] = [{"title": f"{kind.capitalize()}s", "properties": {"content_type": {"enum": types},
-                                                              "size": {"maximum": max_bytes}}}
-                       for (kind, max_bytes), types in kinds.items()]
+    schema["oneOf"] = [
+        {
+            "title": f"{kind.capitalize()}s",
+            "properties": {"content_type": {"enum": types}, "size": {"maximum": max_bytes}},
+        }
+        for (kind, max_bytes), types in kinds.items()
+    ]
 
 
 class UploadRequest(BaseModel):
@@ -46,20 +50,27 @@ class UploadRequest(BaseModel):
     ),
     tags=["Media"],
     responses={
-        201: {"description": "The pending media and its upload form",
-              "headers": {"Location": {"description": "The media's path", "schema": {"type": "string"}}},
-              "content": {"application/json": {"model": "eckospace.media.models:MediaUpload"}}},
+        201: {
+            "description": "The pending media and its upload form",
+            "headers": {"Location": {"description": "The media's path", "schema": {"type": "string"}}},
+            "content": {"application/json": {"model": "eckospace.media.models:MediaUpload"}},
+        },
         **PROBLEM_RESPONSES,
-        429: {"description": "Your daily upload allowance is used up until midnight UTC, or the API key's rate limit "
-                             "or quota is exceeded; see `Retry-After`", "content": _PROBLEM},
+        429: {
+            "description": "Your daily upload allowance is used up until midnight UTC, or the API key's rate limit "
+            "or quota is exceeded; see `Retry-After`",
+            "content": _PROBLEM,
+        },
     },
     **requires("media:write", tokens=("user",)),
 )
 def create_upload(request: UploadRequest):
-    media = start_upload(current_principal(app).subject, media_type=request.content_type, size=request.size,
-                         filename=request.filename)
-    return json_response(media, status=201, headers={"Location": f"/api/media/{media['id']}",
-                                                     "Cache-Control": "no-store"})
+    media = start_upload(
+        current_principal(app).subject, media_type=request.content_type, size=request.size, filename=request.filename
+    )
+    return json_response(
+        media, status=201, headers={"Location": f"/api/media/{media['id']}", "Cache-Control": "no-store"}
+    )
 
 
 lambda_handler = entrypoint(app)

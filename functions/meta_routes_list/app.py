@@ -23,15 +23,21 @@ MANIFEST = Path(__file__).with_name("routes.json")
         "may ask. One page: `next_cursor` is always null."
     ),
     tags=["Platform"],
-    responses={200: {"description": "The live routes",
-                     "content": {"application/json": {"model": "eckospace.platform.models:LiveRouteList"}}},
-               **PROBLEM_RESPONSES},
+    responses={
+        200: {
+            "description": "The live routes",
+            "content": {"application/json": {"model": "eckospace.platform.models:LiveRouteList"}},
+        },
+        **PROBLEM_RESPONSES,
+    },
     **requires(),
 )
 def list_routes():
     principal = current_principal(app)
-    return json_response(live_routes(MANIFEST, scopes=principal.scopes, token_use=principal.token_use),
-                         headers={"Cache-Control": "private, max-age=300"})
+    return json_response(
+        live_routes(MANIFEST, scopes=principal.scopes, token_use=principal.token_use),
+        headers={"Cache-Control": "private, max-age=300"},
+    )
 
 
 lambda_handler = entrypoint(app)

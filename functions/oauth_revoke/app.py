@@ -21,18 +21,35 @@ use_oauth_errors(app)
         "a revoked token is refused everywhere within the authorizer's cache time (five minutes)."
     ),
     tags=["OAuth"],
-    responses={200: empty("Revoked, or nothing to revoke (an invalid or expired token): no content", NO_STORE_HEADERS),
-               400: body("OAuthRevocationError", "`invalid_request` (a body that is not a form, a repeated "
-                     "parameter, no `token`, credentials both in Basic and in the form), or `unauthorized_client` "
-                     "for another client's token", NO_STORE_HEADERS),
-               401: body("OAuthClientError", "`invalid_client`: unknown or disabled client, wrong or expired "
-                     "secret, or no credentials", {**NO_STORE_HEADERS, "WWW-Authenticate": header(
-                         'When the client authenticated with HTTP Basic: `Basic realm="eckospace"`')})},
-    **with_oauth_form({"security": OAUTH_SECURITY}, {
-        "token": {"type": "string", "description": "The access token to revoke"},
-        "token_type_hint": {"type": "string", "description": "Optional, and ignored: only access tokens are "
-                                                             "revoked here"},
-    }, required=["token"]),
+    responses={
+        200: empty("Revoked, or nothing to revoke (an invalid or expired token): no content", NO_STORE_HEADERS),
+        400: body(
+            "OAuthRevocationError",
+            "`invalid_request` (a body that is not a form, a repeated "
+            "parameter, no `token`, credentials both in Basic and in the form), or `unauthorized_client` "
+            "for another client's token",
+            NO_STORE_HEADERS,
+        ),
+        401: body(
+            "OAuthClientError",
+            "`invalid_client`: unknown or disabled client, wrong or expired secret, or no credentials",
+            {
+                **NO_STORE_HEADERS,
+                "WWW-Authenticate": header('When the client authenticated with HTTP Basic: `Basic realm="eckospace"`'),
+            },
+        ),
+    },
+    **with_oauth_form(
+        {"security": OAUTH_SECURITY},
+        {
+            "token": {"type": "string", "description": "The access token to revoke"},
+            "token_type_hint": {
+                "type": "string",
+                "description": "Optional, and ignored: only access tokens are revoked here",
+            },
+        },
+        required=["token"],
+    ),
 )
 def revoke():
     revoke_token(oauth_request(app), verifier().verify)

@@ -23,18 +23,36 @@ use_oauth_errors(app)
         "`unsupported_grant_type` (400)."
     ),
     tags=["OAuth"],
-    responses={200: body("OAuthAccessToken", "An access token (RFC 6749 section 5.1)", NO_STORE_HEADERS),
-               400: body("OAuthTokenError", "`invalid_request` (a body that is not a form, a repeated or missing "
-                     "parameter, credentials both in Basic and in the form), `invalid_scope` or "
-                     "`unsupported_grant_type` (RFC 6749 section 5.2)", NO_STORE_HEADERS),
-               401: body("OAuthClientError", "`invalid_client`: unknown or disabled client, wrong or expired "
-                     "secret, or no credentials", {**NO_STORE_HEADERS, "WWW-Authenticate": header(
-                         'When the client authenticated with HTTP Basic: `Basic realm="eckospace"`')})},
-    **with_oauth_form({"security": OAUTH_SECURITY}, {
-        "grant_type": {"type": "string", "enum": ["client_credentials"]},
-        "scope": {"type": "string", "description": "Space separated; only scopes your integration may request. "
-                                                   "Without it (or empty), its default set."},
-    }, required=["grant_type"]),
+    responses={
+        200: body("OAuthAccessToken", "An access token (RFC 6749 section 5.1)", NO_STORE_HEADERS),
+        400: body(
+            "OAuthTokenError",
+            "`invalid_request` (a body that is not a form, a repeated or missing "
+            "parameter, credentials both in Basic and in the form), `invalid_scope` or "
+            "`unsupported_grant_type` (RFC 6749 section 5.2)",
+            NO_STORE_HEADERS,
+        ),
+        401: body(
+            "OAuthClientError",
+            "`invalid_client`: unknown or disabled client, wrong or expired secret, or no credentials",
+            {
+                **NO_STORE_HEADERS,
+                "WWW-Authenticate": header('When the client authenticated with HTTP Basic: `Basic realm="eckospace"`'),
+            },
+        ),
+    },
+    **with_oauth_form(
+        {"security": OAUTH_SECURITY},
+        {
+            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+            "scope": {
+                "type": "string",
+                "description": "Space separated; only scopes your integration may request. "
+                "Without it (or empty), its default set.",
+            },
+        },
+        required=["grant_type"],
+    ),
 )
 def issue():
     return oauth_json(issue_token(oauth_request(app)))

@@ -25,9 +25,14 @@ STRIPE_EVENT = {
         "livemode": {"type": "boolean"},
         "pending_webhooks": {"type": "integer"},
         "request": {"anyOf": [{"type": "object"}, {"type": "null"}]},
-        "data": {"type": "object", "required": ["object"], "properties": {
-            "object": {"type": "object", "description": "The object the event is about"},
-            "previous_attributes": {"type": "object"}}},
+        "data": {
+            "type": "object",
+            "required": ["object"],
+            "properties": {
+                "object": {"type": "object", "description": "The object the event is about"},
+                "previous_attributes": {"type": "object"},
+            },
+        },
     },
 }
 
@@ -42,18 +47,41 @@ STRIPE_EVENT = {
         "could not be queued, so Stripe retries."
     ),
     tags=["Webhooks"],
-    responses={200: {"description": "Received: queued, a duplicate, or a type we do not act on",
-                     "content": {"application/json": {"model": "eckospace.payments.models:StripeWebhookReceipt"}}},
-               400: {"description": "`urn:eckospace:problem:invalid-request`: the signed body is not a Stripe event "
-                                    "(or, base64-encoded, not valid base64). Nothing is recorded",
-                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-               401: {"description": "`urn:eckospace:problem:invalid-signature`: the signature is missing, malformed, "
-                                    "wrong or older than five minutes. Nothing is recorded",
-                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
-    **with_request_body({"security": [], "openapi_extensions": {"parameters": [{
-        "name": "Stripe-Signature", "in": "header", "required": True, "schema": {"type": "string"},
-        "description": "`t=<epoch seconds>,v1=<hex HMAC-SHA256 of \"t.body\">`, one `v1` per signing secret",
-    }]}}, {"application/json": {"schema": STRIPE_EVENT}}),
+    responses={
+        200: {
+            "description": "Received: queued, a duplicate, or a type we do not act on",
+            "content": {"application/json": {"model": "eckospace.payments.models:StripeWebhookReceipt"}},
+        },
+        400: {
+            "description": "`urn:eckospace:problem:invalid-request`: the signed body is not a Stripe event "
+            "(or, base64-encoded, not valid base64). Nothing is recorded",
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+        401: {
+            "description": "`urn:eckospace:problem:invalid-signature`: the signature is missing, malformed, "
+            "wrong or older than five minutes. Nothing is recorded",
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+    },
+    **with_request_body(
+        {
+            "security": [],
+            "openapi_extensions": {
+                "parameters": [
+                    {
+                        "name": "Stripe-Signature",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": (
+                            '`t=<epoch seconds>,v1=<hex HMAC-SHA256 of "t.body">`, one `v1` per signing secret'
+                        ),
+                    }
+                ]
+            },
+        },
+        {"application/json": {"schema": STRIPE_EVENT}},
+    ),
 )
 def stripe_webhook():
     event = verified_event(raw_body(app.current_event.raw_event), headers(app, "stripe-signature")[0])

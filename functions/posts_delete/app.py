@@ -20,9 +20,13 @@ app = make_resolver()
     summary="Delete your post",
     description="Removes the post, its reaction counts and its hashtag entries at once.",
     tags=["Posts"],
-    responses={204: empty("Deleted"), 404: problem("No such post that you can see"),
-               409: problem("The post changed meanwhile; retry after `Retry-After`"), **PROBLEM_RESPONSES,
-               403: problem("Missing API key, the token lacks a required scope, or the post is not yours")},
+    responses={
+        204: empty("Deleted"),
+        404: problem("No such post that you can see"),
+        409: problem("The post changed meanwhile; retry after `Retry-After`"),
+        **PROBLEM_RESPONSES,
+        403: problem("Missing API key, the token lacks a required scope, or the post is not yours"),
+    },
     **requires("posts:write", tokens=("user",)),
 )
 def remove(post_id: Annotated[str, Path(max_length=64)]):

@@ -23,8 +23,7 @@ app = make_resolver()
         "`cursor` for the next page."
     ),
     tags=["Posts"],
-    responses={200: body("PostPage", "`data` (posts) and `next_cursor` (null on the last page)"),
-               **PROBLEM_RESPONSES},
+    responses={200: body("PostPage", "`data` (posts) and `next_cursor` (null on the last page)"), **PROBLEM_RESPONSES},
     **requires("posts:read"),
 )
 def list_feed(

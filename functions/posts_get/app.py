@@ -25,13 +25,18 @@ app = make_resolver()
         "nothing changed, or as `If-Match` on `PATCH` to edit only the version you read."
     ),
     tags=["Posts"],
-    responses={200: body("Post", "The post, with `viewer`: your own reaction and bookmark", ETAG),
-               304: empty("Unchanged since the ETag you sent in `If-None-Match`", ETAG),
-               404: problem("No such post that you can see"), **PROBLEM_RESPONSES},
+    responses={
+        200: body("Post", "The post, with `viewer`: your own reaction and bookmark", ETAG),
+        304: empty("Unchanged since the ETag you sent in `If-None-Match`", ETAG),
+        404: problem("No such post that you can see"),
+        **PROBLEM_RESPONSES,
+    },
     **requires("posts:read"),
 )
-def get_post(post_id: Annotated[str, Path(max_length=64)],
-             if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None):
+def get_post(
+    post_id: Annotated[str, Path(max_length=64)],
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None,
+):
     post = read_post(post_id, current_principal(app).subject)
     headers = {"ETag": etag(post), "Cache-Control": "private, no-cache"}
     if if_none_match_hits(if_none_match, headers["ETag"]):

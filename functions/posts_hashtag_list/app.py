@@ -17,10 +17,13 @@ app = make_resolver()
     "/api/hashtags/<tag>/posts",
     summary="Posts with a hashtag",
     description="Newest first. The tag without `#`, matched case-insensitively (`Cats` and `cats` are one tag); "
-                "each post's `hashtags` holds it in its canonical form (`cats`).",
+    "each post's `hashtags` holds it in its canonical form (`cats`).",
     tags=["Posts"],
-    responses={200: body("PostPage", "`data` (posts) and `next_cursor`"),
-               404: problem("`tag` cannot be a hashtag"), **PROBLEM_RESPONSES},
+    responses={
+        200: body("PostPage", "`data` (posts) and `next_cursor`"),
+        404: problem("`tag` cannot be a hashtag"),
+        **PROBLEM_RESPONSES,
+    },
     **requires("posts:read"),
 )
 def list_hashtag_posts(

@@ -18,7 +18,8 @@ class Decision(BaseModel):
 
     action: Literal["hide", "restore", "remove"] = Field(
         description="`hide`: out of every listing, reactions refused, its author still sees it; `restore`: back; "
-                    "`remove`: deleted")
+        "`remove`: deleted"
+    )
     reason: str = Field(min_length=1, max_length=500, description="Why; kept with the resolved reports")
 
 
@@ -26,12 +27,14 @@ class Decision(BaseModel):
     "/api/moderation/posts/<post_id>/decisions",
     summary="Decide on a post",
     description="Applies the action, resolves every open report of the post with it, and publishes "
-                "`moderation.decided`.",
+    "`moderation.decided`.",
     tags=["Moderation"],
-    responses={201: body("ModerationDecision", "The decision, with the number of reports it resolved"),
-               404: problem("No such post"),
-               409: problem("The post kept changing while the decision was applied; retry after `Retry-After`"),
-               **PROBLEM_RESPONSES},
+    responses={
+        201: body("ModerationDecision", "The decision, with the number of reports it resolved"),
+        404: problem("No such post"),
+        409: problem("The post kept changing while the decision was applied; retry after `Retry-After`"),
+        **PROBLEM_RESPONSES,
+    },
     **requires("moderation:write"),
 )
 def create_decision(post_id: Annotated[str, Path(max_length=64)], decision: Decision):

@@ -16,8 +16,10 @@ from eckospace.posts.responses import body, problem
 app = make_resolver()
 
 _ROUTE = requires("posts:write", tokens=("user",))
-_ROUTE["openapi_extensions"] = {**_ROUTE["openapi_extensions"], "requestBody": {
-    "required": True, "content": {"application/json": {"schema": REACTION_BODY_SCHEMA}}}}
+_ROUTE["openapi_extensions"] = {
+    **_ROUTE["openapi_extensions"],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": REACTION_BODY_SCHEMA}}},
+}
 
 
 @app.put(
@@ -25,10 +27,14 @@ _ROUTE["openapi_extensions"] = {**_ROUTE["openapi_extensions"], "requestBody": {
     summary="React to a post",
     description="Sets your reaction: 201 when new, 200 when it was already this type or has changed to it.",
     tags=["Posts"],
-    responses={200: body("Reaction", "Your reaction, kept or changed"), 201: body("Reaction", "Your new reaction"),
-               404: problem("No such post that you can see"),
-               409: problem("Your post is not open to reactions: a draft, or hidden by a moderator"),
-               503: problem("Too many concurrent reactions; retry after `Retry-After`"), **PROBLEM_RESPONSES},
+    responses={
+        200: body("Reaction", "Your reaction, kept or changed"),
+        201: body("Reaction", "Your new reaction"),
+        404: problem("No such post that you can see"),
+        409: problem("Your post is not open to reactions: a draft, or hidden by a moderator"),
+        503: problem("Too many concurrent reactions; retry after `Retry-After`"),
+        **PROBLEM_RESPONSES,
+    },
     **_ROUTE,
 )
 def put_reaction(post_id: Annotated[str, Path(max_length=64)]):

@@ -25,12 +25,19 @@ class NewReport(BaseModel):
     summary="Report a post",
     description="Queues the post for moderation. While your report is open, another by you on this post is 409.",
     tags=["Moderation"],
-    responses={201: body("Report", "The report"), 404: problem("No such post that you can see"),
-               409: problem("You already have an open report on this post, or the report could not be written "
-                            "(retry after `Retry-After`)"),
-               **PROBLEM_RESPONSES,
-               429: problem("Your daily allowance of reports is used up until midnight UTC, or the API key's rate "
-                            "limit or quota is exceeded; see `Retry-After`")},
+    responses={
+        201: body("Report", "The report"),
+        404: problem("No such post that you can see"),
+        409: problem(
+            "You already have an open report on this post, or the report could not be written "
+            "(retry after `Retry-After`)"
+        ),
+        **PROBLEM_RESPONSES,
+        429: problem(
+            "Your daily allowance of reports is used up until midnight UTC, or the API key's rate "
+            "limit or quota is exceeded; see `Retry-After`"
+        ),
+    },
     **requires("posts:write", tokens=("user",)),
 )
 def create_report(post_id: Annotated[str, Path(max_length=64)], report: NewReport):

@@ -21,11 +21,16 @@ def _text_rules(schema: dict[str, Any]) -> None:
 class PostChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(default=None, min_length=1, max_length=5000,
-                             json_schema_extra=_text_rules,  # checked by the service: 422
-                             description="1 to 5000 characters, not blank, no control characters but newline and tab")
-    attachments: list[str] | None = Field(default=None, max_length=10,
-                                          description="The whole new list; added media must be yours and ready")
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        json_schema_extra=_text_rules,  # checked by the service: 422
+        description="1 to 5000 characters, not blank, no control characters but newline and tab",
+    )
+    attachments: list[str] | None = Field(
+        default=None, max_length=10, description="The whole new list; added media must be yours and ready"
+    )
     status: Literal["published", "draft"] | None = None
 
 
@@ -38,18 +43,25 @@ class PostChanges(BaseModel):
         "`If-Match` with the post's `ETag` to refuse the edit (412) if the post changed since you read it."
     ),
     tags=["Posts"],
-    responses={200: body("Post", "The edited post (unchanged if nothing sent differs)", ETAG),
-               404: problem("No such post that you can see"),
-               409: problem("The post changed meanwhile (without `If-Match`); retry after `Retry-After`"),
-               412: problem("`If-Match` names another version of the post, or the post changed meanwhile"),
-               422: problem("The text or an attachment breaks a rule"), **PROBLEM_RESPONSES,
-               403: problem("Missing API key, the token lacks a required scope, or the post is not yours")},
+    responses={
+        200: body("Post", "The edited post (unchanged if nothing sent differs)", ETAG),
+        404: problem("No such post that you can see"),
+        409: problem("The post changed meanwhile (without `If-Match`); retry after `Retry-After`"),
+        412: problem("`If-Match` names another version of the post, or the post changed meanwhile"),
+        422: problem("The text or an attachment breaks a rule"),
+        **PROBLEM_RESPONSES,
+        403: problem("Missing API key, the token lacks a required scope, or the post is not yours"),
+    },
     **requires("posts:write", tokens=("user",)),
 )
-def edit(post_id: Annotated[str, Path(max_length=64)], changes: PostChanges,
-         if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None):
-    post = update_post(post_id, current_principal(app).subject, changes.model_dump(exclude_unset=True),
-                       if_match=if_match)
+def edit(
+    post_id: Annotated[str, Path(max_length=64)],
+    changes: PostChanges,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
+):
+    post = update_post(
+        post_id, current_principal(app).subject, changes.model_dump(exclude_unset=True), if_match=if_match
+    )
     return json_response(post, headers={"ETag": etag(post), "Cache-Control": "no-store"})
 
 

@@ -31,31 +31,52 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[],
-    responses={302: empty("To the front end, with a one-time code", {
-                   "Location": header("The front end's sign-in page (`SignInCompleteUrl`) with `code`, the one-time "
-                                      "sign-in code", required=True),
-                   "Cache-Control": header("`no-store`"), "Referrer-Policy": header("`no-referrer`")}),
-               400: problem("`urn:eckospace:problem:invalid-request`: the state or the code is missing, or the "
-                            "state is unknown, expired or already used; `urn:eckospace:problem:sign-in-refused`: "
-                            "the sign-in was cancelled or refused at the provider, or the provider's code or "
-                            "identity token was refused, or the account's email address is not verified"),
-               403: problem("`urn:eckospace:problem:sign-in-browser-mismatch`: the sign-in cookie is missing or "
-                            "another browser's (nothing is consumed)")},
+    responses={
+        302: empty(
+            "To the front end, with a one-time code",
+            {
+                "Location": header(
+                    "The front end's sign-in page (`SignInCompleteUrl`) with `code`, the one-time sign-in code",
+                    required=True,
+                ),
+                "Cache-Control": header("`no-store`"),
+                "Referrer-Policy": header("`no-referrer`"),
+            },
+        ),
+        400: problem(
+            "`urn:eckospace:problem:invalid-request`: the state or the code is missing, or the "
+            "state is unknown, expired or already used; `urn:eckospace:problem:sign-in-refused`: "
+            "the sign-in was cancelled or refused at the provider, or the provider's code or "
+            "identity token was refused, or the account's email address is not verified"
+        ),
+        403: problem(
+            "`urn:eckospace:problem:sign-in-browser-mismatch`: the sign-in cookie is missing or "
+            "another browser's (nothing is consumed)"
+        ),
+    },
 )
 def google_callback(
-    state: Annotated[str, Query(description="The state the sign-in was started with, as the provider returns it",
-                                min_length=1)],
-    code: Annotated[str | None, Query(description="The provider's authorization code; absent when the sign-in "
-                                                  "failed there")] = None,
-    error: Annotated[str | None, Query(description="The provider's error code (RFC 6749 section 4.1.2.1), when "
-                                                   "the sign-in was cancelled or refused there")] = None,
+    state: Annotated[
+        str, Query(description="The state the sign-in was started with, as the provider returns it", min_length=1)
+    ],
+    code: Annotated[
+        str | None, Query(description="The provider's authorization code; absent when the sign-in failed there")
+    ] = None,
+    error: Annotated[
+        str | None,
+        Query(
+            description="The provider's error code (RFC 6749 section 4.1.2.1), when "
+            "the sign-in was cancelled or refused there"
+        ),
+    ] = None,
 ):
     binding = from_cookies(app.current_event.raw_event)
     user = finish_sign_in({"state": state, "code": code, "error": error}, binding)
     sign_in_code = new_sign_in_code(user.id, binding)
     target = f"{Settings.require(COMPLETE_URL_SETTING)}?{urllib.parse.urlencode({'code': sign_in_code})}"
-    return Response(status_code=302, headers={"Location": target, "Cache-Control": "no-store",
-                                              "Referrer-Policy": "no-referrer"})
+    return Response(
+        status_code=302, headers={"Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
 
 
 lambda_handler = entrypoint(app)

@@ -22,18 +22,36 @@ app = make_resolver()
     ),
     tags=["Sign-in"],
     security=[],
-    responses={302: empty("To the provider's authorization endpoint", {
-        "Location": header("The provider's authorization endpoint, with `response_type=code`, `client_id`, "
-                           "`redirect_uri`, `scope`, `state`, `nonce`, `code_challenge` and "
-                           "`code_challenge_method=S256`", required=True),
-        "Set-Cookie": header(f"`{COOKIE_NAME}=<binding>; Path=/; Max-Age={BINDING_COOKIE_SECONDS}; Secure; HttpOnly; "
-                             "SameSite=Lax`: the sign-in's browser binding", required=True),
-        "Cache-Control": header("`no-store`")})},
+    responses={
+        302: empty(
+            "To the provider's authorization endpoint",
+            {
+                "Location": header(
+                    "The provider's authorization endpoint, with `response_type=code`, `client_id`, "
+                    "`redirect_uri`, `scope`, `state`, `nonce`, `code_challenge` and "
+                    "`code_challenge_method=S256`",
+                    required=True,
+                ),
+                "Set-Cookie": header(
+                    f"`{COOKIE_NAME}=<binding>; Path=/; Max-Age={BINDING_COOKIE_SECONDS}; Secure; HttpOnly; "
+                    "SameSite=Lax`: the sign-in's browser binding",
+                    required=True,
+                ),
+                "Cache-Control": header("`no-store`"),
+            },
+        )
+    },
 )
 def redirect_to_google():
     location, binding = start_sign_in()
-    return Response(status_code=302, headers={"Location": location, "Cache-Control": "no-store",
-                                              "Set-Cookie": set_cookie(binding, max_age=BINDING_COOKIE_SECONDS)})
+    return Response(
+        status_code=302,
+        headers={
+            "Location": location,
+            "Cache-Control": "no-store",
+            "Set-Cookie": set_cookie(binding, max_age=BINDING_COOKIE_SECONDS),
+        },
+    )
 
 
 lambda_handler = entrypoint(app)

@@ -14,9 +14,13 @@ app = make_resolver()
     summary="Your wallet's balances",
     description="Balances in minor units (cents) per currency. Only ever the caller's own wallet.",
     tags=["Wallet"],
-    responses={200: {"description": "Your balances, one per currency",
-                     "content": {"application/json": {"model": "eckospace.payments.models:Wallet"}}},
-               **PROBLEM_RESPONSES},
+    responses={
+        200: {
+            "description": "Your balances, one per currency",
+            "content": {"application/json": {"model": "eckospace.payments.models:Wallet"}},
+        },
+        **PROBLEM_RESPONSES,
+    },
     **requires("wallet:read", tokens=("user",)),
 )
 def get_wallet():

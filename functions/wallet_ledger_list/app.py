@@ -16,16 +16,21 @@ app = make_resolver()
     "/api/wallet/ledger",
     summary="Your wallet's ledger entries",
     description="The entries of one currency's balance (`currency`), newest first. Pass `next_cursor` back as "
-                "`cursor` for the next page; amounts in minor units.",
+    "`cursor` for the next page; amounts in minor units.",
     tags=["Wallet"],
-    responses={200: {"description": "A page of entries",
-                     "content": {"application/json": {"model": "eckospace.payments.models:LedgerPage"}}},
-               **PROBLEM_RESPONSES},
+    responses={
+        200: {
+            "description": "A page of entries",
+            "content": {"application/json": {"model": "eckospace.payments.models:LedgerPage"}},
+        },
+        **PROBLEM_RESPONSES,
+    },
     **requires("wallet:read", tokens=("user",)),
 )
 def list_ledger(
-    currency: Annotated[str, Query(pattern=f"^(?:{'|'.join(currencies())})$",
-                                   description="ISO 4217, lower case: a wallet currency")] = "eur",
+    currency: Annotated[
+        str, Query(pattern=f"^(?:{'|'.join(currencies())})$", description="ISO 4217, lower case: a wallet currency")
+    ] = "eur",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ):

@@ -23,10 +23,17 @@ def _wallet_currencies(schema: dict[str, Any]) -> None:
 
 class TopUpRequest(BaseModel):
     amount: int = Field(ge=MIN_AMOUNT, le=MAX_AMOUNT, description="Minor units (cents): 100 to 100000.")
-    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, for example eur: a wallet currency",
-                          json_schema_extra=_wallet_currencies)
-    payment_method: str | None = Field(default=None, pattern=r"^pm_[A-Za-z0-9_]{1,100}$",
-                                       description="A payment method Stripe.js created, to confirm with.")
+    currency: str = Field(
+        min_length=3,
+        max_length=3,
+        description="ISO 4217, for example eur: a wallet currency",
+        json_schema_extra=_wallet_currencies,
+    )
+    payment_method: str | None = Field(
+        default=None,
+        pattern=r"^pm_[A-Za-z0-9_]{1,100}$",
+        description="A payment method Stripe.js created, to confirm with.",
+    )
 
 
 @app.post(
@@ -38,23 +45,42 @@ class TopUpRequest(BaseModel):
         "`Idempotency-Key`: a replay returns the same top-up; the same key with another body is refused."
     ),
     tags=["Wallet"],
-    responses={201: {"description": "The top-up, with `payment_intent` and `client_secret`",
-                     "content": {"application/json": {"model": "eckospace.payments.models:TopUp"}}},
-               409: {"description": "A request with this Idempotency-Key is still being processed (see "
-                                    "Retry-After)", "content": PROBLEM},
-               422: {"description": "This Idempotency-Key was used with a different request body, or Stripe knows no "
-                                    "such `payment_method`",
-                     "content": PROBLEM},
-               **PROBLEM_RESPONSES},
+    responses={
+        201: {
+            "description": "The top-up, with `payment_intent` and `client_secret`",
+            "content": {"application/json": {"model": "eckospace.payments.models:TopUp"}},
+        },
+        409: {
+            "description": "A request with this Idempotency-Key is still being processed (see Retry-After)",
+            "content": PROBLEM,
+        },
+        422: {
+            "description": "This Idempotency-Key was used with a different request body, or Stripe knows no "
+            "such `payment_method`",
+            "content": PROBLEM,
+        },
+        **PROBLEM_RESPONSES,
+    },
     **requires("wallet:write", tokens=("user",)),
 )
-def create(request: TopUpRequest,
-           idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255)]):
+def create(
+    request: TopUpRequest,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=255)],
+):
     user = current_principal(app).subject
-    top_up = once(idempotency_key, caller=user, body=request.model_dump(), lambda_context=app.lambda_context,
-                  produce=lambda body: create_top_up(user, body["amount"], body["currency"],
-                                                     payment_method=body["payment_method"],
-                                                     idempotency_key=idempotency_key or ""))
+    top_up = once(
+        idempotency_key,
+        caller=user,
+        body=request.model_dump(),
+        lambda_context=app.lambda_context,
+        produce=lambda body: create_top_up(
+            user,
+            body["amount"],
+            body["currency"],
+            payment_method=body["payment_method"],
+            idempotency_key=idempotency_key or "",
+        ),
+    )
     return json_response(top_up, status=201, headers={"Cache-Control": "no-store"})
 
 

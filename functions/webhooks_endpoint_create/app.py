@@ -15,8 +15,12 @@ PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 class EndpointCreate(BaseModel):
     url: str = Field(min_length=8, max_length=2048, description="An https URL on port 443 or 8443.")
-    event_types: list[str] = Field(min_length=1, max_length=50, description="Event types from the catalogue.",
-                                   json_schema_extra=document_subscribable_types)
+    event_types: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        description="Event types from the catalogue.",
+        json_schema_extra=document_subscribable_types,
+    )
     description: str = Field(default="", max_length=500)
     enabled: bool = True
 
@@ -30,22 +34,37 @@ class EndpointCreate(BaseModel):
         "signing `secret` (`whsec_...`): it is shown this once."
     ),
     tags=["Webhooks"],
-    responses={201: {"description": "The endpoint, with its signing `secret`",
-                     "content": {"application/json": {"model": "eckospace.webhooks.models:NewWebhookEndpoint"}}},
-               **PROBLEM_RESPONSES,
-               403: {"description": "Missing API key, or the token lacks a required scope: `webhooks:write`, or "
-                                    "the scope an event type needs (`required_scopes`); or an event type is for "
-                                    "first-party integrations only (`first_party_only`)", "content": PROBLEM},
-               409: {"description": "The integration already has 20 endpoints", "content": PROBLEM},
-               422: {"description": "The URL cannot receive webhooks, or an event type is unknown or cannot be "
-                                    "subscribed to (`errors` names the field)", "content": PROBLEM}},
+    responses={
+        201: {
+            "description": "The endpoint, with its signing `secret`",
+            "content": {"application/json": {"model": "eckospace.webhooks.models:NewWebhookEndpoint"}},
+        },
+        **PROBLEM_RESPONSES,
+        403: {
+            "description": "Missing API key, or the token lacks a required scope: `webhooks:write`, or "
+            "the scope an event type needs (`required_scopes`); or an event type is for "
+            "first-party integrations only (`first_party_only`)",
+            "content": PROBLEM,
+        },
+        409: {"description": "The integration already has 20 endpoints", "content": PROBLEM},
+        422: {
+            "description": "The URL cannot receive webhooks, or an event type is unknown or cannot be "
+            "subscribed to (`errors` names the field)",
+            "content": PROBLEM,
+        },
+    },
     **requires("webhooks:write", tokens=("client",)),
 )
 def create(request: EndpointCreate):
     principal = current_principal(app)
-    created = create_endpoint(principal.client_id or principal.subject, principal.scopes, url=request.url,
-                              event_types=request.event_types, description=request.description,
-                              enabled=request.enabled)
+    created = create_endpoint(
+        principal.client_id or principal.subject,
+        principal.scopes,
+        url=request.url,
+        event_types=request.event_types,
+        description=request.description,
+        enabled=request.enabled,
+    )
     return json_response(created, status=201, headers={"Cache-Control": "no-store"})
 
 

@@ -20,10 +20,12 @@ PROBLEM = PROBLEM_RESPONSES[400]["content"]
     summary="Delete a webhook endpoint",
     description="Deliveries still pending for it are dropped.",
     tags=["Webhooks"],
-    responses={204: {"description": "Deleted", "content": {}},
-               404: {"description": "No such endpoint", "content": PROBLEM},
-               409: {"description": "The endpoint changed meanwhile; retry (see Retry-After)", "content": PROBLEM},
-               **PROBLEM_RESPONSES},
+    responses={
+        204: {"description": "Deleted", "content": {}},
+        404: {"description": "No such endpoint", "content": PROBLEM},
+        409: {"description": "The endpoint changed meanwhile; retry (see Retry-After)", "content": PROBLEM},
+        **PROBLEM_RESPONSES,
+    },
     **requires("webhooks:write", tokens=("client",)),
 )
 def delete(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")]):

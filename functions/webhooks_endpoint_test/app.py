@@ -18,17 +18,24 @@ PROBLEM = PROBLEM_RESPONSES[400]["content"]
     summary="Send a test event",
     description="Queues a signed `webhook.test` delivery to this endpoint; follow it in the delivery log.",
     tags=["Webhooks"],
-    responses={202: {"description": "The queued delivery",
-                     "content": {"application/json": {"model": "eckospace.webhooks.models:QueuedTestDelivery"}}},
-               404: {"description": "No such endpoint", "content": PROBLEM},
-               409: {"description": "The endpoint is disabled", "content": PROBLEM},
-               **PROBLEM_RESPONSES},
+    responses={
+        202: {
+            "description": "The queued delivery",
+            "content": {"application/json": {"model": "eckospace.webhooks.models:QueuedTestDelivery"}},
+        },
+        404: {"description": "No such endpoint", "content": PROBLEM},
+        409: {"description": "The endpoint is disabled", "content": PROBLEM},
+        **PROBLEM_RESPONSES,
+    },
     **requires("webhooks:write", tokens=("client",)),
 )
 def test(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")]):
     principal = current_principal(app)
-    return json_response(send_test(principal.client_id or principal.subject, endpoint_id), status=202,
-                         headers={"Cache-Control": "no-store"})
+    return json_response(
+        send_test(principal.client_id or principal.subject, endpoint_id),
+        status=202,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 lambda_handler = entrypoint(app)

@@ -13,16 +13,21 @@ app = make_resolver()
     "/api/webhooks/event-types",
     summary="The webhook event catalogue",
     description="Every event type, whether an endpoint can subscribe to it, and the scope the integration needs "
-                "to. Payload schemas are in this document's `webhooks` section.",
+    "to. Payload schemas are in this document's `webhooks` section.",
     tags=["Webhooks"],
-    responses={200: {"description": "Every event type, in one page",
-                     "content": {"application/json": {"model": "eckospace.webhooks.models:EventTypeList"}}},
-               **PROBLEM_RESPONSES},
+    responses={
+        200: {
+            "description": "Every event type, in one page",
+            "content": {"application/json": {"model": "eckospace.webhooks.models:EventTypeList"}},
+        },
+        **PROBLEM_RESPONSES,
+    },
     **requires("webhooks:read", tokens=("client",)),
 )
 def list_event_types():
-    return json_response({"data": public_listing(), "next_cursor": None},
-                         headers={"Cache-Control": "private, max-age=300"})
+    return json_response(
+        {"data": public_listing(), "next_cursor": None}, headers={"Cache-Control": "private, max-age=300"}
+    )
 
 
 lambda_handler = entrypoint(app)

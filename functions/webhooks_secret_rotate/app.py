@@ -16,21 +16,26 @@ PROBLEM = PROBLEM_RESPONSES[400]["content"]
 
 
 class Rotation(BaseModel):
-    overlap_seconds: int | None = Field(default=None, ge=0, le=604800,
-                                        description="How long the old secret keeps signing too (default 24 h).")
+    overlap_seconds: int | None = Field(
+        default=None, ge=0, le=604800, description="How long the old secret keeps signing too (default 24 h)."
+    )
 
 
 @app.post(
     "/api/webhooks/endpoints/<endpoint_id>/rotate-secret",
     summary="Rotate an endpoint's signing secret",
     description="Until `previous_secret_expires_at`, deliveries carry two signatures, one per secret, so a "
-                "receiver can switch over at its own pace.",
+    "receiver can switch over at its own pace.",
     tags=["Webhooks"],
-    responses={200: {"description": "The new `secret`, shown once",
-                     "content": {"application/json": {"model": "eckospace.webhooks.models:SecretRotation"}}},
-               404: {"description": "No such endpoint", "content": PROBLEM},
-               409: {"description": "The endpoint changed meanwhile; retry (see Retry-After)", "content": PROBLEM},
-               **PROBLEM_RESPONSES},
+    responses={
+        200: {
+            "description": "The new `secret`, shown once",
+            "content": {"application/json": {"model": "eckospace.webhooks.models:SecretRotation"}},
+        },
+        404: {"description": "No such endpoint", "content": PROBLEM},
+        409: {"description": "The endpoint changed meanwhile; retry (see Retry-After)", "content": PROBLEM},
+        **PROBLEM_RESPONSES,
+    },
     **requires("webhooks:write", tokens=("client",)),
 )
 def rotate(endpoint_id: Annotated[str, Path(max_length=64, pattern="^[A-Za-z0-9_]+$")], request: Rotation):

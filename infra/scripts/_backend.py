@@ -38,7 +38,8 @@ def table_name(logical_id: str, env: str, *, local: bool) -> str:
     from eckospace import aws
 
     detail = aws.client("cloudformation").describe_stack_resource(
-        StackName=f"eckospace-api-{env}", LogicalResourceId=logical_id)["StackResourceDetail"]
+        StackName=f"eckospace-api-{env}", LogicalResourceId=logical_id
+    )["StackResourceDetail"]
     return detail["PhysicalResourceId"]
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import _backend  # noqa: F401  (the core library and eckolocal on the path)
+
 from eckolocal.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]

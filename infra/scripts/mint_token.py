@@ -31,8 +31,17 @@ def main() -> None:
     ring = load_keyring(secret_id(args.env))
     if ring is None:
         raise SystemExit(f"no signing keys in {secret_id(args.env)}: start `make dev` or run keys.py init")
-    print(mint_access_token(ring.active, subject=args.subject, scopes=scopes, issuer=args.issuer,
-                            audience=args.audience, token_use="user", ttl_seconds=args.ttl))
+    print(
+        mint_access_token(
+            ring.active,
+            subject=args.subject,
+            scopes=scopes,
+            issuer=args.issuer,
+            audience=args.audience,
+            token_use="user",
+            ttl_seconds=args.ttl,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import _backend  # noqa: F401  (the core library and eckolocal on the path)
 import requests
 
-import _backend  # noqa: F401  (the core library and eckolocal on the path)
 from eckolocal.oidc import ProviderBrowser
 
 CREDENTIALS = Path(__file__).resolve().parents[2] / ".eckospace" / "dev-credentials.json"
@@ -41,13 +41,18 @@ def sign_in(credentials: dict, account: str) -> dict:
     back_to_api = ProviderBrowser(sign_in_details["provider"]).complete_login(started.headers["Location"], account)
     # The local stack speaks plain http, where a client keeps a Secure cookie but never sends it:
     # present it as a browser on https would.
-    finished = requests.get(back_to_api, headers={"Cookie": f"{SIGN_IN_COOKIE}={cookie}"}, allow_redirects=False,
-                            timeout=TIMEOUT)
+    finished = requests.get(
+        back_to_api, headers={"Cookie": f"{SIGN_IN_COOKIE}={cookie}"}, allow_redirects=False, timeout=TIMEOUT
+    )
     if finished.status_code != 302:
         raise SystemExit(f"the callback refused the sign-in: {finished.status_code} {finished.text}")
     code = parse_qs(urlsplit(finished.headers["Location"]).query)["code"][0]
-    session = requests.post(f"{api}/api/auth/session", json={"code": code, "binding": cookie}, timeout=TIMEOUT,
-                            headers={"x-api-key": credentials["api_key"]})
+    session = requests.post(
+        f"{api}/api/auth/session",
+        json={"code": code, "binding": cookie},
+        timeout=TIMEOUT,
+        headers={"x-api-key": credentials["api_key"]},
+    )
     if session.status_code != 200:
         raise SystemExit(f"the code exchange was refused: {session.status_code} {session.text}")
     return session.json()
@@ -55,8 +60,9 @@ def sign_in(credentials: dict, account: str) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("account", help="a demo account of the local provider (see sign_in.accounts in the "
-                                        "credentials file)")
+    parser.add_argument(
+        "account", help="a demo account of the local provider (see sign_in.accounts in the credentials file)"
+    )
     parser.add_argument("--credentials", type=Path, default=CREDENTIALS)
     args = parser.parse_args()
     credentials = json.loads(args.credentials.read_text())

@@ -49,8 +49,9 @@ class _NoManagedPolicies:
 def _digest(path: Path) -> str:
     """A content hash of a file or a directory tree, as `sam package` names uploaded artifacts."""
     sha = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(
-        p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    files = (
+        [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    )
     for file in files:
         sha.update(file.relative_to(path.parent if path.is_file() else path).as_posix().encode())
         sha.update(file.read_bytes())
@@ -127,7 +128,7 @@ def _sub_names(text: str) -> list[str]:
     while start != -1:
         end = text.find("}", start)
         if not text.startswith("${!", start):
-            names.append(text[start + 2:end])
+            names.append(text[start + 2 : end])
         start = text.find("${", end)
     return names
 
@@ -145,7 +146,7 @@ def cycles(template: dict[str, Any]) -> list[list[str]]:
         state[node] = 1
         for target in edges[node]:
             if state[target] == 1:
-                found.append([*path[path.index(target):], target] if target in path else [node, target])
+                found.append([*path[path.index(target) :], target] if target in path else [node, target])
             elif state[target] == 0:
                 visit(target, [*path, target])
         state[node] = 2
@@ -157,11 +158,16 @@ def cycles(template: dict[str, Any]) -> list[list[str]]:
 
 
 def figures(stacks: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return {name: {"resources": len(template.get("Resources", {})), "outputs": len(template.get("Outputs", {})),
-                   "parameters": len(template.get("Parameters", {})),
-                   "bytes": len(json.dumps(template, separators=(",", ":")).encode()),
-                   "cycles": cycles(template)}
-            for name, template in stacks.items()}
+    return {
+        name: {
+            "resources": len(template.get("Resources", {})),
+            "outputs": len(template.get("Outputs", {})),
+            "parameters": len(template.get("Parameters", {})),
+            "bytes": len(json.dumps(template, separators=(",", ":")).encode()),
+            "cycles": cycles(template),
+        }
+        for name, template in stacks.items()
+    }
 
 
 def api_deployment(stacks: dict[str, dict[str, Any]]) -> str | None:
@@ -175,9 +181,12 @@ def changed_resources(before: dict[str, dict[str, Any]], after: dict[str, dict[s
     changes = {}
     for name in sorted(set(before) | set(after)):
         old, new = before.get(name, {}).get("Resources", {}), after.get(name, {}).get("Resources", {})
-        touched = sorted(f"{lid} ({(new.get(lid) or old.get(lid))['Type']}, "
-                         f"{'added' if lid not in old else 'removed' if lid not in new else 'changed'})"
-                         for lid in set(old) | set(new) if old.get(lid) != new.get(lid))
+        touched = sorted(
+            f"{lid} ({(new.get(lid) or old.get(lid))['Type']}, "
+            f"{'added' if lid not in old else 'removed' if lid not in new else 'changed'})"
+            for lid in set(old) | set(new)
+            if old.get(lid) != new.get(lid)
+        )
         if touched:
             changes[name] = touched
     return changes
@@ -199,8 +208,10 @@ def impact(parameters: dict[str, str]) -> dict[str, dict[str, list[str]]]:
                     shutil.copy2(source, copy_root / name)
             with open(copy_root / changed_file, "a") as edited:
                 edited.write("# a one-line change\n")
-            found[label] = {"file": changed_file,
-                            "changes": changed_resources(before, transformed_stacks(copy_root, parameters))}
+            found[label] = {
+                "file": changed_file,
+                "changes": changed_resources(before, transformed_stacks(copy_root, parameters)),
+            }
     return found
 
 
@@ -211,8 +222,11 @@ def main() -> int:
     args = parser.parse_args()
     parameters = dict(item.split("=", 1) for item in args.parameter)
     stacks = transformed_stacks(REPO, parameters)
-    report: dict[str, Any] = {"parameters": parameters, "stacks": figures(stacks),
-                              "api_deployment": api_deployment(stacks)}
+    report: dict[str, Any] = {
+        "parameters": parameters,
+        "stacks": figures(stacks),
+        "api_deployment": api_deployment(stacks),
+    }
     if args.impact:
         report["impact"] = impact(parameters)
     json.dump(report, sys.stdout, indent=2, sort_keys=True)

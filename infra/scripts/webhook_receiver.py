@@ -36,8 +36,11 @@ def main() -> None:
                 self.send_response(400)
                 self.end_headers()
                 return
-            print(f"verified {event['type']} {event['id']} (delivery {headers['webhook-id']}, "
-                  f"{len(headers['webhook-signature'].split())} signature(s)): {json.dumps(event['data'])}", flush=True)
+            print(
+                f"verified {event['type']} {event['id']} (delivery {headers['webhook-id']}, "
+                f"{len(headers['webhook-signature'].split())} signature(s)): {json.dumps(event['data'])}",
+                flush=True,
+            )
             self.send_response(204)
             self.end_headers()
 

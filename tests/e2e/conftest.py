@@ -10,8 +10,12 @@ from tests.support.tokens import stack_keyring
 # Small plans so throttles and quotas can be reached in a test (the standard plan, the demo key's,
 # keeps its defaults), and a one-second authorizer cache so revocations show within a test.
 TEST_PLAN_OVERRIDES = {
-    "FreeRateLimit": "1", "FreeBurstLimit": "2", "FreeQuotaPerDay": "1000",
-    "PartnerRateLimit": "100", "PartnerBurstLimit": "100", "PartnerQuotaPerMonth": "3",
+    "FreeRateLimit": "1",
+    "FreeBurstLimit": "2",
+    "FreeQuotaPerDay": "1000",
+    "PartnerRateLimit": "100",
+    "PartnerBurstLimit": "100",
+    "PartnerQuotaPerMonth": "3",
     "AuthorizerCacheSeconds": "1",
     "WebhooksAllowLoopbackTargets": "true",  # the tests' receivers listen on loopback
 }

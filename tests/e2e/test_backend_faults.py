@@ -42,8 +42,11 @@ def _emulator_pid(stack: RunningStack) -> int:
 
 
 def _wallet(stack: RunningStack, token: str) -> requests.Response:
-    return requests.get(stack.url("/api/wallet"), timeout=60, headers={
-        "x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {token}"})
+    return requests.get(
+        stack.url("/api/wallet"),
+        timeout=60,
+        headers={"x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {token}"},
+    )
 
 
 def _assert_unavailable(response: requests.Response) -> None:

@@ -39,7 +39,9 @@ RUN_SECONDS = 600  # one run's ceiling; a run takes about a minute here
 # Plans wide enough that throttles never hide an answer (they are documented, and tested elsewhere);
 # loopback webhook targets allowed, as for every test receiver.
 CONTRACT_OVERRIDES = {
-    "StandardRateLimit": "10000", "StandardBurstLimit": "10000", "StandardQuotaPerDay": "10000000",
+    "StandardRateLimit": "10000",
+    "StandardBurstLimit": "10000",
+    "StandardQuotaPerDay": "10000000",
     "WebhooksAllowLoopbackTargets": "true",
 }
 
@@ -54,9 +56,12 @@ def contract_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
 def integration_token(stack: RunningStack) -> str:
     credentials = stack.credentials
     answer = requests.post(
-        stack.url("/api/oauth/token"), auth=(credentials["client_id"], credentials["client_secret"]),
+        stack.url("/api/oauth/token"),
+        auth=(credentials["client_id"], credentials["client_secret"]),
         headers={"x-api-key": credentials["api_key"]},
-        data={"grant_type": "client_credentials", "scope": " ".join(sorted(SCOPES))}, timeout=30)
+        data={"grant_type": "client_credentials", "scope": " ".join(sorted(SCOPES))},
+        timeout=30,
+    )
     assert answer.status_code == 200, answer.text
     granted = set(answer.json()["scope"].split())
     assert granted == set(SCOPES), f"the demo integration was not granted every scope: {set(SCOPES) - granted}"
@@ -67,18 +72,40 @@ def run_schemathesis(stack: RunningStack, token: str, work_dir: Path) -> tuple[i
     """Schemathesis's CLI with every check; its exit code and its report. It runs in `work_dir`,
     where it and Hypothesis keep their files."""
     command = [
-        sys.executable, "-m", "schemathesis.cli", "--no-color", "run", stack.credentials["openapi_url"],
-        "--checks", "all", "--max-examples", str(EXAMPLES_PER_OPERATION), "--seed", SEED,
-        "--workers", "2", "--request-timeout", "30", "--suppress-health-check", "all",
-        "--header", f"x-api-key: {stack.credentials['api_key']}", "--header", f"Authorization: Bearer {token}",
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--no-color",
+        "run",
+        stack.credentials["openapi_url"],
+        "--checks",
+        "all",
+        "--max-examples",
+        str(EXAMPLES_PER_OPERATION),
+        "--seed",
+        SEED,
+        "--workers",
+        "2",
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "all",
+        "--header",
+        f"x-api-key: {stack.credentials['api_key']}",
+        "--header",
+        f"Authorization: Bearer {token}",
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.support.contract_hooks",
-           # a loopback target the stack may deliver to, with nothing listening: deliveries fail, as they may
-           WEBHOOK_TARGET_SETTING: f"http://127.0.0.1:{free_port()}/contract-hooks",
-           "PYTHONPATH": os.pathsep.join(str(ROOT / part) for part in ("", "infra/local", "layers/core/python"))}
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.support.contract_hooks",
+        # a loopback target the stack may deliver to, with nothing listening: deliveries fail, as they may
+        WEBHOOK_TARGET_SETTING: f"http://127.0.0.1:{free_port()}/contract-hooks",
+        "PYTHONPATH": os.pathsep.join(str(ROOT / part) for part in ("", "infra/local", "layers/core/python")),
+    }
     work_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RUN_SECONDS,
-                            check=False)
+    result = subprocess.run(
+        command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RUN_SECONDS, check=False
+    )
     return result.returncode, result.stdout + result.stderr
 
 
@@ -97,8 +124,11 @@ def test_schemathesis_finds_nothing_with_every_check(contract_stack: RunningStac
         print(f"\n===== schemathesis with the {name}'s token (exit code {exit_code}) =====\n{report}")
         total += generated_cases(report)
         if exit_code != 0:
-            failed.append(f"with the {name}'s token: exit code {exit_code}; "
-                          f"{report[report.find('SUMMARY'):][:1500] if 'SUMMARY' in report else report[-1500:]}")
-    assert not failed, "schemathesis found failures (its full report, with curl commands, is printed above):\n" + \
-        "\n".join(failed)
+            failed.append(
+                f"with the {name}'s token: exit code {exit_code}; "
+                f"{report[report.find('SUMMARY') :][:1500] if 'SUMMARY' in report else report[-1500:]}"
+            )
+    assert not failed, (
+        "schemathesis found failures (its full report, with curl commands, is printed above):\n" + "\n".join(failed)
+    )
     assert total >= MIN_CASES, f"only {total} test cases generated in all; at least {MIN_CASES} are wanted"

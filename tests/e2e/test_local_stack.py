@@ -34,8 +34,13 @@ def echo(stack: RunningStack, method: str, path: str, **kwargs) -> dict:
 
 
 def test_requests_become_faithful_rest_proxy_events(fixture_stack):
-    answer = echo(fixture_stack, "POST", "/echo/42?a=1&a=2&b=x&empty=", json={"hello": "world"},
-                  headers={"X-Custom": "yes", "User-Agent": "tests/1.0"})
+    answer = echo(
+        fixture_stack,
+        "POST",
+        "/echo/42?a=1&a=2&b=x&empty=",
+        json={"hello": "world"},
+        headers={"X-Custom": "yes", "User-Agent": "tests/1.0"},
+    )
     event = answer["event"]
     parsed = APIGatewayProxyEventModel.model_validate(event)
     assert parsed.resource == "/echo/{id}" and parsed.path == "/echo/42" and parsed.httpMethod == "POST"
@@ -52,7 +57,9 @@ def test_requests_become_faithful_rest_proxy_events(fixture_stack):
 
 def test_binary_media_types_arrive_base64_encoded(fixture_stack):
     payload = bytes(range(256)) * 4
-    event = echo(fixture_stack, "POST", "/echo", data=payload, headers={"Content-Type": "application/octet-stream"})["event"]
+    event = echo(fixture_stack, "POST", "/echo", data=payload, headers={"Content-Type": "application/octet-stream"})[
+        "event"
+    ]
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload
     text = echo(fixture_stack, "POST", "/echo", data="plain", headers={"Content-Type": "text/plain"})["event"]
@@ -66,8 +73,12 @@ def test_multi_value_response_headers_reach_the_client(fixture_stack):
 
 def test_each_function_sees_only_its_own_environment_and_stays_warm(fixture_stack):
     first = echo(fixture_stack, "GET", "/echo")
-    assert first["env"] == {"ECHO_ONLY": "echo-plain", "SEEN_TABLE": None, "SHARED_SETTING": "from-globals",
-                            "AWS_LAMBDA_FUNCTION_NAME": "EchoFunction"}
+    assert first["env"] == {
+        "ECHO_ONLY": "echo-plain",
+        "SEEN_TABLE": None,
+        "SHARED_SETTING": "from-globals",
+        "AWS_LAMBDA_FUNCTION_NAME": "EchoFunction",
+    }
     assert 0 < first["remaining_ms"] <= 5000
     assert echo(fixture_stack, "GET", "/echo")["pid"] == first["pid"]
     stats = requests.get(fixture_stack.url("/_local/health"), timeout=30).json()["functions"]["EchoFunction"]
@@ -117,8 +128,9 @@ def test_sqs_consumer_gets_batches_retries_failures_and_dead_letters_poison(fixt
 
     def deliveries() -> dict[str, int]:
         items = dynamodb.scan(TableName="eckospace-local-SeenTable")["Items"]
-        return {item["id"]["S"]: int(item["deliveries"]["N"]) for item in items
-                if item["id"]["S"] != "tick"}  # the scheduled function's counter shares the table
+        return {
+            item["id"]["S"]: int(item["deliveries"]["N"]) for item in items if item["id"]["S"] != "tick"
+        }  # the scheduled function's counter shares the table
 
     deadline = time.monotonic() + 40
     dead: list[str] = []
@@ -144,7 +156,9 @@ def test_s3_notifications_reach_the_queue_consumer(fixture_stack):
             break
         time.sleep(0.3)
     assert "Item" in item, "the S3 notification never reached the consumer"
-    assert "Item" not in dynamodb.get_item(TableName="eckospace-local-SeenTable", Key={"id": {"S": "s3:elsewhere/skip.png"}})
+    assert "Item" not in dynamodb.get_item(
+        TableName="eckospace-local-SeenTable", Key={"id": {"S": "s3:elsewhere/skip.png"}}
+    )
 
 
 def test_concurrent_requests_get_more_sandboxes_up_to_the_limit(fixture_stack):

@@ -26,13 +26,19 @@ def owner(keyring) -> str:
 
 
 def api(stack, api_key, token, method, path, **kwargs) -> requests.Response:
-    return requests.request(method, stack.url(path), timeout=30, **kwargs,
-                            headers={"x-api-key": api_key, "Authorization": f"Bearer {token}"})
+    return requests.request(
+        method,
+        stack.url(path),
+        timeout=30,
+        **kwargs,
+        headers={"x-api-key": api_key, "Authorization": f"Bearer {token}"},
+    )
 
 
 def start(stack, api_key, token, content_type: str, size: int, filename: str = "file") -> dict:
-    response = api(stack, api_key, token, "POST", UPLOADS,
-                   json={"content_type": content_type, "size": size, "filename": filename})
+    response = api(
+        stack, api_key, token, "POST", UPLOADS, json={"content_type": content_type, "size": size, "filename": filename}
+    )
     assert response.status_code == 201, response.text
     media = response.json()
     assert media["status"] == "pending" and media["upload"]["method"] == "POST"
@@ -41,8 +47,9 @@ def start(stack, api_key, token, content_type: str, size: int, filename: str = "
 
 def send(media: dict, content: bytes, **field_changes: str) -> requests.Response:
     form = media["upload"]
-    return requests.post(form["url"], data={**form["fields"], **field_changes},
-                         files={"file": ("upload", content)}, timeout=30)
+    return requests.post(
+        form["url"], data={**form["fields"], **field_changes}, files={"file": ("upload", content)}, timeout=30
+    )
 
 
 def settled(stack, api_key, token, media_id: str, timeout: float = 45.0) -> dict:
@@ -57,8 +64,11 @@ def settled(stack, api_key, token, media_id: str, timeout: float = 45.0) -> dict
 
 def keys_of(stack, media_id: str) -> list[str]:
     s3 = stack.aws("s3")
-    return sorted(o["Key"] for prefix in (f"media/{media_id}/", f"quarantine/{media_id}")
-                  for o in s3.list_objects_v2(Bucket=MEDIA_BUCKET, Prefix=prefix).get("Contents", []))
+    return sorted(
+        o["Key"]
+        for prefix in (f"media/{media_id}/", f"quarantine/{media_id}")
+        for o in s3.list_objects_v2(Bucket=MEDIA_BUCKET, Prefix=prefix).get("Contents", [])
+    )
 
 
 def test_an_image_within_the_policy_becomes_ready_with_metadata_and_a_thumbnail(stack, api_key, owner):
@@ -102,12 +112,16 @@ def test_a_size_outside_the_policy_is_refused_by_the_storage_itself(stack, api_k
     assert api(stack, api_key, owner, "GET", f"/api/media/{media['id']}").json()["status"] == "pending"
 
 
-@pytest.mark.parametrize("changes", [
-    {"Content-Type": "text/html"},
-    {"key": "media/med_forged/original"},
-    {"x-amz-signature": "0" * 64},
-    {"acl": "public-read"},
-], ids=["other-content-type", "other-key", "forged-signature", "unsigned-extra-field"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"Content-Type": "text/html"},
+        {"key": "media/med_forged/original"},
+        {"x-amz-signature": "0" * 64},
+        {"acl": "public-read"},
+    ],
+    ids=["other-content-type", "other-key", "forged-signature", "unsigned-extra-field"],
+)
 def test_a_form_the_policy_does_not_allow_is_refused_by_the_storage(stack, api_key, owner, changes):
     content = sample_files.png_bytes(16, 16)
     media = start(stack, api_key, owner, "image/png", len(content))
@@ -116,11 +130,15 @@ def test_a_form_the_policy_does_not_allow_is_refused_by_the_storage(stack, api_k
     assert keys_of(stack, media["id"]) == []
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"content_type": "application/x-msdownload", "size": 10}, "content_type"),
-    ({"content_type": "image/png", "size": 0}, "size"),
-    ({"content_type": "image/png", "size": 21 * 1024 * 1024}, "size"),
-], ids=["unaccepted-type", "empty", "over-the-type-limit"])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"content_type": "application/x-msdownload", "size": 10}, "content_type"),
+        ({"content_type": "image/png", "size": 0}, "size"),
+        ({"content_type": "image/png", "size": 21 * 1024 * 1024}, "size"),
+    ],
+    ids=["unaccepted-type", "empty", "over-the-type-limit"],
+)
 def test_an_upload_the_api_would_not_accept_is_refused_up_front(stack, api_key, owner, body, field):
     response = api(stack, api_key, owner, "POST", UPLOADS, json=body)
     assert response.status_code == 400, response.text

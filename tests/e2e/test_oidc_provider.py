@@ -27,8 +27,13 @@ UNVERIFIED = OidcAccount("google-0002", "bob@example.com", False, "Bob Unverifie
 
 @pytest.fixture(scope="module")
 def idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProvider]:
-    provider = start_oidc_provider(tmp_path_factory.mktemp("oidc"), client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                                   redirect_uris=[REDIRECT_URI], accounts=[VERIFIED, UNVERIFIED])
+    provider = start_oidc_provider(
+        tmp_path_factory.mktemp("oidc"),
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[REDIRECT_URI],
+        accounts=[VERIFIED, UNVERIFIED],
+    )
     yield provider
     assert provider.stop() == 0, provider.log()[-3000:]
 
@@ -48,8 +53,15 @@ def authorization_request(idp: RunningProvider, **overrides: str | None) -> Auth
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     params: dict[str, str | None] = {
-        "response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI, "scope": "openid email profile",
-        "state": state, "nonce": nonce, "code_challenge": challenge, "code_challenge_method": "S256", **overrides,
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid email profile",
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **overrides,
     }
     query = urlencode({name: value for name, value in params.items() if value is not None})
     return AuthorizationRequest(f"{idp.discovery['authorization_endpoint']}?{query}", state, nonce, verifier)
@@ -93,10 +105,18 @@ def test_code_flow_with_pkce_yields_an_id_token_verified_against_the_jwks(idp: R
     request, code = sign_in(idp, VERIFIED)
 
     # The exchange is spelled out here (client_secret_post) rather than through idp.exchange_code.
-    response = requests.post(idp.discovery["token_endpoint"], timeout=10, data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-        "code_verifier": request.code_verifier, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-    })
+    response = requests.post(
+        idp.discovery["token_endpoint"],
+        timeout=10,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": request.code_verifier,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    )
     claims = verified_claims(idp, response, request.nonce)
 
     assert claims["sub"] == VERIFIED.sub
@@ -141,12 +161,17 @@ def test_an_unverified_account_has_email_verified_false(idp: RunningProvider) ->
     assert claims["email_verified"] is False
 
 
-@pytest.mark.parametrize("overrides", [
-    {"code_challenge": None, "code_challenge_method": None},
-    {"code_challenge_method": "plain"},
-], ids=["without-pkce", "plain-pkce"])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"code_challenge": None, "code_challenge_method": None},
+        {"code_challenge_method": "plain"},
+    ],
+    ids=["without-pkce", "plain-pkce"],
+)
 def test_pkce_is_required_with_s256_and_errors_come_back_as_redirects(
-        idp: RunningProvider, overrides: dict[str, str | None]) -> None:
+    idp: RunningProvider, overrides: dict[str, str | None]
+) -> None:
     request = authorization_request(idp, **overrides)
 
     with pytest.raises(OidcLoginError) as raised:

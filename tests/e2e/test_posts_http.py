@@ -40,9 +40,18 @@ def client(stack, api_key, keyring):
 
 def seed_media(stack, owner: str, status: str = "ready") -> str:
     media_id = f"med_{uuid.uuid4().hex[:24]}"
-    stack.aws("dynamodb").put_item(TableName=MEDIA_TABLE, Item={
-        "id": {"S": media_id}, "owner": {"S": owner}, "kind": {"S": "document"}, "status": {"S": status},
-        "media_type": {"S": "application/pdf"}, "size": {"N": "10"}, "created_at": {"N": str(int(time.time()))}})
+    stack.aws("dynamodb").put_item(
+        TableName=MEDIA_TABLE,
+        Item={
+            "id": {"S": media_id},
+            "owner": {"S": owner},
+            "kind": {"S": "document"},
+            "status": {"S": status},
+            "media_type": {"S": "application/pdf"},
+            "size": {"N": "10"},
+            "created_at": {"N": str(int(time.time()))},
+        },
+    )
     return media_id
 
 
@@ -51,8 +60,12 @@ def test_a_post_with_an_uploaded_document_is_read_and_in_the_feed(client):
     uploaded = author("POST", UPLOAD, files={"file": ("notes.pdf", sample_files.pdf_bytes(), "application/pdf")})
     assert uploaded.status_code == 201, uploaded.text
     media_id = uploaded.json()["id"]
-    created = author("POST", "/api/posts", json={"text": "Notes from #PyCon for @friend", "attachments": [media_id]},
-                     headers={"Idempotency-Key": uuid.uuid4().hex})
+    created = author(
+        "POST",
+        "/api/posts",
+        json={"text": "Notes from #PyCon for @friend", "attachments": [media_id]},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
     assert created.status_code == 201, created.text
     post = created.json()
     assert created.headers["Location"] == f"/api/posts/{post['id']}"

@@ -8,8 +8,12 @@ from tests.support.local_stack import start_stack
 
 
 def _translations(stack, credentials, locale):
-    return requests.get(stack.url("/api/translations/app"), params={"locale": locale}, timeout=30, headers={
-        "x-api-key": credentials["api_key"], "Authorization": f"Bearer {credentials['token']}"})
+    return requests.get(
+        stack.url("/api/translations/app"),
+        params={"locale": locale},
+        timeout=30,
+        headers={"x-api-key": credentials["api_key"], "Authorization": f"Bearer {credentials['token']}"},
+    )
 
 
 def test_restart_keeps_data_keys_and_tokens(tmp_path):
@@ -18,9 +22,15 @@ def test_restart_keeps_data_keys_and_tokens(tmp_path):
     try:
         before = first.credentials
         # Data written while running (a catalogue an operator added) must outlive the emulator.
-        first.aws("dynamodb").put_item(TableName="eckospace-local-TranslationsTable", Item={
-            "locale": {"S": "it"}, "direction": {"S": "ltr"}, "version": {"S": "v1"},
-            "messages": {"S": '{"nav.home":"Home page"}'}})
+        first.aws("dynamodb").put_item(
+            TableName="eckospace-local-TranslationsTable",
+            Item={
+                "locale": {"S": "it"},
+                "direction": {"S": "ltr"},
+                "version": {"S": "v1"},
+                "messages": {"S": '{"nav.home":"Home page"}'},
+            },
+        )
         assert _translations(first, before, "it").json()["locale"] == "it"
     finally:
         assert first.stop() == 0, "Ctrl-C must shut the stack down cleanly"

@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
+from eckolocal.oidc import OidcAccount, RunningProvider, start_oidc_provider
 from tests.support.local_stack import RunningStack, free_port, start_stack
 from tests.support.openapi_contract import check_answer
-from eckolocal.oidc import OidcAccount, RunningProvider, start_oidc_provider
 
 CLIENT_ID = "eckospace-web"
 CLIENT_SECRET = "provider-client-secret-for-tests-0123456789"
@@ -35,13 +35,26 @@ BINDING_COOKIE = "__Host-eckospace-sign-in"
 def signin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningStack, RunningProvider]]:
     port = free_port()
     callback = f"http://127.0.0.1:{port}/social-login/callback/google"
-    provider = start_oidc_provider(tmp_path_factory.mktemp("oidc"), client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                                   redirect_uris=[callback], accounts=[VERIFIED, UNVERIFIED])
-    stack = start_stack(tmp_path_factory.mktemp("signin-stack"), port=port, overrides={
-        "GoogleDiscoveryUrl": provider.discovery_url, "GoogleClientId": CLIENT_ID, "SignInCompleteUrl": COMPLETE_URL,
-        "AuthorizerCacheSeconds": "1"})  # so the end of a session shows within a test
-    stack.aws("secretsmanager").put_secret_value(SecretId="eckospace/dev/google-client-secret",
-                                                 SecretString=CLIENT_SECRET)
+    provider = start_oidc_provider(
+        tmp_path_factory.mktemp("oidc"),
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[callback],
+        accounts=[VERIFIED, UNVERIFIED],
+    )
+    stack = start_stack(
+        tmp_path_factory.mktemp("signin-stack"),
+        port=port,
+        overrides={
+            "GoogleDiscoveryUrl": provider.discovery_url,
+            "GoogleClientId": CLIENT_ID,
+            "SignInCompleteUrl": COMPLETE_URL,
+            "AuthorizerCacheSeconds": "1",
+        },
+    )  # so the end of a session shows within a test
+    stack.aws("secretsmanager").put_secret_value(
+        SecretId="eckospace/dev/google-client-secret", SecretString=CLIENT_SECRET
+    )
     yield stack, provider
     stack.stop()
     provider.stop()
@@ -71,8 +84,9 @@ def callback(stack: RunningStack, query: dict[str, str] | str, binding: str | No
     """The browser follows the provider's redirect to us, with its sign-in cookie when it has one."""
     query_string = query if isinstance(query, str) else urlencode(query)
     cookies = {"Cookie": f"{BINDING_COOKIE}={binding}"} if binding is not None else {}
-    return requests.get(stack.url(f"/social-login/callback/google?{query_string}"), allow_redirects=False,
-                        headers=cookies, timeout=30)
+    return requests.get(
+        stack.url(f"/social-login/callback/google?{query_string}"), allow_redirects=False, headers=cookies, timeout=30
+    )
 
 
 def provider_redirect(stack, provider, login: str = VERIFIED.sub) -> tuple[dict[str, str], str]:
@@ -100,15 +114,18 @@ def users_count(stack) -> int:
 
 
 def state_item(stack, state: str) -> dict:
-    return {"TableName": "eckospace-local-SignInStatesTable",
-            "Key": {"pk": {"S": f"state#{hashlib.sha256(state.encode()).hexdigest()}"}}}
+    return {
+        "TableName": "eckospace-local-SignInStatesTable",
+        "Key": {"pk": {"S": f"state#{hashlib.sha256(state.encode()).hexdigest()}"}},
+    }
 
 
 def session_for(stack, code: str, binding: str | None) -> requests.Response:
     """The front end's server exchanges the code, passing on the binding cookie its page received."""
     body = {"code": code} if binding is None else {"code": code, "binding": binding}
-    return requests.post(stack.url("/api/auth/session"), json=body, timeout=30,
-                         headers={"x-api-key": stack.credentials["api_key"]})
+    return requests.post(
+        stack.url("/api/auth/session"), json=body, timeout=30, headers={"x-api-key": stack.credentials["api_key"]}
+    )
 
 
 def test_authorization_request_carries_state_nonce_and_pkce(signin):
@@ -192,8 +209,12 @@ def test_logout_ends_the_session_for_its_access_and_refresh_tokens(signin):
     assert logout.status_code == 204 and logout.content == b""
     again = requests.post(stack.url("/api/auth/logout"), headers=bearer, timeout=30)
     assert again.status_code in (204, 401)  # idempotent: done again, or the token is already refused
-    refreshed = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": tokens["refresh_token"]},
-                              headers={"x-api-key": api_key}, timeout=30)
+    refreshed = requests.post(
+        stack.url("/api/auth/refresh"),
+        json={"refresh_token": tokens["refresh_token"]},
+        headers={"x-api-key": api_key},
+        timeout=30,
+    )
     assert refreshed.status_code == 401
     time.sleep(1.5)  # the authorizer's cache (one second here, five minutes by default)
     assert requests.get(stack.url("/api/me"), headers=bearer, timeout=30).status_code == 401
@@ -211,19 +232,34 @@ def test_full_sign_in_gives_a_one_time_code_then_a_session(signin):
     session = session_for(stack, code, binding)
     assert session.status_code == 200 and session.headers["Cache-Control"] == "no-store"
     tokens = session.json()
-    me = requests.get(stack.url("/api/me"), timeout=30, headers={
-        "x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {tokens['access_token']}"})
+    me = requests.get(
+        stack.url("/api/me"),
+        timeout=30,
+        headers={"x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {tokens['access_token']}"},
+    )
     assert me.status_code == 200 and me.json()["email"] == VERIFIED.email and me.json()["name"] == VERIFIED.name
     assert session_for(stack, code, binding).status_code == 401  # the one-time code is spent
 
-    refreshed = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": tokens["refresh_token"]},
-                              headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
+    refreshed = requests.post(
+        stack.url("/api/auth/refresh"),
+        json={"refresh_token": tokens["refresh_token"]},
+        headers={"x-api-key": stack.credentials["api_key"]},
+        timeout=30,
+    )
     assert refreshed.status_code == 200
-    reuse = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": tokens["refresh_token"]},
-                          headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
+    reuse = requests.post(
+        stack.url("/api/auth/refresh"),
+        json={"refresh_token": tokens["refresh_token"]},
+        headers={"x-api-key": stack.credentials["api_key"]},
+        timeout=30,
+    )
     assert reuse.status_code == 401
-    family_dead = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": refreshed.json()["refresh_token"]},
-                                headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
+    family_dead = requests.post(
+        stack.url("/api/auth/refresh"),
+        json={"refresh_token": refreshed.json()["refresh_token"]},
+        headers={"x-api-key": stack.credentials["api_key"]},
+        timeout=30,
+    )
     assert family_dead.status_code == 401
 
 
@@ -252,8 +288,12 @@ def test_every_sign_in_answer_holds_to_the_openapi_document(signin):
     bearer = {"x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {tokens['access_token']}"}
     me = checked("GET", "/api/me", requests.get(stack.url("/api/me"), headers=bearer, timeout=30))
     assert me["email"] == VERIFIED.email and me["created_at"].endswith("Z") and "created" not in me
-    renewed = requests.post(stack.url("/api/auth/refresh"), json={"refresh_token": tokens["refresh_token"]},
-                            headers={"x-api-key": stack.credentials["api_key"]}, timeout=30)
+    renewed = requests.post(
+        stack.url("/api/auth/refresh"),
+        json={"refresh_token": tokens["refresh_token"]},
+        headers={"x-api-key": stack.credentials["api_key"]},
+        timeout=30,
+    )
     assert checked("POST", "/api/auth/refresh", renewed)["refresh_token"] != tokens["refresh_token"]
     logout = requests.post(stack.url("/api/auth/logout"), headers=bearer, timeout=30)
     assert logout.status_code == 204 and checked("POST", "/api/auth/logout", logout) is None
@@ -302,8 +342,11 @@ def test_replayed_state_is_400(signin):
 def test_expired_state_is_400(signin):
     stack, provider = signin
     query, binding = provider_redirect(stack, provider)
-    stack.aws("dynamodb").update_item(**state_item(stack, query["state"]), UpdateExpression="SET expires_at = :past",
-                                      ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}})
+    stack.aws("dynamodb").update_item(
+        **state_item(stack, query["state"]),
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
     assert callback(stack, query, binding).status_code == 400
 
 
@@ -320,16 +363,22 @@ def test_replayed_code_is_refused(signin):
 def test_pkce_verifier_mismatch_is_refused(signin):
     stack, provider = signin
     query, binding = provider_redirect(stack, provider)
-    stack.aws("dynamodb").update_item(**state_item(stack, query["state"]), UpdateExpression="SET verifier = :other",
-                                      ExpressionAttributeValues={":other": {"S": "x" * 64}})
+    stack.aws("dynamodb").update_item(
+        **state_item(stack, query["state"]),
+        UpdateExpression="SET verifier = :other",
+        ExpressionAttributeValues={":other": {"S": "x" * 64}},
+    )
     assert callback(stack, query, binding).status_code == 400
 
 
 def test_nonce_mismatch_is_refused(signin):
     stack, provider = signin
     query, binding = provider_redirect(stack, provider)
-    stack.aws("dynamodb").update_item(**state_item(stack, query["state"]), UpdateExpression="SET nonce = :other",
-                                      ExpressionAttributeValues={":other": {"S": "not-the-nonce-we-sent"}})
+    stack.aws("dynamodb").update_item(
+        **state_item(stack, query["state"]),
+        UpdateExpression="SET nonce = :other",
+        ExpressionAttributeValues={":other": {"S": "not-the-nonce-we-sent"}},
+    )
     before = users_count(stack)
     answer = callback(stack, query, binding)
     assert answer.status_code == 400 and "not issued for this sign-in" in answer.json()["detail"]
@@ -358,6 +407,14 @@ def test_sign_in_logs_hold_no_secret(signin):
     code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
     tokens = session_for(stack, code, binding).json()
     log = stack.log()
-    for secret in (CLIENT_SECRET, query["code"], code, tokens["access_token"], tokens["refresh_token"],
-                   query["state"], binding, VERIFIED.email):
+    for secret in (
+        CLIENT_SECRET,
+        query["code"],
+        code,
+        tokens["access_token"],
+        tokens["refresh_token"],
+        query["state"],
+        binding,
+        VERIFIED.email,
+    ):
         assert secret not in log

@@ -20,11 +20,26 @@ EVENTS_TABLE = "eckospace-local-StripeEventsTable"
 
 def stripe_event(event_type: str = "payment_intent.succeeded", *, user_id: str = "nobody", amount: int = 1500) -> str:
     """A Stripe event as Stripe serializes it (pretty-printed: the bytes are what is signed)."""
-    return json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": event_type,
-                       "created": int(time.time()), "livemode": False,
-                       "data": {"object": {"id": f"pi_{uuid.uuid4().hex[:24]}", "object": "payment_intent",
-                                           "amount": amount, "amount_received": amount, "currency": "eur",
-                                           "metadata": {"eckospace_user_id": user_id}}}}, indent=2)
+    return json.dumps(
+        {
+            "id": f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "type": event_type,
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {
+                "object": {
+                    "id": f"pi_{uuid.uuid4().hex[:24]}",
+                    "object": "payment_intent",
+                    "amount": amount,
+                    "amount_received": amount,
+                    "currency": "eur",
+                    "metadata": {"eckospace_user_id": user_id},
+                }
+            },
+        },
+        indent=2,
+    )
 
 
 def deliver(stack: RunningStack, payload: str, signature: str | None) -> requests.Response:
@@ -40,14 +55,28 @@ def recorded(stack: RunningStack, payload: str) -> dict | None:
 
 
 def wallet_balance(stack: RunningStack, user_id: str, currency: str = "eur") -> int:
-    item = stack.aws("dynamodb").get_item(TableName="eckospace-local-WalletsTable", ConsistentRead=True, Key={
-        "pk": {"S": f"account#user:{user_id}:{currency}"}, "sk": {"S": "balance"}}).get("Item")
+    item = (
+        stack.aws("dynamodb")
+        .get_item(
+            TableName="eckospace-local-WalletsTable",
+            ConsistentRead=True,
+            Key={"pk": {"S": f"account#user:{user_id}:{currency}"}, "sk": {"S": "balance"}},
+        )
+        .get("Item")
+    )
     return int(item["balance"]["N"]) if item else 0
 
 
 def recorded_effect(stack: RunningStack, effect_id: str) -> dict | None:
-    return stack.aws("dynamodb").get_item(TableName="eckospace-local-WalletsTable", ConsistentRead=True, Key={
-        "pk": {"S": f"effect#{effect_id}"}, "sk": {"S": "effect"}}).get("Item")
+    return (
+        stack.aws("dynamodb")
+        .get_item(
+            TableName="eckospace-local-WalletsTable",
+            ConsistentRead=True,
+            Key={"pk": {"S": f"effect#{effect_id}"}, "sk": {"S": "effect"}},
+        )
+        .get("Item")
+    )
 
 
 def eventually(condition, seconds: float = 30.0) -> None:
@@ -94,8 +123,10 @@ def test_exactly_once_under_duplicated_shuffled_concurrent_deliveries(stack, sec
     expected = {user: sum(100 + i for i in range(100) if i % 10 == n) for n, user in enumerate(users)}
     eventually(lambda: {user: wallet_balance(stack, user) for user in users} == expected, seconds=90)
     entries = stack.aws("dynamodb").query(
-        TableName="eckospace-local-WalletsTable", KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
-        ExpressionAttributeValues={":pk": {"S": f"account#user:{users[0]}:eur"}, ":e": {"S": "entry#"}})["Items"]
+        TableName="eckospace-local-WalletsTable",
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+        ExpressionAttributeValues={":pk": {"S": f"account#user:{users[0]}:eur"}, ":e": {"S": "entry#"}},
+    )["Items"]
     assert len(entries) == 10 and sum(int(e["amount"]["N"]) for e in entries) == expected[users[0]]
 
 
@@ -120,8 +151,18 @@ def _signature_cases(secret: str, payload: str) -> dict[str, tuple[str, str | No
     }
 
 
-@pytest.mark.parametrize("case", ["missing header", "malformed header", "wrong secret", "tampered body",
-                                  "stale timestamp", "re-serialized by a proxy", "no v1 signature"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing header",
+        "malformed header",
+        "wrong secret",
+        "tampered body",
+        "stale timestamp",
+        "re-serialized by a proxy",
+        "no v1 signature",
+    ],
+)
 def test_bad_signatures_are_401_and_record_nothing(stack, secret, case):
     payload = stripe_event()
     body, signature = _signature_cases(secret, payload)[case]
@@ -135,6 +176,7 @@ def test_an_event_the_worker_can_never_apply_lands_in_the_dead_letter_queue(stac
     """A refund on a wallet a dispute emptied fails every time it is applied: retried, then
     dead-lettered, and nothing is half-applied. (The queue is tuned for the test: 1 s visibility,
     2 receives.)"""
+
     def send(event: dict) -> str:
         payload = stripe_events.payload(event)
         answer = deliver(stack, payload, stripe_events.signature(payload, secret))
@@ -144,16 +186,24 @@ def test_an_event_the_worker_can_never_apply_lands_in_the_dead_letter_queue(stac
     user = f"user-{uuid.uuid4().hex[:8]}"
     intent = stripe_events.payment_intent(amount=900, user=user)
     send(stripe_events.event("payment_intent.succeeded", intent))
-    send(stripe_events.event("charge.dispute.funds_withdrawn", stripe_events.dispute(
-        amount=900, payment_intent=intent["id"], status="needs_response", withdrawn=900)))
+    send(
+        stripe_events.event(
+            "charge.dispute.funds_withdrawn",
+            stripe_events.dispute(amount=900, payment_intent=intent["id"], status="needs_response", withdrawn=900),
+        )
+    )
     eventually(lambda: wallet_balance(stack, user) == 0 and recorded_effect(stack, f"topup:{intent['id']}"))
     sqs = stack.aws("sqs")
     queue = sqs.get_queue_url(QueueName="eckospace-local-PaymentsQueue")["QueueUrl"]
     dead_letters = sqs.get_queue_url(QueueName="eckospace-local-PaymentsDeadLetterQueue")["QueueUrl"]
-    original = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])["Attributes"]
+    original = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])[
+        "Attributes"
+    ]
     redrive = json.loads(original["RedrivePolicy"])
-    sqs.set_queue_attributes(QueueUrl=queue, Attributes={
-        "VisibilityTimeout": "1", "RedrivePolicy": json.dumps({**redrive, "maxReceiveCount": 2})})
+    sqs.set_queue_attributes(
+        QueueUrl=queue,
+        Attributes={"VisibilityTimeout": "1", "RedrivePolicy": json.dumps({**redrive, "maxReceiveCount": 2})},
+    )
     time.sleep(1.5)  # a long poll already waiting keeps the visibility it started with
     try:
         refund = stripe_events.refund(amount=900, payment_intent=intent["id"])

@@ -40,12 +40,14 @@ def test_fallback_chain_serves_the_nearest_catalogue(stack, api_key, reader):
     assert response.headers["Content-Language"] == "fr"
     assert body["messages"]["nav.home"] == "Accueil"
     assert response.headers["X-Request-Id"]
-    assert response.headers["ETag"].startswith('"') and not response.headers["ETag"].startswith('W/')
+    assert response.headers["ETag"].startswith('"') and not response.headers["ETag"].startswith("W/")
     assert "private" in response.headers["Cache-Control"] and "max-age=" in response.headers["Cache-Control"]
 
 
-@pytest.mark.parametrize(("asked", "served"), [("en", "en"), ("pt-BR", "pt-BR"), ("pt-PT", "en"), ("zh-Hant-TW", "en"),
-                                                ("DE-at", "de"), ("es-419", "es")])
+@pytest.mark.parametrize(
+    ("asked", "served"),
+    [("en", "en"), ("pt-BR", "pt-BR"), ("pt-PT", "en"), ("zh-Hant-TW", "en"), ("DE-at", "de"), ("es-419", "es")],
+)
 def test_locale_resolution(stack, api_key, reader, asked, served):
     response = get(stack, api_key=api_key, token=reader, params={"locale": asked})
     assert response.status_code == 200
@@ -76,12 +78,28 @@ def test_if_none_match_gives_304_without_body(stack, api_key, reader):
 
 
 def test_etag_differs_between_locales(stack, api_key, reader):
-    tags = {get(stack, api_key=api_key, token=reader, params={"locale": loc}).headers["ETag"] for loc in ("en", "fr", "ar")}
+    tags = {
+        get(stack, api_key=api_key, token=reader, params={"locale": loc}).headers["ETag"] for loc in ("en", "fr", "ar")
+    }
     assert len(tags) == 3
 
 
-@pytest.mark.parametrize("locale", ["", "e", "en_US", "12-%", "en--US", "toolongsubtag-en", "<script>", "en-US-" + "x" * 40,
-                                    "en-a", "a" * 70, "en\u00e9"])
+@pytest.mark.parametrize(
+    "locale",
+    [
+        "",
+        "e",
+        "en_US",
+        "12-%",
+        "en--US",
+        "toolongsubtag-en",
+        "<script>",
+        "en-US-" + "x" * 40,
+        "en-a",
+        "a" * 70,
+        "en\u00e9",
+    ],
+)
 def test_malformed_locale_is_a_400_problem(stack, api_key, reader, locale):
     response = get(stack, api_key=api_key, token=reader, params={"locale": locale})
     assert response.status_code == 400
@@ -109,8 +127,19 @@ def _hmac_with_public_key(keyring) -> str:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     header = b64(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": keyring.active_kid}).encode())
-    claims = b64(json.dumps({"sub": "x", "iss": ISSUER, "aud": AUDIENCE, "scope": "translations:read", "jti": "j",
-                             "iat": int(time.time()), "exp": int(time.time()) + 300}).encode())
+    claims = b64(
+        json.dumps(
+            {
+                "sub": "x",
+                "iss": ISSUER,
+                "aud": AUDIENCE,
+                "scope": "translations:read",
+                "jti": "j",
+                "iat": int(time.time()),
+                "exp": int(time.time()) + 300,
+            }
+        ).encode()
+    )
     secret = json.dumps(keyring.jwks()["keys"][0]).encode()
     return f"{header}.{claims}.{b64(hmac.new(secret, f'{header}.{claims}'.encode(), hashlib.sha256).digest())}"
 
@@ -137,8 +166,9 @@ def test_hostile_tokens_are_401(stack, api_key, keyring, attack):
 
 @pytest.mark.parametrize("authorization", ["Basic {token}", "Token {token}", "bearer:{token}", "{token}"])
 def test_a_token_without_the_bearer_scheme_is_401(stack, api_key, reader, authorization):
-    response = requests.get(stack.url(PATH), timeout=30,
-                            headers={"x-api-key": api_key, "Authorization": authorization.format(token=reader)})
+    response = requests.get(
+        stack.url(PATH), timeout=30, headers={"x-api-key": api_key, "Authorization": authorization.format(token=reader)}
+    )
     assert response.status_code == 401
 
 
@@ -198,8 +228,12 @@ def test_quota_gives_429_with_retry_after_until_the_period_ends(stack, reader):
 
 def test_disabled_api_key_stops_working(stack, reader):
     apigateway = stack.aws("apigateway")
-    key_id = ensure_api_key(apigateway, name="disable-test", value="disable-test-key-0123456789",
-                            plan_id=_plan_id(stack, "StandardUsagePlan"))
+    key_id = ensure_api_key(
+        apigateway,
+        name="disable-test",
+        value="disable-test-key-0123456789",
+        plan_id=_plan_id(stack, "StandardUsagePlan"),
+    )
     # Like API Gateway, key changes take effect within seconds, not instantly.
     _eventually(lambda: get(stack, api_key="disable-test-key-0123456789", token=reader).status_code == 200)
     apigateway.update_api_key(apiKey=key_id, patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}])

@@ -38,9 +38,18 @@ def stripe_emulator(stack) -> tuple[str, tuple[str, str]]:
 def card_payment_method(stack) -> str:
     """What Stripe.js does in the browser first: turn the card into a payment method."""
     base, auth = stripe_emulator(stack)
-    return requests.post(f"{base}/v1/payment_methods", auth=auth, timeout=30, data={
-        "type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12", "card[exp_year]": "2034",
-        "card[cvc]": "123"}).json()["id"]
+    return requests.post(
+        f"{base}/v1/payment_methods",
+        auth=auth,
+        timeout=30,
+        data={
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2034",
+            "card[cvc]": "123",
+        },
+    ).json()["id"]
 
 
 def confirm(stack, payment_intent: str) -> None:
@@ -76,28 +85,34 @@ def test_a_top_up_paid_at_stripe_credits_the_wallet_once(stack, api_key, user):
         answer = call(stack, api_key, token, "GET", path)
         shown = openapi_contract.check("GET", path, answer.status_code, answer.headers["Content-Type"], answer.content)
     assert [(e["kind"], e["amount"], e["effect_id"]) for e in shown["data"]] == [
-        ("topup", 2000, f"topup:{top_up['payment_intent']}")]
+        ("topup", 2000, f"topup:{top_up['payment_intent']}")
+    ]
 
 
 def test_the_same_key_with_another_body_is_refused(stack, api_key, user):
     _, token = user
     key = {"Idempotency-Key": uuid.uuid4().hex}
-    assert call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 500, "currency": "eur"},
-                headers=key).status_code == 201
+    assert (
+        call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 500, "currency": "eur"}, headers=key).status_code
+        == 201
+    )
     refused = call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 50000, "currency": "eur"}, headers=key)
     assert refused.status_code == 422 and "Idempotency-Key" in refused.json()["detail"]
     openapi_contract.check("POST", TOP_UPS, 422, refused.headers["Content-Type"], refused.content)
 
 
-@pytest.mark.parametrize(("body", "headers", "status"), [
-    ({"amount": 500, "currency": "eur"}, {}, 400),  # no Idempotency-Key
-    ({"amount": 5, "currency": "eur"}, {"Idempotency-Key": "k-small"}, 400),
-    ({"amount": 10**9, "currency": "eur"}, {"Idempotency-Key": "k-big"}, 400),
-    ({"amount": 500, "currency": "xyz"}, {"Idempotency-Key": "k-currency"}, 400),
-    ({"amount": "lots", "currency": "eur"}, {"Idempotency-Key": "k-type"}, 400),
-    ({"amount": "500", "currency": "eur"}, {"Idempotency-Key": "k-string"}, 400),  # JSON types are kept
-    ({"amount": True, "currency": "eur"}, {"Idempotency-Key": "k-bool"}, 400),
-])
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        ({"amount": 500, "currency": "eur"}, {}, 400),  # no Idempotency-Key
+        ({"amount": 5, "currency": "eur"}, {"Idempotency-Key": "k-small"}, 400),
+        ({"amount": 10**9, "currency": "eur"}, {"Idempotency-Key": "k-big"}, 400),
+        ({"amount": 500, "currency": "xyz"}, {"Idempotency-Key": "k-currency"}, 400),
+        ({"amount": "lots", "currency": "eur"}, {"Idempotency-Key": "k-type"}, 400),
+        ({"amount": "500", "currency": "eur"}, {"Idempotency-Key": "k-string"}, 400),  # JSON types are kept
+        ({"amount": True, "currency": "eur"}, {"Idempotency-Key": "k-bool"}, 400),
+    ],
+)
 def test_bad_top_ups_are_400s(stack, api_key, user, body, headers, status):
     _, token = user
     assert call(stack, api_key, token, "POST", TOP_UPS, json=body, headers=headers).status_code == status
@@ -105,25 +120,41 @@ def test_bad_top_ups_are_400s(stack, api_key, user, body, headers, status):
 
 def test_a_payment_method_stripe_does_not_know_is_a_422(stack, api_key, user):
     _, token = user
-    refused = call(stack, api_key, token, "POST", TOP_UPS, headers={"Idempotency-Key": uuid.uuid4().hex},
-                   json={"amount": 500, "currency": "eur", "payment_method": "pm_nobody_ever_made_this"})
+    refused = call(
+        stack,
+        api_key,
+        token,
+        "POST",
+        TOP_UPS,
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+        json={"amount": 500, "currency": "eur", "payment_method": "pm_nobody_ever_made_this"},
+    )
     assert refused.status_code == 422, refused.text
-    assert refused.json()["errors"] == [{"in": "body", "name": "payment_method",
-                                         "detail": "is not a payment method Stripe knows"}]
+    assert refused.json()["errors"] == [
+        {"in": "body", "name": "payment_method", "detail": "is not a payment method Stripe knows"}
+    ]
     openapi_contract.check("POST", TOP_UPS, 422, refused.headers["Content-Type"], refused.content)
 
 
 def test_integrations_cannot_top_up_a_wallet(stack, api_key, keyring):
     token = mint(keyring, ["wallet:write"], token_use="client", client_id="ekc_0000000000000000")
-    assert call(stack, api_key, token, "POST", TOP_UPS, json={"amount": 500, "currency": "eur"},
-                headers={"Idempotency-Key": "k-client"}).status_code in (401, 403)
+    assert call(
+        stack,
+        api_key,
+        token,
+        "POST",
+        TOP_UPS,
+        json={"amount": 500, "currency": "eur"},
+        headers={"Idempotency-Key": "k-client"},
+    ).status_code in (401, 403)
 
 
 def _topped_up(stack, api_key, token, amount: int) -> str:
     """A paid top-up; its payment intent id."""
     body = {"amount": amount, "currency": "eur", "payment_method": card_payment_method(stack)}
-    top_up = call(stack, api_key, token, "POST", TOP_UPS, json=body,
-                  headers={"Idempotency-Key": uuid.uuid4().hex}).json()
+    top_up = call(
+        stack, api_key, token, "POST", TOP_UPS, json=body, headers={"Idempotency-Key": uuid.uuid4().hex}
+    ).json()
     confirm(stack, top_up["payment_intent"])
     _until(lambda: balance(stack, api_key, token) == amount)
     return top_up["payment_intent"]
@@ -140,8 +171,12 @@ def _deliver(stack, event: dict) -> None:
     """`event` as Stripe sends it: pretty-printed, signed with the endpoint's secret."""
     payload = stripe_events.payload(event)
     signature = stripe_events.signature(payload, stack.credentials["stripe_webhook_secret"])
-    answer = requests.post(stack.url("/payment/stripe/webhook"), data=payload.encode(), timeout=30,
-                           headers={"Content-Type": "application/json", "Stripe-Signature": signature})
+    answer = requests.post(
+        stack.url("/payment/stripe/webhook"),
+        data=payload.encode(),
+        timeout=30,
+        headers={"Content-Type": "application/json", "Stripe-Signature": signature},
+    )
     assert answer.status_code == 200 and answer.json()["outcome"] == "queued", answer.text
 
 
@@ -152,8 +187,9 @@ def _ledger(stack, api_key, token) -> list[tuple[str, int]]:
 
 def _refund_at_stripe(stack, payment_intent: str, amount: int) -> dict:
     base, auth = stripe_emulator(stack)
-    made = requests.post(f"{base}/v1/refunds", auth=auth, timeout=30,
-                         data={"payment_intent": payment_intent, "amount": str(amount)})
+    made = requests.post(
+        f"{base}/v1/refunds", auth=auth, timeout=30, data={"payment_intent": payment_intent, "amount": str(amount)}
+    )
     assert made.status_code == 200, made.text
     return made.json()
 
@@ -163,8 +199,15 @@ def test_refunds_made_at_stripe_debit_the_wallet_once_each(stack, api_key, user)
     intent = _topped_up(stack, api_key, token, 2000)
     first = _refund_at_stripe(stack, intent, 500)
     # Stripe announces each refund with refund.created, carrying the Refund.
-    _deliver(stack, stripe_events.event("refund.created", stripe_events.refund(
-        id=first["id"], amount=500, payment_intent=intent, charge=first["charge"], status="succeeded")))
+    _deliver(
+        stack,
+        stripe_events.event(
+            "refund.created",
+            stripe_events.refund(
+                id=first["id"], amount=500, payment_intent=intent, charge=first["charge"], status="succeeded"
+            ),
+        ),
+    )
     _until(lambda: balance(stack, api_key, token) == 1500)
     second = _refund_at_stripe(stack, intent, 700)
     # charge.refunded carries a Charge without its refunds: the worker lists them from Stripe.
@@ -172,11 +215,25 @@ def test_refunds_made_at_stripe_debit_the_wallet_once_each(stack, api_key, user)
     _deliver(stack, stripe_events.event("charge.refunded", charge))
     _until(lambda: balance(stack, api_key, token) == 800)
     # The second refund's own event, and the first's updated, arrive after: nothing more is debited.
-    _deliver(stack, stripe_events.event("refund.created", stripe_events.refund(
-        id=second["id"], amount=700, payment_intent=intent, charge=second["charge"], status="succeeded")))
-    _deliver(stack, stripe_events.event("refund.updated", stripe_events.refund(
-        id=first["id"], amount=500, payment_intent=intent, charge=first["charge"], status="succeeded"),
-        previous_attributes={"status": "pending"}))
+    _deliver(
+        stack,
+        stripe_events.event(
+            "refund.created",
+            stripe_events.refund(
+                id=second["id"], amount=700, payment_intent=intent, charge=second["charge"], status="succeeded"
+            ),
+        ),
+    )
+    _deliver(
+        stack,
+        stripe_events.event(
+            "refund.updated",
+            stripe_events.refund(
+                id=first["id"], amount=500, payment_intent=intent, charge=first["charge"], status="succeeded"
+            ),
+            previous_attributes={"status": "pending"},
+        ),
+    )
     time.sleep(2)
     assert balance(stack, api_key, token) == 800
     assert _ledger(stack, api_key, token) == [("refund", -700), ("refund", -500), ("topup", 2000)]
@@ -188,16 +245,24 @@ def test_a_failed_refund_gives_the_money_back(stack, api_key, user):
     refund = stripe_events.refund(amount=1000, payment_intent=intent, status="pending")
     _deliver(stack, stripe_events.event("refund.created", refund))
     _until(lambda: balance(stack, api_key, token) == 0)
-    _deliver(stack, stripe_events.event("refund.failed", {**refund, "status": "failed"},
-                                        previous_attributes={"status": "pending"}))
+    _deliver(
+        stack,
+        stripe_events.event("refund.failed", {**refund, "status": "failed"}, previous_attributes={"status": "pending"}),
+    )
     _until(lambda: balance(stack, api_key, token) == 1000)
     assert _ledger(stack, api_key, token) == [("refund", -1000), ("refund_reversal", 1000), ("topup", 1000)]
 
 
-def _dispute(stack, event_type: str, payment_intent: str, dispute_id: str, amount: int, status: str,
-             **funds: int) -> None:
-    _deliver(stack, stripe_events.event(event_type, stripe_events.dispute(
-        id=dispute_id, amount=amount, payment_intent=payment_intent, status=status, **funds)))
+def _dispute(
+    stack, event_type: str, payment_intent: str, dispute_id: str, amount: int, status: str, **funds: int
+) -> None:
+    _deliver(
+        stack,
+        stripe_events.event(
+            event_type,
+            stripe_events.dispute(id=dispute_id, amount=amount, payment_intent=payment_intent, status=status, **funds),
+        ),
+    )
 
 
 def test_a_dispute_inquiry_that_closes_moves_no_money(stack, api_key, user):

@@ -107,8 +107,15 @@ def run_sam(repo_root: Path) -> RunSam:
     env = _sam_environment()
 
     def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(SAM_EXECUTABLE), *args], cwd=repo_root, env=env, capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [str(SAM_EXECUTABLE), *args],
+            cwd=repo_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
     return run
 
@@ -118,7 +125,13 @@ def stack_report(*parameters: str, impact: bool = False) -> dict[str, Any]:
     if not SAM_PYTHON.exists():
         pytest.skip(f"SAM CLI not installed at {SAM_PYTHON}: run `make .venv-sam/.installed`")
     command = [str(SAM_PYTHON), str(STACK_REPORT), *(f"--parameter={p}" for p in parameters)]
-    result = subprocess.run([*command, *(["--impact"] if impact else [])], cwd=REPO_ROOT, capture_output=True,
-                            text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [*command, *(["--impact"] if impact else [])],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}{result.stderr[-4000:]}"
     return json.loads(result.stdout)

@@ -51,9 +51,16 @@ def _listings(repo_root: Path, functions: dict[str, dict[str, Any]]) -> set[str]
 def test_every_listing_reads_the_cursor_keys_and_no_other_secret(repo_root, resources):
     functions = _functions(resources)
     listings = _listings(repo_root, functions)
-    assert {"WalletLedgerListFunction", "WebhooksEndpointListFunction", "WebhooksDeliveryListFunction",
-            "PostsFeedFunction", "PostsHashtagListFunction", "PostsUserListFunction", "PostsBookmarksListFunction",
-            "PostsModerationReportsListFunction"} <= listings
+    assert {
+        "WalletLedgerListFunction",
+        "WebhooksEndpointListFunction",
+        "WebhooksDeliveryListFunction",
+        "PostsFeedFunction",
+        "PostsHashtagListFunction",
+        "PostsUserListFunction",
+        "PostsBookmarksListFunction",
+        "PostsModerationReportsListFunction",
+    } <= listings
     problems = []
     for lid, props in functions.items():
         secret_reads = [s for s in _statements(props) if any(a.startswith("secretsmanager:") for a in _actions(s))]
@@ -62,8 +69,11 @@ def test_every_listing_reads_the_cursor_keys_and_no_other_secret(repo_root, reso
             variables = props.get("Environment", {}).get("Variables", {})
             if variables.get("ECKO_CURSOR_KEYS_SECRET") != {"Ref": CURSOR_SECRET}:
                 problems.append(f"{lid} lists with cursors but has no ECKO_CURSOR_KEYS_SECRET: !Ref {CURSOR_SECRET}")
-            if len(secret_reads) != 1 or len(reads_cursor_keys) != 1 or \
-                    _actions(reads_cursor_keys[0]) != {"secretsmanager:getsecretvalue"}:
+            if (
+                len(secret_reads) != 1
+                or len(reads_cursor_keys) != 1
+                or _actions(reads_cursor_keys[0]) != {"secretsmanager:getsecretvalue"}
+            ):
                 problems.append(f"{lid} must read {CURSOR_SECRET} (GetSecretValue) and no other secret: {secret_reads}")
         elif reads_cursor_keys:
             problems.append(f"{lid} is no listing but may read {CURSOR_SECRET}")
@@ -99,8 +109,12 @@ def test_the_media_worker_reads_and_deletes_versions_only_where_it_must(resource
     assert {"s3:getobjectversion", "s3:deleteobjectversion"} <= quarantine
     assert "s3:deleteobjectversion" in published and "s3:getobjectversion" not in published
     assert set(grants) == {r for r in grants if "/quarantine/*" in r or "/media/*" in r}, grants
-    others = {lid for lid, props in functions.items() if lid != "MediaWorkerFunction"
-              and any("s3:deleteobjectversion" in actions for actions in _s3_grants(props).values())}
+    others = {
+        lid
+        for lid, props in functions.items()
+        if lid != "MediaWorkerFunction"
+        and any("s3:deleteobjectversion" in actions for actions in _s3_grants(props).values())
+    }
     assert not others, f"only the media worker may delete object versions: {others}"
 
 
@@ -112,8 +126,9 @@ def media_rules(template_doc) -> dict[str, dict[str, Any]]:
 
 
 def test_the_media_bucket_expires_noncurrent_versions_and_expired_delete_markers(media_rules):
-    everywhere = [r for r in media_rules.values() if r["Status"] == "Enabled" and not r.get("Prefix")
-                  and "TagFilters" not in r]
+    everywhere = [
+        r for r in media_rules.values() if r["Status"] == "Enabled" and not r.get("Prefix") and "TagFilters" not in r
+    ]
     assert any(int(r.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays", 0)) > 0 for r in everywhere)
     assert any(r.get("ExpiredObjectDeleteMarker") is True for r in everywhere)
     quarantine = [r for r in media_rules.values() if r.get("Prefix") == "quarantine/"]

@@ -46,7 +46,9 @@ def _security_problems(route: Route, operation: Operation) -> list[str]:
     requirements: list[dict[str, list[str]]] = operation.get("security", [])
     where = f"{route.method} {route.path}"
     if route.authorizer is None:  # public, or the caller authenticates itself (OAuth client credentials)
-        problems = [f"{where} runs no authorizer but documents {BEARER}"] if any(BEARER in r for r in requirements) else []
+        problems = (
+            [f"{where} runs no authorizer but documents {BEARER}"] if any(BEARER in r for r in requirements) else []
+        )
         if route.api_key_required and not all(API_KEY in r for r in requirements or [{}]):
             problems.append(f"{where} needs an API key but does not document {API_KEY}")
         return problems
@@ -65,38 +67,60 @@ def _security_problems(route: Route, operation: Operation) -> list[str]:
 
 
 def test_document_is_current(repo_root: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        str(repo_root / part) for part in ("infra/local", "layers/core/python"))}
-    result = subprocess.run([sys.executable, "-m", "eckolocal.generate", "--check"],
-                            cwd=repo_root,
-                            env=env, capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(repo_root / part) for part in ("infra/local", "layers/core/python")),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "eckolocal.generate", "--check"],
+        cwd=repo_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, f"exit code {result.returncode}\n{result.stdout}{result.stderr}"
 
 
 def test_every_route_is_documented(document: dict[str, Any], routes: list[Route]) -> None:
-    missing = [f"{route.method} {route.path}" for route in routes
-               if not _operations(document, route.path, route.method)]
+    missing = [
+        f"{route.method} {route.path}" for route in routes if not _operations(document, route.path, route.method)
+    ]
     assert not missing, f"routes missing from {DOCUMENT}: {missing}"
 
 
 def test_every_documented_operation_is_a_route(document: dict[str, Any], routes: list[Route]) -> None:
     served = {(route.path, method) for route in routes for method in _operations(document, route.path, route.method)}
-    extra = [f"{method.upper()} {path}" for path, item in document.get("paths", {}).items()
-             for method in item if method in HTTP_METHODS and (path, method) not in served]
+    extra = [
+        f"{method.upper()} {path}"
+        for path, item in document.get("paths", {}).items()
+        for method in item
+        if method in HTTP_METHODS and (path, method) not in served
+    ]
     assert not extra, f"{DOCUMENT} documents operations the template does not route: {extra}"
 
 
 def test_operations_declare_the_key_and_known_bearer_scopes(document: dict[str, Any], routes: list[Route]) -> None:
-    problems = [problem for route in routes
-                for operation in _operations(document, route.path, route.method).values()
-                for problem in _security_problems(route, operation)]
+    problems = [
+        problem
+        for route in routes
+        for operation in _operations(document, route.path, route.method).values()
+        for problem in _security_problems(route, operation)
+    ]
     assert not problems, "\n".join(problems)
 
 
 def test_operations_name_declared_security_schemes(document: dict[str, Any]) -> None:
     declared = set(document.get("components", {}).get("securitySchemes", {}))
-    used = {name for item in document.get("paths", {}).values() for method, operation in item.items()
-            if method in HTTP_METHODS for requirement in operation.get("security", []) for name in requirement}
+    used = {
+        name
+        for item in document.get("paths", {}).values()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+        for requirement in operation.get("security", [])
+        for name in requirement
+    }
     assert used <= declared, f"security schemes used but not declared: {sorted(used - declared)}"
 
 
@@ -105,4 +129,7 @@ def test_security_schemes_are_openapi_objects(document: dict[str, Any]) -> None:
     bearer, api_key = schemes.get(BEARER), schemes.get(API_KEY)
     assert isinstance(bearer, dict) and (bearer.get("type"), bearer.get("scheme")) == ("http", "bearer"), bearer
     assert isinstance(api_key, dict) and (api_key.get("type"), api_key.get("in"), api_key.get("name")) == (
-        "apiKey", "header", "x-api-key"), api_key
+        "apiKey",
+        "header",
+        "x-api-key",
+    ), api_key

@@ -48,9 +48,11 @@ def expected_statuses(route: Route, operation: dict[str, Any]) -> set[str]:
 
 
 def test_every_operation_documents_the_gateways_and_the_resolvers_error_answers(operations) -> None:
-    missing = [f"{method.upper()} {route.path}: {sorted(expected_statuses(route, operation) - set(operation['responses']))}"
-               for route, method, operation in operations
-               if expected_statuses(route, operation) - set(operation["responses"])]
+    missing = [
+        f"{method.upper()} {route.path}: {sorted(expected_statuses(route, operation) - set(operation['responses']))}"
+        for route, method, operation in operations
+        if expected_statuses(route, operation) - set(operation["responses"])
+    ]
     assert not missing, "\n".join(missing)
 
 
@@ -70,10 +72,13 @@ def test_error_answers_say_their_content_type(operations) -> None:
 
 
 def test_answers_that_ask_for_a_retry_say_when(operations) -> None:
-    missing = [f"{method.upper()} {route.path} {status}"
-               for route, method, operation in operations
-               for status in ("429", "503", "504") if status in operation["responses"]
-               if not operation["responses"][status].get("headers", {}).get("Retry-After", {}).get("required")]
+    missing = [
+        f"{method.upper()} {route.path} {status}"
+        for route, method, operation in operations
+        for status in ("429", "503", "504")
+        if status in operation["responses"]
+        if not operation["responses"][status].get("headers", {}).get("Retry-After", {}).get("required")
+    ]
     assert not missing, "\n".join(missing)
 
 

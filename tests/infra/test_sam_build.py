@@ -62,9 +62,11 @@ def _built_functions(stack_docs: dict[str, dict[str, Any]], repo_root: Path, bui
                 continue
             props = resource["Properties"]
             refs = [layer["Ref"] for layer in [*layers, *props.get("Layers", [])]]
-            found[logical_id] = Built(source=(repo_root / Path(name).parent / props["CodeUri"]).resolve(),
-                                      artifact=build_of[name] / logical_id,
-                                      layers=tuple(build_of[name] / ref for ref in refs))
+            found[logical_id] = Built(
+                source=(repo_root / Path(name).parent / props["CodeUri"]).resolve(),
+                artifact=build_of[name] / logical_id,
+                layers=tuple(build_of[name] / ref for ref in refs),
+            )
     return found
 
 
@@ -82,13 +84,19 @@ def function_sources(built: dict[str, Built]) -> dict[str, Path]:
 
 def _digests(root: Path) -> dict[str, str]:
     """Relative path -> sha256 of every file under root, bytecode caches left out."""
-    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(root.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
 
 
 def _packages(root: Path) -> set[str]:
-    return {entry.name for entry in root.iterdir()
-            if entry.is_dir() and not entry.name.endswith((".dist-info", ".data")) and entry.name != "__pycache__"}
+    return {
+        entry.name
+        for entry in root.iterdir()
+        if entry.is_dir() and not entry.name.endswith((".dist-info", ".data")) and entry.name != "__pycache__"
+    }
 
 
 def test_every_function_has_its_own_artifact(built: dict[str, Built]) -> None:
@@ -109,8 +117,9 @@ def test_artifacts_hold_their_own_code(built: dict[str, Built], function_sources
 def test_artifacts_hold_no_other_functions_code(built: dict[str, Built], function_sources: dict[str, Path]) -> None:
     # An empty file (an __init__.py, say) is no leak; any other file two functions share is code
     # that belongs in the core layer.
-    sources = {logical_id: set(_digests(path).values()) - {EMPTY_DIGEST}
-               for logical_id, path in function_sources.items()}
+    sources = {
+        logical_id: set(_digests(path).values()) - {EMPTY_DIGEST} for logical_id, path in function_sources.items()
+    }
     problems = []
     for logical_id in function_sources:
         foreign = set().union(*(digests for other, digests in sources.items() if other != logical_id))
@@ -138,17 +147,28 @@ def test_functions_ship_only_what_they_import(built: dict[str, Built]) -> None:
     """Stripe's library (about 30 MB) goes only to the payments functions that call Stripe, pypdf and
     Pillow only to the media worker; every function with just the shared layers ships at most
     40 MiB, its code and its layers unzipped."""
-    extra = {lid: sorted(layer.name for layer in function.layers if layer.name.endswith(MODULE_LAYERS))
-             for lid, function in built.items()}
+    extra = {
+        lid: sorted(layer.name for layer in function.layers if layer.name.endswith(MODULE_LAYERS))
+        for lid, function in built.items()
+    }
     assert {lid: layers for lid, layers in extra.items() if layers} == {
-        "PaymentsStripeWebhookFunction": [STRIPE_LAYER], "PaymentsWorkerFunction": [STRIPE_LAYER],
-        "WalletTopupCreateFunction": [STRIPE_LAYER], "MediaWorkerFunction": [MEDIA_LAYER]}
-    sizes = {lid: _size(function.artifact) + sum(_size(layer) for layer in function.layers)
-             for lid, function in built.items() if not extra[lid]}
+        "PaymentsStripeWebhookFunction": [STRIPE_LAYER],
+        "PaymentsWorkerFunction": [STRIPE_LAYER],
+        "WalletTopupCreateFunction": [STRIPE_LAYER],
+        "MediaWorkerFunction": [MEDIA_LAYER],
+    }
+    sizes = {
+        lid: _size(function.artifact) + sum(_size(layer) for layer in function.layers)
+        for lid, function in built.items()
+        if not extra[lid]
+    }
     too_big = {lid: f"{size / 2**20:.1f} MiB" for lid, size in sizes.items() if size > 40 * 2**20}
     assert not too_big, f"over 40 MiB with their layers: {too_big}"
-    assert not [lid for lid, function in built.items() if STRIPE_LAYER not in extra[lid]
-                and any((layer / "python" / "stripe").exists() for layer in function.layers)]
+    assert not [
+        lid
+        for lid, function in built.items()
+        if STRIPE_LAYER not in extra[lid] and any((layer / "python" / "stripe").exists() for layer in function.layers)
+    ]
 
 
 def test_deps_layer_ships_powertools(build_dir: Path) -> None:
@@ -160,18 +180,27 @@ def test_deps_layer_is_built_for_the_functions_runtime(build_dir: Path, template
     function_globals = template_doc["Globals"]["Function"]
     abi = function_globals["Runtime"].removeprefix("python").replace(".", "")
     platform = PLATFORM_TAGS[function_globals["Architectures"][0]]
-    extensions = {path.name: found for path in (build_dir / DEPS_LAYER / "python").rglob("*.so")
-                  if (found := EXTENSION_TAG.search(path.name))}
+    extensions = {
+        path.name: found
+        for path in (build_dir / DEPS_LAYER / "python").rglob("*.so")
+        if (found := EXTENSION_TAG.search(path.name))
+    }
     assert extensions, "no version-tagged compiled extension in the deps layer (pydantic_core has one)"
-    wrong = sorted(name for name, found in extensions.items()
-                   if (found["abi"], found["platform"]) != (abi, platform))
+    wrong = sorted(name for name, found in extensions.items() if (found["abi"], found["platform"]) != (abi, platform))
     assert not wrong, f"not built for cpython-{abi} on {platform}: {wrong}"
 
 
-@pytest.mark.parametrize(("layer", "module"), [(DEPS_LAYER, "aws_lambda_powertools/__init__.py"),
-                                               (DEPS_LAYER, "pydantic/main.py"),
-                                               (CORE_LAYER, "eckospace/http/resolver.py")])
-def test_layers_ship_precompiled_bytecode(build_dir: Path, template_doc: dict[str, Any], layer: str, module: str) -> None:
+@pytest.mark.parametrize(
+    ("layer", "module"),
+    [
+        (DEPS_LAYER, "aws_lambda_powertools/__init__.py"),
+        (DEPS_LAYER, "pydantic/main.py"),
+        (CORE_LAYER, "eckospace/http/resolver.py"),
+    ],
+)
+def test_layers_ship_precompiled_bytecode(
+    build_dir: Path, template_doc: dict[str, Any], layer: str, module: str
+) -> None:
     # Lambda cannot write __pycache__: without shipped bytecode every cold start compiles the sources.
     version = template_doc["Globals"]["Function"]["Runtime"].removeprefix("python").replace(".", "")
     source = build_dir / layer / "python" / module

@@ -24,14 +24,25 @@ def report() -> dict[str, Any]:
 def test_every_stack_is_within_its_budget_and_free_of_cycles(report: dict[str, Any]) -> None:
     stacks = report["stacks"]
     assert set(stacks) == {"template.yaml", *(f"infra/stacks/{module}.yaml" for module in MODULES)}
-    counts = ", ".join(f"{name}: {figures['resources']} resources, {figures['bytes'] // 1024} KB"
-                       for name, figures in sorted(stacks.items()))
-    problems = [f"{name} has {figures['resources']} resources (at most {MAX_RESOURCES})"
-                for name, figures in stacks.items() if figures["resources"] > MAX_RESOURCES]
-    problems += [f"{name} is {figures['bytes']} bytes transformed (at most {MAX_BYTES})"
-                 for name, figures in stacks.items() if figures["bytes"] > MAX_BYTES]
-    problems += [f"{name} has a dependency cycle: {' -> '.join(cycle)}"
-                 for name, figures in stacks.items() for cycle in figures["cycles"]]
+    counts = ", ".join(
+        f"{name}: {figures['resources']} resources, {figures['bytes'] // 1024} KB"
+        for name, figures in sorted(stacks.items())
+    )
+    problems = [
+        f"{name} has {figures['resources']} resources (at most {MAX_RESOURCES})"
+        for name, figures in stacks.items()
+        if figures["resources"] > MAX_RESOURCES
+    ]
+    problems += [
+        f"{name} is {figures['bytes']} bytes transformed (at most {MAX_BYTES})"
+        for name, figures in stacks.items()
+        if figures["bytes"] > MAX_BYTES
+    ]
+    problems += [
+        f"{name} has a dependency cycle: {' -> '.join(cycle)}"
+        for name, figures in stacks.items()
+        for cycle in figures["cycles"]
+    ]
     assert not problems, f"{problems}\n({counts})"
 
 
@@ -57,15 +68,27 @@ def test_a_change_to_one_function_touches_that_function_alone(report: dict[str, 
     assert changes["template.yaml"] == ["PostsModule (AWS::CloudFormation::Stack, changed)"]
     assert all(change.startswith("PostsGetFunction") for change in changes["infra/stacks/posts.yaml"]), changes
     assert _kinds(changes["infra/stacks/posts.yaml"]) == [
-        "AWS::Lambda::Alias changed", "AWS::Lambda::Function changed",
-        "AWS::Lambda::Version added", "AWS::Lambda::Version removed"]
+        "AWS::Lambda::Alias changed",
+        "AWS::Lambda::Function changed",
+        "AWS::Lambda::Version added",
+        "AWS::Lambda::Version removed",
+    ]
 
 
-def test_a_change_to_the_core_layer_publishes_a_new_version_of_every_function(report: dict[str, Any],
-                                                                               stack_docs: dict[str, Any]) -> None:
+def test_a_change_to_the_core_layer_publishes_a_new_version_of_every_function(
+    report: dict[str, Any], stack_docs: dict[str, Any]
+) -> None:
     changes = report["impact"]["core_layer"]["changes"]
-    functions = {logical_id for doc in stack_docs.values() for logical_id, resource in doc["Resources"].items()
-                 if resource["Type"] == "AWS::Serverless::Function"}
-    versioned = {change.split("Version", 1)[0] for stack in changes.values() for change in stack
-                 if "(AWS::Lambda::Version, added)" in change}
+    functions = {
+        logical_id
+        for doc in stack_docs.values()
+        for logical_id, resource in doc["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    versioned = {
+        change.split("Version", 1)[0]
+        for stack in changes.values()
+        for change in stack
+        if "(AWS::Lambda::Version, added)" in change
+    }
     assert versioned == functions

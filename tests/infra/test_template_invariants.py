@@ -31,18 +31,29 @@ USAGE_PLAN = "AWS::ApiGateway::UsagePlan"
 # Actions AWS does not scope to resources, so `Resource: "*"` is the only way to grant them.
 # Exact names (IAM matches actions case-insensitively), not `xray:*`, which also covers actions that
 # can be scoped. None is used yet.
-RESOURCE_WILDCARD_ACTIONS = frozenset(action.lower() for action in (
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "cloudwatch:PutMetricData",
-))
+RESOURCE_WILDCARD_ACTIONS = frozenset(
+    action.lower()
+    for action in (
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "cloudwatch:PutMetricData",
+    )
+)
 # Named so the failure says why; any managed policy fails, these are just the likeliest.
-WIDE_MANAGED_POLICIES = frozenset({
-    "AdministratorAccess", "PowerUserAccess", "AmazonDynamoDBFullAccess", "AmazonS3FullAccess",
-    "AmazonSQSFullAccess", "AWSLambda_FullAccess", "SecretsManagerReadWrite", "AmazonSSMFullAccess",
-})
+WIDE_MANAGED_POLICIES = frozenset(
+    {
+        "AdministratorAccess",
+        "PowerUserAccess",
+        "AmazonDynamoDBFullAccess",
+        "AmazonS3FullAccess",
+        "AmazonSQSFullAccess",
+        "AWSLambda_FullAccess",
+        "SecretsManagerReadWrite",
+        "AmazonSSMFullAccess",
+    }
+)
 
 # Routes whose callers can hold neither our API key nor a bearer token: payment providers posting
 # webhooks (they prove themselves by signature), sign-in providers redirecting a browser back, and
@@ -184,8 +195,11 @@ def _code_uri(value: Any, stack: str) -> str:
 
 def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
     secure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
-    return (statement.get("Effect") == "Deny" and statement.get("Principal") in ("*", {"AWS": "*"})
-            and str(secure).lower() == "false")
+    return (
+        statement.get("Effect") == "Deny"
+        and statement.get("Principal") in ("*", {"AWS": "*"})
+        and str(secure).lower() == "false"
+    )
 
 
 def _line_of(text: str, index: int) -> int:
@@ -202,8 +216,9 @@ def _bucket_policy_statements(resources: Resources) -> dict[str, list[dict[str, 
 
 
 # ---------------------------------------------------------------------------------------- sanity
-def test_template_declares_functions_an_api_and_routes(resources: Resources, stack_docs: dict[str, Any],
-                                                      route_definition: dict[str, Any]) -> None:
+def test_template_declares_functions_an_api_and_routes(
+    resources: Resources, stack_docs: dict[str, Any], route_definition: dict[str, Any]
+) -> None:
     # Guards every "for each resource" test below against passing on an empty or misread template.
     assert _of_type(resources, FUNCTION)
     assert len(_of_type(resources, API)) == 1
@@ -215,17 +230,21 @@ def test_template_declares_functions_an_api_and_routes(resources: Resources, sta
 def test_every_queue_redrives_to_a_dead_letter_queue(resources: Resources) -> None:
     queues = _of_type(resources, QUEUE)
     dead_letters = _dead_letter_queues(resources)
-    problems = [f"{logical_id} needs RedrivePolicy.deadLetterTargetArn: !GetAtt <a queue of this template>.Arn"
-                for logical_id, queue in queues.items()
-                if logical_id not in dead_letters and _redrive_target(queue) not in queues]
+    problems = [
+        f"{logical_id} needs RedrivePolicy.deadLetterTargetArn: !GetAtt <a queue of this template>.Arn"
+        for logical_id, queue in queues.items()
+        if logical_id not in dead_letters and _redrive_target(queue) not in queues
+    ]
     assert not problems, _report(problems)
 
 
 def test_every_dead_letter_queue_has_an_alarm(resources: Resources) -> None:
     alarmed = {
         queue
-        for alarm in _of_type(resources, ALARM).values() if _props(alarm).get("Namespace") == "AWS/SQS"
-        for dimension in _props(alarm).get("Dimensions", []) if dimension.get("Name") == "QueueName"
+        for alarm in _of_type(resources, ALARM).values()
+        if _props(alarm).get("Namespace") == "AWS/SQS"
+        for dimension in _props(alarm).get("Dimensions", [])
+        if dimension.get("Name") == "QueueName"
         if (queue := _get_att(dimension.get("Value"), "QueueName"))
     }
     unwatched = sorted(_dead_letter_queues(resources) - alarmed)
@@ -261,17 +280,24 @@ def test_globals_publish_trace_and_layer_every_function(stack_docs: dict[str, di
         function_globals = doc.get("Globals", {}).get("Function", {})
         layers = _as_list(function_globals.get("Layers", []))
         own_layers = _of_type(doc.get("Resources", {}), LAYER)
-        problems += _unmet(f"{name} Globals.Function", {
-            "AutoPublishAlias": bool(function_globals.get("AutoPublishAlias")),
-            "Tracing: Active": function_globals.get("Tracing") == "Active",
-            f"Runtime: {LAMBDA_RUNTIME}": function_globals.get("Runtime") == LAMBDA_RUNTIME,
-            "DeploymentPreference.Type: !Ref DeploymentType": _ref(
-                function_globals.get("DeploymentPreference", {}).get("Type")) == "DeploymentType",
-            # In the stack itself, so a new layer version publishes new function versions.
-            "Layers, each !Ref to a layer of the same stack with PublishLambdaVersion": bool(layers) and all(
-                _ref(layer) in own_layers and _is_true(_props(own_layers[_ref(layer)]).get("PublishLambdaVersion"))
-                for layer in layers),
-        })
+        problems += _unmet(
+            f"{name} Globals.Function",
+            {
+                "AutoPublishAlias": bool(function_globals.get("AutoPublishAlias")),
+                "Tracing: Active": function_globals.get("Tracing") == "Active",
+                f"Runtime: {LAMBDA_RUNTIME}": function_globals.get("Runtime") == LAMBDA_RUNTIME,
+                "DeploymentPreference.Type: !Ref DeploymentType": _ref(
+                    function_globals.get("DeploymentPreference", {}).get("Type")
+                )
+                == "DeploymentType",
+                # In the stack itself, so a new layer version publishes new function versions.
+                "Layers, each !Ref to a layer of the same stack with PublishLambdaVersion": bool(layers)
+                and all(
+                    _ref(layer) in own_layers and _is_true(_props(own_layers[_ref(layer)]).get("PublishLambdaVersion"))
+                    for layer in layers
+                ),
+            },
+        )
     assert not problems, _report(problems)
 
 
@@ -284,33 +310,45 @@ def test_every_function_has_its_name_log_group_and_rollback_alarm(stack_docs: di
         for logical_id, function in _of_type(stack, FUNCTION).items():
             props, short = _props(function), logical_id.removesuffix("Function")
             log_group = stack.get(_ref(props.get("LoggingConfig", {}).get("LogGroup")) or "", {})
-            alarms = [stack.get(_ref(alarm) or "", {})
-                      for alarm in props.get("DeploymentPreference", {}).get("Alarms", [])]
-            problems += _unmet(f"{name} {logical_id}", {
-                f"FunctionName: !Sub eckospace-${{Environment}}-{short}":
-                    props.get("FunctionName") == {"Fn::Sub": f"eckospace-${{Environment}}-{short}"},
-                "AutoPublishAliasAllProperties: true": _is_true(props.get("AutoPublishAliasAllProperties")),
-                "LoggingConfig.LogGroup: !Ref <a log group of its stack, RetentionInDays: !Ref LogRetentionDays>":
-                    log_group.get("Type") == "AWS::Logs::LogGroup"
+            alarms = [
+                stack.get(_ref(alarm) or "", {}) for alarm in props.get("DeploymentPreference", {}).get("Alarms", [])
+            ]
+            problems += _unmet(
+                f"{name} {logical_id}",
+                {
+                    f"FunctionName: !Sub eckospace-${{Environment}}-{short}": props.get("FunctionName")
+                    == {"Fn::Sub": f"eckospace-${{Environment}}-{short}"},
+                    "AutoPublishAliasAllProperties: true": _is_true(props.get("AutoPublishAliasAllProperties")),
+                    (
+                        "LoggingConfig.LogGroup: !Ref <a log group of its stack, "
+                        "RetentionInDays: !Ref LogRetentionDays>"
+                    ): log_group.get("Type") == "AWS::Logs::LogGroup"
                     and _ref(_props(log_group).get("RetentionInDays")) == "LogRetentionDays",
-                "DeploymentPreference.Alarms naming alarms of its stack": bool(alarms) and all(
-                    alarm.get("Type") == ALARM for alarm in alarms),
-            })
+                    "DeploymentPreference.Alarms naming alarms of its stack": bool(alarms)
+                    and all(alarm.get("Type") == ALARM for alarm in alarms),
+                },
+            )
     assert not problems, _report(problems)
 
 
 # ---------------------------------------------------------------------------------------- state
 def test_tables_are_on_demand_recoverable_and_encrypted(resources: Resources) -> None:
-    problems = [f"{logical_id} is a SimpleTable, which cannot enable point-in-time recovery"
-                for logical_id in _of_type(resources, SIMPLE_TABLE)]
+    problems = [
+        f"{logical_id} is a SimpleTable, which cannot enable point-in-time recovery"
+        for logical_id in _of_type(resources, SIMPLE_TABLE)
+    ]
     for logical_id, table in _of_type(resources, TABLE).items():
         props = _props(table)
-        problems += _unmet(logical_id, {
-            "BillingMode: PAY_PER_REQUEST": props.get("BillingMode") == "PAY_PER_REQUEST",
-            "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true": _is_true(
-                props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")),
-            "SSESpecification.SSEEnabled: true": _is_true(props.get("SSESpecification", {}).get("SSEEnabled")),
-        })
+        problems += _unmet(
+            logical_id,
+            {
+                "BillingMode: PAY_PER_REQUEST": props.get("BillingMode") == "PAY_PER_REQUEST",
+                "PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true": _is_true(
+                    props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
+                ),
+                "SSESpecification.SSEEnabled: true": _is_true(props.get("SSESpecification", {}).get("SSEEnabled")),
+            },
+        )
     assert not problems, _report(problems)
 
 
@@ -321,14 +359,21 @@ def test_buckets_are_private_encrypted_and_tls_only(resources: Resources) -> Non
         props = _props(bucket)
         block = props.get("PublicAccessBlockConfiguration", {})
         rules = props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration", [])
-        problems += _unmet(logical_id, {
-            **{f"PublicAccessBlockConfiguration.{flag}: true": _is_true(block.get(flag))
-               for flag in PUBLIC_ACCESS_FLAGS},
-            "BucketEncryption with a default SSEAlgorithm": any(
-                rule.get("ServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules),
-            "a bucket policy denying requests where aws:SecureTransport is false": any(
-                _denies_insecure_transport(statement) for statement in policies.get(logical_id, [])),
-        })
+        problems += _unmet(
+            logical_id,
+            {
+                **{
+                    f"PublicAccessBlockConfiguration.{flag}: true": _is_true(block.get(flag))
+                    for flag in PUBLIC_ACCESS_FLAGS
+                },
+                "BucketEncryption with a default SSEAlgorithm": any(
+                    rule.get("ServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules
+                ),
+                "a bucket policy denying requests where aws:SecureTransport is false": any(
+                    _denies_insecure_transport(statement) for statement in policies.get(logical_id, [])
+                ),
+            },
+        )
     assert not problems, _report(problems)
 
 
@@ -337,11 +382,14 @@ def test_api_requires_a_key_and_a_bearer_token_by_default(resources: Resources) 
     problems = []
     for logical_id, api in _of_type(resources, API).items():
         auth = _props(api).get("Auth", {})
-        problems += _unmet(logical_id, {
-            "Auth.ApiKeyRequired: true": _is_true(auth.get("ApiKeyRequired")),
-            "Auth.DefaultAuthorizer naming one of its Authorizers":
-                auth.get("DefaultAuthorizer") in auth.get("Authorizers", {}),
-        })
+        problems += _unmet(
+            logical_id,
+            {
+                "Auth.ApiKeyRequired: true": _is_true(auth.get("ApiKeyRequired")),
+                "Auth.DefaultAuthorizer naming one of its Authorizers": auth.get("DefaultAuthorizer")
+                in auth.get("Authorizers", {}),
+            },
+        )
     assert not problems, _report(problems)
 
 
@@ -363,9 +411,9 @@ def test_every_route_requires_a_key_and_a_token_except_callbacks(route_definitio
     assert not problems, _report(problems)
 
 
-def test_every_route_reaches_its_function_with_a_permission_of_its_own(route_definition: dict[str, Any],
-                                                                       resources: Resources,
-                                                                       stack_docs: dict[str, Any]) -> None:
+def test_every_route_reaches_its_function_with_a_permission_of_its_own(
+    route_definition: dict[str, Any], resources: Resources, stack_docs: dict[str, Any]
+) -> None:
     """The integration names a function of a module stack; that stack lets only this API, this
     method and this path invoke the function's `live` alias (no parent<->child cycle: the root
     never waits on a module's outputs, the module takes the API's id as a parameter)."""
@@ -376,9 +424,11 @@ def test_every_route_reaches_its_function_with_a_permission_of_its_own(route_def
             problems.append(f"{method} {path} invokes no function of the stacks: {operation}")
             continue
         expected = re.sub(r"\{[^}]+\}", "*", path)
-        arns = [str(_props(r).get("SourceArn", {}).get("Fn::Sub", ""))
-                for r in _of_type(_stack_of(stack_docs, function)["Resources"], "AWS::Lambda::Permission").values()
-                if _props(r).get("FunctionName") == {"Ref": f"{function}.Alias"}]
+        arns = [
+            str(_props(r).get("SourceArn", {}).get("Fn::Sub", ""))
+            for r in _of_type(_stack_of(stack_docs, function)["Resources"], "AWS::Lambda::Permission").values()
+            if _props(r).get("FunctionName") == {"Ref": f"{function}.Alias"}
+        ]
         if not any(arn.endswith(f":${{EckoApi}}/*/{method}{expected}") for arn in arns):
             problems.append(f"{method} {path}: {function} has no permission for it (has {arns})")
     assert not problems, _report(problems)
@@ -392,11 +442,16 @@ def test_usage_plans_take_their_limits_from_parameters(resources: Resources, tem
     problems = []
     for logical_id, plan in plans.items():
         props = _props(plan)
-        problems += _unmet(logical_id, {
-            **{f"{section}.{key}: !Ref <a Parameter>": _ref(props.get(section, {}).get(key)) in parameters
-               for section, key in USAGE_PLAN_LIMITS},
-            "ApiStages on the Api": any(_ref(stage.get("ApiId")) in apis for stage in props.get("ApiStages", [])),
-        })
+        problems += _unmet(
+            logical_id,
+            {
+                **{
+                    f"{section}.{key}: !Ref <a Parameter>": _ref(props.get(section, {}).get(key)) in parameters
+                    for section, key in USAGE_PLAN_LIMITS
+                },
+                "ApiStages on the Api": any(_ref(stage.get("ApiId")) in apis for stage in props.get("ApiStages", [])),
+            },
+        )
     assert not problems, _report(problems)
 
 
@@ -404,16 +459,24 @@ def test_gateway_responses_explain_auth_and_rate_limits(resources: Resources) ->
     problems = []
     for logical_id, api in _of_type(resources, API).items():
         responses = _props(api).get("GatewayResponses", {})
-        problems += [f"{logical_id} needs GatewayResponses.{name}" for name in REQUIRED_GATEWAY_RESPONSES
-                     if name not in responses]
+        problems += [
+            f"{logical_id} needs GatewayResponses.{name}"
+            for name in REQUIRED_GATEWAY_RESPONSES
+            if name not in responses
+        ]
         rate_limited = {name for name, response in responses.items() if str(response.get("StatusCode")) == "429"}
-        problems += [f"{logical_id} GatewayResponses.{name} must be StatusCode 429" for name in RATE_LIMIT_RESPONSES
-                     if name in responses and name not in rate_limited]
+        problems += [
+            f"{logical_id} GatewayResponses.{name} must be StatusCode 429"
+            for name in RATE_LIMIT_RESPONSES
+            if name in responses and name not in rate_limited
+        ]
         for name in sorted(rate_limited):
             retry_after = responses[name].get("ResponseParameters", {}).get("Headers", {}).get("Retry-After")
             if not STATIC_SECONDS.match(str(retry_after)):
-                problems.append(f"{logical_id} GatewayResponses.{name} needs a Retry-After header like \"'60'\", "
-                                f"got {retry_after!r}")
+                problems.append(
+                    f"{logical_id} GatewayResponses.{name} needs a Retry-After header like \"'60'\", "
+                    f"got {retry_after!r}"
+                )
     assert not problems, _report(problems)
 
 
@@ -430,14 +493,26 @@ def test_gateway_response_bodies_say_the_status_they_are_sent_with(resources: Re
 
 
 # ---------------------------------------------------------------------------------------- config
-@pytest.mark.parametrize("name", ["template.yaml", "samconfig.toml", "infra/api.yaml",
-                                  *(f"infra/{kind}/{module}.yaml" for kind in ("modules", "stacks")
-                                    for module in ("identity", "translations", "payments", "media", "posts",
-                                                   "webhooks", "platform"))])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "template.yaml",
+        "samconfig.toml",
+        "infra/api.yaml",
+        *(
+            f"infra/{kind}/{module}.yaml"
+            for kind in ("modules", "stacks")
+            for module in ("identity", "translations", "payments", "media", "posts", "webhooks", "platform")
+        ),
+    ],
+)
 def test_no_secret_is_committed(repo_root: Path, name: str) -> None:
     text = (repo_root / name).read_text()
-    found = [f"{kind} on line {_line_of(text, match.start())}"
-             for kind, pattern in SECRET_PATTERNS.items() for match in pattern.finditer(text)]
+    found = [
+        f"{kind} on line {_line_of(text, match.start())}"
+        for kind, pattern in SECRET_PATTERNS.items()
+        for match in pattern.finditer(text)
+    ]
     assert not found, f"{name} holds what looks like a secret: {found}"
 
 

@@ -43,8 +43,15 @@ def backend() -> Iterator[dict[str, Any]]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     saved = dict(os.environ)
-    os.environ.update({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"})
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }
+    )
     os.environ.pop("AWS_PROFILE", None)
     session = boto3.session.Session(region_name="us-east-1")
     template = Template(ROOT / "template.yaml")
@@ -105,21 +112,43 @@ class CallCounter:
         self.calls.append(model.name)
 
 
-def api_event(method: str, path: str, *, body: Any = None, authorizer: dict[str, Any] | None = None,
-              query: dict[str, str] | None = None) -> dict[str, Any]:
+def api_event(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    authorizer: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """A REST proxy event for `path`, built from the canonical fixture."""
     built = event("translations_get_app")
-    built.update(resource=path, path=path, httpMethod=method,
-                 body=None if body is None else json.dumps(body),
-                 queryStringParameters=query, multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None)
+    built.update(
+        resource=path,
+        path=path,
+        httpMethod=method,
+        body=None if body is None else json.dumps(body),
+        queryStringParameters=query,
+        multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None,
+    )
     built["requestContext"].update(resourcePath=path, httpMethod=method, path=f"/v1{path}", authorizer=authorizer)
     return built
 
 
 def sqs_event(*bodies: dict) -> dict:
     """An SQS batch event, one record per body (JSON-encoded)."""
-    return {"Records": [{"messageId": f"m{i}", "receiptHandle": "r", "body": json.dumps(body),
-                         "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
-                         "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue"}
-                        for i, body in enumerate(bodies)]}
+    return {
+        "Records": [
+            {
+                "messageId": f"m{i}",
+                "receiptHandle": "r",
+                "body": json.dumps(body),
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+            }
+            for i, body in enumerate(bodies)
+        ]
+    }

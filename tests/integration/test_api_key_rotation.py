@@ -19,10 +19,20 @@ def test_rotated_out_keys_are_disabled_once_their_overlap_ends(function_env, bac
     plan = api_keys.plan_id("dev", "standard")
     due_key, _ = api_keys.create(name="due", plan=plan)
     later_key, _ = api_keys.create(name="later", plan=plan)
-    due, _ = integrations.register(name="due", allowed_scopes={"translations:read"},
-                                   default_scopes={"translations:read"}, tier="standard", api_key_id=due_key)
-    later, _ = integrations.register(name="later", allowed_scopes={"translations:read"},
-                                     default_scopes={"translations:read"}, tier="standard", api_key_id=later_key)
+    due, _ = integrations.register(
+        name="due",
+        allowed_scopes={"translations:read"},
+        default_scopes={"translations:read"},
+        tier="standard",
+        api_key_id=due_key,
+    )
+    later, _ = integrations.register(
+        name="later",
+        allowed_scopes={"translations:read"},
+        default_scopes={"translations:read"},
+        tier="standard",
+        api_key_id=later_key,
+    )
     new_due, _ = api_keys.create(name="due-2", plan=api_keys.plan_of(due_key, "dev"))
     new_later, _ = api_keys.create(name="later-2", plan=plan)
     integrations.rotate_api_key(due.client_id, new_key_id=new_due, overlap_seconds=0)

@@ -59,30 +59,38 @@ def test_after_a_key_rotation_new_and_old_tokens_both_verify(handler, backend):
     assert handler(_token_event(old_token), Context())["principalId"] == "user-1"  # JWKS now cached
     rotated = old_ring.rotated()
     template = backend["template"]
-    save_keyring(rotated, secret_id=template.physical_name("SigningKeysSecret"),
-                 jwks_parameter=template.physical_name("JwksParameter"))
+    save_keyring(
+        rotated,
+        secret_id=template.physical_name("SigningKeysSecret"),
+        jwks_parameter=template.physical_name("JwksParameter"),
+    )
     try:
         # The new signing key was published a rotation ago: sandboxes with the old JWKS cached know it.
         assert handler(_token_event(mint(rotated, ["translations:read"])), Context())["principalId"] == "user-1"
         assert handler(_token_event(old_token), Context())["principalId"] == "user-1"
     finally:
-        save_keyring(old_ring, secret_id=template.physical_name("SigningKeysSecret"),
-                     jwks_parameter=template.physical_name("JwksParameter"))
+        save_keyring(
+            old_ring,
+            secret_id=template.physical_name("SigningKeysSecret"),
+            jwks_parameter=template.physical_name("JwksParameter"),
+        )
 
 
 def _batch_gets(client) -> list[dict]:
     """The RequestItems of every BatchGetItem the client sends."""
     sent: list[dict] = []
-    client.meta.events.register("provide-client-params.dynamodb.BatchGetItem",
-                                lambda params, **_: sent.append(params["RequestItems"]))
+    client.meta.events.register(
+        "provide-client-params.dynamodb.BatchGetItem", lambda params, **_: sent.append(params["RequestItems"])
+    )
     return sent
 
 
 def _allowed(statement: dict, table_arn: str, request: dict) -> bool:
     """Whether one policy statement lets this table's part of a BatchGetItem through (the condition
     keys the authorizer's policy uses: the attributes read, and the keys' leading values)."""
-    actions, resources = ([value] if isinstance(value, str) else value
-                          for value in (statement["Action"], statement["Resource"]))
+    actions, resources = (
+        [value] if isinstance(value, str) else value for value in (statement["Action"], statement["Resource"])
+    )
     if statement["Effect"] != "Allow" or "dynamodb:BatchGetItem" not in actions or table_arn not in resources:
         return False
     condition = statement.get("Condition", {})
@@ -91,16 +99,22 @@ def _allowed(statement: dict, table_arn: str, request: dict) -> bool:
     keys = {value["S"] for key in request["Keys"] for value in key.values()}
     allowed_attributes = condition.get("ForAllValues:StringEquals", {}).get("dynamodb:Attributes")
     leading = condition.get("ForAllValues:StringLike", {}).get("dynamodb:LeadingKeys")
-    return ("ProjectionExpression" in request
-            and (allowed_attributes is None or set(projected) <= set(allowed_attributes))
-            and (leading is None or all(any(fnmatch.fnmatchcase(key, pattern) for pattern in leading) for key in keys)))
+    return (
+        "ProjectionExpression" in request
+        and (allowed_attributes is None or set(projected) <= set(allowed_attributes))
+        and (leading is None or all(any(fnmatch.fnmatchcase(key, pattern) for pattern in leading) for key in keys))
+    )
 
 
 def _sign_out(function_env, sid: str) -> None:
     function_env("AuthLogoutFunction")
     logout = load_function("auth_logout").lambda_handler
-    answer = logout(api_event("POST", "/api/auth/logout", authorizer={"sub": "user-1", "scope": "", "token_use": "user",
-                                                                       "sid": sid}), Context())
+    answer = logout(
+        api_event(
+            "POST", "/api/auth/logout", authorizer={"sub": "user-1", "scope": "", "token_use": "user", "sid": sid}
+        ),
+        Context(),
+    )
     assert answer["statusCode"] == 204
 
 
@@ -123,10 +137,15 @@ def test_the_one_batch_get_reads_only_what_the_authorizers_policy_allows(handler
     sent = _batch_gets(aws.client("dynamodb"))
     handler(_token_event(mint(backend["ring"], ["posts:read"], session_id=uuid.uuid4().hex)), Context())
     assert len(sent) == 1
-    statements = [statement for policy in template.properties("AuthAuthorizerFunction")["Policies"]
-                  for statement in policy["Statement"]]
-    arns = {template.physical_name(name): template.resolve({"Fn::GetAtt": [name, "Arn"]})
-            for name in ("RevokedTokensTable", "SessionsTable", "IntegrationsTable")}
+    statements = [
+        statement
+        for policy in template.properties("AuthAuthorizerFunction")["Policies"]
+        for statement in policy["Statement"]
+    ]
+    arns = {
+        template.physical_name(name): template.resolve({"Fn::GetAtt": [name, "Arn"]})
+        for name in ("RevokedTokensTable", "SessionsTable", "IntegrationsTable")
+    }
     assert set(sent[0]) == {template.physical_name("RevokedTokensTable"), template.physical_name("SessionsTable")}
     for table, request in sent[0].items():
         permitted = [s for s in statements if _allowed(template.resolve(s), arns[table], request)]

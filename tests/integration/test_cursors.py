@@ -26,11 +26,16 @@ from eckospace.webhooks import store as webhooks_store
 from tests.integration.conftest import Context, api_event, load_function
 
 FUNCTIONS = {
-    "WalletLedgerListFunction": "wallet_ledger_list", "WebhooksEndpointListFunction": "webhooks_endpoint_list",
-    "WebhooksDeliveryListFunction": "webhooks_delivery_list", "PostsCreateFunction": "posts_create",
-    "PostsFeedFunction": "posts_feed", "PostsHashtagListFunction": "posts_hashtag_list",
-    "PostsUserListFunction": "posts_user_list", "PostsBookmarkPutFunction": "posts_bookmark_put",
-    "PostsBookmarksListFunction": "posts_bookmarks_list", "PostsReportCreateFunction": "posts_report_create",
+    "WalletLedgerListFunction": "wallet_ledger_list",
+    "WebhooksEndpointListFunction": "webhooks_endpoint_list",
+    "WebhooksDeliveryListFunction": "webhooks_delivery_list",
+    "PostsCreateFunction": "posts_create",
+    "PostsFeedFunction": "posts_feed",
+    "PostsHashtagListFunction": "posts_hashtag_list",
+    "PostsUserListFunction": "posts_user_list",
+    "PostsBookmarkPutFunction": "posts_bookmark_put",
+    "PostsBookmarksListFunction": "posts_bookmarks_list",
+    "PostsReportCreateFunction": "posts_report_create",
     "PostsModerationReportsListFunction": "posts_moderation_reports_list",
 }
 _handlers: dict[str, Any] = {}
@@ -48,8 +53,9 @@ def api(function_env):
     pagination._provider.cache_clear()  # its client belongs to this test
 
 
-def call(function: str, method: str, path: str, authorizer: dict[str, str], *, query: dict | None = None,
-         body: Any = None) -> tuple[int, Any, dict[str, str]]:
+def call(
+    function: str, method: str, path: str, authorizer: dict[str, str], *, query: dict | None = None, body: Any = None
+) -> tuple[int, Any, dict[str, str]]:
     event = api_event(method, path, authorizer=authorizer, query=query, body=body)
     if body is not None:
         event["headers"]["content-type"] = "application/json"
@@ -80,8 +86,17 @@ def packed(value: dict) -> str:
 class Listing:
     """One listing as its caller sees it: the first page, and any page after a cursor."""
 
-    def __init__(self, function: str, path: str, who: dict[str, str], *, query: dict | None = None,
-                 listing: str, scope: Any, foreign: Callable[[dict], dict]) -> None:
+    def __init__(
+        self,
+        function: str,
+        path: str,
+        who: dict[str, str],
+        *,
+        query: dict | None = None,
+        listing: str,
+        scope: Any,
+        foreign: Callable[[dict], dict],
+    ) -> None:
         self.function, self.path, self.who, self.query = function, path, who, query or {}
         self.listing, self.scope, self.foreign = listing, scope, foreign
 
@@ -94,17 +109,29 @@ def wallet_ledger() -> Listing:
     owner = f"u-{uuid.uuid4().hex[:8]}"
     for n in range(3):
         ledger.apply(ledger.Effect(f"topup:cursor-{owner}-{n}", "topup", owner, 100, "eur", "stripe"))
-    return Listing("wallet_ledger_list", "/api/wallet/ledger", user(owner, "wallet:read"), query={"currency": "eur"},
-                   listing="wallet-ledger", scope=(owner, "eur"),
-                   foreign=lambda k: {**k, "pk": {"S": f"account#{ledger.wallet_account('victim', 'eur')}"}})
+    return Listing(
+        "wallet_ledger_list",
+        "/api/wallet/ledger",
+        user(owner, "wallet:read"),
+        query={"currency": "eur"},
+        listing="wallet-ledger",
+        scope=(owner, "eur"),
+        foreign=lambda k: {**k, "pk": {"S": f"account#{ledger.wallet_account('victim', 'eur')}"}},
+    )
 
 
 def _endpoints(owner: str, count: int) -> list[str]:
     made = []
     for n in range(count):
-        endpoint = webhooks_store.Endpoint(endpoint_id=f"ep_{uuid.uuid4().hex[:24]}", owner=owner,
-                                           url=f"https://hooks.example.com/{n}", event_types=("webhook.test",),
-                                           created=1, updated=1, version=1)
+        endpoint = webhooks_store.Endpoint(
+            endpoint_id=f"ep_{uuid.uuid4().hex[:24]}",
+            owner=owner,
+            url=f"https://hooks.example.com/{n}",
+            event_types=("webhook.test",),
+            created=1,
+            updated=1,
+            version=1,
+        )
         webhooks_store.save_endpoint(None, endpoint)
         made.append(endpoint.endpoint_id)
     return made
@@ -113,9 +140,14 @@ def _endpoints(owner: str, count: int) -> list[str]:
 def webhook_endpoints() -> Listing:
     owner = f"ekc_{uuid.uuid4().hex[:12]}"
     _endpoints(owner, 3)
-    return Listing("webhooks_endpoint_list", "/api/webhooks/endpoints", integration(owner),
-                   listing="webhook-endpoints", scope=owner,
-                   foreign=lambda k: {**k, "pk": {"S": "owner#ekc_victim"}})
+    return Listing(
+        "webhooks_endpoint_list",
+        "/api/webhooks/endpoints",
+        integration(owner),
+        listing="webhook-endpoints",
+        scope=owner,
+        foreign=lambda k: {**k, "pk": {"S": "owner#ekc_victim"}},
+    )
 
 
 def webhook_deliveries() -> Listing:
@@ -123,25 +155,52 @@ def webhook_deliveries() -> Listing:
     [endpoint_id] = _endpoints(owner, 1)
     for n in range(3):
         event_id = f"evt_{uuid.uuid4().hex}"
-        webhooks_store.put_delivery_if_new(webhooks_store.Delivery(
-            delivery_id=webhooks_store.delivery_id(event_id, endpoint_id, 1_700_000_000 + n), endpoint_id=endpoint_id,
-            owner=owner, event_id=event_id, event_type="webhook.test", body="{}", created=1_700_000_000 + n))
-    return Listing("webhooks_delivery_list", f"/api/webhooks/endpoints/{endpoint_id}/deliveries", integration(owner),
-                   listing="webhook-deliveries", scope=(owner, endpoint_id, ""),
-                   foreign=lambda k: {**k, "pk": {"S": "endpoint#ep_victim"}})
+        webhooks_store.put_delivery_if_new(
+            webhooks_store.Delivery(
+                delivery_id=webhooks_store.delivery_id(event_id, endpoint_id, 1_700_000_000 + n),
+                endpoint_id=endpoint_id,
+                owner=owner,
+                event_id=event_id,
+                event_type="webhook.test",
+                body="{}",
+                created=1_700_000_000 + n,
+            )
+        )
+    return Listing(
+        "webhooks_delivery_list",
+        f"/api/webhooks/endpoints/{endpoint_id}/deliveries",
+        integration(owner),
+        listing="webhook-deliveries",
+        scope=(owner, endpoint_id, ""),
+        foreign=lambda k: {**k, "pk": {"S": "endpoint#ep_victim"}},
+    )
 
 
 def _posts(tag: str) -> tuple[str, str]:
     """Three posts under a fresh hashtag, each bookmarked and reported by another user."""
     author, reader = f"u-{uuid.uuid4().hex[:10]}", f"u-{uuid.uuid4().hex[:10]}"
     for n in range(3):
-        status, post, _ = call("posts_create", "POST", "/api/posts", user(author, "posts:read posts:write"),
-                               body={"text": f"post {n} #{tag}"})
+        status, post, _ = call(
+            "posts_create",
+            "POST",
+            "/api/posts",
+            user(author, "posts:read posts:write"),
+            body={"text": f"post {n} #{tag}"},
+        )
         assert status == 201, post
-        assert call("posts_bookmark_put", "PUT", f"/api/posts/{post['id']}/bookmark",
-                    user(reader, "posts:read posts:write"))[0] in (200, 204)
-        assert call("posts_report_create", "POST", f"/api/posts/{post['id']}/reports",
-                    user(reader, "posts:read posts:write"), body={"reason": "spam"})[0] == 201
+        assert call(
+            "posts_bookmark_put", "PUT", f"/api/posts/{post['id']}/bookmark", user(reader, "posts:read posts:write")
+        )[0] in (200, 204)
+        assert (
+            call(
+                "posts_report_create",
+                "POST",
+                f"/api/posts/{post['id']}/reports",
+                user(reader, "posts:read posts:write"),
+                body={"reason": "spam"},
+            )[0]
+            == 201
+        )
     return author, reader
 
 
@@ -151,18 +210,55 @@ def posts_listings() -> list[Listing]:
     reading, moderating = user(reader, "posts:read"), user("mod-1", "posts:read moderation:read")
     other = {"S": "bookmarks#victim"}
     return [
-        Listing("posts_feed", "/api/feed", reading, listing="posts-feed", scope="recent",
-                foreign=lambda k: {**k, "gsi1pk": other}),
-        Listing("posts_feed", "/api/feed", reading, query={"sort": "trending"}, listing="posts-feed",
-                scope="trending", foreign=lambda k: {**k, "trend_pk": other}),
-        Listing("posts_hashtag_list", f"/api/hashtags/{tag}/posts", reading, listing="posts-hashtag", scope=tag,
-                foreign=lambda k: {**k, "pk": {"S": "tag#victim"}}),
-        Listing("posts_user_list", f"/api/users/{author}/posts", reading, listing="posts-user",
-                scope=f"public:{author}", foreign=lambda k: {**k, "gsi2pk": {"S": "author#victim"}}),
-        Listing("posts_bookmarks_list", "/api/bookmarks", reading, listing="posts-bookmarks", scope=reader,
-                foreign=lambda k: {**k, "gsi1pk": other}),
-        Listing("posts_moderation_reports_list", "/api/moderation/reports", moderating, listing="moderation-reports",
-                scope="open", foreign=lambda k: {**k, "gsi2pk": {"S": "reports#closed"}}),
+        Listing(
+            "posts_feed",
+            "/api/feed",
+            reading,
+            listing="posts-feed",
+            scope="recent",
+            foreign=lambda k: {**k, "gsi1pk": other},
+        ),
+        Listing(
+            "posts_feed",
+            "/api/feed",
+            reading,
+            query={"sort": "trending"},
+            listing="posts-feed",
+            scope="trending",
+            foreign=lambda k: {**k, "trend_pk": other},
+        ),
+        Listing(
+            "posts_hashtag_list",
+            f"/api/hashtags/{tag}/posts",
+            reading,
+            listing="posts-hashtag",
+            scope=tag,
+            foreign=lambda k: {**k, "pk": {"S": "tag#victim"}},
+        ),
+        Listing(
+            "posts_user_list",
+            f"/api/users/{author}/posts",
+            reading,
+            listing="posts-user",
+            scope=f"public:{author}",
+            foreign=lambda k: {**k, "gsi2pk": {"S": "author#victim"}},
+        ),
+        Listing(
+            "posts_bookmarks_list",
+            "/api/bookmarks",
+            reading,
+            listing="posts-bookmarks",
+            scope=reader,
+            foreign=lambda k: {**k, "gsi1pk": other},
+        ),
+        Listing(
+            "posts_moderation_reports_list",
+            "/api/moderation/reports",
+            moderating,
+            listing="moderation-reports",
+            scope="open",
+            foreign=lambda k: {**k, "gsi2pk": {"S": "reports#closed"}},
+        ),
     ]
 
 
@@ -199,19 +295,27 @@ def test_every_listing_refuses_an_edited_forged_foreign_or_expired_cursor(api, n
         fresh = encode_cursor(key, listing=listing.listing, scope=listing.scope, keys=keys)
         assert listing.page(fresh)[0] == 200, listing.path
         assert_refused(listing, packed({**unpacked(cursor), "k": listing.foreign(key)}), "another partition")
-        assert_refused(listing, packed({**unpacked(cursor), "k": {n: v for n, v in list(key.items())[:1]}}),
-                       "a key DynamoDB refuses")
+        assert_refused(
+            listing,
+            packed({**unpacked(cursor), "k": {n: v for n, v in list(key.items())[:1]}}),
+            "a key DynamoDB refuses",
+        )
         assert_refused(listing, packed({**unpacked(cursor), "exp": unpacked(cursor)["exp"] + 3600}), "a longer life")
         assert_refused(listing, packed({"s": "anything", "k": key}), "the unsigned shape")
         guessed = CursorKeys(active=keys.active, keys={keys.active: "guessed-" * 8})
-        assert_refused(listing, encode_cursor(key, listing=listing.listing, scope=listing.scope, keys=guessed),
-                       "a guessed key")
+        assert_refused(
+            listing, encode_cursor(key, listing=listing.listing, scope=listing.scope, keys=guessed), "a guessed key"
+        )
         for other_listing, other_scope in (("posts-feed", "recent"), (listing.listing, "someone-else")):
             if (other_listing, other_scope) != (listing.listing, listing.scope):
-                assert_refused(listing, encode_cursor(key, listing=other_listing, scope=other_scope, keys=keys),
-                               f"issued to {other_listing} {other_scope}")
-        old = encode_cursor(key, listing=listing.listing, scope=listing.scope, keys=keys,
-                            now=time.time() - CURSOR_SECONDS - 1)
+                assert_refused(
+                    listing,
+                    encode_cursor(key, listing=other_listing, scope=other_scope, keys=keys),
+                    f"issued to {other_listing} {other_scope}",
+                )
+        old = encode_cursor(
+            key, listing=listing.listing, scope=listing.scope, keys=keys, now=time.time() - CURSOR_SECONDS - 1
+        )
         assert "expired" in assert_refused(listing, old, "expired")["detail"]
 
 
@@ -250,8 +354,15 @@ def test_the_operator_command_rotates_the_keys_keeping_the_active_one(api):
     secrets = aws.client("secretsmanager")
     before = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     env = {**os.environ, "AWS_ENDPOINT_URL": aws.client("secretsmanager").meta.endpoint_url}
-    done = subprocess.run([sys.executable, "infra/scripts/cursor_keys.py", "rotate", "--env", "dev"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "infra/scripts/cursor_keys.py", "rotate", "--env", "dev"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     after = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     assert after.active != before.active and after.keys[before.active] == before.keys[before.active]

@@ -21,8 +21,9 @@ def _received(queue_url: str, event_id: str) -> dict:
     """The message carrying `event_id` (the queue is shared: other tests publish to it too)."""
     sqs = aws.client("sqs")
     for _ in range(20):
-        for message in sqs.receive_message(QueueUrl=queue_url, MessageAttributeNames=["All"], MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=1).get("Messages", []):
+        for message in sqs.receive_message(
+            QueueUrl=queue_url, MessageAttributeNames=["All"], MaxNumberOfMessages=10, WaitTimeSeconds=1
+        ).get("Messages", []):
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             if json.loads(message["Body"])["id"] == event_id:
                 return message

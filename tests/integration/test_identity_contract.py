@@ -48,8 +48,9 @@ def with_headers(event: dict[str, Any], headers: dict[str, str]) -> dict[str, An
     return event
 
 
-def form_event(path: str, form: dict[str, str], *, basic: tuple[str, str] | None = None,
-               content_type: str = FORM) -> dict[str, Any]:
+def form_event(
+    path: str, form: dict[str, str], *, basic: tuple[str, str] | None = None, content_type: str = FORM
+) -> dict[str, Any]:
     event = api_event("POST", path)
     event["requestContext"]["authorizer"] = None
     event["body"] = urlencode(form)
@@ -73,8 +74,12 @@ def oauth(function_env):
 
 def new_integration() -> tuple[str, str]:
     integration, secret = integrations.register(
-        name=f"contract-{uuid.uuid4().hex[:6]}", allowed_scopes={"translations:read", "posts:read"},
-        default_scopes={"translations:read"}, tier="free", api_key_id=None)
+        name=f"contract-{uuid.uuid4().hex[:6]}",
+        allowed_scopes={"translations:read", "posts:read"},
+        default_scopes={"translations:read"},
+        tier="free",
+        api_key_id=None,
+    )
     return integration.client_id, secret
 
 
@@ -84,8 +89,19 @@ def test_the_token_endpoint_answers_as_documented(oauth):
     path = "/api/oauth/token"
     status, body = answered(token, form_event(path, {"grant_type": "client_credentials"}, basic=client), path)
     assert status == 200 and body["token_type"] == "Bearer" and body["scope"] == "translations:read"
-    status, body = answered(token, form_event(path, {"grant_type": "client_credentials", "client_id": client[0],
-                                                     "client_secret": client[1], "scope": "posts:read"}), path)
+    status, body = answered(
+        token,
+        form_event(
+            path,
+            {
+                "grant_type": "client_credentials",
+                "client_id": client[0],
+                "client_secret": client[1],
+                "scope": "posts:read",
+            },
+        ),
+        path,
+    )
     assert status == 200 and body["scope"] == "posts:read"
     refusals = [
         ({"grant_type": "client_credentials", "scope": "admin:write"}, client, FORM, 400, "invalid_scope"),
@@ -134,8 +150,10 @@ def session_handlers(function_env):
     for function in ("AuthSessionCreateFunction", "AuthSessionRefreshFunction", "AuthLogoutFunction", "MeGetFunction"):
         function_env(function)
     signing._provider.cache_clear()
-    return {name: load_function(name).lambda_handler
-            for name in ("auth_session_create", "auth_session_refresh", "auth_logout", "me_get")}
+    return {
+        name: load_function(name).lambda_handler
+        for name in ("auth_session_create", "auth_session_refresh", "auth_logout", "me_get")
+    }
 
 
 def json_event(path: str, body: Any) -> dict[str, Any]:
@@ -172,15 +190,15 @@ def test_logout_and_me_answer_as_documented(session_handlers):
     status, body = answered(me, api_event("GET", "/api/me", authorizer=principal), "/api/me")
     assert status == 200 and body["id"] == user.id and body["name"] is None
     assert "created" not in body and body["created_at"].endswith("Z")
-    status, problem = answered(me, api_event("GET", "/api/me", authorizer={**principal, "sub": "gone-user"}),
-                               "/api/me")
+    status, problem = answered(me, api_event("GET", "/api/me", authorizer={**principal, "sub": "gone-user"}), "/api/me")
     assert status == 404 and problem["status"] == 404
 
     status, problem = answered(logout, api_event("POST", "/api/auth/logout", authorizer=principal), "/api/auth/logout")
     assert status == 403 and "no sign-in session" in problem["detail"]  # a developer token has no session
     sid = session_id_of(session["access_token"])
-    status, body = answered(logout, api_event("POST", "/api/auth/logout", authorizer={**principal, "sid": sid}),
-                            "/api/auth/logout")
+    status, body = answered(
+        logout, api_event("POST", "/api/auth/logout", authorizer={**principal, "sid": sid}), "/api/auth/logout"
+    )
     assert (status, body) == (204, None)
 
 
@@ -192,8 +210,9 @@ def session_id_of(access_token: str) -> str:
 @pytest.fixture
 def stripe_webhook(function_env):
     function_env("PaymentsStripeWebhookFunction")
-    aws.client("secretsmanager").put_secret_value(SecretId=STRIPE_SECRET_ID,
-                                                  SecretString=json.dumps({"current": STRIPE_SECRET}))
+    aws.client("secretsmanager").put_secret_value(
+        SecretId=STRIPE_SECRET_ID, SecretString=json.dumps({"current": STRIPE_SECRET})
+    )
     stripe_webhooks._secrets_provider.cache_clear()
     yield load_function("payments_stripe_webhook").lambda_handler
     stripe_webhooks._secrets_provider.cache_clear()
@@ -203,8 +222,10 @@ def delivery(body: str, signature: str | None) -> dict[str, Any]:
     event = api_event("POST", "/payment/stripe/webhook")
     event["requestContext"]["authorizer"] = None
     event["body"] = body
-    return with_headers(event, {"Content-Type": "application/json; charset=utf-8",
-                                **({"Stripe-Signature": signature} if signature else {})})
+    return with_headers(
+        event,
+        {"Content-Type": "application/json; charset=utf-8", **({"Stripe-Signature": signature} if signature else {})},
+    )
 
 
 def test_the_stripe_webhook_answers_as_documented(stripe_webhook):
@@ -215,12 +236,24 @@ def test_the_stripe_webhook_answers_as_documented(stripe_webhook):
             signature = stripe.WebhookSignature.generate_signature_header(body, STRIPE_SECRET)
         return answered(stripe_webhook, delivery(body, signature), path)
 
-    handled = json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": "charge.refunded",
-                          "data": {"object": {"id": "ch_1"}}})
+    handled = json.dumps(
+        {
+            "id": f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "type": "charge.refunded",
+            "data": {"object": {"id": "ch_1"}},
+        }
+    )
     assert deliver(handled) == (200, {"received": True, "outcome": "queued"})
     assert deliver(handled) == (200, {"received": True, "outcome": "duplicate"})
-    other = json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "type": "customer.created",
-                        "data": {"object": {"id": "cus_1"}}})
+    other = json.dumps(
+        {
+            "id": f"evt_{uuid.uuid4().hex[:24]}",
+            "object": "event",
+            "type": "customer.created",
+            "data": {"object": {"id": "cus_1"}},
+        }
+    )
     assert deliver(other) == (200, {"received": True, "outcome": "ignored"})
     for body, signature, expected, problem_type in [
         (handled, None, 401, "invalid-signature"),

@@ -31,8 +31,13 @@ class Session:
         self.endpoint = endpoint
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -57,27 +62,51 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 def table(emulator: Session) -> tuple[Any, str]:
     dynamodb, name = emulator.client("dynamodb"), f"pages-{uuid.uuid4().hex[:8]}"
     dynamodb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in
-                              (("pk", "S"), ("sk", "S"), ("gpk", "S"), ("gsk", "N"))],
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": a, "AttributeType": t} for a, t in (("pk", "S"), ("sk", "S"), ("gpk", "S"), ("gsk", "N"))
+        ],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[{"IndexName": "ByScore", "Projection": {"ProjectionType": "ALL"}, "KeySchema": [
-            {"AttributeName": "gpk", "KeyType": "HASH"}, {"AttributeName": "gsk", "KeyType": "RANGE"}]}])
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByScore",
+                "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [
+                    {"AttributeName": "gpk", "KeyType": "HASH"},
+                    {"AttributeName": "gsk", "KeyType": "RANGE"},
+                ],
+            }
+        ],
+    )
     for partition in ("a", "b"):
         for n in range(4):
-            dynamodb.put_item(TableName=name, Item={"pk": {"S": partition}, "sk": {"S": f"item#{n}"},
-                                                    "gpk": {"S": f"g{partition}"}, "gsk": {"N": str(n)}})
+            dynamodb.put_item(
+                TableName=name,
+                Item={
+                    "pk": {"S": partition},
+                    "sk": {"S": f"item#{n}"},
+                    "gpk": {"S": f"g{partition}"},
+                    "gsk": {"N": str(n)},
+                },
+            )
     return dynamodb, name
 
 
 def query(dynamodb: Any, name: str, start: dict[str, Any] | None, *, index: bool = False, **extra: Any) -> dict:
     request: dict[str, Any] = {"TableName": name, "Limit": 2, **extra}
     if index:
-        request |= {"IndexName": "ByScore", "KeyConditionExpression": "#p = :p",
-                    "ExpressionAttributeNames": {"#p": "gpk"}, "ExpressionAttributeValues": {":p": {"S": "ga"}}}
+        request |= {
+            "IndexName": "ByScore",
+            "KeyConditionExpression": "#p = :p",
+            "ExpressionAttributeNames": {"#p": "gpk"},
+            "ExpressionAttributeValues": {":p": {"S": "ga"}},
+        }
     elif "KeyConditionExpression" not in extra:
-        request |= {"KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
-                    "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"S": "item#"}}}
+        request |= {
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": {"S": "a"}, ":s": {"S": "item#"}},
+        }
     if start is not None:
         request["ExclusiveStartKey"] = start
     return dynamodb.query(**request)
@@ -104,14 +133,17 @@ def test_a_query_continues_from_the_key_dynamodb_gave(table):
     assert len(dynamodb.scan(TableName=name, ExclusiveStartKey=scanned["LastEvaluatedKey"])["Items"]) == 5
 
 
-@pytest.mark.parametrize(("start", "message"), [
-    ({"pk": {"S": "a"}}, "The provided starting key is invalid"),                          # a key attribute missing
-    ({"pk": {"S": "a"}, "sk": {"S": "item#1"}, "evil": {"S": "x"}}, "The provided starting key is invalid"),
-    ({"pk": {"S": "a"}, "sk": {"N": "1"}}, "The provided starting key is invalid"),        # the wrong type
-    ({"pk": {"S": "a"}, "sk": {"SS": ["item#1"]}}, "The provided starting key is invalid"),
-    ({"pk": {"S": "a"}, "sk": {"S": ""}}, "The provided starting key is invalid"),
-    ({"pk": {"S": "b"}, "sk": {"S": "item#1"}}, "outside query boundaries"),               # another partition
-])
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ({"pk": {"S": "a"}}, "The provided starting key is invalid"),  # a key attribute missing
+        ({"pk": {"S": "a"}, "sk": {"S": "item#1"}, "evil": {"S": "x"}}, "The provided starting key is invalid"),
+        ({"pk": {"S": "a"}, "sk": {"N": "1"}}, "The provided starting key is invalid"),  # the wrong type
+        ({"pk": {"S": "a"}, "sk": {"SS": ["item#1"]}}, "The provided starting key is invalid"),
+        ({"pk": {"S": "a"}, "sk": {"S": ""}}, "The provided starting key is invalid"),
+        ({"pk": {"S": "b"}, "sk": {"S": "item#1"}}, "outside query boundaries"),  # another partition
+    ],
+)
 def test_a_query_refuses_a_start_key_dynamodb_would(table, start, message):
     dynamodb, name = table
     assert message in refused(lambda: query(dynamodb, name, start))
@@ -120,22 +152,32 @@ def test_a_query_refuses_a_start_key_dynamodb_would(table, start, message):
 def test_an_index_query_needs_the_table_and_index_keys_of_its_own_partition(table):
     dynamodb, name = table
     good = query(dynamodb, name, None, index=True)["LastEvaluatedKey"]
-    for start in ({"pk": good["pk"], "sk": good["sk"]},                      # the table's key alone
-                  {"gpk": good["gpk"], "gsk": good["gsk"]},                  # the index's key alone
-                  {**good, "gsk": {"N": "not a number"}},
-                  {**good, "gsk": {"S": "1"}}):
-        assert "The provided starting key is invalid" in refused(lambda: query(dynamodb, name, start, index=True))
+    for start in (
+        {"pk": good["pk"], "sk": good["sk"]},  # the table's key alone
+        {"gpk": good["gpk"], "gsk": good["gsk"]},  # the index's key alone
+        {**good, "gsk": {"N": "not a number"}},
+        {**good, "gsk": {"S": "1"}},
+    ):
+        assert "The provided starting key is invalid" in refused(
+            lambda start=start: query(dynamodb, name, start, index=True)
+        )
     assert "outside query boundaries" in refused(
-        lambda: query(dynamodb, name, {**good, "gpk": {"S": "gb"}}, index=True))
+        lambda: query(dynamodb, name, {**good, "gpk": {"S": "gb"}}, index=True)
+    )
 
 
 def test_the_legacy_key_conditions_and_scans_are_checked_too(table):
     dynamodb, name = table
-    assert "outside query boundaries" in refused(lambda: dynamodb.query(
-        TableName=name, KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
-        ExclusiveStartKey={"pk": {"S": "b"}, "sk": {"S": "item#0"}}))
-    assert "does not match the schema" in refused(lambda: dynamodb.scan(
-        TableName=name, ExclusiveStartKey={"pk": {"S": "a"}, "gsk": {"N": "1"}}))
+    assert "outside query boundaries" in refused(
+        lambda: dynamodb.query(
+            TableName=name,
+            KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+            ExclusiveStartKey={"pk": {"S": "b"}, "sk": {"S": "item#0"}},
+        )
+    )
+    assert "does not match the schema" in refused(
+        lambda: dynamodb.scan(TableName=name, ExclusiveStartKey={"pk": {"S": "a"}, "gsk": {"N": "1"}})
+    )
 
 
 # ---------------------------------------------------------------------------- S3 notifications
@@ -149,8 +191,10 @@ def test_notifications_of_a_versioned_bucket_name_the_version_uploaded(emulator)
         s3.create_bucket(Bucket=bucket)
         if versioned:
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
-            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket,
+            NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
+        )
         put = [s3.put_object(Bucket=bucket, Key="quarantine/x", Body=body) for body in (b"one", b"two")]
         records = []
         while len(records) < 2:

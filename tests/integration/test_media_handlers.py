@@ -38,8 +38,12 @@ def media_objects() -> list[str]:
 
 
 def media_records() -> int:
-    return aws.client("dynamodb").scan(TableName=store.table(), Select="COUNT", FilterExpression="begins_with(id, :m)",
-                                       ExpressionAttributeValues={":m": {"S": "med_"}})["Count"]
+    return aws.client("dynamodb").scan(
+        TableName=store.table(),
+        Select="COUNT",
+        FilterExpression="begins_with(id, :m)",
+        ExpressionAttributeValues={":m": {"S": "med_"}},
+    )["Count"]
 
 
 @pytest.fixture
@@ -109,6 +113,7 @@ def test_a_refused_document_does_not_count_against_the_allowance(uploader, monke
 
 # ---------------------------------------------------------------- the media worker
 
+
 @pytest.fixture
 def worker(function_env):
     function_env("MediaWorkerFunction")
@@ -118,14 +123,21 @@ def worker(function_env):
 def quarantined(owner: str, content: bytes, media_type: str, *, declared_size: int | None = None) -> str:
     """What a presigned upload leaves behind: a pending record and its object in quarantine."""
     media = service.start_upload(owner, media_type=media_type, size=declared_size or len(content), filename="x")
-    aws.client("s3").put_object(Bucket=store.bucket(), Key=store.quarantine_key(media["id"]), Body=content,
-                                ContentType=media_type)
+    aws.client("s3").put_object(
+        Bucket=store.bucket(), Key=store.quarantine_key(media["id"]), Body=content, ContentType=media_type
+    )
     return media["id"]
 
 
 def notification(media_id: str) -> dict:
-    return {"Records": [{"eventName": "ObjectCreated:Post", "s3": {
-        "bucket": {"name": store.bucket()}, "object": {"key": store.quarantine_key(media_id)}}}]}
+    return {
+        "Records": [
+            {
+                "eventName": "ObjectCreated:Post",
+                "s3": {"bucket": {"name": store.bucket()}, "object": {"key": store.quarantine_key(media_id)}},
+            }
+        ]
+    }
 
 
 def in_quarantine(media_id: str) -> bool:
@@ -143,7 +155,8 @@ def test_a_transient_s3_fault_fails_only_that_message_and_the_retry_publishes(wo
         calls.append(kwargs["Key"])
         if kwargs["Key"].endswith(failing) and len(calls) == 1:
             raise aws.client("s3").exceptions.ClientError(
-                {"Error": {"Code": "SlowDown", "Message": "slow down"}}, "GetObject")
+                {"Error": {"Code": "SlowDown", "Message": "slow down"}}, "GetObject"
+            )
         return real_get(**kwargs)
 
     aws.client("s3").get_object = flaky_get
@@ -161,10 +174,21 @@ def test_a_transient_s3_fault_fails_only_that_message_and_the_retry_publishes(wo
 def test_a_dynamodb_fault_after_the_copy_is_retried_without_a_second_publication(worker):
     media_id = quarantined("user-w", sample_files.png_bytes(12, 12), "image/png")
     with Stubber(aws.client("dynamodb")) as dynamodb:
-        dynamodb.add_response("get_item", {"Item": {
-            "id": {"S": media_id}, "owner": {"S": "user-w"}, "kind": {"S": "image"}, "status": {"S": "pending"},
-            "media_type": {"S": "image/png"}, "size": {"N": str(len(sample_files.png_bytes(12, 12)))},
-            "display_name": {"S": "x"}, "created_at": {"N": "1"}}})
+        dynamodb.add_response(
+            "get_item",
+            {
+                "Item": {
+                    "id": {"S": media_id},
+                    "owner": {"S": "user-w"},
+                    "kind": {"S": "image"},
+                    "status": {"S": "pending"},
+                    "media_type": {"S": "image/png"},
+                    "size": {"N": str(len(sample_files.png_bytes(12, 12)))},
+                    "display_name": {"S": "x"},
+                    "created_at": {"N": "1"},
+                }
+            },
+        )
         dynamodb.add_client_error("update_item", service_error_code="ProvisionedThroughputExceededException")
         with pytest.raises(BatchProcessingError):  # every message of the batch failed: SQS retries them all
             worker(sqs_event(notification(media_id)), Context())
@@ -197,8 +221,13 @@ def test_an_object_of_another_size_than_declared_is_rejected_and_deleted(worker)
 @pytest.mark.parametrize("key", ["quarantine/med_unknown0000", "quarantine/not-a-media-id"])
 def test_an_object_nobody_asked_for_is_deleted(worker, key):
     aws.client("s3").put_object(Bucket=store.bucket(), Key=key, Body=b"stray")
-    event = sqs_event({"Records": [{"eventName": "ObjectCreated:Post", "s3": {
-        "bucket": {"name": store.bucket()}, "object": {"key": key}}}]})
+    event = sqs_event(
+        {
+            "Records": [
+                {"eventName": "ObjectCreated:Post", "s3": {"bucket": {"name": store.bucket()}, "object": {"key": key}}}
+            ]
+        }
+    )
     assert worker(event, Context()) == {"batchItemFailures": []}
     assert aws.client("s3").list_objects_v2(Bucket=store.bucket(), Prefix=key).get("KeyCount", 0) == 0
 
@@ -210,6 +239,7 @@ def test_the_test_event_s3_sends_first_is_ignored(worker):
 
 # The bucket is versioned, and a presigned POST may be used again until it expires: one quarantine
 # key can hold several uploads, each announced with its version (as S3 does for versioned buckets).
+
 
 def upload_version(media_id: str, content: bytes) -> str:
     put = aws.client("s3").put_object(Bucket=store.bucket(), Key=store.quarantine_key(media_id), Body=content)
@@ -227,8 +257,10 @@ def versioned_notification(media_id: str, version_id: str | None) -> dict:
 def versions_under(prefix: str) -> list[tuple[str, str]]:
     """Every version and delete marker under a prefix, deleted or not."""
     listed = aws.client("s3").list_object_versions(Bucket=store.bucket(), Prefix=prefix)
-    return sorted([("version", v["Key"]) for v in listed.get("Versions", [])]
-                  + [("delete marker", m["Key"]) for m in listed.get("DeleteMarkers", [])])
+    return sorted(
+        [("version", v["Key"]) for v in listed.get("Versions", [])]
+        + [("delete marker", m["Key"]) for m in listed.get("DeleteMarkers", [])]
+    )
 
 
 def published_bytes(media_id: str) -> bytes:
@@ -239,8 +271,9 @@ def published_bytes(media_id: str) -> bytes:
 def test_the_worker_publishes_the_bytes_it_inspected_not_a_later_upload(worker, named):
     inspected = sample_files.png_bytes(10, 10)
     media_id = quarantined("user-v", inspected, "image/png")
-    first = aws.client("s3").list_object_versions(Bucket=store.bucket(),
-                                                  Prefix=store.quarantine_key(media_id))["Versions"][0]["VersionId"]
+    first = aws.client("s3").list_object_versions(Bucket=store.bucket(), Prefix=store.quarantine_key(media_id))[
+        "Versions"
+    ][0]["VersionId"]
     hostile = sample_files.executable_bytes().ljust(len(inspected), b"\0")
     later: list[str] = []
 
@@ -250,8 +283,9 @@ def test_the_worker_publishes_the_bytes_it_inspected_not_a_later_upload(worker, 
 
     aws.client("s3").meta.events.register("after-call.s3.GetObject", upload_again)
     try:
-        assert worker(sqs_event(versioned_notification(media_id, first if named else None)), Context()) == \
-            {"batchItemFailures": []}
+        assert worker(sqs_event(versioned_notification(media_id, first if named else None)), Context()) == {
+            "batchItemFailures": []
+        }
     finally:
         aws.client("s3").meta.events.unregister("after-call.s3.GetObject", upload_again)
     record = store.get_record(media_id)
@@ -283,8 +317,9 @@ def test_a_rejected_upload_leaves_no_version_behind(worker, named):
     content = sample_files.executable_bytes()
     media_id = quarantined("user-v", content, "application/pdf")
     version = aws.client("s3").head_object(Bucket=store.bucket(), Key=store.quarantine_key(media_id))["VersionId"]
-    assert worker(sqs_event(versioned_notification(media_id, version if named else None)), Context()) == \
-        {"batchItemFailures": []}
+    assert worker(sqs_event(versioned_notification(media_id, version if named else None)), Context()) == {
+        "batchItemFailures": []
+    }
     assert store.get_record(media_id)["status"] == "rejected"
     assert versions_under(store.quarantine_key(media_id)) == [] and versions_under(f"media/{media_id}/") == []
 
@@ -299,6 +334,7 @@ def test_an_upload_decided_meanwhile_takes_back_the_copies_made_for_it(worker):
         if not decided:
             decided.append(upload_version(media_id, content + b"more"))
             from eckospace.media.processing import process_upload
+
             assert process_upload(store.quarantine_key(media_id), decided[0]) == "rejected"
 
     aws.client("s3").meta.events.register("after-call.s3.CopyObject", reject_meanwhile)
@@ -314,8 +350,13 @@ def test_an_upload_decided_meanwhile_takes_back_the_copies_made_for_it(worker):
 def test_a_notification_without_a_version_removes_the_current_one_for_good(worker):
     key = f"quarantine/med_unknown{uuid.uuid4().hex[:8]}"
     aws.client("s3").put_object(Bucket=store.bucket(), Key=key, Body=b"stray")
-    event = sqs_event({"Records": [{"eventName": "ObjectCreated:Post", "s3": {
-        "bucket": {"name": store.bucket()}, "object": {"key": key}}}]})
+    event = sqs_event(
+        {
+            "Records": [
+                {"eventName": "ObjectCreated:Post", "s3": {"bucket": {"name": store.bucket()}, "object": {"key": key}}}
+            ]
+        }
+    )
     assert worker(event, Context()) == {"batchItemFailures": []}
     assert versions_under(key) == []
     assert worker(event, Context()) == {"batchItemFailures": []}  # again: nothing left to delete
@@ -334,13 +375,21 @@ def part(name: str, content: bytes, filename: str | None = None) -> bytes:
     return f"--B\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    (b"".join(part(f"f{n}", b"x") for n in range(9)) + part("file", b"%PDF-1.4", "a.pdf") + b"--B--\r\n", 400),
-    (part("title", b"t" * 2000) + part("file", b"%PDF-1.4", "a.pdf") + b"--B--\r\n", 422),
-    (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nX-Long: " + b"h" * 9000
-     + b"\r\n\r\n%PDF-1.4\r\n--B--\r\n", 400),
-    (b"--B\r\n\x00\x01garbage without headers\r\n--B--\r\n", 400),
-], ids=["too-many-fields", "oversized-text-field", "oversized-part-header", "garbage-part"])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"".join(part(f"f{n}", b"x") for n in range(9)) + part("file", b"%PDF-1.4", "a.pdf") + b"--B--\r\n", 400),
+        (part("title", b"t" * 2000) + part("file", b"%PDF-1.4", "a.pdf") + b"--B--\r\n", 422),
+        (
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nX-Long: '
+            + b"h" * 9000
+            + b"\r\n\r\n%PDF-1.4\r\n--B--\r\n",
+            400,
+        ),
+        (b"--B\r\n\x00\x01garbage without headers\r\n--B--\r\n", 400),
+    ],
+    ids=["too-many-fields", "oversized-text-field", "oversized-part-header", "garbage-part"],
+)
 def test_hostile_multipart_bodies_are_refused_and_store_nothing(uploader, body, status):
     before = (media_objects(), media_records())
     response = uploader(raw_upload_event(body, "multipart/form-data; boundary=B"), Context())

@@ -17,8 +17,12 @@ def routes(function_env):
     handler = load_function("meta_routes_list").lambda_handler
 
     def ask(scopes: str, token_use: str = "user") -> dict:
-        response = handler(api_event("GET", "/api/meta/routes",
-                                     authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}), Context())
+        response = handler(
+            api_event(
+                "GET", "/api/meta/routes", authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}
+            ),
+            Context(),
+        )
         assert response["statusCode"] == 200, response["body"]
         return json.loads(response["body"])
 
@@ -64,7 +68,11 @@ def test_answers_match_the_committed_document(function_env, monkeypatch):
     monkeypatch.setenv("ECKO_MODULES", "payments=false,posts=true")
     handler = load_function("meta_routes_list").lambda_handler
     for token_use, scopes in (("user", "translations:read wallet:read"), ("client", "webhooks:read")):
-        answer = handler(api_event("GET", "/api/meta/routes",
-                                   authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}), Context())
+        answer = handler(
+            api_event(
+                "GET", "/api/meta/routes", authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}
+            ),
+            Context(),
+        )
         listed = openapi_contract.check_lambda_answer("GET", "/api/meta/routes", answer)
         assert listed["data"] and any(route["callable"] for route in listed["data"])

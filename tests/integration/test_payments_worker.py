@@ -44,8 +44,9 @@ def stripe_emulator(tmp_path_factory) -> Iterator[str]:
 def worker(function_env, monkeypatch, stripe_emulator):
     function_env("PaymentsWorkerFunction")
     monkeypatch.setenv("ECKO_STRIPE_API_BASE", stripe_emulator)
-    aws.client("secretsmanager").put_secret_value(SecretId=os.environ["ECKO_STRIPE_API_KEY_SECRET"],
-                                                  SecretString=STRIPE_KEY)
+    aws.client("secretsmanager").put_secret_value(
+        SecretId=os.environ["ECKO_STRIPE_API_KEY_SECRET"], SecretString=STRIPE_KEY
+    )
     topups._secret_provider.cache_clear()
     queue = aws.client("sqs").create_queue(QueueName=f"worker-facts-{uuid.uuid4().hex[:12]}")["QueueUrl"]
     monkeypatch.setenv("ECKO_DOMAIN_EVENTS_QUEUE_URL", queue)
@@ -72,20 +73,31 @@ def announced(subject: str) -> list[tuple[str, dict]]:
 
 
 def succeeded(user: str, amount: int, intent: str | None = None) -> dict:
-    return stripe.event("payment_intent.succeeded", stripe.payment_intent(amount=amount, currency=EUR, user=user,
-                                                                         id=intent))
+    return stripe.event(
+        "payment_intent.succeeded", stripe.payment_intent(amount=amount, currency=EUR, user=user, id=intent)
+    )
 
 
 def checkout_paid(user: str, amount: int, intent: str) -> dict:
-    return {"id": f"evt_{uuid.uuid4().hex[:12]}", "type": "checkout.session.completed", "data": {"object": {
-        "id": f"cs_{uuid.uuid4().hex[:12]}", "payment_status": "paid", "payment_intent": intent,
-        "amount_total": amount, "currency": EUR, "metadata": {"eckospace_user_id": user}}}}
+    return {
+        "id": f"evt_{uuid.uuid4().hex[:12]}",
+        "type": "checkout.session.completed",
+        "data": {
+            "object": {
+                "id": f"cs_{uuid.uuid4().hex[:12]}",
+                "payment_status": "paid",
+                "payment_intent": intent,
+                "amount_total": amount,
+                "currency": EUR,
+                "metadata": {"eckospace_user_id": user},
+            }
+        },
+    }
 
 
 def refund_event(event_type: str, refund: dict, status: str, *, was: str | None = None) -> dict:
     """`refund` as Stripe describes it in an event: its status now, and for an update the one before."""
-    return stripe.event(event_type, {**refund, "status": status},
-                        previous_attributes={"status": was} if was else None)
+    return stripe.event(event_type, {**refund, "status": status}, previous_attributes={"status": was} if was else None)
 
 
 def wallet(user: str) -> int:
@@ -123,7 +135,8 @@ def test_a_full_refund_delivered_twice_debits_the_payment_once(worker):
     assert announced(user) == [
         ("wallet.credited", {"amount": 1000, "currency": EUR, "effect_id": f"topup:{intent}"}),
         ("payment.succeeded", {"payment_intent": intent, "amount": 1000, "currency": EUR}),
-        ("wallet.debited", {"amount": 1000, "currency": EUR, "effect_id": f"refund:{refund['id']}"})]
+        ("wallet.debited", {"amount": 1000, "currency": EUR, "effect_id": f"refund:{refund['id']}"}),
+    ]
 
 
 def test_partial_refunds_add_up_and_never_take_back_more_than_was_paid(worker):
@@ -131,8 +144,11 @@ def test_partial_refunds_add_up_and_never_take_back_more_than_was_paid(worker):
     other_intent = stripe.new_id("pi")
     worker(sqs_event(succeeded(user, 2000, other_intent)), Context())  # money the refunds must not reach
     first, second = (stripe.refund(amount=amount, payment_intent=intent) for amount in (300, 200))
-    batch = [refund_event("refund.created", first, "pending"), refund_event("refund.created", second, "succeeded"),
-             refund_event("refund.updated", first, "succeeded", was="pending")]
+    batch = [
+        refund_event("refund.created", first, "pending"),
+        refund_event("refund.created", second, "succeeded"),
+        refund_event("refund.updated", first, "succeeded", was="pending"),
+    ]
     assert worker(sqs_event(*batch), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 2500
     beyond = stripe.refund(amount=900, payment_intent=intent)  # more than the 500 left of that payment
@@ -150,8 +166,9 @@ def test_refunds_settled_at_once_never_take_back_more_than_was_paid(worker):
 
     user, intent = topped_up(worker, 1000)
     worker(sqs_event(succeeded(user, 5000)), Context())
-    events = [refund_event("refund.created", stripe.refund(amount=600, payment_intent=intent), "succeeded")
-              for _ in range(4)]
+    events = [
+        refund_event("refund.created", stripe.refund(amount=600, payment_intent=intent), "succeeded") for _ in range(4)
+    ]
     with ThreadPoolExecutor(max_workers=4) as pool:  # four deliveries applied by four workers at once
         list(pool.map(settlement.apply_event, events))
     assert wallet(user) == 5000  # 600 and 400 of the first payment, not 2400; the other one untouched
@@ -164,8 +181,9 @@ def test_a_draw_computed_against_a_stale_read_is_refused(worker):
     worker(sqs_event(succeeded(user, 5000)), Context())  # the wallet could pay; the payment could not
     refund = stripe.refund(amount=600, payment_intent=intent)
     worker(sqs_event(refund_event("refund.created", refund, "succeeded")), Context())
-    stale = ledger.Effect("refund:re_stale", "refund", user, -600, EUR, "stripe", draws_on=f"topup:{intent}",
-                          draw_limit=400)  # computed when nothing had been drawn yet
+    stale = ledger.Effect(
+        "refund:re_stale", "refund", user, -600, EUR, "stripe", draws_on=f"topup:{intent}", draw_limit=400
+    )  # computed when nothing had been drawn yet
     with pytest.raises(ledger.DrawRefused):
         ledger.apply(stale)
     assert wallet(user) == 5400 and ledger.record("refund:re_stale") is None
@@ -194,7 +212,8 @@ def test_a_refund_that_fails_after_it_was_pending_gives_the_money_back(worker, e
     assert entries(user) == [("refund", -600), ("refund_reversal", 600), ("topup", 1000)]
     assert announced(user)[-2:] == [
         ("wallet.debited", {"amount": 600, "currency": EUR, "effect_id": f"refund:{refund['id']}"}),
-        ("wallet.credited", {"amount": 600, "currency": EUR, "effect_id": f"refund_reversal:{refund['id']}"})]
+        ("wallet.credited", {"amount": 600, "currency": EUR, "effect_id": f"refund_reversal:{refund['id']}"}),
+    ]
     # What it drew on is free again: the whole payment can still be refunded.
     full = stripe.refund(amount=1000, payment_intent=intent)
     assert worker(sqs_event(refund_event("refund.created", full, "succeeded")), Context()) == {"batchItemFailures": []}
@@ -204,8 +223,10 @@ def test_a_refund_that_fails_after_it_was_pending_gives_the_money_back(worker, e
 def test_a_refund_whose_failure_arrives_first_is_never_debited(worker):
     user, intent = topped_up(worker, 1000)
     refund = stripe.refund(amount=1000, payment_intent=intent)
-    batch = [refund_event("refund.failed", refund, "failed", was="pending"),
-             refund_event("refund.created", refund, "pending")]
+    batch = [
+        refund_event("refund.failed", refund, "failed", was="pending"),
+        refund_event("refund.created", refund, "pending"),
+    ]
     assert worker(sqs_event(*batch), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 1000 and entries(user) == [("topup", 1000)]
     assert [kind for kind, _ in announced(user)] == ["wallet.credited", "payment.succeeded"]  # the top-up only
@@ -213,11 +234,18 @@ def test_a_refund_whose_failure_arrives_first_is_never_debited(worker):
 
 def _paid_at_stripe(stripe_api, amount: int, user: str | None) -> tuple[str, str]:
     """A card payment made at the Stripe emulator: its payment intent and charge."""
-    method = stripe_api.v1.payment_methods.create(params={"type": "card", "card": {
-        "number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
-    intent = stripe_api.v1.payment_intents.create(params={
-        "amount": amount, "currency": EUR, "payment_method_types": ["card"], "payment_method": method.id,
-        "metadata": {"eckospace_user_id": user} if user else {}})
+    method = stripe_api.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
+    )
+    intent = stripe_api.v1.payment_intents.create(
+        params={
+            "amount": amount,
+            "currency": EUR,
+            "payment_method_types": ["card"],
+            "payment_method": method.id,
+            "metadata": {"eckospace_user_id": user} if user else {},
+        }
+    )
     confirmed = stripe_api.v1.payment_intents.confirm(intent.id).to_dict()
     assert confirmed["status"] == "succeeded"
     charge = confirmed["latest_charge"]
@@ -228,16 +256,26 @@ def test_a_charge_refunded_without_its_refunds_lists_them_from_stripe(worker, st
     user = f"u-{uuid.uuid4().hex[:8]}"
     intent, charge_id = _paid_at_stripe(stripe_api, 1000, user)
     worker(sqs_event(succeeded(user, 1000, intent)), Context())
-    made = [stripe_api.v1.refunds.create(params={"payment_intent": intent, "amount": amount}).to_dict()
-            for amount in (300, 250)]
-    refunded = stripe.event("charge.refunded", stripe.charge(id=charge_id, amount=1000, payment_intent=intent,
-                                                             amount_refunded=550, user=user))
+    made = [
+        stripe_api.v1.refunds.create(params={"payment_intent": intent, "amount": amount}).to_dict()
+        for amount in (300, 250)
+    ]
+    refunded = stripe.event(
+        "charge.refunded",
+        stripe.charge(id=charge_id, amount=1000, payment_intent=intent, amount_refunded=550, user=user),
+    )
     assert "refunds" not in refunded["data"]["object"]
     assert worker(sqs_event(refunded, refunded), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 450
     # The same refunds' own events change nothing more.
-    own = [refund_event("refund.created", stripe.refund(id=r["id"], amount=r["amount"], payment_intent=intent,
-                                                        charge=charge_id), "succeeded") for r in made]
+    own = [
+        refund_event(
+            "refund.created",
+            stripe.refund(id=r["id"], amount=r["amount"], payment_intent=intent, charge=charge_id),
+            "succeeded",
+        )
+        for r in made
+    ]
     assert worker(sqs_event(*own), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 450
     assert sorted(e for e in entries(user) if e[0] == "refund") == [("refund", -300), ("refund", -250)]
@@ -256,9 +294,13 @@ def test_a_refund_that_names_only_its_charge_finds_its_payment_at_stripe(worker,
 def test_refunds_of_payments_that_are_not_ours_change_nothing(worker, stripe_api):
     intent, charge_id = _paid_at_stripe(stripe_api, 900, None)  # not a top-up: no user in its metadata
     refund = stripe.refund(amount=900, payment_intent=intent, charge=charge_id)
-    batch = [refund_event("refund.created", refund, "succeeded"), refund_event("refund.failed", refund, "failed"),
-             stripe.event("charge.refunded", stripe.charge(id=charge_id, amount=900, payment_intent=intent,
-                                                           amount_refunded=900))]
+    batch = [
+        refund_event("refund.created", refund, "succeeded"),
+        refund_event("refund.failed", refund, "failed"),
+        stripe.event(
+            "charge.refunded", stripe.charge(id=charge_id, amount=900, payment_intent=intent, amount_refunded=900)
+        ),
+    ]
     assert worker(sqs_event(*batch), Context()) == {"batchItemFailures": []}
     assert ledger.record(f"refund:{refund['id']}") is None
 
@@ -266,8 +308,9 @@ def test_refunds_of_payments_that_are_not_ours_change_nothing(worker, stripe_api
 def test_a_refund_of_a_top_up_not_credited_yet_waits_for_it(worker, stripe_api):
     user = f"u-{uuid.uuid4().hex[:8]}"
     intent, charge_id = _paid_at_stripe(stripe_api, 1200, user)
-    created = refund_event("refund.created", stripe.refund(amount=1200, payment_intent=intent, charge=charge_id),
-                           "succeeded")
+    created = refund_event(
+        "refund.created", stripe.refund(amount=1200, payment_intent=intent, charge=charge_id), "succeeded"
+    )
     with pytest.raises(BatchProcessingError):  # retried by the queue until the top-up is credited
         worker(sqs_event(created), Context())
     assert wallet(user) == 0
@@ -325,45 +368,72 @@ def test_a_transaction_that_fails_once_is_retried_and_applied_once(worker, monke
 def dispute_events(intent: str, amount: int, *steps: tuple[str, str, dict]) -> list[dict]:
     """One dispute's events: (event type, status, funds moved so far) each."""
     dispute_id = stripe.new_id("dp")
-    return [stripe.event(event_type, stripe.dispute(id=dispute_id, amount=amount, payment_intent=intent,
-                                                    status=status, **funds))
-            for event_type, status, funds in steps]
+    return [
+        stripe.event(
+            event_type, stripe.dispute(id=dispute_id, amount=amount, payment_intent=intent, status=status, **funds)
+        )
+        for event_type, status, funds in steps
+    ]
 
 
 def test_an_inquiry_that_closes_moves_no_money(worker):
     user, intent = topped_up(worker, 1500)
-    events = dispute_events(intent, 1500, ("charge.dispute.created", "warning_needs_response", {}),
-                            ("charge.dispute.updated", "warning_under_review", {}),
-                            ("charge.dispute.closed", "warning_closed", {}))
+    events = dispute_events(
+        intent,
+        1500,
+        ("charge.dispute.created", "warning_needs_response", {}),
+        ("charge.dispute.updated", "warning_under_review", {}),
+        ("charge.dispute.closed", "warning_closed", {}),
+    )
     assert worker(sqs_event(*events), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 1500 and entries(user) == [("topup", 1500)]
     dispute_id = events[0]["data"]["object"]["id"]
     assert announced(user)[2:] == [
-        ("dispute.opened", {"dispute": dispute_id, "status": "warning_needs_response", "inquiry": True,
-                            "amount": 1500, "currency": EUR}),
-        ("dispute.closed", {"dispute": dispute_id, "status": "warning_closed"})]
+        (
+            "dispute.opened",
+            {
+                "dispute": dispute_id,
+                "status": "warning_needs_response",
+                "inquiry": True,
+                "amount": 1500,
+                "currency": EUR,
+            },
+        ),
+        ("dispute.closed", {"dispute": dispute_id, "status": "warning_closed"}),
+    ]
 
 
 def test_dispute_funds_withdrawn_are_held_and_reinstated_funds_given_back(worker):
     user, intent = topped_up(worker, 2000)
-    events = dispute_events(intent, 1500, ("charge.dispute.created", "needs_response", {}),
-                            ("charge.dispute.funds_withdrawn", "needs_response", {"withdrawn": 1500}),
-                            ("charge.dispute.closed", "won", {"withdrawn": 1500, "reinstated": 1500}),
-                            ("charge.dispute.funds_reinstated", "won", {"withdrawn": 1500, "reinstated": 1500}))
+    events = dispute_events(
+        intent,
+        1500,
+        ("charge.dispute.created", "needs_response", {}),
+        ("charge.dispute.funds_withdrawn", "needs_response", {"withdrawn": 1500}),
+        ("charge.dispute.closed", "won", {"withdrawn": 1500, "reinstated": 1500}),
+        ("charge.dispute.funds_reinstated", "won", {"withdrawn": 1500, "reinstated": 1500}),
+    )
     assert worker(sqs_event(*events[:2]), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 500
     assert worker(sqs_event(*events[2:], *events), Context()) == {"batchItemFailures": []}  # and all again
     assert wallet(user) == 2000
     assert entries(user) == [("dispute_hold", -1500), ("dispute_release", 1500), ("topup", 2000)]
-    assert [kind for kind, _ in announced(user)[2:]] == ["dispute.opened", "wallet.debited", "dispute.closed",
-                                                         "wallet.credited"]
+    assert [kind for kind, _ in announced(user)[2:]] == [
+        "dispute.opened",
+        "wallet.debited",
+        "dispute.closed",
+        "wallet.credited",
+    ]
 
 
 def test_reinstated_funds_seen_before_their_withdrawal_are_held_and_released_once(worker):
     user, intent = topped_up(worker, 1000)
     withdrawn, reinstated = dispute_events(
-        intent, 1000, ("charge.dispute.funds_withdrawn", "needs_response", {"withdrawn": 1000}),
-        ("charge.dispute.funds_reinstated", "won", {"withdrawn": 1000, "reinstated": 1000}))
+        intent,
+        1000,
+        ("charge.dispute.funds_withdrawn", "needs_response", {"withdrawn": 1000}),
+        ("charge.dispute.funds_reinstated", "won", {"withdrawn": 1000, "reinstated": 1000}),
+    )
     assert worker(sqs_event(reinstated, withdrawn, reinstated), Context()) == {"batchItemFailures": []}
     assert wallet(user) == 1000
     assert entries(user) == [("dispute_hold", -1000), ("dispute_release", 1000), ("topup", 1000)]
@@ -371,9 +441,13 @@ def test_reinstated_funds_seen_before_their_withdrawal_are_held_and_released_onc
 
 def test_a_lost_dispute_keeps_its_hold_and_may_take_the_wallet_below_zero(worker):
     user, intent = topped_up(worker, 1000)
-    events = dispute_events(intent, 2500, ("charge.dispute.closed", "lost", {"withdrawn": 2500}),  # out of order
-                            ("charge.dispute.created", "needs_response", {}),
-                            ("charge.dispute.funds_withdrawn", "needs_response", {"withdrawn": 2500}))
+    events = dispute_events(
+        intent,
+        2500,
+        ("charge.dispute.closed", "lost", {"withdrawn": 2500}),  # out of order
+        ("charge.dispute.created", "needs_response", {}),
+        ("charge.dispute.funds_withdrawn", "needs_response", {"withdrawn": 2500}),
+    )
     assert worker(sqs_event(*events, *events), Context()) == {"batchItemFailures": []}
     assert wallet(user) == -1500
     assert entries(user) == [("dispute_hold", -2500), ("topup", 1000)]

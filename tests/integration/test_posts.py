@@ -20,12 +20,18 @@ from eckospace.posts import reactions, service, store, trending
 from tests.integration.conftest import CallCounter, Context, api_event, load_function
 
 FUNCTIONS = {
-    "PostsCreateFunction": "posts_create", "PostsGetFunction": "posts_get", "PostsUpdateFunction": "posts_update",
-    "PostsDeleteFunction": "posts_delete", "PostsFeedFunction": "posts_feed",
+    "PostsCreateFunction": "posts_create",
+    "PostsGetFunction": "posts_get",
+    "PostsUpdateFunction": "posts_update",
+    "PostsDeleteFunction": "posts_delete",
+    "PostsFeedFunction": "posts_feed",
     "PostsUserListFunction": "posts_user_list",
-    "PostsHashtagListFunction": "posts_hashtag_list", "PostsReactionPutFunction": "posts_reaction_put",
-    "PostsReactionDeleteFunction": "posts_reaction_delete", "PostsBookmarkPutFunction": "posts_bookmark_put",
-    "PostsBookmarkDeleteFunction": "posts_bookmark_delete", "PostsBookmarksListFunction": "posts_bookmarks_list",
+    "PostsHashtagListFunction": "posts_hashtag_list",
+    "PostsReactionPutFunction": "posts_reaction_put",
+    "PostsReactionDeleteFunction": "posts_reaction_delete",
+    "PostsBookmarkPutFunction": "posts_bookmark_put",
+    "PostsBookmarkDeleteFunction": "posts_bookmark_delete",
+    "PostsBookmarksListFunction": "posts_bookmarks_list",
     "PostsReportCreateFunction": "posts_report_create",
     "PostsModerationReportsListFunction": "posts_moderation_reports_list",
     "PostsModerationDecisionCreateFunction": "posts_moderation_decision_create",
@@ -50,10 +56,21 @@ def new_user() -> str:
     return f"u-{uuid.uuid4().hex[:10]}"
 
 
-def call(function: str, method: str, path: str, user: str, *, body: Any = None, query: dict | None = None,
-         headers: dict[str, str] | None = None, scopes: str = USER_SCOPES, token_use: str = "user"):
-    event = api_event(method, path, body=body, query=query,
-                      authorizer={"sub": user, "scope": scopes, "token_use": token_use})
+def call(
+    function: str,
+    method: str,
+    path: str,
+    user: str,
+    *,
+    body: Any = None,
+    query: dict | None = None,
+    headers: dict[str, str] | None = None,
+    scopes: str = USER_SCOPES,
+    token_use: str = "user",
+):
+    event = api_event(
+        method, path, body=body, query=query, authorizer={"sub": user, "scope": scopes, "token_use": token_use}
+    )
     for name, value in (headers or {}).items():
         event["headers"][name] = value
         event["multiValueHeaders"][name] = [value]
@@ -80,18 +97,32 @@ def get(post_id: str, viewer: str):
 
 def media(owner: str, status: str = "ready") -> str:
     media_id = media_store.new_media_id()
-    media_store.create_record({"id": media_id, "owner": owner, "kind": "document", "status": status,
-                               "media_type": "application/pdf", "size": 10, "created_at": int(time.time()),
-                               "expires_at": int(time.time()) + 900 if status == "pending" else None})
+    media_store.create_record(
+        {
+            "id": media_id,
+            "owner": owner,
+            "kind": "document",
+            "status": status,
+            "media_type": "application/pdf",
+            "size": 10,
+            "created_at": int(time.time()),
+            "expires_at": int(time.time()) + 900 if status == "pending" else None,
+        }
+    )
     return media_id
 
 
 def all_pages(function: str, path: str, viewer: str, query: dict | None = None, scopes: str = USER_SCOPES) -> list:
     found, cursor = [], None
     for _ in range(200):
-        status, page, _ = call(function, "GET", path, viewer, query={**(query or {}), "limit": "100",
-                                                                      **({"cursor": cursor} if cursor else {})},
-                               scopes=scopes)
+        status, page, _ = call(
+            function,
+            "GET",
+            path,
+            viewer,
+            query={**(query or {}), "limit": "100", **({"cursor": cursor} if cursor else {})},
+            scopes=scopes,
+        )
         assert status == 200, page
         found += page["data"]
         cursor = page["next_cursor"]
@@ -101,8 +132,9 @@ def all_pages(function: str, path: str, viewer: str, query: dict | None = None, 
 
 
 def ids(items: list) -> list[str]:
-    return [item["id"] if "id" in item and item.get("object") == "post" else item.get("post", item)["id"]
-            for item in items]
+    return [
+        item["id"] if "id" in item and item.get("object") == "post" else item.get("post", item)["id"] for item in items
+    ]
 
 
 # ------------------------------------------------------------------------------------ create and read
@@ -113,11 +145,14 @@ def test_a_post_is_created_and_read_with_its_hashtags_mentions_and_exact_counts(
     assert post["hashtags"] == ["cats", "dogs"] and post["mentions"] == [friend]  # self-mention ignored
     status, read, headers = get(post["id"], other)
     assert status == 200 and read["text"] == post["text"] and headers["etag"].startswith('"v1.')
-    assert call("posts_get", "GET", f"/api/posts/{post['id']}", other,
-                headers={"If-None-Match": headers["etag"]})[0] == 304
+    assert (
+        call("posts_get", "GET", f"/api/posts/{post['id']}", other, headers={"If-None-Match": headers["etag"]})[0]
+        == 304
+    )
     call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", other, body={"type": "wow"})
-    status, _, changed = call("posts_get", "GET", f"/api/posts/{post['id']}", other,
-                              headers={"If-None-Match": headers["etag"]})
+    status, _, changed = call(
+        "posts_get", "GET", f"/api/posts/{post['id']}", other, headers={"If-None-Match": headers["etag"]}
+    )
     assert status == 200 and changed["etag"] != headers["etag"]  # counts are part of the representation
     assert read["reactions"] == {"like": 0, "love": 0, "laugh": 0, "wow": 0, "sad": 0, "celebrate": 0}
     assert post["id"] in ids(all_pages("posts_feed", "/api/feed", other))
@@ -129,8 +164,13 @@ def test_a_post_is_created_and_read_with_its_hashtags_mentions_and_exact_counts(
 
 def test_text_rules_are_enforced(api):
     author = new_user()
-    for text, status in [("", 400), ("bad \x07 bell", 422), (" ".join(f"#t{n}" for n in range(11)), 422),
-                         ("x" * 5001, 400), (" ".join(f"@user{n}" for n in range(11)), 422)]:
+    for text, status in [
+        ("", 400),
+        ("bad \x07 bell", 422),
+        (" ".join(f"#t{n}" for n in range(11)), 422),
+        ("x" * 5001, 400),
+        (" ".join(f"@user{n}" for n in range(11)), 422),
+    ]:
         got, problem, _ = call("posts_create", "POST", "/api/posts", author, body={"text": text})
         assert got == status, (text[:20], problem)
     assert call("posts_create", "POST", "/api/posts", author, body={"text": "hi", "status": "secret"})[0] == 400
@@ -150,8 +190,11 @@ def test_mentions_notify_each_user_once(api):
 
 
 def notifications(user: str) -> list[dict]:
-    answer = aws.client("dynamodb").query(TableName=store.notifications_table(), KeyConditionExpression="pk = :p",
-                                          ExpressionAttributeValues={":p": {"S": f"user#{user}"}})
+    answer = aws.client("dynamodb").query(
+        TableName=store.notifications_table(),
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"user#{user}"}},
+    )
     return [store.from_item(item) for item in answer["Items"]]
 
 
@@ -160,8 +203,10 @@ def test_notifications_and_allowance_counters_expire(api):
     post = create(author, f"hi @{friend}")
     [note] = notifications(friend)
     assert note["expires_at"] - time.time() > 89 * 86_400
-    counter = aws.client("dynamodb").get_item(TableName=store.table(), Key={
-        "pk": {"S": service.DAILY_POSTS.key_value(author, post_time(post))}, "sk": {"S": "allowance"}})["Item"]
+    counter = aws.client("dynamodb").get_item(
+        TableName=store.table(),
+        Key={"pk": {"S": service.DAILY_POSTS.key_value(author, post_time(post))}, "sk": {"S": "allowance"}},
+    )["Item"]
     assert int(counter["used"]["N"]) == 1 and int(counter["expires_at"]["N"]) > time.time() + 86_400
 
 
@@ -188,10 +233,16 @@ def test_drafts_are_invisible_to_everyone_but_their_author(api):
     assert draft["id"] not in ids(all_pages("posts_user_list", f"/api/users/{author}/posts", other))
     assert draft["id"] in ids(all_pages("posts_user_list", f"/api/users/{author}/posts", author))
     assert all_pages("posts_hashtag_list", "/api/hashtags/drafttag/posts", other) == []
-    for method, path, body in [("PUT", "/reaction", {"type": "like"}), ("PUT", "/bookmark", None),
-                               ("POST", "/reports", {"reason": "spam"})]:
-        function = {"/reaction": "posts_reaction_put", "/bookmark": "posts_bookmark_put",
-                    "/reports": "posts_report_create"}[path]
+    for method, path, body in [
+        ("PUT", "/reaction", {"type": "like"}),
+        ("PUT", "/bookmark", None),
+        ("POST", "/reports", {"reason": "spam"}),
+    ]:
+        function = {
+            "/reaction": "posts_reaction_put",
+            "/bookmark": "posts_bookmark_put",
+            "/reports": "posts_report_create",
+        }[path]
         assert call(function, method, f"/api/posts/{draft['id']}{path}", other, body=body)[0] == 404
 
 
@@ -211,15 +262,39 @@ def test_the_author_edits_with_if_match_and_deletes(api):
     post = create(author, "first #one")
     call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "like"})
     read_tag = get(post["id"], author)[2]["etag"]  # a reaction is not an edit: this still matches v1
-    status, edited, headers = call("posts_update", "PATCH", f"/api/posts/{post['id']}", author,
-                                   body={"text": "second #two"}, headers={"If-Match": read_tag})
+    status, edited, headers = call(
+        "posts_update",
+        "PATCH",
+        f"/api/posts/{post['id']}",
+        author,
+        body={"text": "second #two"},
+        headers={"If-Match": read_tag},
+    )
     assert status == 200 and edited["version"] == 2 and edited["hashtags"] == ["two"]
     assert headers["etag"].startswith('"v2.')
-    assert call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"text": "third"},
-                headers={"If-Match": read_tag})[0] == 412
+    assert (
+        call(
+            "posts_update",
+            "PATCH",
+            f"/api/posts/{post['id']}",
+            author,
+            body={"text": "third"},
+            headers={"If-Match": read_tag},
+        )[0]
+        == 412
+    )
     # a request that fails anyway gets that answer, whatever its precondition (RFC 9110 §13.2.2)
-    assert call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"text": "bad \x07 bell"},
-                headers={"If-Match": read_tag})[0] == 422
+    assert (
+        call(
+            "posts_update",
+            "PATCH",
+            f"/api/posts/{post['id']}",
+            author,
+            body={"text": "bad \x07 bell"},
+            headers={"If-Match": read_tag},
+        )[0]
+        == 422
+    )
     assert post["id"] not in ids(all_pages("posts_hashtag_list", "/api/hashtags/one/posts", author))
     tagged = all_pages("posts_hashtag_list", "/api/hashtags/two/posts", author)
     assert [p["text"] for p in tagged if p["id"] == post["id"]] == ["second #two"]
@@ -237,13 +312,15 @@ def test_attachments_must_be_the_authors_own_ready_media(api):
     theirs, pending, missing = media(other), media(author, status="pending"), media_store.new_media_id()
     details = []
     for media_id in (theirs, pending, missing):
-        status, problem, _ = call("posts_create", "POST", "/api/posts", author,
-                                  body={"text": "x", "attachments": [own, media_id]})
+        status, problem, _ = call(
+            "posts_create", "POST", "/api/posts", author, body={"text": "x", "attachments": [own, media_id]}
+        )
         assert status == 422 and media_id in problem["detail"]
         details.append(problem["detail"].replace(media_id, "ID"))
     assert len(set(details)) == 1  # another's media is refused exactly like a missing one
-    status, _, _ = call("posts_update", "PATCH", f"/api/posts/{post['id']}", author,
-                        body={"attachments": [own, theirs]})
+    status, _, _ = call(
+        "posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"attachments": [own, theirs]}
+    )
     assert status == 422
 
 
@@ -279,8 +356,16 @@ def test_reactions_are_one_per_user_and_can_change_or_go(api):
     assert call("posts_reaction_delete", "DELETE", path, fan)[0] == 204
     assert call("posts_reaction_delete", "DELETE", path, fan)[0] == 204
     assert get(post["id"], author)[1]["reaction_count"] == 0
-    assert call("posts_reaction_put", "PUT", "/api/posts/pst_00000000000000000000000000/reaction", fan,
-                body={"type": "like"})[0] == 404
+    assert (
+        call(
+            "posts_reaction_put",
+            "PUT",
+            "/api/posts/pst_00000000000000000000000000/reaction",
+            fan,
+            body={"type": "like"},
+        )[0]
+        == 404
+    )
 
 
 @pytest.fixture
@@ -340,8 +425,10 @@ def test_a_conflicting_reaction_is_retried_on_another_shard_and_counted_once(api
         return real(operations)
 
     monkeypatch.setattr(store, "transact", conflict_once)
-    assert call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
-                body={"type": "laugh"})[0] == 201
+    assert (
+        call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "laugh"})[0]
+        == 201
+    )
     monkeypatch.setattr(store, "transact", real)
     assert len(attempts) == 2 and all(pk.startswith(f"counter#{post['id']}#") for pk in attempts)
     assert get(post["id"], new_user())[1]["reactions"]["laugh"] == 1
@@ -354,8 +441,9 @@ def test_endless_conflicts_answer_503_with_retry_after(api, monkeypatch):
         raise store.Cancelled(None, ["None", "TransactionConflict"], [label for label, _ in operations])
 
     monkeypatch.setattr(store, "transact", always_conflict)
-    status, problem, headers = call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
-                                    body={"type": "laugh"})
+    status, problem, headers = call(
+        "posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "laugh"}
+    )
     assert status == 503 and headers["retry-after"] == "1" and problem["status"] == 503
 
 
@@ -410,19 +498,34 @@ def test_a_decided_report_is_kept_and_its_reporter_may_report_again(api):
     post = create(author, "report me twice")
     path = f"/api/posts/{post['id']}/reports"
     first = call("posts_report_create", "POST", path, reporter, body={"reason": "spam"})[1]
-    assert call("posts_moderation_decision_create", "POST", f"/api/moderation/posts/{post['id']}/decisions",
-                moderator, body={"action": "restore", "reason": "not spam"}, scopes=MODERATOR_SCOPES)[0] == 201
+    assert (
+        call(
+            "posts_moderation_decision_create",
+            "POST",
+            f"/api/moderation/posts/{post['id']}/decisions",
+            moderator,
+            body={"action": "restore", "reason": "not spam"},
+            scopes=MODERATOR_SCOPES,
+        )[0]
+        == 201
+    )
     status, second, _ = call("posts_report_create", "POST", path, reporter, body={"reason": "harassment"})
     assert status == 201 and second["id"] != first["id"]
     history = aws.client("dynamodb").query(
-        TableName=store.table(), IndexName=store.LISTINGS, KeyConditionExpression="gsi1pk = :p",
-        ExpressionAttributeValues={":p": {"S": f"post-reports#{post['id']}"}})["Items"]
+        TableName=store.table(),
+        IndexName=store.LISTINGS,
+        KeyConditionExpression="gsi1pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"post-reports#{post['id']}"}},
+    )["Items"]
     assert sorted((i["id"]["S"], i["status"]["S"]) for i in history) == sorted(
-        [(first["id"], "resolved"), (second["id"], "open")])
+        [(first["id"], "resolved"), (second["id"], "open")]
+    )
 
 
-@pytest.mark.parametrize(("function", "setting"), [("posts_create", "ECKO_POSTS_DAILY_LIMIT"),
-                                                   ("posts_report_create", "ECKO_REPORTS_DAILY_LIMIT")])
+@pytest.mark.parametrize(
+    ("function", "setting"),
+    [("posts_create", "ECKO_POSTS_DAILY_LIMIT"), ("posts_report_create", "ECKO_REPORTS_DAILY_LIMIT")],
+)
 def test_daily_allowances_hold_exactly_and_say_when_they_renew(api, monkeypatch, function, setting):
     monkeypatch.setenv(setting, "2")
     person = new_user()
@@ -457,10 +560,20 @@ def test_a_hidden_post_leaves_every_listing_refuses_reactions_and_comes_back(api
     trending.refresh()
     call("posts_report_create", "POST", f"/api/posts/{post['id']}/reports", reporter, body={"reason": "violence"})
     decision_path = f"/api/moderation/posts/{post['id']}/decisions"
-    assert call("posts_moderation_decision_create", "POST", decision_path, author,
-                body={"action": "hide", "reason": "x"})[0] == 403  # users hold no moderation scopes
-    status, decision, _ = call("posts_moderation_decision_create", "POST", decision_path, moderator,
-                               body={"action": "hide", "reason": "graphic"}, scopes=MODERATOR_SCOPES)
+    assert (
+        call("posts_moderation_decision_create", "POST", decision_path, author, body={"action": "hide", "reason": "x"})[
+            0
+        ]
+        == 403
+    )  # users hold no moderation scopes
+    status, decision, _ = call(
+        "posts_moderation_decision_create",
+        "POST",
+        decision_path,
+        moderator,
+        body={"action": "hide", "reason": "graphic"},
+        scopes=MODERATOR_SCOPES,
+    )
     assert status == 201 and decision["report_count"] == 1
     assert post["id"] not in ids(all_pages("posts_feed", "/api/feed", fan))
     assert post["id"] not in ids(all_pages("posts_feed", "/api/feed", fan, {"sort": "trending"}))
@@ -469,33 +582,51 @@ def test_a_hidden_post_leaves_every_listing_refuses_reactions_and_comes_back(api
     assert get(post["id"], fan)[0] == 404
     status, own, _ = get(post["id"], author)
     assert status == 200 and own["moderation"] == "hidden"
-    assert call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
-                body={"type": "like"})[0] == 404
-    status, problem, _ = call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", author,
-                              body={"type": "like"})
+    assert (
+        call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "like"})[0]
+        == 404
+    )
+    status, problem, _ = call(
+        "posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", author, body={"type": "like"}
+    )
     assert status == 409 and "published and visible" in problem["detail"]  # theirs to see, not to react to
     queue = all_pages("posts_moderation_reports_list", "/api/moderation/reports", moderator, scopes=MODERATOR_SCOPES)
     assert post["id"] not in [r["post_id"] for r in queue]
     events = decided_events(post["id"])
-    assert [e["data"] for e in events] == [{"post_id": post["id"], "action": "hide", "reason": "graphic",
-                                           "report_count": 1}]
-    status, _, _ = call("posts_moderation_decision_create", "POST", decision_path, moderator,
-                        body={"action": "restore", "reason": "on appeal"}, scopes=MODERATOR_SCOPES)
+    assert [e["data"] for e in events] == [
+        {"post_id": post["id"], "action": "hide", "reason": "graphic", "report_count": 1}
+    ]
+    status, _, _ = call(
+        "posts_moderation_decision_create",
+        "POST",
+        decision_path,
+        moderator,
+        body={"action": "restore", "reason": "on appeal"},
+        scopes=MODERATOR_SCOPES,
+    )
     assert status == 201
     assert post["id"] in ids(all_pages("posts_feed", "/api/feed", fan))
     assert post["id"] in ids(all_pages("posts_feed", "/api/feed", fan, {"sort": "trending"}))
     assert ids(all_pages("posts_hashtag_list", f"/api/hashtags/{tag}/posts", fan)) == [post["id"]]
     assert get(post["id"], fan)[1]["reactions"]["wow"] == 1
-    assert call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
-                body={"type": "like"})[0] == 201
+    assert (
+        call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "like"})[0]
+        == 201
+    )
     assert decided_events(post["id"])[0]["data"]["action"] == "restore"
 
 
 def test_a_removed_post_is_gone(api):
     author, moderator = new_user(), new_user()
     post = create(author, "remove me")
-    status, _, _ = call("posts_moderation_decision_create", "POST", f"/api/moderation/posts/{post['id']}/decisions",
-                        moderator, body={"action": "remove", "reason": "illegal"}, scopes=MODERATOR_SCOPES)
+    status, _, _ = call(
+        "posts_moderation_decision_create",
+        "POST",
+        f"/api/moderation/posts/{post['id']}/decisions",
+        moderator,
+        body={"action": "remove", "reason": "illegal"},
+        scopes=MODERATOR_SCOPES,
+    )
     assert status == 201 and get(post["id"], author)[0] == 404
 
 
@@ -513,13 +644,19 @@ def test_trending_ranks_by_reactions_and_age(api, monkeypatch):
             reactions.react(post["id"], new_user(), "like")
     done = load_function("posts_trending_refresh").lambda_handler({}, Context())  # as the schedule runs it
     assert done["posts"] >= 3
-    order = [i for i in ids(all_pages("posts_feed", "/api/feed", author, {"sort": "trending"}))
-             if i in (older["id"], newer["id"], popular["id"])]
+    order = [
+        i
+        for i in ids(all_pages("posts_feed", "/api/feed", author, {"sort": "trending"}))
+        if i in (older["id"], newer["id"], popular["id"])
+    ]
     assert order == [popular["id"], newer["id"], older["id"]]
     listed = {p["id"]: p for p in all_pages("posts_feed", "/api/feed", author, {"sort": "trending"})}
     assert listed[popular["id"]]["reactions"]["like"] == 30  # folded in by the refresher
-    touched = aws.client("dynamodb").scan(TableName=store.table(), FilterExpression="touched_sk = :p",
-                                          ExpressionAttributeValues={":p": {"S": popular["id"]}})["Items"]
+    touched = aws.client("dynamodb").scan(
+        TableName=store.table(),
+        FilterExpression="touched_sk = :p",
+        ExpressionAttributeValues={":p": {"S": popular["id"]}},
+    )["Items"]
     assert touched == []  # markers cleared
 
 
@@ -545,14 +682,17 @@ def tampered(cursor: str) -> list[str]:
     return [*variants, "not a cursor!", cursor[:-3]]
 
 
-@pytest.mark.parametrize(("function", "path", "query", "scopes"), [
-    ("posts_feed", "/api/feed", {}, USER_SCOPES),
-    ("posts_feed", "/api/feed", {"sort": "trending"}, USER_SCOPES),
-    ("posts_hashtag_list", "/api/hashtags/{tag}/posts", {}, USER_SCOPES),
-    ("posts_user_list", "/api/users/{author}/posts", {}, USER_SCOPES),
-    ("posts_bookmarks_list", "/api/bookmarks", {}, USER_SCOPES),
-    ("posts_moderation_reports_list", "/api/moderation/reports", {}, MODERATOR_SCOPES),
-])
+@pytest.mark.parametrize(
+    ("function", "path", "query", "scopes"),
+    [
+        ("posts_feed", "/api/feed", {}, USER_SCOPES),
+        ("posts_feed", "/api/feed", {"sort": "trending"}, USER_SCOPES),
+        ("posts_hashtag_list", "/api/hashtags/{tag}/posts", {}, USER_SCOPES),
+        ("posts_user_list", "/api/users/{author}/posts", {}, USER_SCOPES),
+        ("posts_bookmarks_list", "/api/bookmarks", {}, USER_SCOPES),
+        ("posts_moderation_reports_list", "/api/moderation/reports", {}, MODERATOR_SCOPES),
+    ],
+)
 def test_every_listing_refuses_a_tampered_cursor(api, function, path, query, scopes):
     author, viewer = new_user(), new_user()
     tag = f"cur{uuid.uuid4().hex[:8]}"
@@ -563,8 +703,9 @@ def test_every_listing_refuses_a_tampered_cursor(api, function, path, query, sco
     path = path.format(tag=tag, author=author)
     status, page, _ = call(function, "GET", path, viewer, query={**query, "limit": "1"}, scopes=scopes)
     assert status == 200 and page["next_cursor"], page
-    status, _, _ = call(function, "GET", path, viewer, query={**query, "limit": "1", "cursor": page["next_cursor"]},
-                        scopes=scopes)
+    status, _, _ = call(
+        function, "GET", path, viewer, query={**query, "limit": "1", "cursor": page["next_cursor"]}, scopes=scopes
+    )
     assert status == 200
     for bad in tampered(page["next_cursor"]):
         status, problem, _ = call(function, "GET", path, viewer, query={**query, "cursor": bad}, scopes=scopes)
@@ -573,12 +714,15 @@ def test_every_listing_refuses_a_tampered_cursor(api, function, path, query, sco
     other_function = "posts_feed" if function != "posts_feed" else "posts_bookmarks_list"
     _, other_page, _ = call(other_function, "GET", other, viewer, query={"limit": "1"})
     if other_page["next_cursor"]:
-        assert call(function, "GET", path, viewer, query={**query, "cursor": other_page["next_cursor"]},
-                    scopes=scopes)[0] == 400
+        assert (
+            call(function, "GET", path, viewer, query={**query, "cursor": other_page["next_cursor"]}, scopes=scopes)[0]
+            == 400
+        )
 
 
-@pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"sort": "hot"},
-                                   {"cursor": "c" * 3000}])
+@pytest.mark.parametrize(
+    "query", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"sort": "hot"}, {"cursor": "c" * 3000}]
+)
 def test_listing_parameters_are_checked(api, query):
     status, problem, _ = call("posts_feed", "GET", "/api/feed", new_user(), query=query)
     assert status == 400 and problem["errors"][0]["name"] in query
@@ -589,8 +733,10 @@ def test_a_reaction_is_one_transaction_and_a_feed_page_one_query(api):
     post = create(new_user(), "count my calls")
     counter = CallCounter()
     counter.attach(aws.client("dynamodb"))
-    assert call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(),
-                body={"type": "like"})[0] == 201
+    assert (
+        call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "like"})[0]
+        == 201
+    )
     assert counter.calls == ["TransactWriteItems"]
     for query in ({}, {"sort": "trending"}):
         counter.calls.clear()

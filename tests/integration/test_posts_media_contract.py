@@ -26,26 +26,46 @@ DOCUMENT_URI = "urn:eckospace:openapi"
 USER_SCOPES = "posts:read posts:write media:read media:write"
 MODERATOR_SCOPES = "posts:read moderation:read moderation:write"
 FUNCTIONS = {
-    "PostsCreateFunction": "posts_create", "PostsGetFunction": "posts_get", "PostsUpdateFunction": "posts_update",
-    "PostsDeleteFunction": "posts_delete", "PostsFeedFunction": "posts_feed",
-    "PostsUserListFunction": "posts_user_list", "PostsHashtagListFunction": "posts_hashtag_list",
-    "PostsReactionPutFunction": "posts_reaction_put", "PostsReactionDeleteFunction": "posts_reaction_delete",
-    "PostsBookmarkPutFunction": "posts_bookmark_put", "PostsBookmarkDeleteFunction": "posts_bookmark_delete",
-    "PostsBookmarksListFunction": "posts_bookmarks_list", "PostsReportCreateFunction": "posts_report_create",
+    "PostsCreateFunction": "posts_create",
+    "PostsGetFunction": "posts_get",
+    "PostsUpdateFunction": "posts_update",
+    "PostsDeleteFunction": "posts_delete",
+    "PostsFeedFunction": "posts_feed",
+    "PostsUserListFunction": "posts_user_list",
+    "PostsHashtagListFunction": "posts_hashtag_list",
+    "PostsReactionPutFunction": "posts_reaction_put",
+    "PostsReactionDeleteFunction": "posts_reaction_delete",
+    "PostsBookmarkPutFunction": "posts_bookmark_put",
+    "PostsBookmarkDeleteFunction": "posts_bookmark_delete",
+    "PostsBookmarksListFunction": "posts_bookmarks_list",
+    "PostsReportCreateFunction": "posts_report_create",
     "PostsModerationReportsListFunction": "posts_moderation_reports_list",
     "PostsModerationDecisionCreateFunction": "posts_moderation_decision_create",
-    "MediaDocumentUploadFunction": "media_document_upload", "MediaUploadCreateFunction": "media_upload_create",
-    "MediaGetFunction": "media_get", "MediaWorkerFunction": "media_worker",
+    "MediaDocumentUploadFunction": "media_document_upload",
+    "MediaUploadCreateFunction": "media_upload_create",
+    "MediaGetFunction": "media_get",
+    "MediaWorkerFunction": "media_worker",
 }
 _handlers: dict[str, Any] = {}
 POSTS_ROUTES = [
-    "POST /api/posts", "GET /api/posts/{post_id}", "PATCH /api/posts/{post_id}", "DELETE /api/posts/{post_id}",
-    "PUT /api/posts/{post_id}/reaction", "DELETE /api/posts/{post_id}/reaction",
-    "PUT /api/posts/{post_id}/bookmark", "DELETE /api/posts/{post_id}/bookmark", "GET /api/bookmarks",
-    "POST /api/posts/{post_id}/reports", "GET /api/feed", "GET /api/hashtags/{tag}/posts",
-    "GET /api/users/{user_id}/posts", "GET /api/moderation/reports", "POST /api/moderation/posts/{post_id}/decisions",
+    "POST /api/posts",
+    "GET /api/posts/{post_id}",
+    "PATCH /api/posts/{post_id}",
+    "DELETE /api/posts/{post_id}",
+    "PUT /api/posts/{post_id}/reaction",
+    "DELETE /api/posts/{post_id}/reaction",
+    "PUT /api/posts/{post_id}/bookmark",
+    "DELETE /api/posts/{post_id}/bookmark",
+    "GET /api/bookmarks",
+    "POST /api/posts/{post_id}/reports",
+    "GET /api/feed",
+    "GET /api/hashtags/{tag}/posts",
+    "GET /api/users/{user_id}/posts",
+    "GET /api/moderation/reports",
+    "POST /api/moderation/posts/{post_id}/decisions",
 ]
 MEDIA_ROUTES = ["POST /api/post/editor/media/document/upload", "POST /api/media/uploads", "GET /api/media/{media_id}"]
+
 
 class Answer:
     def __init__(self, response: dict[str, Any]) -> None:
@@ -68,12 +88,24 @@ class Client:
         self.checked: list[str] = []
         self.problems: list[str] = []
 
-    def call(self, function: str, method: str, route: str, user: str, *, path: dict[str, str] | None = None,
-             body: Any = None, query: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-             scopes: str = USER_SCOPES, raw: tuple[str, str] | None = None) -> Answer:
+    def call(
+        self,
+        function: str,
+        method: str,
+        route: str,
+        user: str,
+        *,
+        path: dict[str, str] | None = None,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        scopes: str = USER_SCOPES,
+        raw: tuple[str, str] | None = None,
+    ) -> Answer:
         concrete = route.format(**(path or {}))
-        event = api_event(method, concrete, body=body, query=query,
-                          authorizer={"sub": user, "scope": scopes, "token_use": "user"})
+        event = api_event(
+            method, concrete, body=body, query=query, authorizer={"sub": user, "scope": scopes, "token_use": "user"}
+        )
         sent = dict(headers or {})
         if body is not None:
             sent["Content-Type"] = "application/json"
@@ -100,9 +132,12 @@ def client(function_env) -> Client:
 
 def unseen_success_answers(routes: list[str], checked: list[str]) -> list[str]:
     """The documented 2xx and 3xx answers of `routes` that no call in `checked` gave."""
-    documented = [f"{route} {status}" for route in routes
-                  for status in document()["paths"][route.split(" ")[1]][route.split(" ")[0].lower()]["responses"]
-                  if status[0] in "23"]
+    documented = [
+        f"{route} {status}"
+        for route in routes
+        for status in document()["paths"][route.split(" ")[1]][route.split(" ")[0].lower()]["responses"]
+        if status[0] in "23"
+    ]
     return [answer for answer in documented if answer not in checked]
 
 
@@ -119,88 +154,172 @@ def multipart(filename: str, content: bytes, media_type: str) -> tuple[str, str]
 def test_posts_answer_what_the_document_says(client):
     author, reader, moderator = new_user(), new_user(), new_user()
     tag = f"contract{uuid.uuid4().hex[:8]}"
-    upload = client.call("media_document_upload", "POST", "/api/post/editor/media/document/upload", author,
-                         raw=multipart("minutes.pdf", sample_files.pdf_bytes(), "application/pdf"))
+    upload = client.call(
+        "media_document_upload",
+        "POST",
+        "/api/post/editor/media/document/upload",
+        author,
+        raw=multipart("minutes.pdf", sample_files.pdf_bytes(), "application/pdf"),
+    )
     assert upload.status == 201, upload.body
 
-    created = client.call("posts_create", "POST", "/api/posts", author,
-                          body={"text": f"Minutes #{tag} for @{reader}", "attachments": [upload.body["id"]]},
-                          headers={"Idempotency-Key": uuid.uuid4().hex})
+    created = client.call(
+        "posts_create",
+        "POST",
+        "/api/posts",
+        author,
+        body={"text": f"Minutes #{tag} for @{reader}", "attachments": [upload.body["id"]]},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
     assert created.status == 201, created.body
     post_id = created.body["id"]
-    assert "viewer" not in created.body and created.body["attachments"] == [{"id": upload.body["id"],
-                                                                             "object": "media"}]
+    assert "viewer" not in created.body and created.body["attachments"] == [
+        {"id": upload.body["id"], "object": "media"}
+    ]
     ids = {"post_id": post_id}
     draft = client.call("posts_create", "POST", "/api/posts", author, body={"text": "not yet", "status": "draft"})
     assert draft.status == 201 and draft.body["published_at"] is None
 
     read = client.call("posts_get", "GET", "/api/posts/{post_id}", reader, path=ids)
     assert read.status == 200 and read.body["viewer"] == {"reaction": None, "bookmarked": False}
-    unchanged = client.call("posts_get", "GET", "/api/posts/{post_id}", reader, path=ids,
-                            headers={"If-None-Match": read.headers["etag"]})
+    unchanged = client.call(
+        "posts_get", "GET", "/api/posts/{post_id}", reader, path=ids, headers={"If-None-Match": read.headers["etag"]}
+    )
     assert unchanged.status == 304 and not unchanged.text
-    assert client.call("posts_get", "GET", "/api/posts/{post_id}", reader,
-                       path={"post_id": draft.body["id"]}).status == 404
+    assert (
+        client.call("posts_get", "GET", "/api/posts/{post_id}", reader, path={"post_id": draft.body["id"]}).status
+        == 404
+    )
 
-    new = client.call("posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader, path=ids,
-                      body={"type": "like"})
+    new = client.call(
+        "posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader, path=ids, body={"type": "like"}
+    )
     assert new.status == 201 and new.body["updated_at"] is None
-    kept = client.call("posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader, path=ids,
-                       body={"type": "like"})
-    changed = client.call("posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader, path=ids,
-                          body={"type": "celebrate"})
+    kept = client.call(
+        "posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader, path=ids, body={"type": "like"}
+    )
+    changed = client.call(
+        "posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader, path=ids, body={"type": "celebrate"}
+    )
     assert (kept.status, changed.status) == (200, 200) and changed.body["updated_at"] is not None
-    assert client.call("posts_reaction_put", "PUT", "/api/posts/{post_id}/reaction", reader,
-                       path={"post_id": draft.body["id"]}, body={"type": "like"}).status == 404
+    assert (
+        client.call(
+            "posts_reaction_put",
+            "PUT",
+            "/api/posts/{post_id}/reaction",
+            reader,
+            path={"post_id": draft.body["id"]},
+            body={"type": "like"},
+        ).status
+        == 404
+    )
     assert client.call("posts_bookmark_put", "PUT", "/api/posts/{post_id}/bookmark", reader, path=ids).status == 204
-    assert client.call("posts_get", "GET", "/api/posts/{post_id}", reader,
-                       path=ids).body["viewer"] == {"reaction": "celebrate", "bookmarked": True}
+    assert client.call("posts_get", "GET", "/api/posts/{post_id}", reader, path=ids).body["viewer"] == {
+        "reaction": "celebrate",
+        "bookmarked": True,
+    }
     bookmarks = client.call("posts_bookmarks_list", "GET", "/api/bookmarks", reader)
     assert [mark["post"]["id"] for mark in bookmarks.body["data"]] == [post_id]
 
-    edited = client.call("posts_update", "PATCH", "/api/posts/{post_id}", author, path=ids,
-                         body={"text": f"Minutes, corrected #{tag}"}, headers={"If-Match": created.headers["etag"]})
+    edited = client.call(
+        "posts_update",
+        "PATCH",
+        "/api/posts/{post_id}",
+        author,
+        path=ids,
+        body={"text": f"Minutes, corrected #{tag}"},
+        headers={"If-Match": created.headers["etag"]},
+    )
     assert edited.status == 200 and edited.body["version"] == 2
-    assert client.call("posts_update", "PATCH", "/api/posts/{post_id}", author, path=ids, body={"text": "again"},
-                       headers={"If-Match": created.headers["etag"]}).status == 412
-    assert client.call("posts_update", "PATCH", "/api/posts/{post_id}", reader, path=ids,
-                       body={"text": "mine now"}).status == 403
+    assert (
+        client.call(
+            "posts_update",
+            "PATCH",
+            "/api/posts/{post_id}",
+            author,
+            path=ids,
+            body={"text": "again"},
+            headers={"If-Match": created.headers["etag"]},
+        ).status
+        == 412
+    )
+    assert (
+        client.call("posts_update", "PATCH", "/api/posts/{post_id}", reader, path=ids, body={"text": "mine now"}).status
+        == 403
+    )
 
     for query in ({"sort": "recent"}, {"sort": "trending"}):
         feed = client.call("posts_feed", "GET", "/api/feed", reader, query={**query, "limit": "100"})
         assert feed.status == 200 and set(feed.body) == {"data", "next_cursor"}
-    tagged = client.call("posts_hashtag_list", "GET", "/api/hashtags/{tag}/posts", reader,
-                         path={"tag": tag.upper()})
+    tagged = client.call("posts_hashtag_list", "GET", "/api/hashtags/{tag}/posts", reader, path={"tag": tag.upper()})
     assert tagged.status == 200 and [post["id"] for post in tagged.body["data"]] == [post_id]
     assert set(tagged.body) == {"data", "next_cursor"}  # the tag is the query's, not the page's
-    assert client.call("posts_hashtag_list", "GET", "/api/hashtags/{tag}/posts", reader,
-                       path={"tag": "no%20tag"}).status == 404
+    assert (
+        client.call("posts_hashtag_list", "GET", "/api/hashtags/{tag}/posts", reader, path={"tag": "no%20tag"}).status
+        == 404
+    )
 
-    report = client.call("posts_report_create", "POST", "/api/posts/{post_id}/reports", reader, path=ids,
-                         body={"reason": "spam"})
+    report = client.call(
+        "posts_report_create", "POST", "/api/posts/{post_id}/reports", reader, path=ids, body={"reason": "spam"}
+    )
     assert report.status == 201 and report.body["note"] is None and report.body["decision"] is None
-    assert client.call("posts_report_create", "POST", "/api/posts/{post_id}/reports", reader, path=ids,
-                       body={"reason": "other", "note": "still"}).status == 409
-    queue = client.call("posts_moderation_reports_list", "GET", "/api/moderation/reports", moderator,
-                        query={"limit": "100"}, scopes=MODERATOR_SCOPES)
+    assert (
+        client.call(
+            "posts_report_create",
+            "POST",
+            "/api/posts/{post_id}/reports",
+            reader,
+            path=ids,
+            body={"reason": "other", "note": "still"},
+        ).status
+        == 409
+    )
+    queue = client.call(
+        "posts_moderation_reports_list",
+        "GET",
+        "/api/moderation/reports",
+        moderator,
+        query={"limit": "100"},
+        scopes=MODERATOR_SCOPES,
+    )
     assert queue.status == 200 and queue.body["data"]
-    decision = client.call("posts_moderation_decision_create", "POST", "/api/moderation/posts/{post_id}/decisions",
-                           moderator, path=ids, body={"action": "hide", "reason": "spam"}, scopes=MODERATOR_SCOPES)
+    decision = client.call(
+        "posts_moderation_decision_create",
+        "POST",
+        "/api/moderation/posts/{post_id}/decisions",
+        moderator,
+        path=ids,
+        body={"action": "hide", "reason": "spam"},
+        scopes=MODERATOR_SCOPES,
+    )
     assert decision.status == 201 and decision.body["report_count"] == 1
-    assert client.call("posts_moderation_decision_create", "POST", "/api/moderation/posts/{post_id}/decisions",
-                       moderator, path={"post_id": "pst_" + "0" * 26}, body={"action": "hide", "reason": "x"},
-                       scopes=MODERATOR_SCOPES).status == 404
+    assert (
+        client.call(
+            "posts_moderation_decision_create",
+            "POST",
+            "/api/moderation/posts/{post_id}/decisions",
+            moderator,
+            path={"post_id": "pst_" + "0" * 26},
+            body={"action": "hide", "reason": "x"},
+            scopes=MODERATOR_SCOPES,
+        ).status
+        == 404
+    )
 
     own = client.call("posts_user_list", "GET", "/api/users/{user_id}/posts", author, path={"user_id": author})
-    assert {(post["status"], post["moderation"]) for post in own.body["data"]} == {("draft", "visible"),
-                                                                                   ("published", "hidden")}
+    assert {(post["status"], post["moderation"]) for post in own.body["data"]} == {
+        ("draft", "visible"),
+        ("published", "hidden"),
+    }
     theirs = client.call("posts_user_list", "GET", "/api/users/{user_id}/posts", reader, path={"user_id": author})
     assert theirs.status == 200 and theirs.body["data"] == []
 
-    assert client.call("posts_reaction_delete", "DELETE", "/api/posts/{post_id}/reaction", reader,
-                       path=ids).status == 204
-    assert client.call("posts_bookmark_delete", "DELETE", "/api/posts/{post_id}/bookmark", reader,
-                       path=ids).status == 204
+    assert (
+        client.call("posts_reaction_delete", "DELETE", "/api/posts/{post_id}/reaction", reader, path=ids).status == 204
+    )
+    assert (
+        client.call("posts_bookmark_delete", "DELETE", "/api/posts/{post_id}/bookmark", reader, path=ids).status == 204
+    )
     assert client.call("posts_delete", "DELETE", "/api/posts/{post_id}", author, path=ids).status == 204
     assert client.call("posts_delete", "DELETE", "/api/posts/{post_id}", author, path=ids).status == 404
 
@@ -212,10 +331,21 @@ def test_a_422_is_documented_where_it_is_answered(client):
     author = new_user()
     refused = client.call("posts_create", "POST", "/api/posts", author, body={"text": "bad \x07 bell"})
     post = client.call("posts_create", "POST", "/api/posts", author, body={"text": "fine"}).body
-    unready = client.call("posts_update", "PATCH", "/api/posts/{post_id}", author, path={"post_id": post["id"]},
-                          body={"attachments": ["med_" + "0" * 24]})
-    empty = client.call("media_document_upload", "POST", "/api/post/editor/media/document/upload", author,
-                        raw=multipart("empty.pdf", b"", "application/pdf"))
+    unready = client.call(
+        "posts_update",
+        "PATCH",
+        "/api/posts/{post_id}",
+        author,
+        path={"post_id": post["id"]},
+        body={"attachments": ["med_" + "0" * 24]},
+    )
+    empty = client.call(
+        "media_document_upload",
+        "POST",
+        "/api/post/editor/media/document/upload",
+        author,
+        raw=multipart("empty.pdf", b"", "application/pdf"),
+    )
     assert (refused.status, unready.status, empty.status) == (422, 422, 422)
     assert not client.problems, "\n".join(client.problems)
 
@@ -224,36 +354,59 @@ def test_a_422_is_documented_where_it_is_answered(client):
 def presigned(client: Client, owner: str, content: bytes, media_type: str, filename: str) -> dict[str, Any]:
     """Starts a presigned upload, sends the file with its form as a browser would, and lets the media
     worker check it (the notification S3 sends it)."""
-    started = client.call("media_upload_create", "POST", "/api/media/uploads", owner,
-                          body={"content_type": media_type, "size": len(content), "filename": filename})
+    started = client.call(
+        "media_upload_create",
+        "POST",
+        "/api/media/uploads",
+        owner,
+        body={"content_type": media_type, "size": len(content), "filename": filename},
+    )
     assert started.status == 201, started.body
     form = started.body["upload"]
     assert form["file_field"] == "file" and form["fields"]["Content-Type"] == media_type
-    sent = requests.post(form["url"], data=form["fields"], files={form["file_field"]: (filename, content)},
-                         timeout=30)
+    sent = requests.post(form["url"], data=form["fields"], files={form["file_field"]: (filename, content)}, timeout=30)
     assert sent.status_code in (200, 201, 204), sent.text
-    notification = {"Records": [{"eventName": "ObjectCreated:Post", "s3": {
-        "bucket": {"name": media_store.bucket()}, "object": {"key": form["fields"]["key"]}}}]}
+    notification = {
+        "Records": [
+            {
+                "eventName": "ObjectCreated:Post",
+                "s3": {"bucket": {"name": media_store.bucket()}, "object": {"key": form["fields"]["key"]}},
+            }
+        ]
+    }
     assert _handlers["media_worker"](sqs_event(notification), Context()) == {"batchItemFailures": []}
     return started.body
 
 
 def test_media_answer_what_the_document_says(client):
     owner, stranger = new_user(), new_user()
-    document = client.call("media_document_upload", "POST", "/api/post/editor/media/document/upload", owner,
-                           raw=multipart("notes.pdf", sample_files.pdf_bytes(), "application/pdf"))
+    document = client.call(
+        "media_document_upload",
+        "POST",
+        "/api/post/editor/media/document/upload",
+        owner,
+        raw=multipart("notes.pdf", sample_files.pdf_bytes(), "application/pdf"),
+    )
     assert document.status == 201 and document.body["status"] == "ready" and document.body["metadata"] == {}
-    refused = client.call("media_document_upload", "POST", "/api/post/editor/media/document/upload", owner,
-                          raw=multipart("notes.pdf", sample_files.executable_bytes(), "application/pdf"))
+    refused = client.call(
+        "media_document_upload",
+        "POST",
+        "/api/post/editor/media/document/upload",
+        owner,
+        raw=multipart("notes.pdf", sample_files.executable_bytes(), "application/pdf"),
+    )
     assert refused.status == 415
 
-    pending = client.call("media_upload_create", "POST", "/api/media/uploads", owner,
-                          body={"content_type": "video/mp4", "size": 1000})
+    pending = client.call(
+        "media_upload_create", "POST", "/api/media/uploads", owner, body={"content_type": "video/mp4", "size": 1000}
+    )
     assert pending.status == 201 and pending.body["sha256"] is None
     read = client.call("media_get", "GET", "/api/media/{media_id}", owner, path={"media_id": pending.body["id"]})
     assert read.status == 200 and read.body["status"] == "pending" and "download" not in read.body
-    assert client.call("media_get", "GET", "/api/media/{media_id}", stranger,
-                       path={"media_id": pending.body["id"]}).status == 404
+    assert (
+        client.call("media_get", "GET", "/api/media/{media_id}", stranger, path={"media_id": pending.body["id"]}).status
+        == 404
+    )
 
     image = presigned(client, owner, sample_files.png_bytes(40, 30), "image/png", "photo.png")
     ready = client.call("media_get", "GET", "/api/media/{media_id}", owner, path={"media_id": image["id"]})
@@ -277,8 +430,9 @@ def test_the_schemas_refuse_what_the_conventions_forbid(client):
     author = new_user()
     post = client.call("posts_create", "POST", "/api/posts", author, body={"text": "teeth"}).body
     page = client.call("posts_user_list", "GET", "/api/users/{user_id}/posts", author, path={"user_id": author}).body
-    media = client.call("media_upload_create", "POST", "/api/media/uploads", author,
-                        body={"content_type": "image/png", "size": 10}).body
+    media = client.call(
+        "media_upload_create", "POST", "/api/media/uploads", author, body={"content_type": "image/png", "size": 10}
+    ).body
     assert not component_errors(post, "Post") and not component_errors(page, "PostPage")
     assert not component_errors(media, "MediaUpload")
     wrong = {
@@ -292,10 +446,18 @@ def test_the_schemas_refuse_what_the_conventions_forbid(client):
         "a listing-wide value": ("PostPage", page | {"tag": "cats"}),
         "a listing without next_cursor": ("PostPage", {"data": page["data"]}),
         "an epoch upload expiry": ("MediaUpload", media | {"upload": media["upload"] | {"expires_at": 1}}),
-        "an unsigned upload form": ("MediaUpload", media | {"upload": media["upload"] | {"fields": {
-            k: v for k, v in media["upload"]["fields"].items() if k != "x-amz-signature"}}}),
-        "an unknown form field": ("MediaUpload", media | {"upload": media["upload"] | {"fields": {
-            **media["upload"]["fields"], "acl": "public-read"}}}),
+        "an unsigned upload form": (
+            "MediaUpload",
+            media
+            | {
+                "upload": media["upload"]
+                | {"fields": {k: v for k, v in media["upload"]["fields"].items() if k != "x-amz-signature"}}
+            },
+        ),
+        "an unknown form field": (
+            "MediaUpload",
+            media | {"upload": media["upload"] | {"fields": {**media["upload"]["fields"], "acl": "public-read"}}},
+        ),
     }
     accepted = [what for what, (name, body) in wrong.items() if not component_errors(body, name)]
     assert not accepted, f"the document's schemas accept {accepted}"

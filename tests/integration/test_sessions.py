@@ -26,8 +26,10 @@ def handlers(function_env, monkeypatch):
     for function in ("AuthSessionCreateFunction", "AuthSessionRefreshFunction", "AuthLogoutFunction", "MeGetFunction"):
         function_env(function)  # their environments together: session tables, users table, signing keys
     signing._provider.cache_clear()
-    return {name: load_function(name).lambda_handler
-            for name in ("auth_session_create", "auth_session_refresh", "auth_logout", "me_get")}
+    return {
+        name: load_function(name).lambda_handler
+        for name in ("auth_session_create", "auth_session_refresh", "auth_logout", "me_get")
+    }
 
 
 def claims_of(backend, access_token: str) -> TokenClaims:
@@ -36,8 +38,9 @@ def claims_of(backend, access_token: str) -> TokenClaims:
 
 def refresh_item(refresh_token: str) -> dict:
     key = {"pk": {"S": f"refresh#{hashlib.sha256(refresh_token.encode()).hexdigest()}"}}
-    return aws.client("dynamodb").get_item(TableName=os.environ["ECKO_SESSIONS_TABLE"], Key=key,
-                                           ConsistentRead=True)["Item"]
+    return aws.client("dynamodb").get_item(TableName=os.environ["ECKO_SESSIONS_TABLE"], Key=key, ConsistentRead=True)[
+        "Item"
+    ]
 
 
 def new_session(user_id: str) -> dict:
@@ -53,23 +56,32 @@ def test_a_sign_in_code_works_once_and_the_session_reaches_me(handlers, backend)
     user = users.find_or_create("google", "sub-1", email="ada@example.com", name="Ada")
     assert users.find_or_create("google", "sub-1", email="ada@example.com", name="Ada").id == user.id
     code = sessions.new_sign_in_code(user.id, BINDING)
-    status, session = call(handlers["auth_session_create"], "POST", "/api/auth/session",
-                           body={"code": code, "binding": BINDING})
+    status, session = call(
+        handlers["auth_session_create"], "POST", "/api/auth/session", body={"code": code, "binding": BINDING}
+    )
     assert status == 200 and session["token_type"] == "Bearer" and session["refresh_token"].startswith("ekr_")
     assert "admin:write" not in session["scope"].split() and "posts:write" in session["scope"].split()
-    replay, problem = call(handlers["auth_session_create"], "POST", "/api/auth/session",
-                           body={"code": code, "binding": BINDING})
+    replay, problem = call(
+        handlers["auth_session_create"], "POST", "/api/auth/session", body={"code": code, "binding": BINDING}
+    )
     assert replay == 401 and problem["errors"][0]["name"] == "code"
 
     claims = claims_of(backend, session["access_token"])
     assert claims.subject == user.id and claims.token_use == "user" and claims.session_id
-    status, me = call(handlers["me_get"], "GET", "/api/me",
-                      authorizer={"sub": user.id, "scope": "", "token_use": "user"})
-    assert status == 200 and me == {"id": user.id, "email": "ada@example.com", "name": "Ada",
-                                    "created_at": me["created_at"]}
+    status, me = call(
+        handlers["me_get"], "GET", "/api/me", authorizer={"sub": user.id, "scope": "", "token_use": "user"}
+    )
+    assert status == 200 and me == {
+        "id": user.id,
+        "email": "ada@example.com",
+        "name": "Ada",
+        "created_at": me["created_at"],
+    }
     created_at = datetime.fromisoformat(me["created_at"])
     assert me["created_at"].endswith("Z") and abs(created_at.timestamp() - time.time()) < 60
-    status, _ = call(handlers["me_get"], "GET", "/api/me", authorizer={"sub": "ekc_1", "scope": "", "token_use": "client"})
+    status, _ = call(
+        handlers["me_get"], "GET", "/api/me", authorizer={"sub": "ekc_1", "scope": "", "token_use": "client"}
+    )
     assert status == 403  # an integration's token is not a person's session
 
 
@@ -118,9 +130,11 @@ def test_a_session_ends_at_its_absolute_lifetime_however_often_it_refreshes(hand
     assert int(rotated["expires_at"]["N"]) <= ends
     # The family's end comes (moved to now, rather than waiting thirty days).
     aws.client("dynamodb").update_item(
-        TableName=os.environ["ECKO_SESSIONS_TABLE"], Key={"pk": rotated["pk"]},
+        TableName=os.environ["ECKO_SESSIONS_TABLE"],
+        Key={"pk": rotated["pk"]},
         UpdateExpression="SET family_expires_at = :now",
-        ExpressionAttributeValues={":now": {"N": str(int(time.time()))}})
+        ExpressionAttributeValues={":now": {"N": str(int(time.time()))}},
+    )
     status, problem = call(refresh, "POST", "/api/auth/refresh", body={"refresh_token": second["refresh_token"]})
     assert status == 401 and problem["type"] == "urn:eckospace:problem:unauthorized"
     assert "maximum lifetime" in problem["detail"]

@@ -25,16 +25,23 @@ CURRENT, PREVIOUS = "whsec_current_" + "a" * 20, "whsec_previous_" + "b" * 20
 @pytest.fixture
 def handler(function_env):
     function_env("PaymentsStripeWebhookFunction")
-    aws.client("secretsmanager").put_secret_value(SecretId=SECRET_ID, SecretString=json.dumps(
-        {"current": CURRENT, "previous": PREVIOUS}))
+    aws.client("secretsmanager").put_secret_value(
+        SecretId=SECRET_ID, SecretString=json.dumps({"current": CURRENT, "previous": PREVIOUS})
+    )
     stripe_webhooks._secrets_provider.cache_clear()
     yield load_function("payments_stripe_webhook").lambda_handler
     stripe_webhooks._secrets_provider.cache_clear()
 
 
 def payload(event_type: str = "charge.refunded") -> str:
-    return json.dumps({"id": f"evt_{uuid.uuid4().hex[:24]}", "type": event_type, "object": "event",
-                       "data": {"object": {"id": "ch_1", "amount_refunded": 500}}})
+    return json.dumps(
+        {
+            "id": f"evt_{uuid.uuid4().hex[:24]}",
+            "type": event_type,
+            "object": "event",
+            "data": {"object": {"id": "ch_1", "amount_refunded": 500}},
+        }
+    )
 
 
 def deliver(handler, body: str, secret: str, *, as_base64: bool = False) -> tuple[int, dict]:
@@ -43,14 +50,19 @@ def deliver(handler, body: str, secret: str, *, as_base64: bool = False) -> tupl
     event["headers"] = {"Stripe-Signature": signature, "Content-Type": "application/json"}
     event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
     event["requestContext"]["authorizer"] = None
-    event["body"], event["isBase64Encoded"] = (base64.b64encode(body.encode()).decode(), True) if as_base64 else (body, False)
+    event["body"], event["isBase64Encoded"] = (
+        (base64.b64encode(body.encode()).decode(), True) if as_base64 else (body, False)
+    )
     response = handler(event, Context())
     return response["statusCode"], json.loads(response["body"])
 
 
 def status_of(body: str) -> str | None:
-    item = aws.client("dynamodb").get_item(TableName="eckospace-local-StripeEventsTable",
-                                           Key={"event_id": {"S": json.loads(body)["id"]}}).get("Item")
+    item = (
+        aws.client("dynamodb")
+        .get_item(TableName="eckospace-local-StripeEventsTable", Key={"event_id": {"S": json.loads(body)["id"]}})
+        .get("Item")
+    )
     return item["status"]["S"] if item else None
 
 
@@ -114,15 +126,32 @@ def test_a_record_left_received_is_queued_by_the_next_delivery(handler, monkeypa
     assert deliver(handler, body, CURRENT)[1]["outcome"] == "duplicate"
 
 
-@pytest.mark.parametrize("event_type", ["refund.created", "refund.updated", "refund.failed", "charge.refund.updated",
-                                        "charge.refunded", "charge.dispute.created", "charge.dispute.funds_withdrawn",
-                                        "charge.dispute.funds_reinstated", "charge.dispute.closed"])
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
+        "charge.refund.updated",
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
+    ],
+)
 def test_refund_and_dispute_events_are_queued_for_the_worker(handler, event_type):
     refund = stripe_events.refund(amount=500, payment_intent="pi_1")
     dispute = stripe_events.dispute(amount=500, payment_intent="pi_1", status="needs_response")
-    obj = dispute if event_type.startswith("charge.dispute.") else (
-        stripe_events.charge(amount=500, payment_intent="pi_1", amount_refunded=500)
-        if event_type == "charge.refunded" else refund)
+    obj = (
+        dispute
+        if event_type.startswith("charge.dispute.")
+        else (
+            stripe_events.charge(amount=500, payment_intent="pi_1", amount_refunded=500)
+            if event_type == "charge.refunded"
+            else refund
+        )
+    )
     body = stripe_events.payload(stripe_events.event(event_type, obj))
     assert deliver(handler, body, CURRENT) == (200, {"received": True, "outcome": "queued"})
     assert status_of(body) == "queued"

@@ -42,8 +42,9 @@ def test_request_id_header_matches_api_gateway(handler):
 
 def test_dynamodb_throttling_is_a_503_problem_with_retry_after(handler):
     stubber = Stubber(aws.client("dynamodb"))
-    stubber.add_client_error("batch_get_item", service_error_code="ProvisionedThroughputExceededException",
-                             http_status_code=400)
+    stubber.add_client_error(
+        "batch_get_item", service_error_code="ProvisionedThroughputExceededException", http_status_code=400
+    )
     with stubber:
         response = handler(event("translations_get_app"), Context())
     body = json.loads(response["body"])
@@ -53,8 +54,12 @@ def test_dynamodb_throttling_is_a_503_problem_with_retry_after(handler):
 
 def test_an_unexpected_dynamodb_fault_is_a_500_without_internals(handler):
     stubber = Stubber(aws.client("dynamodb"))
-    stubber.add_client_error("batch_get_item", service_error_code="ValidationException",
-                             service_message="table eckospace-secret-name is broken", http_status_code=400)
+    stubber.add_client_error(
+        "batch_get_item",
+        service_error_code="ValidationException",
+        service_message="table eckospace-secret-name is broken",
+        http_status_code=400,
+    )
     with stubber:
         response = handler(event("translations_get_app"), Context())
     assert response["statusCode"] == 500

@@ -17,8 +17,10 @@ from tests.support import openapi_contract
 def api(function_env):
     function_env("WalletGetFunction")
     function_env("WalletLedgerListFunction")
-    return {"wallet": load_function("wallet_get").lambda_handler,
-            "ledger": load_function("wallet_ledger_list").lambda_handler}
+    return {
+        "wallet": load_function("wallet_get").lambda_handler,
+        "ledger": load_function("wallet_ledger_list").lambda_handler,
+    }
 
 
 def as_user(user_id: str, scopes: str = "wallet:read", token_use: str = "user") -> dict:
@@ -68,14 +70,17 @@ def test_someone_elses_cursor_is_a_400(api, funded):
     assert status == 400 and "cursor" in problem["detail"]
 
 
-@pytest.mark.parametrize(("authorizer", "query", "status"), [
-    (as_user("u", scopes="translations:read"), None, 403),
-    (as_user("ekc_1", token_use="client"), None, 403),
-    (as_user("u"), {"currency": "jpy"}, 400),
-    (as_user("u"), {"currency": "EURO"}, 400),
-    (as_user("u"), {"limit": "1000"}, 400),
-    (as_user("u"), {"cursor": "garbage!"}, 400),
-])
+@pytest.mark.parametrize(
+    ("authorizer", "query", "status"),
+    [
+        (as_user("u", scopes="translations:read"), None, 403),
+        (as_user("ekc_1", token_use="client"), None, 403),
+        (as_user("u"), {"currency": "jpy"}, 400),
+        (as_user("u"), {"currency": "EURO"}, 400),
+        (as_user("u"), {"limit": "1000"}, 400),
+        (as_user("u"), {"cursor": "garbage!"}, 400),
+    ],
+)
 def test_refused_ledger_requests(api, authorizer, query, status):
     assert call(api["ledger"], "/api/wallet/ledger", authorizer, query)[0] == status
 
@@ -83,7 +88,8 @@ def test_refused_ledger_requests(api, authorizer, query, status):
 def test_answers_match_the_committed_document(api, funded):
     def answer(handler, path, authorizer, query=None):
         return openapi_contract.check_lambda_answer(
-            "GET", path, handler(api_event("GET", path, authorizer=authorizer, query=query), Context()))
+            "GET", path, handler(api_event("GET", path, authorizer=authorizer, query=query), Context())
+        )
 
     wallet = answer(api["wallet"], "/api/wallet", as_user(funded))
     assert {"currency": "eur", "balance": 1500} in wallet["balances"]
@@ -91,4 +97,6 @@ def test_answers_match_the_committed_document(api, funded):
     last = answer(api["ledger"], "/api/wallet/ledger", as_user(funded), {"limit": "3", "cursor": first["next_cursor"]})
     assert len(first["data"]) == 3 and len(last["data"]) == 2 and last["next_cursor"] is None
     assert answer(api["ledger"], "/api/wallet/ledger", as_user("nobody"), {"currency": "usd"}) == {
-        "data": [], "next_cursor": None}
+        "data": [],
+        "next_cursor": None,
+    }

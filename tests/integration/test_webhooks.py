@@ -44,7 +44,16 @@ FUNCTIONS = {
 }
 ALL_SCOPES = "webhooks:read webhooks:write wallet:read payments:read moderation:read"
 EP = "/api/webhooks/endpoints"
-SCHEDULE_OFFSETS = [0, 5, 305, 2105, 9305, 27305, 63305, 99305]  # cumulative: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h
+SCHEDULE_OFFSETS = [
+    0,
+    5,
+    305,
+    2105,
+    9305,
+    27305,
+    63305,
+    99305,
+]  # cumulative: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h
 
 
 class FakeClock:
@@ -56,10 +65,22 @@ class FakeClock:
 
 
 def sqs_event(*bodies: str, ids: list[str] | None = None) -> dict:
-    return {"Records": [{"messageId": (ids or [])[i] if ids else f"m{i}", "receiptHandle": "r", "body": body,
-                         "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {}, "md5OfBody": "",
-                         "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q"} for i, body in enumerate(bodies)]}
+    return {
+        "Records": [
+            {
+                "messageId": (ids or [])[i] if ids else f"m{i}",
+                "receiptHandle": "r",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+            }
+            for i, body in enumerate(bodies)
+        ]
+    }
 
 
 class Harness:
@@ -70,18 +91,34 @@ class Harness:
         self.created: list[tuple[str, str]] = []
         self.answers: list[tuple[str, str, dict]] = []  # (method, path, the handler's answer), every call
 
-    def call(self, name: str, method: str, path: str, *, client: str, body=None, query=None,
-             scopes: str = ALL_SCOPES, token_use: str = "client"):
-        authorizer = {"sub": client, "scope": scopes, "token_use": token_use,
-                      **({"client_id": client} if token_use == "client" else {})}
-        response = self.handlers[name](api_event(method, path, body=body, authorizer=authorizer, query=query),
-                                       Context())
+    def call(
+        self,
+        name: str,
+        method: str,
+        path: str,
+        *,
+        client: str,
+        body=None,
+        query=None,
+        scopes: str = ALL_SCOPES,
+        token_use: str = "client",
+    ):
+        authorizer = {
+            "sub": client,
+            "scope": scopes,
+            "token_use": token_use,
+            **({"client_id": client} if token_use == "client" else {}),
+        }
+        response = self.handlers[name](
+            api_event(method, path, body=body, authorizer=authorizer, query=query), Context()
+        )
         self.answers.append((method, path, response))
         return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
 
     def endpoint(self, client: str, url: str, types=("wallet.credited",), **extra) -> dict:
-        status, body = self.call("create", "POST", EP, client=client,
-                                 body={"url": url, "event_types": list(types), **extra})
+        status, body = self.call(
+            "create", "POST", EP, client=client, body={"url": url, "event_types": list(types), **extra}
+        )
         assert status == 201, body
         self.created.append((client, body["id"]))
         return body
@@ -105,11 +142,13 @@ class Harness:
         attempt's due time (no hour-long sleeps). Returns the messages handled."""
         sqs = aws.client("sqs")
         for handled in range(rounds):
-            messages = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1,
-                                           WaitTimeSeconds=0).get("Messages", [])
+            messages = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1, WaitTimeSeconds=0).get(
+                "Messages", []
+            )
             if not messages:
-                messages = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1,
-                                               WaitTimeSeconds=1).get("Messages", [])
+                messages = sqs.receive_message(
+                    QueueUrl=self.deliveries_url, MaxNumberOfMessages=1, WaitTimeSeconds=1
+                ).get("Messages", [])
                 if not messages:
                     return handled
             message = messages[0]
@@ -123,8 +162,9 @@ class Harness:
             except BatchProcessingError:  # the whole batch failed: Lambda hands it back to SQS
                 result = {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
             if result["batchItemFailures"]:
-                sqs.change_message_visibility(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"],
-                                              VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
                 return handled + 1
             sqs.delete_message(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"])
         raise AssertionError("the deliveries queue never emptied")
@@ -132,8 +172,9 @@ class Harness:
     def attempt_next(self) -> None:
         """Run the worker on the next queued message alone (at its due time)."""
         sqs = aws.client("sqs")
-        [message] = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1,
-                                        WaitTimeSeconds=1)["Messages"]
+        [message] = sqs.receive_message(QueueUrl=self.deliveries_url, MaxNumberOfMessages=1, WaitTimeSeconds=1)[
+            "Messages"
+        ]
         body = json.loads(message["Body"])
         found = store.get_delivery(body["endpoint_id"], body["delivery_id"])
         if found is not None and found.due > self.clock.t:
@@ -143,8 +184,13 @@ class Harness:
         sqs.delete_message(QueueUrl=self.deliveries_url, ReceiptHandle=message["ReceiptHandle"])
 
     def log(self, client: str, endpoint_id: str, **query) -> dict:
-        status, body = self.call("deliveries", "GET", f"{EP}/{endpoint_id}/deliveries", client=client,
-                                 query={k: str(v) for k, v in query.items()} or None)
+        status, body = self.call(
+            "deliveries",
+            "GET",
+            f"{EP}/{endpoint_id}/deliveries",
+            client=client,
+            query={k: str(v) for k, v in query.items()} or None,
+        )
         assert status == 200, body
         return body
 
@@ -152,8 +198,9 @@ class Harness:
         sqs = aws.client("sqs")
         found = []
         while True:
-            messages = sqs.receive_message(QueueUrl=self.events_url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=0).get("Messages", [])
+            messages = sqs.receive_message(QueueUrl=self.events_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+                "Messages", []
+            )
             if not messages:
                 return found
             for m in messages:
@@ -198,14 +245,25 @@ def client_id(scopes: str = ALL_SCOPES, *, first_party: bool = True) -> str:
     """A registered integration (the dispatcher delivers only to enabled ones); first-party unless
     said otherwise, since most tests subscribe to wallet events."""
     found = f"ekc_{uuid.uuid4().hex[:16]}"
-    integrations.register(name="webhook tests", allowed_scopes=set(scopes.split()), default_scopes=set(),
-                          tier="standard", api_key_id=None, client_id=found, first_party=first_party)
+    integrations.register(
+        name="webhook tests",
+        allowed_scopes=set(scopes.split()),
+        default_scopes=set(),
+        tier="standard",
+        api_key_id=None,
+        client_id=found,
+        first_party=first_party,
+    )
     return found
 
 
 def wallet_event(**extra) -> dict:
-    return {**DomainEvent(type="wallet.credited", subject="user-1",
-                          data={"amount": 500, "currency": "eur", "effect_id": "topup:x"}).envelope(), **extra}
+    return {
+        **DomainEvent(
+            type="wallet.credited", subject="user-1", data={"amount": 500, "currency": "eur", "effect_id": "topup:x"}
+        ).envelope(),
+        **extra,
+    }
 
 
 # ------------------------------------------------------------------------------ signing
@@ -230,7 +288,11 @@ def test_a_test_event_reaches_the_receiver_signed_and_verifies_with_standardwebh
     with pytest.raises(WebhookVerificationError):
         Webhook("whsec_" + "A" * 43 + "=").verify(got.body, got.headers)
     # The secret is shown once: never in reads, lists or the delivery log.
-    for name, path in (("get", f"{EP}/{endpoint['id']}"), ("list", EP), ("deliveries", f"{EP}/{endpoint['id']}/deliveries")):
+    for name, path in (
+        ("get", f"{EP}/{endpoint['id']}"),
+        ("list", EP),
+        ("deliveries", f"{EP}/{endpoint['id']}/deliveries"),
+    ):
         status, body = hooks.call(name, "GET", path, client=owner)
         assert status == 200 and endpoint["secret"] not in json.dumps(body) and "secret" not in body
 
@@ -249,6 +311,7 @@ def test_a_stale_delivery_fails_verification_at_the_receiver(hooks):
 
 def frozen_receiver_clock(monkeypatch, fake: FakeClock) -> None:
     """standardwebhooks checks timestamps against its own now(): drive it with the test's clock."""
+
     class Frozen(datetime):
         @classmethod
         def now(cls, tz=None):
@@ -307,8 +370,9 @@ def test_an_sqs_duplicate_of_an_attempt_sends_once(hooks):
         hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
         message = aws.client("sqs").receive_message(QueueUrl=hooks.deliveries_url, WaitTimeSeconds=1)["Messages"][0]
         queue.send(json.loads(message["Body"]))  # the same attempt twice
-        aws.client("sqs").change_message_visibility(QueueUrl=hooks.deliveries_url,
-                                                    ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+        aws.client("sqs").change_message_visibility(
+            QueueUrl=hooks.deliveries_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+        )
         assert hooks.drain() == 2
         assert len(receiver.received) == 1
 
@@ -449,13 +513,19 @@ def test_redelivery_of_one_and_of_every_failed_since(hooks):
         failed = hooks.log(owner, endpoint["id"], status="failed")["data"]
         assert len(failed) == 2
         newest, oldest = failed
-        status, answer = hooks.call("redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{oldest['id']}/redeliver",
-                                    client=owner)
+        status, answer = hooks.call(
+            "redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{oldest['id']}/redeliver", client=owner
+        )
         assert status == 202
         hooks.drain()
         assert len(receiver.received) == 17
-        status, answer = hooks.call("redeliver_failed", "POST", f"{EP}/{endpoint['id']}/redeliver-failed",
-                                    client=owner, body={"since": first_time})
+        status, answer = hooks.call(
+            "redeliver_failed",
+            "POST",
+            f"{EP}/{endpoint['id']}/redeliver-failed",
+            client=owner,
+            body={"since": first_time},
+        )
         assert status == 202 and answer["redelivered"] == 1  # the oldest succeeded meanwhile
         hooks.drain()
         assert len(receiver.received) == 18
@@ -477,8 +547,9 @@ def test_the_delivery_log_pages_with_cursors(hooks):
     assert len(second["data"]) == 1 and second["next_cursor"] is None
     created = [seconds(d["created_at"]) for d in first["data"] + second["data"]]
     assert created == sorted(created, reverse=True)
-    status, _ = hooks.call("deliveries", "GET", f"{EP}/{endpoint['id']}/deliveries", client=owner,
-                           query={"cursor": "bogus"})
+    status, _ = hooks.call(
+        "deliveries", "GET", f"{EP}/{endpoint['id']}/deliveries", client=owner, query={"cursor": "bogus"}
+    )
     assert status == 400
 
 
@@ -502,24 +573,29 @@ def fake_resolver(mapping: dict[str, str]):
             family = socket.AF_INET6 if ":" in mapping[host] else socket.AF_INET
             return [(family, socket.SOCK_STREAM, 6, "", (mapping[host], port))]
         return socket.getaddrinfo(host, port, *args, **kwargs)
+
     return resolve
 
 
-@pytest.mark.parametrize("url", [
-    "http://hooks.example.com/in",
-    "https://10.0.0.1/in",
-    "https://169.254.169.254/latest/meta-data",
-    "https://[::ffff:127.0.0.1]/in",
-    "https://[::ffff:169.254.169.254]/in",
-    "https://intranet.example.com/in",  # resolves to a private address
-    "https://hooks.example.com:22/in",
-    "https://[fd00::1]/in",
-    "https://0.0.0.0/in",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example.com/in",
+        "https://10.0.0.1/in",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::ffff:127.0.0.1]/in",
+        "https://[::ffff:169.254.169.254]/in",
+        "https://intranet.example.com/in",  # resolves to a private address
+        "https://hooks.example.com:22/in",
+        "https://[fd00::1]/in",
+        "https://0.0.0.0/in",
+    ],
+)
 def test_ssrf_targets_are_refused_at_creation_with_a_422(hooks, no_connections, url):
     clock.use(resolve=fake_resolver({"intranet.example.com": "10.20.30.40", "hooks.example.com": "93.184.216.34"}))
-    status, problem = hooks.call("create", "POST", EP, client=client_id(),
-                                 body={"url": url, "event_types": ["wallet.credited"]})
+    status, problem = hooks.call(
+        "create", "POST", EP, client=client_id(), body={"url": url, "event_types": ["wallet.credited"]}
+    )
     assert status == 422, problem
     assert problem["errors"][0]["name"] == "url" and "cannot receive webhooks" in problem["detail"]
     assert no_connections == []
@@ -562,8 +638,10 @@ def test_no_integration_sees_or_touches_anothers_endpoints_or_deliveries(hooks):
     status, listed = hooks.call("list", "GET", EP, client=thief)
     assert status == 200 and listed["data"] == []
     attempts = [
-        ("get", "GET", f"{EP}/{eid}", None), ("update", "PATCH", f"{EP}/{eid}", {"description": "mine"}),
-        ("rotate", "POST", f"{EP}/{eid}/rotate-secret", {}), ("test", "POST", f"{EP}/{eid}/test", None),
+        ("get", "GET", f"{EP}/{eid}", None),
+        ("update", "PATCH", f"{EP}/{eid}", {"description": "mine"}),
+        ("rotate", "POST", f"{EP}/{eid}/rotate-secret", {}),
+        ("test", "POST", f"{EP}/{eid}/test", None),
         ("deliveries", "GET", f"{EP}/{eid}/deliveries", None),
         ("redeliver", "POST", f"{EP}/{eid}/deliveries/{did}/redeliver", None),
         ("redeliver_failed", "POST", f"{EP}/{eid}/redeliver-failed", {"since": 0}),
@@ -587,30 +665,61 @@ def test_a_foreign_endpoint_listing_cursor_is_refused(hooks):
 
 
 def test_subscribing_needs_each_event_types_scope(hooks):
-    status, problem = hooks.call("create", "POST", EP, client=client_id(), scopes="webhooks:write",
-                                 body={"url": "http://127.0.0.1:9/hooks", "event_types": ["wallet.credited"]})
+    status, problem = hooks.call(
+        "create",
+        "POST",
+        EP,
+        client=client_id(),
+        scopes="webhooks:write",
+        body={"url": "http://127.0.0.1:9/hooks", "event_types": ["wallet.credited"]},
+    )
     assert status == 403 and problem["required_scopes"] == ["wallet:read"] and "wallet.credited" in problem["detail"]
-    status, problem = hooks.call("create", "POST", EP, client=client_id(), scopes="webhooks:write",
-                                 body={"url": "http://127.0.0.1:9/hooks", "event_types": ["no.such"]})
+    status, problem = hooks.call(
+        "create",
+        "POST",
+        EP,
+        client=client_id(),
+        scopes="webhooks:write",
+        body={"url": "http://127.0.0.1:9/hooks", "event_types": ["no.such"]},
+    )
     assert status == 422
-    status, _ = hooks.call("create", "POST", EP, client=client_id(), scopes="wallet:read",
-                           body={"url": "http://127.0.0.1:9/hooks", "event_types": ["wallet.credited"]})
+    status, _ = hooks.call(
+        "create",
+        "POST",
+        EP,
+        client=client_id(),
+        scopes="wallet:read",
+        body={"url": "http://127.0.0.1:9/hooks", "event_types": ["wallet.credited"]},
+    )
     assert status == 403
     status, _ = hooks.call("list", "GET", EP, client="user-1", token_use="user")
     assert status == 403
     status, catalogue = hooks.call("event_types", "GET", "/api/webhooks/event-types", client=client_id())
     names = {e["type"]: e for e in catalogue["data"]}
     assert status == 200 and names["wallet.credited"]["required_scope"] == "wallet:read"
-    assert {"payment.succeeded", "payment.failed", "wallet.credited", "wallet.debited", "dispute.opened",
-            "moderation.decided", "post.reported", "webhook.test"} <= set(names)
+    assert {
+        "payment.succeeded",
+        "payment.failed",
+        "wallet.credited",
+        "wallet.debited",
+        "dispute.opened",
+        "moderation.decided",
+        "post.reported",
+        "webhook.test",
+    } <= set(names)
 
 
 def test_updating_and_deleting_an_endpoint_changes_what_it_receives(hooks):
     owner = client_id()
     with Receiver() as receiver:
         endpoint = hooks.endpoint(owner, receiver.url)
-        status, updated = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
-                                     body={"event_types": ["payment.failed"], "description": "payments only"})
+        status, updated = hooks.call(
+            "update",
+            "PATCH",
+            f"{EP}/{endpoint['id']}",
+            client=owner,
+            body={"event_types": ["payment.failed"], "description": "payments only"},
+        )
         assert status == 200 and updated["event_types"] == ["payment.failed"]
         hooks.dispatch(wallet_event())
         hooks.dispatch(DomainEvent(type="payment.failed", data={"payment_intent": "pi_1"}).envelope())
@@ -649,8 +758,12 @@ def test_a_dispatch_that_died_half_way_is_finished_by_the_next_one(hooks, monkey
 
 def test_a_disabled_narrowed_or_no_longer_first_party_integration_stops_receiving(hooks):
     kept, disabled, narrowed, demoted = client_id(), client_id(), client_id(), client_id()
-    with (Receiver() as kept_receiver, Receiver() as disabled_receiver, Receiver() as narrowed_receiver,
-          Receiver() as demoted_receiver):
+    with (
+        Receiver() as kept_receiver,
+        Receiver() as disabled_receiver,
+        Receiver() as narrowed_receiver,
+        Receiver() as demoted_receiver,
+    ):
         hooks.endpoint(kept, kept_receiver.url)
         hooks.endpoint(disabled, disabled_receiver.url)
         hooks.endpoint(narrowed, narrowed_receiver.url)
@@ -665,12 +778,15 @@ def test_a_disabled_narrowed_or_no_longer_first_party_integration_stops_receivin
         assert not disabled_receiver.received and not narrowed_receiver.received and not demoted_receiver.received
 
 
-@pytest.mark.parametrize("event_type", ["wallet.credited", "wallet.debited", "payment.succeeded", "payment.failed",
-                                        "dispute.opened", "dispute.closed"])
+@pytest.mark.parametrize(
+    "event_type",
+    ["wallet.credited", "wallet.debited", "payment.succeeded", "payment.failed", "dispute.opened", "dispute.closed"],
+)
 def test_a_third_party_integration_never_subscribes_to_private_wallet_or_payment_events(hooks, event_type):
     third_party = client_id(first_party=False)
-    status, problem = hooks.call("create", "POST", EP, client=third_party,
-                                 body={"url": "http://127.0.0.1:9/in", "event_types": [event_type]})
+    status, problem = hooks.call(
+        "create", "POST", EP, client=third_party, body={"url": "http://127.0.0.1:9/in", "event_types": [event_type]}
+    )
     assert status == 403 and problem["first_party_only"] == [event_type]
     assert hooks.call("list", "GET", EP, client=third_party)[1]["data"] == []
 
@@ -679,11 +795,21 @@ def test_a_third_party_integration_subscribes_to_what_is_not_private(hooks):
     third_party = client_id(first_party=False)
     with Receiver() as receiver:
         endpoint = hooks.endpoint(third_party, receiver.url, types=("post.reported",))
-        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=third_party,
-                                     body={"event_types": ["post.reported", "wallet.credited"]})
+        status, problem = hooks.call(
+            "update",
+            "PATCH",
+            f"{EP}/{endpoint['id']}",
+            client=third_party,
+            body={"event_types": ["post.reported", "wallet.credited"]},
+        )
         assert status == 403 and problem["first_party_only"] == ["wallet.credited"]
-        hooks.dispatch({**DomainEvent(type="post.reported", subject="user-1",
-                                      data={"post_id": "pst_1", "reason": "spam"}).envelope()})
+        hooks.dispatch(
+            {
+                **DomainEvent(
+                    type="post.reported", subject="user-1", data={"post_id": "pst_1", "reason": "spam"}
+                ).envelope()
+            }
+        )
         hooks.dispatch(wallet_event())
         hooks.drain()
         [got] = receiver.received
@@ -704,11 +830,14 @@ def narrow(client: str) -> None:
     integrations.save(replace(integration, allowed_scopes=frozenset({"webhooks:read", "webhooks:write"})))
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    (disable, "not entitled: the integration is disabled"),
-    (narrow, "not entitled: the integration may no longer hold wallet:read"),
-    (demote, "not entitled: the event goes to first-party integrations only"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (disable, "not entitled: the integration is disabled"),
+        (narrow, "not entitled: the integration may no longer hold wallet:read"),
+        (demote, "not entitled: the event goes to first-party integrations only"),
+    ],
+)
 def test_queued_deliveries_and_retries_stop_once_entitlement_ends(hooks, change, reason):
     owner = client_id()
     with Receiver(Answer(500), Answer(200)) as one, Receiver(Answer(500), Answer(200)) as two:
@@ -734,11 +863,11 @@ def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(
         hooks.drain()  # delivered
         hooks.dispatch(wallet_event())
         hooks.drain()  # every attempt failed
-        delivered, failed = sorted(hooks.log(owner, endpoint["id"])["data"], key=lambda d: d["status"],
-                                   reverse=True)
+        delivered, failed = sorted(hooks.log(owner, endpoint["id"])["data"], key=lambda d: d["status"], reverse=True)
         assert (delivered["status"], failed["status"]) == ("succeeded", "failed")
-        status, _ = hooks.call("redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver",
-                               client=owner)
+        status, _ = hooks.call(
+            "redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver", client=owner
+        )
         assert status == 202  # queued while the integration was first-party ...
         demote(owner)
         sent = len(receiver.received)
@@ -747,25 +876,31 @@ def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(
         replayed = {d["id"]: d for d in hooks.log(owner, endpoint["id"])["data"]}[delivered["id"]]
         assert replayed["status"] == "failed" and replayed["reason"].startswith("not entitled"), replayed
 
-        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
-                                     body={"url": elsewhere.url})
+        status, problem = hooks.call(
+            "update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, body={"url": elsewhere.url}
+        )
         assert status == 403 and problem["first_party_only"] == ["wallet.credited"], problem
-        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
-                                     body={"enabled": False})
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, body={"enabled": False})
         assert status == 200  # what sends nothing stays allowed
-        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
-                                     body={"enabled": True})
+        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, body={"enabled": True})
         assert status == 403 and problem["first_party_only"] == ["wallet.credited"], problem
-        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
-                                     body={"url": elsewhere.url, "event_types": ["post.reported"], "enabled": True})
+        status, problem = hooks.call(
+            "update",
+            "PATCH",
+            f"{EP}/{endpoint['id']}",
+            client=owner,
+            body={"url": elsewhere.url, "event_types": ["post.reported"], "enabled": True},
+        )
         assert status == 200 and problem["url"] == elsewhere.url  # dropping them in the same request is fine
 
-        status, problem = hooks.call("redeliver", "POST",
-                                     f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver", client=owner)
+        status, problem = hooks.call(
+            "redeliver", "POST", f"{EP}/{endpoint['id']}/deliveries/{delivered['id']}/redeliver", client=owner
+        )
         assert status == 403 and problem["not_entitled"] == ["wallet.credited"], problem
         assert "wallet.credited" in problem["detail"]
-        status, answer = hooks.call("redeliver_failed", "POST", f"{EP}/{endpoint['id']}/redeliver-failed",
-                                    client=owner, body={"since": 0})
+        status, answer = hooks.call(
+            "redeliver_failed", "POST", f"{EP}/{endpoint['id']}/redeliver-failed", client=owner, body={"since": 0}
+        )
         assert status == 202 and answer["redelivered"] == 0, answer
         assert answer["not_entitled"] == {"deliveries": 2, "event_types": ["wallet.credited"]}
         hooks.drain()
@@ -776,11 +911,23 @@ def test_a_demoted_integration_can_neither_repoint_nor_replay_its_wallet_events(
 def test_a_token_without_an_events_scope_cannot_repoint_its_endpoint(hooks):
     owner = client_id()
     endpoint = hooks.endpoint(owner, "http://127.0.0.1:9/hooks")
-    status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, scopes="webhooks:write",
-                                 body={"url": "http://127.0.0.1:10/hooks"})
+    status, problem = hooks.call(
+        "update",
+        "PATCH",
+        f"{EP}/{endpoint['id']}",
+        client=owner,
+        scopes="webhooks:write",
+        body={"url": "http://127.0.0.1:10/hooks"},
+    )
     assert status == 403 and problem["required_scopes"] == ["wallet:read"], problem
-    status, _ = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, scopes="webhooks:write",
-                           body={"description": "only words"})
+    status, _ = hooks.call(
+        "update",
+        "PATCH",
+        f"{EP}/{endpoint['id']}",
+        client=owner,
+        scopes="webhooks:write",
+        body={"description": "only words"},
+    )
     assert status == 200
     assert hooks.call("get", "GET", f"{EP}/{endpoint['id']}", client=owner)[1]["url"] == "http://127.0.0.1:9/hooks"
 
@@ -819,17 +966,18 @@ def test_an_attempt_reads_its_integration_in_the_same_single_read(hooks):
 def test_the_stacks_own_loopback_ports_are_refused_at_registration_and_at_delivery(hooks, monkeypatch):
     owner = client_id()
     monkeypatch.setenv("ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS", "4566,3000")
-    for url in ("http://127.0.0.1:4566/moto-api/reset", "http://localhost:3000/api/oauth/token",
-                "http://[::1]:4566/"):
-        status, problem = hooks.call("create", "POST", EP, client=owner,
-                                     body={"url": url, "event_types": ["wallet.credited"]})
+    for url in ("http://127.0.0.1:4566/moto-api/reset", "http://localhost:3000/api/oauth/token", "http://[::1]:4566/"):
+        status, problem = hooks.call(
+            "create", "POST", EP, client=owner, body={"url": url, "event_types": ["wallet.credited"]}
+        )
         assert status == 422 and problem["errors"][0]["name"] == "url", (url, problem)
         assert "stack's own services" in problem["detail"]
     with Receiver() as receiver:
         endpoint = hooks.endpoint(owner, receiver.url)  # another loopback port: allowed
         port = receiver.url.split(":")[2].split("/")[0]
-        status, problem = hooks.call("update", "PATCH", f"{EP}/{endpoint['id']}", client=owner,
-                                     body={"url": "http://127.0.0.1:4566/"})
+        status, problem = hooks.call(
+            "update", "PATCH", f"{EP}/{endpoint['id']}", client=owner, body={"url": "http://127.0.0.1:4566/"}
+        )
         assert status == 422, problem
         monkeypatch.setenv("ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS", f"4566,{port}")  # the port became the stack's
         hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
@@ -846,8 +994,7 @@ def test_every_answer_and_every_webhook_body_matches_the_committed_document(hook
     receive validate against infra/openapi.json: status documented, content type, schema, times in
     RFC 3339 UTC with milliseconds."""
     owner = client_id()
-    with Receiver(Answer(500), Answer(200)) as receiver, Receiver(Answer(410)) as gone, \
-            Receiver() as owners_other:
+    with Receiver(Answer(500), Answer(200)) as receiver, Receiver(Answer(410)) as gone, Receiver() as owners_other:
         hooks.call("event_types", "GET", "/api/webhooks/event-types", client=owner)
         endpoint = hooks.endpoint(owner, receiver.url, types=("wallet.credited", "post.reported"))
         eid = endpoint["id"]
@@ -858,14 +1005,22 @@ def test_every_answer_and_every_webhook_body_matches_the_committed_document(hook
         hooks.call("update", "PATCH", f"{EP}/{eid}", client=owner, body={"description": "contract"})
         hooks.call("update", "PATCH", f"{EP}/{eid}", client=owner, body={"url": "https://10.0.0.1/in"})  # 422
         hooks.call("create", "POST", EP, client=owner, body={"url": receiver.url, "event_types": ["no.such"]})  # 422
-        hooks.call("create", "POST", EP, client=client_id(first_party=False),
-                   body={"url": receiver.url, "event_types": ["wallet.credited"]})  # 403: first-party only
+        hooks.call(
+            "create",
+            "POST",
+            EP,
+            client=client_id(first_party=False),
+            body={"url": receiver.url, "event_types": ["wallet.credited"]},
+        )  # 403: first-party only
         hooks.call("rotate", "POST", f"{EP}/{eid}/rotate-secret", client=owner, body={})
         hooks.call("rotate", "POST", f"{EP}/{eid}/rotate-secret", client=owner, body={"overlap_seconds": 0})
         hooks.call("test", "POST", f"{EP}/{eid}/test", client=owner)
         hooks.dispatch(wallet_event())
-        hooks.dispatch(DomainEvent(type="post.reported", subject="pst_1",
-                                   data={"report_id": "rpt_1", "post_id": "pst_1", "reason": "spam"}).envelope())
+        hooks.dispatch(
+            DomainEvent(
+                type="post.reported", subject="pst_1", data={"report_id": "rpt_1", "post_id": "pst_1", "reason": "spam"}
+            ).envelope()
+        )
         hooks.attempt_next()  # the first attempt fails: its retry is pending, the endpoint failing
         _, failing = hooks.call("get", "GET", f"{EP}/{eid}", client=owner)
         hooks.call("deliveries", "GET", f"{EP}/{eid}/deliveries", client=owner)
@@ -874,8 +1029,13 @@ def test_every_answer_and_every_webhook_body_matches_the_committed_document(hook
         hooks.drain()
         delivered = hooks.log(owner, eid, limit=1)["data"][0]
         hooks.call("redeliver", "POST", f"{EP}/{eid}/deliveries/{delivered['id']}/redeliver", client=owner)
-        hooks.call("redeliver_failed", "POST", f"{EP}/{eid}/redeliver-failed", client=owner,
-                   body={"since": int(hooks.clock.t) - 60})
+        hooks.call(
+            "redeliver_failed",
+            "POST",
+            f"{EP}/{eid}/redeliver-failed",
+            client=owner,
+            body={"since": int(hooks.clock.t) - 60},
+        )
         hooks.drain()
         doomed = hooks.endpoint(owner, gone.url)
         hooks.dispatch(wallet_event())
@@ -889,23 +1049,41 @@ def test_every_answer_and_every_webhook_body_matches_the_committed_document(hook
         hooks.call("delete", "DELETE", f"{EP}/{doomed['id']}", client=owner)  # 404
         received = [*receiver.received, *gone.received, *owners_other.received]
 
-    answered = {(method, openapi_contract.path_template(path), answer["statusCode"])
-                for method, path, answer in hooks.answers}
+    answered = {
+        (method, openapi_contract.path_template(path), answer["statusCode"]) for method, path, answer in hooks.answers
+    }
     for method, path, answer in hooks.answers:
         openapi_contract.check_lambda_answer(method, path, answer)
-    paths = {"/api/webhooks/event-types", EP, f"{EP}/{{endpoint_id}}", f"{EP}/{{endpoint_id}}/rotate-secret",
-             f"{EP}/{{endpoint_id}}/test", f"{EP}/{{endpoint_id}}/deliveries",
-             f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", f"{EP}/{{endpoint_id}}/redeliver-failed"}
+    paths = {
+        "/api/webhooks/event-types",
+        EP,
+        f"{EP}/{{endpoint_id}}",
+        f"{EP}/{{endpoint_id}}/rotate-secret",
+        f"{EP}/{{endpoint_id}}/test",
+        f"{EP}/{{endpoint_id}}/deliveries",
+        f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver",
+        f"{EP}/{{endpoint_id}}/redeliver-failed",
+    }
     assert {path for _, path, _ in answered} == paths  # every webhooks route was checked
-    assert {("POST", EP, 422), ("POST", EP, 403), ("PATCH", f"{EP}/{{endpoint_id}}", 422),
-            ("GET", f"{EP}/{{endpoint_id}}", 404), ("DELETE", f"{EP}/{{endpoint_id}}", 204),
-            ("DELETE", f"{EP}/{{endpoint_id}}", 404), ("POST", f"{EP}/{{endpoint_id}}/test", 409),
-            ("POST", f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", 409),
-            ("POST", f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", 202)} <= answered
+    assert {
+        ("POST", EP, 422),
+        ("POST", EP, 403),
+        ("PATCH", f"{EP}/{{endpoint_id}}", 422),
+        ("GET", f"{EP}/{{endpoint_id}}", 404),
+        ("DELETE", f"{EP}/{{endpoint_id}}", 204),
+        ("DELETE", f"{EP}/{{endpoint_id}}", 404),
+        ("POST", f"{EP}/{{endpoint_id}}/test", 409),
+        ("POST", f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", 409),
+        ("POST", f"{EP}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver", 202),
+    } <= answered
     log = hooks.log(owner, eid)["data"]
     assert any(len(d["attempts"]) >= 2 for d in log)  # failed and retried attempts were checked too
     assert openapi_contract.is_api_time(failing["failing_since_at"])
     assert (disabled["enabled"], disabled["disabled_reason"]) == (False, "gone")
     bodies = [openapi_contract.check_webhook(got.body) for got in received]
-    assert {body["type"] for body in bodies} == {"webhook.test", "wallet.credited", "post.reported",
-                                                 "webhook.endpoint.disabled"}
+    assert {body["type"] for body in bodies} == {
+        "webhook.test",
+        "wallet.credited",
+        "post.reported",
+        "webhook.endpoint.disabled",
+    }

@@ -7,12 +7,12 @@ Two things a document cannot say, taught here so that every check can run as it 
   403 by the gateway (API Gateway's `MISSING_AUTHENTICATION_TOKEN`, our problem type
   `no-such-route`), not 405 with `Allow`. Exactly that failure is dropped; any other answer to an
   undeclared method, and every other failure, still fails the run.
-- **What only the API can issue.** Some inputs are valid only as values the API handed out or as
-  the state they name: a cursor is the `next_cursor` of the same listing and query, an `If-Match`
-  names the resource's current `ETag` (or `*`, which positive cases send), an `Idempotency-Key` is fresh for each distinct request,
-  attachments are the caller's own ready media, a payment method is one Stripe made, a webhook
-  target must resolve to a host the stack may deliver to, and an uploaded document must be one of
-  the formats it claims. In schema-valid
+- **What only the API can issue.** Some inputs are valid only as values the API handed out or as the
+  state they name: a cursor is the `next_cursor` of the same listing and query, an `If-Match` names
+  the resource's current `ETag` (or `*`, which positive cases send), an `Idempotency-Key` is fresh
+  for each distinct request, attachments are the caller's own ready media, a payment method is one
+  Stripe made, a webhook target must resolve to a host the stack may deliver to, and an uploaded
+  document must be one of the formats it claims. In schema-valid
   (positive) cases the hooks send these as a careful client would: values the API issued, or none
   where the input is optional. Schema-invalid (negative) cases are sent as generated.
 """
@@ -47,8 +47,12 @@ def is_gateway_no_such_route(status: int, headers: dict[str, list[str]], content
         body = json.loads(content)
     except ValueError:
         return False
-    return (content_type == PROBLEM_CONTENT_TYPE and isinstance(body, dict)
-            and body.get("type") == NO_SUCH_ROUTE and body.get("status") == 403)
+    return (
+        content_type == PROBLEM_CONTENT_TYPE
+        and isinstance(body, dict)
+        and body.get("type") == NO_SUCH_ROUTE
+        and body.get("status") == 403
+    )
 
 
 @schemathesis.hook
@@ -95,8 +99,12 @@ def after_call(context: Any, case: Any, response: Any) -> None:
     with ISSUED._lock:
         if isinstance(body, dict) and isinstance(body.get("next_cursor"), str):
             ISSUED.cursors[_listing_key(case)] = body["next_cursor"]
-        if (case.operation.path == "/api/post/editor/media/document/upload" and isinstance(body, dict)
-                and body.get("status") == "ready" and isinstance(body.get("id"), str)):
+        if (
+            case.operation.path == "/api/post/editor/media/document/upload"
+            and isinstance(body, dict)
+            and body.get("status") == "ready"
+            and isinstance(body.get("id"), str)
+        ):
             ISSUED.ready_media.append(body["id"])
 
 
@@ -108,8 +116,7 @@ def _is_positive(case: Any) -> bool:
 def _idempotency_key(case: Any) -> str:
     """One key per distinct request: a retry of the same request replays, another request is new."""
     body = case.body if isinstance(case.body, (dict, list, str, int, float, bool)) else repr(case.body)
-    request = json.dumps([case.operation.method, case.formatted_path, case.query, body], sort_keys=True,
-                         default=repr)
+    request = json.dumps([case.operation.method, case.formatted_path, case.query, body], sort_keys=True, default=repr)
     return "contract-" + hashlib.sha256(request.encode()).hexdigest()[:40]
 
 
@@ -135,7 +142,7 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     body = case.body
     if isinstance(body, dict):
         if isinstance(body.get("attachments"), list):
-            body["attachments"] = ISSUED.ready_media[-len(body["attachments"]):] if body["attachments"] else []
+            body["attachments"] = ISSUED.ready_media[-len(body["attachments"]) :] if body["attachments"] else []
         body.pop("payment_method", None)  # Stripe.js makes them; a top-up without one is confirmed later
         target = os.environ.get(WEBHOOK_TARGET_SETTING)
         if target and case.operation.path.startswith("/api/webhooks/endpoints") and isinstance(body.get("url"), str):
@@ -145,8 +152,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------ documents to upload
 # The document upload names the formats it takes (`encoding.file.contentType`); each gets files of
 # that format, as a post editor would send.
-_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FFF, exclude_categories=("Cs",)),
-                min_size=1, max_size=200)
+_TEXT = st.text(
+    st.characters(min_codepoint=0x20, max_codepoint=0x2FFF, exclude_categories=("Cs",)), min_size=1, max_size=200
+)
 DOCUMENTS: dict[str, st.SearchStrategy[bytes]] = {
     "application/pdf": st.integers(1, 3).map(sample_files.pdf_bytes),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": st.just(sample_files.docx_bytes()),
@@ -155,7 +163,8 @@ DOCUMENTS: dict[str, st.SearchStrategy[bytes]] = {
     "application/vnd.oasis.opendocument.text": st.just(sample_files.odt_bytes()),
     "text/plain": _TEXT.map(str.encode),
     "text/csv": st.lists(_TEXT.filter(lambda s: not set(s) & set(',"\n\r')), min_size=1, max_size=4).map(
-        lambda cells: (",".join(cells) + "\n").encode()),
+        lambda cells: (",".join(cells) + "\n").encode()
+    ),
     "text/markdown": _TEXT.map(lambda text: f"# {text}\n".encode()),
 }
 for _media_type, _strategy in DOCUMENTS.items():

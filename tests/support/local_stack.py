@@ -40,8 +40,13 @@ class RunningStack:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def aws(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.credentials["aws_endpoint_url"], region_name="us-east-1",
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(
+            service,
+            endpoint_url=self.credentials["aws_endpoint_url"],
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -57,9 +62,16 @@ class RunningStack:
         return self.process.returncode
 
 
-def start_stack(state_dir: Path, *, fresh: bool = True, template: Path | None = None,
-                overrides: dict[str, str] | None = None, env: dict[str, str] | None = None,
-                timeout: float = 120.0, port: int | None = None) -> RunningStack:
+def start_stack(
+    state_dir: Path,
+    *,
+    fresh: bool = True,
+    template: Path | None = None,
+    overrides: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+    port: int | None = None,
+) -> RunningStack:
     port = port or free_port()
     state_dir.mkdir(parents=True, exist_ok=True)
     credentials = state_dir / "dev-credentials.json"

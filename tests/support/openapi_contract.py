@@ -64,10 +64,13 @@ def _format_checker(api_times: bool) -> FormatChecker:
 
 def schema_errors(instance: Any, *parts: str, api_times: bool = True) -> list[str]:
     """Why `instance` does not validate against the document's schema at `parts` (none: it does)."""
-    validator = Draft202012Validator({"$ref": DOCUMENT_URI + pointer(*parts)}, registry=_registry(),
-                                     format_checker=_format_checker(api_times))
-    return [f"{'/'.join(map(str, error.absolute_path)) or '(body)'}: {error.message}"
-            for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))]
+    validator = Draft202012Validator(
+        {"$ref": DOCUMENT_URI + pointer(*parts)}, registry=_registry(), format_checker=_format_checker(api_times)
+    )
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(body)'}: {error.message}"
+        for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    ]
 
 
 def component_errors(instance: Any, name: str) -> list[str]:
@@ -92,8 +95,10 @@ def time_convention_problems(value: Any, where: str = "body") -> list[str]:
 
 @cache
 def _templates() -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"), path)
-            for path in document()["paths"]]
+    return [
+        (re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"), path)
+        for path in document()["paths"]
+    ]
 
 
 def path_template(path: str) -> str:
@@ -106,8 +111,9 @@ def path_template(path: str) -> str:
     return min(found, key=lambda t: t.count("{"))  # a literal segment wins over a parameter
 
 
-def answer_problems(method: str, path: str, status: int, headers: Mapping[str, str] | None,
-                    body: bytes | str | None) -> list[str]:
+def answer_problems(
+    method: str, path: str, status: int, headers: Mapping[str, str] | None, body: bytes | str | None
+) -> list[str]:
     """Everything in an answer that the document does not say of the operation. `headers` (any
     case) may be None when only the body is known; then only the content type is not checked."""
     template = path_template(path)
@@ -119,10 +125,15 @@ def answer_problems(method: str, path: str, status: int, headers: Mapping[str, s
     if documented is None:
         return [f"{where}: status not documented (documented: {sorted(operation.get('responses', {}))})"]
     lowered = None if headers is None else {name.lower(): value for name, value in headers.items()}
-    problems = [] if lowered is None else [
-        f"{where}: the documented header {name} is missing"
-        for name, spec in (documented.get("headers") or {}).items()
-        if spec.get("required") and name.lower() not in lowered]
+    problems = (
+        []
+        if lowered is None
+        else [
+            f"{where}: the documented header {name} is missing"
+            for name, spec in (documented.get("headers") or {}).items()
+            if spec.get("required") and name.lower() not in lowered
+        ]
+    )
     text = body.decode() if isinstance(body, bytes) else (body or "")
     content = documented.get("content") or {}
     if not content:
@@ -137,12 +148,16 @@ def answer_problems(method: str, path: str, status: int, headers: Mapping[str, s
         return problems + [f"{where}: {media_type} is documented without a schema"]
     parsed = json.loads(text)
     schema = ("paths", template, method.lower(), "responses", str(status), "content", media_type, "schema")
-    return (problems + [f"{where}: {error}" for error in schema_errors(parsed, *schema)]
-            + [f"{where}: {problem}" for problem in time_convention_problems(parsed)])
+    return (
+        problems
+        + [f"{where}: {error}" for error in schema_errors(parsed, *schema)]
+        + [f"{where}: {problem}" for problem in time_convention_problems(parsed)]
+    )
 
 
-def check_answer(method: str, path: str, status: int, headers: Mapping[str, str] | None,
-                 body: bytes | str | None) -> Any:
+def check_answer(
+    method: str, path: str, status: int, headers: Mapping[str, str] | None, body: bytes | str | None
+) -> Any:
     """Assert an answer holds to the document; return its parsed body (None when it has none)."""
     problems = answer_problems(method, path, status, headers, body)
     assert not problems, "\n".join(problems) + f"\n{(body or '')[:500]!r}"
@@ -152,8 +167,11 @@ def check_answer(method: str, path: str, status: int, headers: Mapping[str, str]
 
 def check(method: str, path: str, status: int, content_type: str | None, body: bytes | str | None) -> Any:
     """`check_answer` for an answer whose only known header is its content type."""
-    return check_answer(method, path, status, {"Content-Type": content_type or ""}, body) if content_type \
+    return (
+        check_answer(method, path, status, {"Content-Type": content_type or ""}, body)
+        if content_type
         else check_answer(method, path, status, None, body)
+    )
 
 
 def lambda_headers(answer: dict[str, Any]) -> dict[str, str]:
@@ -173,7 +191,8 @@ def check_webhook(body: bytes | str) -> dict[str, Any]:
     event_type = parsed.get("type")
     assert event_type in document()["webhooks"], f"{event_type} is not in the document's webhooks"
     schema = ("webhooks", event_type, "post", "requestBody", "content", "application/json", "schema")
-    errors = schema_errors(parsed, *schema, api_times=False) + schema_errors(parsed["data"], *schema, "properties",
-                                                                              "data")
+    errors = schema_errors(parsed, *schema, api_times=False) + schema_errors(
+        parsed["data"], *schema, "properties", "data"
+    )
     assert not errors, "\n".join(errors)
     return parsed

@@ -22,8 +22,10 @@ def _pdf(pages: int, padding: int) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
-        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R >>" % content_number
-          for _ in page_numbers],
+        *[
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R >>" % content_number
+            for _ in page_numbers
+        ],
         b"<< /Length %010d >>\nstream\n%s\nendstream" % (padding, b" " * padding),
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -76,21 +78,25 @@ def _ooxml_entries(main_part: str, content_type: str, main_xml: bytes) -> dict[s
             b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             b'<Default Extension="xml" ContentType="application/xml"/>'
-            b'<Override PartName="/%s" ContentType="%s"/></Types>' % (main_part.encode(), content_type.encode())),
+            b'<Override PartName="/%s" ContentType="%s"/></Types>' % (main_part.encode(), content_type.encode())
+        ),
         "_rels/.rels": (
             b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             b'<Relationship Id="rId1" Target="%s" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            b'relationships/officeDocument"/></Relationships>' % main_part.encode()),
+            b'relationships/officeDocument"/></Relationships>' % main_part.encode()
+        ),
         main_part: b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + main_xml,
     }
 
 
 def docx_entries() -> dict[str, bytes]:
     return _ooxml_entries(
-        "word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
         b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        b"<w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>")
+        b"<w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>",
+    )
 
 
 def docx_bytes(extra: dict[str, bytes] | None = None) -> bytes:
@@ -98,31 +104,44 @@ def docx_bytes(extra: dict[str, bytes] | None = None) -> bytes:
 
 
 def xlsx_bytes() -> bytes:
-    return _zip(_ooxml_entries(
-        "xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>'))
+    return _zip(
+        _ooxml_entries(
+            "xl/workbook.xml",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>',
+        )
+    )
 
 
 def pptx_bytes() -> bytes:
-    return _zip(_ooxml_entries(
-        "ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
-        b'<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>'))
+    return _zip(
+        _ooxml_entries(
+            "ppt/presentation.xml",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+            b'<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>',
+        )
+    )
 
 
 def odt_bytes(mimetype: bytes = b"application/vnd.oasis.opendocument.text") -> bytes:
     """The `mimetype` entry first and stored, as the OpenDocument format requires."""
-    return _zip({
-        "mimetype": mimetype,
-        "META-INF/manifest.xml": (
-            b'<?xml version="1.0" encoding="UTF-8"?>'
-            b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-            b'<manifest:file-entry manifest:full-path="/" manifest:media-type="%s"/>'
-            b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-            b"</manifest:manifest>" % mimetype),
-        "content.xml": (
-            b'<?xml version="1.0" encoding="UTF-8"?>'
-            b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'),
-    }, stored=("mimetype",))
+    return _zip(
+        {
+            "mimetype": mimetype,
+            "META-INF/manifest.xml": (
+                b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                b'<manifest:file-entry manifest:full-path="/" manifest:media-type="%s"/>'
+                b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                b"</manifest:manifest>" % mimetype
+            ),
+            "content.xml": (
+                b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'
+            ),
+        },
+        stored=("mimetype",),
+    )
 
 
 def plain_zip_bytes() -> bytes:
@@ -147,11 +166,11 @@ def zip_bomb_bytes(mebibytes: int = 80) -> bytes:
 def _with_directory_field(archive: bytes, name: str, offset: int, value: int, width: int) -> bytes:
     """`archive` with one field of `name`'s central directory entry overwritten (little-endian)."""
     position = archive.find(_CENTRAL_DIRECTORY_ENTRY)
-    while archive[position + 46:position + 46 + len(name)] != name.encode():
+    while archive[position + 46 : position + 46 + len(name)] != name.encode():
         position = archive.find(_CENTRAL_DIRECTORY_ENTRY, position + 1)
         assert position >= 0, f"{name} is not in the archive"
     patched = bytearray(archive)
-    patched[position + offset:position + offset + width] = value.to_bytes(width, "little")
+    patched[position + offset : position + offset + width] = value.to_bytes(width, "little")
     return bytes(patched)
 
 
@@ -166,8 +185,9 @@ def encrypted_zip_bytes() -> bytes:
     return _with_directory_field(docx_bytes(), "word/document.xml", 8, 0x1, 2)  # the general purpose flags
 
 
-def _image(pillow_format: str, width: int, height: int, mode: str = "RGB", color: object = "red",
-           **save: object) -> bytes:
+def _image(
+    pillow_format: str, width: int, height: int, mode: str = "RGB", color: object = "red", **save: object
+) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
@@ -225,8 +245,13 @@ def mp4_bytes(brand: bytes = b"isom") -> bytes:
 
 def webm_bytes(doc_type: bytes = b"webm") -> bytes:
     """An EBML header naming `doc_type` (b"matroska" for MKV), then an empty segment."""
-    fields = (b"\x42\x86\x81\x01" b"\x42\xf7\x81\x01" b"\x42\xf2\x81\x04" b"\x42\xf3\x81\x08"
-              + b"\x42\x82" + bytes([0x80 | len(doc_type)]) + doc_type + b"\x42\x87\x81\x04" b"\x42\x85\x81\x02")
+    fields = (
+        b"\x42\x86\x81\x01"
+        b"\x42\xf7\x81\x01"
+        b"\x42\xf2\x81\x04"
+        b"\x42\xf3\x81\x08" + b"\x42\x82" + bytes([0x80 | len(doc_type)]) + doc_type + b"\x42\x87\x81\x04"
+        b"\x42\x85\x81\x02"
+    )
     return b"\x1a\x45\xdf\xa3" + bytes([0x80 | len(fields)]) + fields + b"\x18\x53\x80\x67\x80" + bytes(64)
 
 

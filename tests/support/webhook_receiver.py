@@ -42,8 +42,9 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 with receiver._lock:
-                    receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                                      body, time.time()))
+                    receiver.received.append(
+                        Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time())
+                    )
                     answer = receiver.answers[min(len(receiver.received) - 1, len(receiver.answers) - 1)]
                 if answer.delay:
                     time.sleep(answer.delay)

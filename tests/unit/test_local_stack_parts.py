@@ -137,21 +137,32 @@ def test_the_payments_module_can_be_switched_off():
     enabled, disabled = Template(main), Template(main, overrides={"EnablePayments": "false"})
     assert any(route.path == "/payment/stripe/webhook" for route in enabled.routes())
     assert not any(route.path.startswith("/payment/") for route in disabled.routes())
-    gone = {"StripeEventsTable", "PaymentsQueue", "PaymentsDeadLetterQueue", "StripeWebhookSecrets",
-            "PaymentsModule", "PaymentsWorkerFunction", "StripeLayer"}
+    gone = {
+        "StripeEventsTable",
+        "PaymentsQueue",
+        "PaymentsDeadLetterQueue",
+        "StripeWebhookSecrets",
+        "PaymentsModule",
+        "PaymentsWorkerFunction",
+        "StripeLayer",
+    }
     assert gone <= enabled.resources.keys() and not gone & disabled.resources.keys()
 
 
-@pytest.mark.parametrize(("switch", "module", "path_prefix"), [
-    ("EnableTranslations", "TranslationsModule", "/api/translations/"),
-    ("EnablePosts", "PostsModule", "/api/posts"),
-])
+@pytest.mark.parametrize(
+    ("switch", "module", "path_prefix"),
+    [
+        ("EnableTranslations", "TranslationsModule", "/api/translations/"),
+        ("EnablePosts", "PostsModule", "/api/posts"),
+    ],
+)
 def test_a_module_switched_off_leaves_no_stack_function_or_route(switch, module, path_prefix):
     main = ROOT / "template.yaml"
     enabled, disabled = Template(main), Template(main, overrides={switch: "false"})
     assert module in enabled.stacks and module not in disabled.stacks
     assert {f.logical_id for f in enabled.functions().values() if f.module != "core"} > {
-        f.logical_id for f in disabled.functions().values() if f.module != "core"}
+        f.logical_id for f in disabled.functions().values() if f.module != "core"
+    }
     assert any(r.path.startswith(path_prefix) for r in enabled.routes())
     assert not any(r.path.startswith(path_prefix) for r in disabled.routes())
 

@@ -14,21 +14,73 @@ from eckospace.translations.locales import (
 )
 
 
-@pytest.mark.parametrize("tag", ["en", "fr-CA", "zh-Hant-TW", "es-419", "sr-Latn-RS", "de-DE-1996", "en-US-x-twain",
-                                 "x-private", "ar", "pt-BR", "gsw-u-sd-chzh", "yue-Hant-HK", "EN-us",
-                                 "de-1996-1996", "en-a-bbb-a-ccc"])  # well-formed, if not valid (RFC 5646 §2.2.9)
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "en",
+        "fr-CA",
+        "zh-Hant-TW",
+        "es-419",
+        "sr-Latn-RS",
+        "de-DE-1996",
+        "en-US-x-twain",
+        "x-private",
+        "ar",
+        "pt-BR",
+        "gsw-u-sd-chzh",
+        "yue-Hant-HK",
+        "EN-us",
+        "de-1996-1996",
+        "en-a-bbb-a-ccc",
+    ],
+)  # well-formed, if not valid (RFC 5646 §2.2.9)
 def test_well_formed_tags(tag):
     assert is_well_formed(tag)
 
 
-@pytest.mark.parametrize("tag", ["", "e", "en_US", "en-", "-en", "en--US", "12", "en-US-", "toolongsubtag",
-                                 "en-a", "en\u00e9", "a" * 36, "en US", "<script>", "en\n", "en-US\n"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "",
+        "e",
+        "en_US",
+        "en-",
+        "-en",
+        "en--US",
+        "12",
+        "en-US-",
+        "toolongsubtag",
+        "en-a",
+        "en\u00e9",
+        "a" * 36,
+        "en US",
+        "<script>",
+        "en\n",
+        "en-US\n",
+    ],
+)
 def test_malformed_tags(tag):
     assert not is_well_formed(tag)
 
 
-@pytest.mark.parametrize("tag", ["en", "fr-CA", "zh-Hant-TW", "de-1996-1996", "x-private", "", "en_US", "en-",
-                                 "en\n", "a" * 36, "en-a", "toolongsubtag", "12"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "en",
+        "fr-CA",
+        "zh-Hant-TW",
+        "de-1996-1996",
+        "x-private",
+        "",
+        "en_US",
+        "en-",
+        "en\n",
+        "a" * 36,
+        "en-a",
+        "toolongsubtag",
+        "12",
+    ],
+)
 def test_the_documented_pattern_says_what_is_well_formed(tag):
     # The OpenAPI document states LANGUAGE_TAG_PATTERN (with maxLength 35) as the rule for `locale`.
     documented = len(tag) <= MAX_TAG_LENGTH and re.fullmatch(LANGUAGE_TAG_PATTERN, tag) is not None
@@ -40,12 +92,15 @@ def test_canonical_case():
     assert canonical_case("en-us-x-TWAIN") == "en-US-x-twain"
 
 
-@pytest.mark.parametrize(("tag", "chain"), [
-    ("fr-CA", ["fr-CA", "fr", "en"]),
-    ("en", ["en"]),
-    ("zh-Hant-TW", ["zh-Hant-TW", "zh-Hant", "zh", "en"]),
-    ("de-DE-x-foo", ["de-DE-x-foo", "de-DE", "de", "en"]),
-])
+@pytest.mark.parametrize(
+    ("tag", "chain"),
+    [
+        ("fr-CA", ["fr-CA", "fr", "en"]),
+        ("en", ["en"]),
+        ("zh-Hant-TW", ["zh-Hant-TW", "zh-Hant", "zh", "en"]),
+        ("de-DE-x-foo", ["de-DE-x-foo", "de-DE", "de", "en"]),
+    ],
+)
 def test_fallback_chain_follows_rfc_4647_lookup(tag, chain):
     assert fallback_chain(tag) == chain
 

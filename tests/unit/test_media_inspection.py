@@ -15,18 +15,33 @@ from PIL import Image
 from eckospace.http import problems
 from eckospace.media import documents
 from eckospace.media.documents import (
-    CSV, DOCX, MARKDOWN, ODT, PDF, PLAIN_TEXT, PPTX, XLSX, ArchiveLimits, identify_document,
+    CSV,
+    DOCX,
+    MARKDOWN,
+    ODT,
+    PDF,
+    PLAIN_TEXT,
+    PPTX,
+    XLSX,
+    ArchiveLimits,
+    identify_document,
 )
 from eckospace.media.errors import (
-    EmptyDocument, ImageTooLarge, MediaRejected, UnreadableMedia, UnsafeArchive, UnsupportedMediaType,
+    EmptyDocument,
+    ImageTooLarge,
+    MediaRejected,
+    UnreadableMedia,
+    UnsafeArchive,
+    UnsupportedMediaType,
 )
 from eckospace.media.filenames import MAX_BYTES, display_name
 from eckospace.media.inspection import inspect_object, make_thumbnail
 from tests.support import sample_files as samples
 
 
-def identify(data: bytes | bytearray | memoryview, declared_type: str | None = None, filename: str | None = None,
-             **limits: int):
+def identify(
+    data: bytes | bytearray | memoryview, declared_type: str | None = None, filename: str | None = None, **limits: int
+):
     return identify_document(data, declared_type=declared_type, filename=filename, limits=ArchiveLimits(**limits))
 
 
@@ -39,10 +54,16 @@ def rejection(data: bytes, declared_type: str | None = None, filename: str | Non
 # Documents: what the bytes are
 
 
-@pytest.mark.parametrize(("build", "expected"), [
-    (samples.pdf_bytes, PDF), (samples.docx_bytes, DOCX), (samples.xlsx_bytes, XLSX), (samples.pptx_bytes, PPTX),
-    (samples.odt_bytes, ODT),
-])
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (samples.pdf_bytes, PDF),
+        (samples.docx_bytes, DOCX),
+        (samples.xlsx_bytes, XLSX),
+        (samples.pptx_bytes, PPTX),
+        (samples.odt_bytes, ODT),
+    ],
+)
 def test_each_binary_document_type_is_known_by_its_bytes(build, expected):
     data = build()
     assert identify(data) == expected
@@ -70,15 +91,18 @@ def test_bytearrays_and_memoryviews_are_identified_too():
     assert identify(memoryview(samples.pdf_bytes())[:]) == PDF
 
 
-@pytest.mark.parametrize(("data", "looks_like"), [
-    (samples.executable_bytes(), "a Windows executable"),
-    (samples.elf_bytes(), "an ELF executable"),
-    (random.Random(7).randbytes(4096), "binary data"),
-    (samples.png_bytes(), "a PNG image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "a legacy Office file"),
-    ("latin-1 caf\xe9\n".encode("latin-1"), "binary data"),
-    ("UTF-16 text".encode("utf-16"), "binary data"),
-])
+@pytest.mark.parametrize(
+    ("data", "looks_like"),
+    [
+        (samples.executable_bytes(), "a Windows executable"),
+        (samples.elf_bytes(), "an ELF executable"),
+        (random.Random(7).randbytes(4096), "binary data"),
+        (samples.png_bytes(), "a PNG image"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "a legacy Office file"),
+        ("latin-1 caf\xe9\n".encode("latin-1"), "binary data"),
+        ("UTF-16 text".encode("utf-16"), "binary data"),
+    ],
+)
 def test_what_is_no_accepted_document_is_refused_as_such(data, looks_like):
     error = rejection(data)
     assert isinstance(error, UnsupportedMediaType) and error.status == 415
@@ -90,13 +114,16 @@ def test_text_with_control_characters_is_not_text(text):
     assert rejection(text).status == 415
 
 
-@pytest.mark.parametrize(("data", "says"), [
-    (samples.plain_zip_bytes(), "not an office document"),
-    (samples.docx_bytes()[:-10], "cannot be read as one"),
-    (samples.encrypted_zip_bytes(), "encrypted"),
-    (samples.odt_bytes(b"application/vnd.oasis.opendocument.spreadsheet"), "not an office document"),
-    (samples.docx_bytes({"word/vbaProject.bin": b"\x00" * 16}), "macros"),
-])
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (samples.plain_zip_bytes(), "not an office document"),
+        (samples.docx_bytes()[:-10], "cannot be read as one"),
+        (samples.encrypted_zip_bytes(), "encrypted"),
+        (samples.odt_bytes(b"application/vnd.oasis.opendocument.spreadsheet"), "not an office document"),
+        (samples.docx_bytes({"word/vbaProject.bin": b"\x00" * 16}), "macros"),
+    ],
+)
 def test_zips_that_are_not_accepted_office_documents_are_unsupported(data, says):
     error = rejection(data, filename="report.docx")
     assert error.status == 415 and says in error.detail
@@ -112,16 +139,19 @@ def test_an_empty_file_is_unprocessable():
 # Documents: what the upload claimed
 
 
-@pytest.mark.parametrize(("data", "declared", "filename", "says"), [
-    (samples.pdf_bytes(), DOCX.media_type, None, f"a PDF document, not {DOCX.media_type}"),
-    (samples.pdf_bytes(), None, "x.docx", "a .docx file name"),
-    (samples.pdf_bytes(), "application/pdf", "x.pdf.exe", "a .exe file name"),
-    (samples.docx_bytes(), XLSX.media_type, "sheet.xlsx", "a Word document (DOCX), not"),
-    (samples.executable_bytes(), "application/pdf", "report.pdf", "a Windows executable"),
-    (b"a,b\n", "text/csv", "data.txt", "CSV text, which a .txt file name does not fit"),
-    (b"<html><script>alert(1)</script></html>", "text/html", "page.html", "plain text, not text/html"),
-    (b"plain words", None, "evil\u202efdp.exe", "a .exe file name"),
-])
+@pytest.mark.parametrize(
+    ("data", "declared", "filename", "says"),
+    [
+        (samples.pdf_bytes(), DOCX.media_type, None, f"a PDF document, not {DOCX.media_type}"),
+        (samples.pdf_bytes(), None, "x.docx", "a .docx file name"),
+        (samples.pdf_bytes(), "application/pdf", "x.pdf.exe", "a .exe file name"),
+        (samples.docx_bytes(), XLSX.media_type, "sheet.xlsx", "a Word document (DOCX), not"),
+        (samples.executable_bytes(), "application/pdf", "report.pdf", "a Windows executable"),
+        (b"a,b\n", "text/csv", "data.txt", "CSV text, which a .txt file name does not fit"),
+        (b"<html><script>alert(1)</script></html>", "text/html", "page.html", "plain text, not text/html"),
+        (b"plain words", None, "evil\u202efdp.exe", "a .exe file name"),
+    ],
+)
 def test_a_declared_type_or_extension_the_bytes_contradict_is_unsupported(data, declared, filename, says):
     error = rejection(data, declared, filename)
     assert isinstance(error, UnsupportedMediaType) and says in error.detail
@@ -142,9 +172,17 @@ def test_an_undeclared_type_or_a_name_without_extension_claims_nothing():
 
 def test_the_upload_api_side_imports_neither_pillow_nor_pypdf():
     imported = subprocess.run(
-        [sys.executable, "-c", "import sys, eckospace.media.documents, eckospace.media.filenames;"
-                               "print(sorted(m for m in sys.modules if m.startswith(('PIL', 'pypdf'))))"],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, eckospace.media.documents, eckospace.media.filenames;"
+            "print(sorted(m for m in sys.modules if m.startswith(('PIL', 'pypdf'))))",
+        ],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert imported.stdout.strip() == "[]"
 
 
@@ -207,19 +245,22 @@ def test_entries_outside_the_archive_root_are_refused(name):
 # File names
 
 
-@pytest.mark.parametrize(("filename", "expected"), [
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\x\\report.pdf", "report.pdf"),
-    ("a\x00b\r\n.pdf", "ab.pdf"),
-    ("..", "document.pdf"),
-    (None, "document.pdf"),
-    ("   ", "document.pdf"),
-    ("...hidden.pdf", "hidden.pdf"),
-    ("  my \t  big\u00a0 report .pdf ", "my big report .pdf"),
-    ("evil\u202efdp.exe", "evilfdp.exe"),
-    ("x\u2066y\u2069\x85z.pdf", "xyz.pdf"),
-    ("cafe\u0301.pdf", "caf\u00e9.pdf"),
-])
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\report.pdf", "report.pdf"),
+        ("a\x00b\r\n.pdf", "ab.pdf"),
+        ("..", "document.pdf"),
+        (None, "document.pdf"),
+        ("   ", "document.pdf"),
+        ("...hidden.pdf", "hidden.pdf"),
+        ("  my \t  big\u00a0 report .pdf ", "my big report .pdf"),
+        ("evil\u202efdp.exe", "evilfdp.exe"),
+        ("x\u2066y\u2069\x85z.pdf", "xyz.pdf"),
+        ("cafe\u0301.pdf", "caf\u00e9.pdf"),
+    ],
+)
 def test_display_names(filename, expected):
     assert display_name(filename, extension=".pdf") == expected
 
@@ -234,34 +275,40 @@ def test_long_display_names_keep_the_extension_and_whole_characters():
 # Objects uploaded with a presigned POST
 
 
-@pytest.mark.parametrize(("data", "media_type", "kind", "metadata"), [
-    (samples.png_bytes(64, 48), "image/png", "image", {"width": 64, "height": 48}),
-    (samples.jpeg_bytes(30, 20), "image/jpeg", "image", {"width": 30, "height": 20}),
-    (samples.gif_bytes(10, 12), "image/gif", "image", {"width": 10, "height": 12}),
-    (samples.webp_bytes(16, 9), "image/webp", "image", {"width": 16, "height": 9}),
-    (samples.mp4_bytes(), "video/mp4", "video", {}),
-    (samples.mp4_bytes(b"qt  "), "video/quicktime", "video", {}),
-    (samples.webm_bytes(), "video/webm", "video", {}),
-    (samples.pdf_bytes(3), "application/pdf", "document", {"pages": 3}),
-    (samples.docx_bytes(), DOCX.media_type, "document", {}),
-    (b"a,b\n", "text/csv", "document", {}),
-])
+@pytest.mark.parametrize(
+    ("data", "media_type", "kind", "metadata"),
+    [
+        (samples.png_bytes(64, 48), "image/png", "image", {"width": 64, "height": 48}),
+        (samples.jpeg_bytes(30, 20), "image/jpeg", "image", {"width": 30, "height": 20}),
+        (samples.gif_bytes(10, 12), "image/gif", "image", {"width": 10, "height": 12}),
+        (samples.webp_bytes(16, 9), "image/webp", "image", {"width": 16, "height": 9}),
+        (samples.mp4_bytes(), "video/mp4", "video", {}),
+        (samples.mp4_bytes(b"qt  "), "video/quicktime", "video", {}),
+        (samples.webm_bytes(), "video/webm", "video", {}),
+        (samples.pdf_bytes(3), "application/pdf", "document", {"pages": 3}),
+        (samples.docx_bytes(), DOCX.media_type, "document", {}),
+        (b"a,b\n", "text/csv", "document", {}),
+    ],
+)
 def test_objects_are_inspected(data, media_type, kind, metadata):
     inspection = inspect_object(data, declared_type=media_type)
     assert (inspection.media_type, inspection.kind, inspection.metadata) == (media_type, kind, metadata)
 
 
-@pytest.mark.parametrize(("data", "declared"), [
-    (samples.png_bytes(), "image/jpeg"),
-    (samples.jpeg_bytes(), "image/png"),
-    (samples.mp4_bytes(), "video/webm"),
-    (samples.webm_bytes(b"matroska"), "video/webm"),
-    (samples.mp4_bytes(b"heic"), "video/mp4"),
-    (samples.pdf_bytes(), "image/png"),
-    (samples.png_bytes(), "application/octet-stream"),
-    (b"a,b\n", "application/vnd.ms-excel"),  # accepted as an alias on upload, but not what the policy bound
-    (samples.executable_bytes(), "video/mp4"),
-])
+@pytest.mark.parametrize(
+    ("data", "declared"),
+    [
+        (samples.png_bytes(), "image/jpeg"),
+        (samples.jpeg_bytes(), "image/png"),
+        (samples.mp4_bytes(), "video/webm"),
+        (samples.webm_bytes(b"matroska"), "video/webm"),
+        (samples.mp4_bytes(b"heic"), "video/mp4"),
+        (samples.pdf_bytes(), "image/png"),
+        (samples.png_bytes(), "application/octet-stream"),
+        (b"a,b\n", "application/vnd.ms-excel"),  # accepted as an alias on upload, but not what the policy bound
+        (samples.executable_bytes(), "video/mp4"),
+    ],
+)
 def test_an_object_must_be_exactly_its_declared_type(data, declared):
     with pytest.raises(UnsupportedMediaType):
         inspect_object(data, declared_type=declared)
@@ -276,22 +323,28 @@ def test_decompression_bombs_are_refused_before_decoding(data):
         make_thumbnail(data)
 
 
-@pytest.mark.parametrize(("data", "declared"), [
-    (samples.png_bytes(200, 200)[:-40], "image/png"),
-    (samples.jpeg_bytes(400, 300)[:-300], "image/jpeg"),
-    (samples.png_header_bytes(10, 10), "image/png"),
-    (samples.png_with_a_bad_checksum(), "image/png"),
-])
+@pytest.mark.parametrize(
+    ("data", "declared"),
+    [
+        (samples.png_bytes(200, 200)[:-40], "image/png"),
+        (samples.jpeg_bytes(400, 300)[:-300], "image/jpeg"),
+        (samples.png_header_bytes(10, 10), "image/png"),
+        (samples.png_with_a_bad_checksum(), "image/png"),
+    ],
+)
 def test_truncated_or_corrupt_images_are_unreadable(data, declared):
     with pytest.raises(UnreadableMedia) as caught:
         inspect_object(data, declared_type=declared)
     assert caught.value.status == 422 and "truncated or corrupt" in caught.value.detail
 
 
-@pytest.mark.parametrize(("data", "says"), [
-    (samples.encrypted_pdf_bytes(), "encrypted"),
-    (b"%PDF-1.7\n" + random.Random(3).randbytes(2048), "truncated or corrupt"),
-])
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (samples.encrypted_pdf_bytes(), "encrypted"),
+        (b"%PDF-1.7\n" + random.Random(3).randbytes(2048), "truncated or corrupt"),
+    ],
+)
 def test_pdfs_pypdf_cannot_read_are_refused(data, says):
     with pytest.raises(UnreadableMedia) as caught:
         inspect_object(data, declared_type="application/pdf")
@@ -316,11 +369,14 @@ def test_a_thumbnail_follows_the_exif_orientation():
     assert open_image(make_thumbnail(samples.jpeg_bytes(400, 200, orientation=6))).size == (160, 320)
 
 
-@pytest.mark.parametrize("data", [
-    samples.png_bytes(40, 40, "RGBA", (0, 0, 0, 0)),
-    samples.png_bytes(40, 40, "P", (0, 0, 0), transparency=0),
-    samples.png_bytes(40, 40, "LA", (0, 0)),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        samples.png_bytes(40, 40, "RGBA", (0, 0, 0, 0)),
+        samples.png_bytes(40, 40, "P", (0, 0, 0), transparency=0),
+        samples.png_bytes(40, 40, "LA", (0, 0)),
+    ],
+)
 def test_transparency_becomes_white_not_black(data):
     red, green, blue = open_image(make_thumbnail(data)).convert("RGB").getpixel((20, 20))
     assert min(red, green, blue) > 240

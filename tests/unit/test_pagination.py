@@ -38,8 +38,9 @@ def test_a_cursor_round_trips_on_its_own_listing_and_scope():
     assert encode_cursor(None, keys=KEYS, **LISTING) is None and decode_cursor(None, keys=KEYS, **LISTING) is None
 
 
-@pytest.mark.parametrize("where", [{"scope": ("u2", "eur")}, {"scope": ("u1", "usd")}, {"scope": "u1"},
-                                   {"listing": "webhook-endpoints"}])
+@pytest.mark.parametrize(
+    "where", [{"scope": ("u2", "eur")}, {"scope": ("u1", "usd")}, {"scope": "u1"}, {"listing": "webhook-endpoints"}]
+)
 def test_a_cursor_of_another_listing_owner_or_query_is_refused(where):
     cursor = encode_cursor(KEY, keys=KEYS, now=NOW, **LISTING)
     assert "not issued for this listing" in refused(cursor, **where)
@@ -47,10 +48,12 @@ def test_a_cursor_of_another_listing_owner_or_query_is_refused(where):
 
 def test_an_edited_cursor_is_refused():
     cursor = encode_cursor(KEY, keys=KEYS, now=NOW, **LISTING)
-    for change in ({"k": {**KEY, "pk": {"S": "account#user:u2:eur"}}},  # another user's ledger
-                   {"k": {"pk": KEY["pk"]}},                          # a key DynamoDB would refuse
-                   {"exp": payload(cursor)["exp"] + 3600},            # a longer life
-                   {"sig": encode_cursor({"x": {"S": "y"}}, keys=KEYS, now=NOW, **LISTING)[-43:]}):
+    for change in (
+        {"k": {**KEY, "pk": {"S": "account#user:u2:eur"}}},  # another user's ledger
+        {"k": {"pk": KEY["pk"]}},  # a key DynamoDB would refuse
+        {"exp": payload(cursor)["exp"] + 3600},  # a longer life
+        {"sig": encode_cursor({"x": {"S": "y"}}, keys=KEYS, now=NOW, **LISTING)[-43:]},
+    ):
         assert "cursor" in refused(packed(payload(cursor) | change))
 
 
@@ -59,14 +62,21 @@ def test_a_cursor_signed_with_another_secret_under_our_key_id_is_refused():
     assert "not issued for this listing" in refused(encode_cursor(KEY, keys=forger, now=NOW, **LISTING))
 
 
-@pytest.mark.parametrize("cursor", [
-    "%%%", "bm90IGpzb24", "W10", "\u00e9", "eyJzIjoidXNlciMxIn0",
-    packed({"s": "user:u1:eur", "k": KEY}),  # the unsigned cursors of before
-    packed({"kid": "../etc", "exp": NOW + 60, "k": KEY, "sig": "AAAA"}),
-    packed({"kid": "c1", "exp": "soon", "k": KEY, "sig": "AAAA"}),
-    packed({"kid": "c1", "exp": NOW + 60, "k": {}, "sig": "AAAA"}),
-    packed({"kid": "c1", "exp": NOW + 60, "k": KEY, "sig": "AAAA", "extra": 1}),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "%%%",
+        "bm90IGpzb24",
+        "W10",
+        "\u00e9",
+        "eyJzIjoidXNlciMxIn0",
+        packed({"s": "user:u1:eur", "k": KEY}),  # the unsigned cursors of before
+        packed({"kid": "../etc", "exp": NOW + 60, "k": KEY, "sig": "AAAA"}),
+        packed({"kid": "c1", "exp": "soon", "k": KEY, "sig": "AAAA"}),
+        packed({"kid": "c1", "exp": NOW + 60, "k": {}, "sig": "AAAA"}),
+        packed({"kid": "c1", "exp": NOW + 60, "k": KEY, "sig": "AAAA", "extra": 1}),
+    ],
+)
 def test_malformed_cursors_are_refused(cursor):
     assert "cursor" in refused(cursor)
 
@@ -90,11 +100,18 @@ def test_old_keys_keep_verifying_through_one_rotation_then_retire():
     assert decode_cursor(after, keys=twice, now=NOW, **LISTING) == KEY
 
 
-@pytest.mark.parametrize("document", [
-    "generated-placeholder-password", "{}", "[]", '{"active": ["c0"]}', '{"active": "c0"}',
-    '{"active": "c0", "c0": "short"}',
-    '{"active": "c1", "c0": "' + "k" * 64 + '"}',
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        "generated-placeholder-password",
+        "{}",
+        "[]",
+        '{"active": ["c0"]}',
+        '{"active": "c0"}',
+        '{"active": "c0", "c0": "short"}',
+        '{"active": "c1", "c0": "' + "k" * 64 + '"}',
+    ],
+)
 def test_a_secret_that_is_not_a_key_document_is_a_deployment_fault(document):
     with pytest.raises(CursorKeysUnusable):
         CursorKeys.from_document(document)

@@ -45,8 +45,25 @@ def test_hot_score_is_stable_in_time():
     assert store.hot_score(100, 0) == 2
 
 
-@pytest.mark.parametrize("value", ["hi", "a\tb\nc", "é", "\ufeff", "   x   ", "", "   \n", "nul\x00", "bell\x07",
-                                   "esc\x1b[31m", "\u3000\u3000", "x\x85", "\x9f", "\u2028"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "hi",
+        "a\tb\nc",
+        "é",
+        "\ufeff",
+        "   x   ",
+        "",
+        "   \n",
+        "nul\x00",
+        "bell\x07",
+        "esc\x1b[31m",
+        "\u3000\u3000",
+        "x\x85",
+        "\x9f",
+        "\u2028",
+    ],
+)
 def test_the_documented_text_pattern_says_what_normalize_text_refuses(value):
     # The OpenAPI document states TEXT_PATTERN (with the length) as the rule for a post's text.
     try:

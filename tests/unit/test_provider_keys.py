@@ -30,8 +30,19 @@ class Provider:
                 if not provider.up:
                     self.send_error(503)
                     return
-                body = json.dumps({"keys": [{**json.loads(RSAAlgorithm.to_jwk(key.public_key())), "kid": kid,
-                                             "alg": "RS256", "use": "sig"} for kid, key in provider.keys.items()]})
+                body = json.dumps(
+                    {
+                        "keys": [
+                            {
+                                **json.loads(RSAAlgorithm.to_jwk(key.public_key())),
+                                "kid": kid,
+                                "alg": "RS256",
+                                "use": "sig",
+                            }
+                            for kid, key in provider.keys.items()
+                        ]
+                    }
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -70,8 +81,9 @@ def test_an_unknown_kid_fetches_the_keys_once_more(provider, monkeypatch):
     assert client.get_signing_key_from_jwt(provider.token("k2"))
     assert provider.fetches == 2
     with pytest.raises(jwt.PyJWKClientError):  # a kid the provider never published: one more look, then no
-        client.get_signing_key_from_jwt(jwt.encode({"sub": "s"}, provider.keys["k1"], algorithm="RS256",
-                                                   headers={"kid": "forged"}))
+        client.get_signing_key_from_jwt(
+            jwt.encode({"sub": "s"}, provider.keys["k1"], algorithm="RS256", headers={"kid": "forged"})
+        )
     assert provider.fetches == 3
 
 

@@ -11,15 +11,23 @@ JWT = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 
 
 def test_sensitive_keys_are_blanked_at_any_depth():
-    data = {"user": {"password": "hunter2", "Authorization": "Bearer abc", "client_secret": "s3cr3t",
-                     "name": "Ada"}, "items": [{"card_number": "4242424242424242"}], "x-api-key": "k"}
-    assert redact(data) == {"user": {"password": REDACTED, "Authorization": REDACTED, "client_secret": REDACTED,
-                                     "name": "Ada"}, "items": [{"card_number": REDACTED}], "x-api-key": REDACTED}
+    data = {
+        "user": {"password": "hunter2", "Authorization": "Bearer abc", "client_secret": "s3cr3t", "name": "Ada"},
+        "items": [{"card_number": "4242424242424242"}],
+        "x-api-key": "k",
+    }
+    assert redact(data) == {
+        "user": {"password": REDACTED, "Authorization": REDACTED, "client_secret": REDACTED, "name": "Ada"},
+        "items": [{"card_number": REDACTED}],
+        "x-api-key": REDACTED,
+    }
 
 
 def test_secret_shapes_in_free_text_are_replaced():
-    text = (f"token {JWT} header Bearer abc.def-ghi for ada@example.com paid with 4242 4242 4242 4242 "
-            "using sk_test_" + "a" * 24 + " and whsec_" + "b" * 24)
+    text = (
+        f"token {JWT} header Bearer abc.def-ghi for ada@example.com paid with 4242 4242 4242 4242 "
+        "using sk_test_" + "a" * 24 + " and whsec_" + "b" * 24
+    )
     cleaned = redact_text(text)
     for secret in (JWT, "abc.def-ghi", "ada@example.com", "4242 4242 4242 4242", "sk_test_", "whsec_"):
         assert secret not in cleaned

@@ -24,9 +24,12 @@ app = make_resolver()
 
 
 @app.get("/notes/<note_id>", **requires("notes:read"))
-def read_note(note_id: Annotated[int, Path(ge=1)], verbose: Annotated[bool, Query()] = False,
-              tag: Annotated[list[str] | None, Query()] = None,
-              trace: Annotated[str | None, Header(alias="x-trace")] = None) -> dict[str, Any]:
+def read_note(
+    note_id: Annotated[int, Path(ge=1)],
+    verbose: Annotated[bool, Query()] = False,
+    tag: Annotated[list[str] | None, Query()] = None,
+    trace: Annotated[str | None, Header(alias="x-trace")] = None,
+) -> dict[str, Any]:
     return {"id": note_id, "verbose": verbose, "tag": tag, "trace": trace}
 
 
@@ -43,18 +46,38 @@ def boom() -> dict[str, Any]:
 handler = entrypoint(app)
 
 
-def call(method: str, path: str, *, query: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None,
-         body: str | None = None, scopes: str = "notes:read notes:write", authorizer: bool = True,
-         token_use: str = "user") -> tuple[int, Any, dict]:
+def call(
+    method: str,
+    path: str,
+    *,
+    query: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+    body: str | None = None,
+    scopes: str = "notes:read notes:write",
+    authorizer: bool = True,
+    token_use: str = "user",
+) -> tuple[int, Any, dict]:
     event = {
-        "resource": path, "path": path, "httpMethod": method, "headers": headers or {},
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or {},
         "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
         "queryStringParameters": {k: v[-1] for k, v in (query or {}).items()} or None,
-        "multiValueQueryStringParameters": query or None, "pathParameters": None, "stageVariables": None,
-        "requestContext": {"requestId": "rid-1", "stage": "v1", "path": f"/v1{path}", "httpMethod": method,
-                           "resourcePath": path, "identity": {"sourceIp": "127.0.0.1"},
-                           "authorizer": {"sub": "u1", "scope": scopes, "token_use": token_use} if authorizer else None},
-        "body": body, "isBase64Encoded": False,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "requestId": "rid-1",
+            "stage": "v1",
+            "path": f"/v1{path}",
+            "httpMethod": method,
+            "resourcePath": path,
+            "identity": {"sourceIp": "127.0.0.1"},
+            "authorizer": {"sub": "u1", "scope": scopes, "token_use": token_use} if authorizer else None,
+        },
+        "body": body,
+        "isBase64Encoded": False,
     }
     response = handler(event, type("Context", (), {"aws_request_id": "ctx"})())
     headers_out = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
@@ -63,17 +86,21 @@ def call(method: str, path: str, *, query: dict[str, list[str]] | None = None, h
 
 
 def test_path_query_and_header_inputs_are_validated_and_converted():
-    status, body, headers = call("GET", "/notes/7", query={"verbose": ["true"], "tag": ["a", "b"]},
-                                 headers={"X-Trace": "t-1"})
+    status, body, headers = call(
+        "GET", "/notes/7", query={"verbose": ["true"], "tag": ["a", "b"]}, headers={"X-Trace": "t-1"}
+    )
     assert status == 200 and body == {"id": 7, "verbose": True, "tag": ["a", "b"], "trace": "t-1"}
     assert headers["X-Request-Id"] == "rid-1"
 
 
-@pytest.mark.parametrize(("path", "query", "where", "name"), [
-    ("/notes/0", None, "path", "note_id"),
-    ("/notes/abc", None, "path", "note_id"),
-    ("/notes/3", {"verbose": ["maybe"]}, "query", "verbose"),
-])
+@pytest.mark.parametrize(
+    ("path", "query", "where", "name"),
+    [
+        ("/notes/0", None, "path", "note_id"),
+        ("/notes/abc", None, "path", "note_id"),
+        ("/notes/3", {"verbose": ["maybe"]}, "query", "verbose"),
+    ],
+)
 def test_bad_inputs_are_400_problems_naming_the_field(path, query, where, name):
     status, body, headers = call("GET", path, query=query)
     assert status == 400 and headers["Content-Type"] == "application/problem+json"
@@ -83,7 +110,9 @@ def test_bad_inputs_are_400_problems_naming_the_field(path, query, where, name):
 
 def test_json_bodies_are_validated():
     assert call("POST", "/notes", body='{"text": "hi", "tags": ["x"]}')[:2] == (
-        200, {"text": "hi", "tags": ["x"], "priority": 0, "pinned": False})
+        200,
+        {"text": "hi", "tags": ["x"], "priority": 0, "pinned": False},
+    )
     status, body, _ = call("POST", "/notes", body='{"text": ""}')
     assert status == 400 and body["errors"][0] == {"in": "body", "name": "text", "detail": body["errors"][0]["detail"]}
     status, body, _ = call("POST", "/notes", body='{"text": "hi"')
@@ -92,20 +121,27 @@ def test_json_bodies_are_validated():
     assert status == 400
 
 
-@pytest.mark.parametrize(("body", "name"), [
-    ('{"text": "hi", "priority": true}', "priority"),  # JSON's types, as the document states them
-    ('{"text": "hi", "priority": "5"}', "priority"),
-    ('{"text": "hi", "pinned": 1}', "pinned"),
-    ('{"text": "hi", "pinned": "true"}', "pinned"),
-    ('{"text": 7}', "text"),
-])
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ('{"text": "hi", "priority": true}', "priority"),  # JSON's types, as the document states them
+        ('{"text": "hi", "priority": "5"}', "priority"),
+        ('{"text": "hi", "pinned": 1}', "pinned"),
+        ('{"text": "hi", "pinned": "true"}', "pinned"),
+        ('{"text": 7}', "text"),
+    ],
+)
 def test_json_bodies_keep_their_types(body, name):
     status, problem, _ = call("POST", "/notes", body=body)
     assert status == 400 and problem["errors"][0]["in"] == "body" and problem["errors"][0]["name"] == name
     assert call("POST", "/notes", body='{"text": "hi", "priority": 5, "pinned": true}')[:2] == (
-        200, {"text": "hi", "tags": [], "priority": 5, "pinned": True})
+        200,
+        {"text": "hi", "tags": [], "priority": 5, "pinned": True},
+    )
     assert call("POST", "/notes", body='{"text": "hi", "priority": 5.0}')[:2] == (  # an integer, to JSON Schema
-        200, {"text": "hi", "tags": [], "priority": 5, "pinned": False})
+        200,
+        {"text": "hi", "tags": [], "priority": 5, "pinned": False},
+    )
     assert call("POST", "/notes", body='{"text": "hi", "priority": 5.5}')[0] == 400
 
 
@@ -141,18 +177,23 @@ def test_openapi_keeps_the_declared_inputs_and_scopes():
 
 
 @app.get("/search", **requires("notes:read"))
-def search(q: Annotated[str, Query(min_length=2, max_length=5, pattern="^[a-z]+$")],
-           lang: Annotated[str | None, Query(alias="language")] = None) -> dict[str, Any]:
+def search(
+    q: Annotated[str, Query(min_length=2, max_length=5, pattern="^[a-z]+$")],
+    lang: Annotated[str | None, Query(alias="language")] = None,
+) -> dict[str, Any]:
     return {"q": q, "lang": lang}
 
 
-@pytest.mark.parametrize(("query", "status", "detail"), [
-    ({"q": ["abc"], "language": ["fr"]}, 200, None),
-    ({}, 400, "Field required"),
-    ({"q": ["a"]}, 400, "String should have at least 2 characters"),
-    ({"q": ["abcdef"]}, 400, "String should have at most 5 characters"),
-    ({"q": ["ABC"]}, 400, "String should match pattern '^[a-z]+$'"),
-])
+@pytest.mark.parametrize(
+    ("query", "status", "detail"),
+    [
+        ({"q": ["abc"], "language": ["fr"]}, 200, None),
+        ({}, 400, "Field required"),
+        ({"q": ["a"]}, 400, "String should have at least 2 characters"),
+        ({"q": ["abcdef"]}, 400, "String should have at most 5 characters"),
+        ({"q": ["ABC"]}, 400, "String should match pattern '^[a-z]+$'"),
+    ],
+)
 def test_text_only_routes_are_checked_without_pydantic(query, status, detail):
     code, body, _ = call("GET", "/search", query=query)
     assert code == status

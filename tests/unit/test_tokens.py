@@ -54,8 +54,9 @@ def test_unknown_kid_refetches_the_jwks_once_then_accepts_a_rotated_key():
 def test_unknown_kid_refetch_is_rate_limited():
     ring = KeyRing.new()
     fetches: list = []
-    verifier = TokenVerifier(lambda force: fetches.append(force) or ring.jwks(), issuer=ISSUER, audience=AUDIENCE,
-                             refetch_interval=60.0)
+    verifier = TokenVerifier(
+        lambda force: fetches.append(force) or ring.jwks(), issuer=ISSUER, audience=AUDIENCE, refetch_interval=60.0
+    )
     verifier.verify(_mint(ring))
     stranger = KeyRing.new()
     for _ in range(5):
@@ -69,8 +70,19 @@ def test_hmac_confusion_with_the_public_key_is_refused():
     ring = KeyRing.new()
     public_jwk = json.dumps(ring.jwks()["keys"][0]).encode()
     header = _b64url(json.dumps({"alg": "HS256", "kid": ring.active_kid, "typ": "at+jwt"}).encode())
-    claims = _b64url(json.dumps({"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 60,
-                                 "iat": int(time.time()), "jti": "x", "scope": "admin:write"}).encode())
+    claims = _b64url(
+        json.dumps(
+            {
+                "sub": "u1",
+                "iss": ISSUER,
+                "aud": AUDIENCE,
+                "exp": int(time.time()) + 60,
+                "iat": int(time.time()),
+                "jti": "x",
+                "scope": "admin:write",
+            }
+        ).encode()
+    )
     signature = _b64url(hmac.new(public_jwk, f"{header}.{claims}".encode(), hashlib.sha256).digest())
     with pytest.raises(InvalidToken):
         _verifier({"ring": ring}, []).verify(f"{header}.{claims}.{signature}")
@@ -80,9 +92,14 @@ def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("change", [
-    {"audience": "other"}, {"issuer": "https://other"}, {"ttl_seconds": -120},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"audience": "other"},
+        {"issuer": "https://other"},
+        {"ttl_seconds": -120},
+    ],
+)
 def test_claims_are_checked(change):
     ring = KeyRing.new()
     with pytest.raises(InvalidToken):
@@ -92,21 +109,42 @@ def test_claims_are_checked(change):
 def test_non_access_tokens_and_missing_claims_are_refused():
     ring = KeyRing.new()
     key = ring.active
-    id_token = jwt.encode({"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 60,
-                           "iat": int(time.time()), "jti": "j"}, key.private_key_pem, algorithm="ES256",
-                          headers={"kid": key.kid, "typ": "JWT"})
-    no_jti = jwt.encode({"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 60,
-                         "iat": int(time.time())}, key.private_key_pem, algorithm="ES256",
-                        headers={"kid": key.kid, "typ": "at+jwt"})
+    id_token = jwt.encode(
+        {
+            "sub": "u1",
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "exp": int(time.time()) + 60,
+            "iat": int(time.time()),
+            "jti": "j",
+        },
+        key.private_key_pem,
+        algorithm="ES256",
+        headers={"kid": key.kid, "typ": "JWT"},
+    )
+    no_jti = jwt.encode(
+        {"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "exp": int(time.time()) + 60, "iat": int(time.time())},
+        key.private_key_pem,
+        algorithm="ES256",
+        headers={"kid": key.kid, "typ": "at+jwt"},
+    )
     for token in (id_token, no_jti, "a.b.c", ""):
         with pytest.raises(InvalidToken):
             _verifier({"ring": ring}, []).verify(token)
 
 
-@pytest.mark.parametrize(("header", "token"), [
-    ("Bearer abc", "abc"), ("bearer  abc ", "abc"), ("Basic abc", None), ("Bearer", None), ("Bearer a b", None),
-    (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("Bearer abc", "abc"),
+        ("bearer  abc ", "abc"),
+        ("Basic abc", None),
+        ("Bearer", None),
+        ("Bearer a b", None),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_bearer_header_parsing(header, token):
     assert bearer_token(header) == token
 
@@ -130,9 +168,21 @@ def test_a_session_token_carries_its_session_id_to_the_authorizers_context():
     sessionless = verifier.verify(_mint(ring, token_use="user"))
     assert sessionless.session_id is None and "sid" not in policy_for(sessionless, "arn:x/v1/GET/api/me")["context"]
     key = ring.active
-    odd_sid = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "iat": int(time.time()),
-                          "exp": int(time.time()) + 60, "jti": "j1", "scope": "", "sid": ["f3a9"]},
-                         key.private_key_pem, algorithm=key.alg, headers={"kid": key.kid, "typ": "at+jwt"})
+    odd_sid = jwt.encode(
+        {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "u1",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+            "jti": "j1",
+            "scope": "",
+            "sid": ["f3a9"],
+        },
+        key.private_key_pem,
+        algorithm=key.alg,
+        headers={"kid": key.kid, "typ": "at+jwt"},
+    )
     with pytest.raises(InvalidToken):
         verifier.verify(odd_sid)
 

@@ -23,8 +23,15 @@ def test_a_new_secret_is_whsec_and_32_random_bytes():
     assert signing.new_secret() != secret
 
 
-@pytest.mark.parametrize("bad", ["whsec_" + base64.b64encode(b"x" * 23).decode(),
-                                 "whsec_" + base64.b64encode(b"x" * 65).decode(), "secret", "whsec_!!!"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "whsec_" + base64.b64encode(b"x" * 23).decode(),
+        "whsec_" + base64.b64encode(b"x" * 65).decode(),
+        "secret",
+        "whsec_!!!",
+    ],
+)
 def test_secrets_outside_24_to_64_bytes_are_refused(bad):
     with pytest.raises(ValueError):
         signing.secret_key(bad)
@@ -64,8 +71,10 @@ def test_two_live_secrets_give_two_signatures_each_verifying():
 
 
 def test_the_envelope_is_stable():
-    assert signing.body("post.reported", "evt_9", 0, {"post_id": "p"}) == \
-        b'{"type":"post.reported","id":"evt_9","timestamp":"1970-01-01T00:00:00Z","data":{"post_id":"p"}}'
+    assert (
+        signing.body("post.reported", "evt_9", 0, {"post_id": "p"})
+        == b'{"type":"post.reported","id":"evt_9","timestamp":"1970-01-01T00:00:00Z","data":{"post_id":"p"}}'
+    )
 
 
 def test_delivery_ids_are_deterministic_and_sort_by_time():
@@ -75,17 +84,40 @@ def test_delivery_ids_are_deterministic_and_sort_by_time():
 
 
 # ------------------------------------------------------------------------------ addresses
-@pytest.mark.parametrize(("address", "allowed"), [
-    ("93.184.216.34", True), ("2606:4700::1111", True), ("8.8.8.8", True),
-    ("127.0.0.1", False), ("::1", False), ("10.0.0.1", False), ("172.16.5.4", False), ("192.168.1.1", False),
-    ("169.254.169.254", False), ("fe80::1", False), ("fd00::1", False), ("fc00::1", False),
-    ("224.0.0.1", False), ("ff02::1", False), ("0.0.0.0", False), ("::", False), ("100.64.0.1", False),
-    ("::ffff:127.0.0.1", False), ("::ffff:93.184.216.34", False), ("::ffff:169.254.169.254", False),
-    ("2002:7f00:1::", False), ("2002:5db8:d822::", True),  # 6to4 wrapping loopback / a public address
-    ("64:ff9b::a00:1", False), ("64:ff9b::5db8:d822", True),  # NAT64 wrapping 10.0.0.1 / a public address
-    ("::127.0.0.1", False), ("192.0.2.1", False), ("198.18.0.1", False), ("240.0.0.1", False),
-    ("255.255.255.255", False),
-])
+@pytest.mark.parametrize(
+    ("address", "allowed"),
+    [
+        ("93.184.216.34", True),
+        ("2606:4700::1111", True),
+        ("8.8.8.8", True),
+        ("127.0.0.1", False),
+        ("::1", False),
+        ("10.0.0.1", False),
+        ("172.16.5.4", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("fe80::1", False),
+        ("fd00::1", False),
+        ("fc00::1", False),
+        ("224.0.0.1", False),
+        ("ff02::1", False),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("100.64.0.1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:93.184.216.34", False),
+        ("::ffff:169.254.169.254", False),
+        ("2002:7f00:1::", False),
+        ("2002:5db8:d822::", True),  # 6to4 wrapping loopback / a public address
+        ("64:ff9b::a00:1", False),
+        ("64:ff9b::5db8:d822", True),  # NAT64 wrapping 10.0.0.1 / a public address
+        ("::127.0.0.1", False),
+        ("192.0.2.1", False),
+        ("198.18.0.1", False),
+        ("240.0.0.1", False),
+        ("255.255.255.255", False),
+    ],
+)
 def test_the_address_policy(address, allowed):
     assert (targets.address_problem(ipaddress.ip_address(address)) is None) is allowed
 
@@ -99,21 +131,24 @@ def test_loopback_only_when_the_deployment_allows_it_and_never_through_ipv4_mapp
 STRICT, DEV = targets.Policy(), targets.Policy(allow_loopback=True)
 
 
-@pytest.mark.parametrize(("url", "policy", "refused"), [
-    ("https://hooks.example.com/in", STRICT, None),
-    ("https://hooks.example.com:8443/in?x=1", STRICT, None),
-    ("http://hooks.example.com/in", STRICT, "plain http"),
-    ("https://hooks.example.com:8080/in", STRICT, "port"),
-    ("https://user:pw@hooks.example.com/in", STRICT, "credentials"),
-    ("ftp://hooks.example.com/in", STRICT, "absolute"),
-    ("hooks.example.com/in", STRICT, "absolute"),
-    ("https://10.0.0.1/in", STRICT, "private"),
-    ("https://[::ffff:127.0.0.1]/in", DEV, "IPv4-mapped"),
-    ("http://127.0.0.1:8080/in", STRICT, "plain http"),
-    ("http://127.0.0.1:8080/in", DEV, None),
-    ("http://localhost:8080/in", DEV, None),
-    ("http://10.0.0.1:8080/in", DEV, "plain http"),
-])
+@pytest.mark.parametrize(
+    ("url", "policy", "refused"),
+    [
+        ("https://hooks.example.com/in", STRICT, None),
+        ("https://hooks.example.com:8443/in?x=1", STRICT, None),
+        ("http://hooks.example.com/in", STRICT, "plain http"),
+        ("https://hooks.example.com:8080/in", STRICT, "port"),
+        ("https://user:pw@hooks.example.com/in", STRICT, "credentials"),
+        ("ftp://hooks.example.com/in", STRICT, "absolute"),
+        ("hooks.example.com/in", STRICT, "absolute"),
+        ("https://10.0.0.1/in", STRICT, "private"),
+        ("https://[::ffff:127.0.0.1]/in", DEV, "IPv4-mapped"),
+        ("http://127.0.0.1:8080/in", STRICT, "plain http"),
+        ("http://127.0.0.1:8080/in", DEV, None),
+        ("http://localhost:8080/in", DEV, None),
+        ("http://10.0.0.1:8080/in", DEV, "plain http"),
+    ],
+)
 def test_url_forms(url, policy, refused):
     if refused is None:
         assert targets.parse(url, policy).host
@@ -127,8 +162,14 @@ def test_the_local_stacks_own_loopback_ports_stay_refused(monkeypatch):
     monkeypatch.setenv(targets.REFUSED_LOOPBACK_PORTS_SETTING, "4566,3000 8443")
     policy = targets.Policy.from_environment()
     assert policy.refused_loopback_ports == {4566, 3000, 8443}
-    for url in ("http://127.0.0.1:4566/moto-api/reset", "http://localhost:3000/api/posts", "http://[::1]:4566/",
-                "http://127.0.0.2:4566/", "http://api.localhost:3000/", "https://localhost:8443/in"):
+    for url in (
+        "http://127.0.0.1:4566/moto-api/reset",
+        "http://localhost:3000/api/posts",
+        "http://[::1]:4566/",
+        "http://127.0.0.2:4566/",
+        "http://api.localhost:3000/",
+        "https://localhost:8443/in",
+    ):
         with pytest.raises(targets.TargetRefused, match="stack's own services"):
             targets.parse(url, policy)
     assert targets.parse("http://127.0.0.1:9000/hooks", policy).port == 9000
@@ -146,8 +187,10 @@ def test_lambdas_own_runtime_api_port_stays_refused(monkeypatch):
 
 def resolver_to(*addresses: str):
     def resolve(host, port, *args, **kwargs):
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
-                for a in addresses]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses
+        ]
+
     return resolve
 
 
@@ -161,26 +204,34 @@ def test_every_resolved_address_is_checked():
 
     def failing(*_a, **_k):
         raise socket.gaierror("no such host")
+
     with pytest.raises(targets.TargetRefused, match="does not resolve"):
         targets.resolve(target, STRICT, failing)
 
 
 # ------------------------------------------------------------------------------ entitlement
 def integration_item(status="active", scopes=("wallet:read", "moderation:read"), first_party=True) -> dict:
-    return {"client_id": {"S": "ekc_1"}, "status": {"S": status}, "allowed_scopes": {"L": [{"S": s} for s in scopes]},
-            "first_party": {"BOOL": first_party}}
+    return {
+        "client_id": {"S": "ekc_1"},
+        "status": {"S": status},
+        "allowed_scopes": {"L": [{"S": s} for s in scopes]},
+        "first_party": {"BOOL": first_party},
+    }
 
 
-@pytest.mark.parametrize(("item", "event_type", "refused"), [
-    (integration_item(), "wallet.credited", None),
-    (integration_item(), "webhook.test", None),
-    (None, "webhook.test", "no longer exists"),
-    (integration_item(status="disabled"), "webhook.test", "disabled"),
-    (integration_item(scopes=("moderation:read",)), "wallet.credited", "may no longer hold wallet:read"),
-    (integration_item(first_party=False), "wallet.credited", "first-party integrations only"),
-    (integration_item(first_party=False), "post.reported", None),
-    (integration_item(first_party=False, scopes=()), "webhook.endpoint.disabled", "webhooks:read"),
-])
+@pytest.mark.parametrize(
+    ("item", "event_type", "refused"),
+    [
+        (integration_item(), "wallet.credited", None),
+        (integration_item(), "webhook.test", None),
+        (None, "webhook.test", "no longer exists"),
+        (integration_item(status="disabled"), "webhook.test", "disabled"),
+        (integration_item(scopes=("moderation:read",)), "wallet.credited", "may no longer hold wallet:read"),
+        (integration_item(first_party=False), "wallet.credited", "first-party integrations only"),
+        (integration_item(first_party=False), "post.reported", None),
+        (integration_item(first_party=False, scopes=()), "webhook.endpoint.disabled", "webhooks:read"),
+    ],
+)
 def test_what_an_integration_may_receive(item, event_type, refused):
     found = Entitlement.from_item("ekc_1", item).refusal_for(event_type)
     assert found is None if refused is None else refused in found
@@ -209,8 +260,16 @@ def test_retry_after_stretches_a_wait_but_is_capped():
 
 # ------------------------------------------------------------------------------ catalogue
 def test_the_catalogue_names_a_scope_for_everything_but_the_test_event():
-    required = {"payment.succeeded", "payment.failed", "wallet.credited", "wallet.debited", "dispute.opened",
-                "moderation.decided", "post.reported", "webhook.test"}
+    required = {
+        "payment.succeeded",
+        "payment.failed",
+        "wallet.credited",
+        "wallet.debited",
+        "dispute.opened",
+        "moderation.decided",
+        "post.reported",
+        "webhook.test",
+    }
     assert required <= set(catalogue.CATALOGUE)
     assert {e.name: e.scope for e in catalogue.CATALOGUE.values() if e.scope is None} == {"webhook.test": None}
     assert catalogue.CATALOGUE["wallet.debited"].scope == "wallet:read"

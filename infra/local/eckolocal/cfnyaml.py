@@ -30,7 +30,7 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_mapping(dumper: _Dumper, data: dict[str, Any]) -> yaml.Node:
     if len(data) == 1:
-        (key, value), = data.items()
+        ((key, value),) = data.items()
         if key == "Fn::GetAtt" and isinstance(value, list) and all(isinstance(v, str) for v in value):
             return dumper.represent_scalar("!GetAtt", ".".join(value))
         if key in _SCALAR_FORMS and isinstance(value, str):
@@ -48,5 +48,6 @@ _Dumper.add_representer(dict, _represent_mapping)
 
 
 def dump(document: Any) -> str:
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=10_000, allow_unicode=True,
-                     default_flow_style=False)
+    return yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, width=10_000, allow_unicode=True, default_flow_style=False
+    )

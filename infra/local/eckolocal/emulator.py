@@ -33,6 +33,7 @@ import decimal
 import hashlib
 import hmac
 import io
+import itertools
 import json
 import logging
 import os
@@ -65,8 +66,7 @@ def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
-def check_post_policy(bucket: str, fields: dict[str, str], file_size: int, *, secret: str,
-                      now: dt.datetime) -> None:
+def check_post_policy(bucket: str, fields: dict[str, str], file_size: int, *, secret: str, now: dt.datetime) -> None:
     """Raise PolicyViolation unless the form is one the policy's signer allowed."""
     denied = "403 Forbidden", "AccessDenied"
     encoded = fields.get("policy")
@@ -89,19 +89,24 @@ def check_post_policy(bucket: str, fields: dict[str, str], file_size: int, *, se
         if operator == "content-length-range":
             low, high = (int(a) for a in arguments)
             if file_size > high:
-                raise PolicyViolation("400 Bad Request", "EntityTooLarge",
-                                      "Your proposed upload exceeds the maximum allowed size")
+                raise PolicyViolation(
+                    "400 Bad Request", "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size"
+                )
             if file_size < low:
-                raise PolicyViolation("400 Bad Request", "EntityTooSmall",
-                                      "Your proposed upload is smaller than the minimum allowed size")
+                raise PolicyViolation(
+                    "400 Bad Request", "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size"
+                )
             continue
         name, expected_value = arguments[0].lstrip("$").lower(), arguments[1]
         covered.add(name)
         actual = values.get(name, "")
         if not (actual == expected_value if operator == "eq" else actual.startswith(expected_value)):
             raise PolicyViolation(*denied, f"Invalid according to Policy: Policy Condition failed: {condition}")
-    extra = sorted(name for name in values if name not in covered | _UNCOVERED_FIELDS | {"bucket"}
-                   and not name.startswith("x-ignore-"))
+    extra = sorted(
+        name
+        for name in values
+        if name not in covered | _UNCOVERED_FIELDS | {"bucket"} and not name.startswith("x-ignore-")
+    )
     if extra:
         raise PolicyViolation(*denied, f"Invalid according to Policy: Extra input fields: {', '.join(extra)}")
 
@@ -114,8 +119,13 @@ class PostPolicyGuard:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "").strip("/")
-        if (environ.get("REQUEST_METHOD") != "POST" or not path or "/" in path or environ.get("QUERY_STRING")
-                or not environ.get("CONTENT_TYPE", "").startswith("multipart/form-data")):
+        if (
+            environ.get("REQUEST_METHOD") != "POST"
+            or not path
+            or "/" in path
+            or environ.get("QUERY_STRING")
+            or not environ.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        ):
             return self.app(environ, start_response)
         from werkzeug.formparser import parse_form_data
 
@@ -126,8 +136,10 @@ class PostPolicyGuard:
         try:
             check_post_policy(path, dict(form.items()), size, secret=self.secret, now=dt.datetime.now(dt.UTC))
         except PolicyViolation as violation:
-            xml = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{violation.code}</Code>"
-                   f"<Message>{escape(violation.message)}</Message></Error>").encode()
+            xml = (
+                f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{violation.code}</Code>'
+                f"<Message>{escape(violation.message)}</Message></Error>"
+            ).encode()
             start_response(violation.status, [("Content-Type", "application/xml"), ("Content-Length", str(len(xml)))])
             return [xml]
         environ["wsgi.input"] = io.BytesIO(body)
@@ -185,8 +197,11 @@ def start_key_error(operation: str, request: dict[str, Any], table: dict[str, An
     start = request.get("ExclusiveStartKey")
     if start is None:
         return None
-    invalid = _INVALID_START_KEY if operation == "Query" else \
-        f"{_INVALID_START_KEY}: The provided key element does not match the schema"
+    invalid = (
+        _INVALID_START_KEY
+        if operation == "Query"
+        else f"{_INVALID_START_KEY}: The provided key element does not match the schema"
+    )
     schema = list(table.get("KeySchema", []))
     paged = schema
     if request.get("IndexName"):
@@ -202,7 +217,7 @@ def start_key_error(operation: str, request: dict[str, Any], table: dict[str, An
     for name, value in start.items():
         if not isinstance(value, dict) or len(value) != 1:
             return invalid
-        (kind, raw), = value.items()
+        ((kind, raw),) = value.items()
         if kind != types.get(name) or not isinstance(raw, str) or raw == "":
             return invalid
         if kind == "N":
@@ -228,8 +243,11 @@ class StartKeyGuard:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target.rpartition(".")[2]
-        if (not target.startswith("DynamoDB_") or operation not in ("Query", "Scan")
-                or not environ.get("CONTENT_LENGTH")):
+        if (
+            not target.startswith("DynamoDB_")
+            or operation not in ("Query", "Scan")
+            or not environ.get("CONTENT_LENGTH")
+        ):
             return self.app(environ, start_response)
         body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
         environ["wsgi.input"] = io.BytesIO(body)
@@ -241,11 +259,17 @@ class StartKeyGuard:
             table = self._describe(environ, request.get("TableName"))
             problem = start_key_error(operation, request, table) if table else None
             if problem:
-                answer = json.dumps({"__type": "com.amazon.coral.validate#ValidationException",
-                                     "message": problem}).encode()
-                start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
-                                                   ("Content-Length", str(len(answer))),
-                                                   ("x-amzn-RequestId", str(uuid.uuid4()))])
+                answer = json.dumps(
+                    {"__type": "com.amazon.coral.validate#ValidationException", "message": problem}
+                ).encode()
+                start_response(
+                    "400 Bad Request",
+                    [
+                        ("Content-Type", "application/x-amz-json-1.0"),
+                        ("Content-Length", str(len(answer))),
+                        ("x-amzn-RequestId", str(uuid.uuid4())),
+                    ],
+                )
                 return [answer]
             environ["wsgi.input"] = io.BytesIO(body)
         return self.app(environ, start_response)
@@ -254,8 +278,12 @@ class StartKeyGuard:
         """The table's description, asked of moto with the caller's own credentials and region."""
         body = json.dumps({"TableName": table}).encode()
         status: list[str] = []
-        asked = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
-                 "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.DescribeTable"}
+        asked = {
+            **environ,
+            "wsgi.input": io.BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.DescribeTable",
+        }
         answer = b"".join(self.app(asked, lambda code, headers, exc_info=None: status.append(code)))
         if not status or not status[0].startswith("200"):
             return None
@@ -331,8 +359,11 @@ def expire_by_lifecycle(s3: Any, bucket: str, now: dt.datetime) -> dict[str, int
             if not key.startswith(prefix):
                 continue
             if noncurrent:  # a version is noncurrent from the moment the next one was written
-                gone = [older for newer, older in zip(entries, entries[1:])
-                        if not older["marker"] and lifecycle_due(newer["LastModified"], noncurrent) <= now]
+                gone = [
+                    older
+                    for newer, older in itertools.pairwise(entries)
+                    if not older["marker"] and lifecycle_due(newer["LastModified"], noncurrent) <= now
+                ]
                 for entry in gone:
                     s3.delete_object(Bucket=bucket, Key=key, VersionId=entry["VersionId"])
                     entries.remove(entry)
@@ -340,18 +371,26 @@ def expire_by_lifecycle(s3: Any, bucket: str, now: dt.datetime) -> dict[str, int
             if not entries:
                 continue
             latest = entries[0]
-            expires = lifecycle_due(latest["LastModified"], days) if days else \
-                (expiration["Date"] if expiration.get("Date") else None)
+            expires = (
+                lifecycle_due(latest["LastModified"], days)
+                if days
+                else (expiration["Date"] if expiration.get("Date") else None)
+            )
             if not latest["marker"] and expires is not None and expires <= now:
                 s3.delete_object(Bucket=bucket, Key=key)
                 if versioned:
-                    entries.insert(0, {"Key": key, "LastModified": now, "IsLatest": True, "marker": True,
-                                       "VersionId": None})
+                    entries.insert(
+                        0, {"Key": key, "LastModified": now, "IsLatest": True, "marker": True, "VersionId": None}
+                    )
                 else:
                     entries.remove(latest)
                 done["expired"] += 1
-            elif latest["marker"] and len(entries) == 1 and latest.get("VersionId") and (
-                    expiration.get("ExpiredObjectDeleteMarker") or (expires is not None and expires <= now)):
+            elif (
+                latest["marker"]
+                and len(entries) == 1
+                and latest.get("VersionId")
+                and (expiration.get("ExpiredObjectDeleteMarker") or (expires is not None and expires <= now))
+            ):
                 s3.delete_object(Bucket=bucket, Key=key, VersionId=latest["VersionId"])
                 entries.clear()
                 done["markers_removed"] += 1
@@ -384,11 +423,20 @@ def main(argv: list[str]) -> None:
     host, port = argv[0], int(argv[1])
     os.environ.setdefault("MOTO_PORT", str(port))
     notifications_carry_version_ids()
-    app = PostPolicyGuard(SerializedDynamoDB(StartKeyGuard(DomainDispatcherApplication(create_backend_app))),
-                          secret=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"))
-    threading.Thread(target=sweep_lifecycles, name="lifecycle", daemon=True, kwargs={
-        "endpoint": f"http://{host}:{port}", "interval": float(os.environ.get("ECKO_LIFECYCLE_SWEEP_SECONDS", "600")),
-        "stop": threading.Event()}).start()
+    app = PostPolicyGuard(
+        SerializedDynamoDB(StartKeyGuard(DomainDispatcherApplication(create_backend_app))),
+        secret=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+    )
+    threading.Thread(
+        target=sweep_lifecycles,
+        name="lifecycle",
+        daemon=True,
+        kwargs={
+            "endpoint": f"http://{host}:{port}",
+            "interval": float(os.environ.get("ECKO_LIFECYCLE_SWEEP_SECONDS", "600")),
+            "stop": threading.Event(),
+        },
+    ).start()
     run_simple(host, port, app, threaded=True, use_reloader=False, request_handler=MotoRequestHandler)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import logging
 import fnmatch
 import hashlib
 import json
+import logging
 import re
 import time
 import uuid
@@ -126,8 +126,7 @@ class Gateway:
             source_ip=client[0],
             request_id=request_id,
         )
-        answer = (self.gateway_response("REQUEST_TOO_LARGE", request) if too_large
-                  else await self.handle(request))
+        answer = self.gateway_response("REQUEST_TOO_LARGE", request) if too_large else await self.handle(request)
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
@@ -230,8 +229,15 @@ class Gateway:
         media_type = content_type.split(";")[0].strip().lower()
         return any(fnmatch.fnmatch(media_type, pattern.lower()) for pattern in self.binary_types)
 
-    def proxy_event(self, request: Request, route: Route, path_params: dict[str, str],
-                    authorizer: dict[str, Any], api_key: str | None, api_key_id: str | None) -> dict[str, Any]:
+    def proxy_event(
+        self,
+        request: Request,
+        route: Route,
+        path_params: dict[str, str],
+        authorizer: dict[str, Any],
+        api_key: str | None,
+        api_key_id: str | None,
+    ) -> dict[str, Any]:
         multi_headers: dict[str, list[str]] = {}
         for key, value in request.headers:
             multi_headers.setdefault(key, []).append(value)
@@ -274,10 +280,19 @@ class Gateway:
                 "requestTimeEpoch": int(now.timestamp() * 1000),
                 "requestId": request.request_id,
                 "identity": {
-                    "cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None,
-                    "sourceIp": request.source_ip, "principalOrgId": None, "accessKey": None,
-                    "cognitoAuthenticationType": None, "cognitoAuthenticationProvider": None, "userArn": None,
-                    "userAgent": request.header("user-agent"), "user": None, "apiKey": api_key,
+                    "cognitoIdentityPoolId": None,
+                    "accountId": None,
+                    "cognitoIdentityId": None,
+                    "caller": None,
+                    "sourceIp": request.source_ip,
+                    "principalOrgId": None,
+                    "accessKey": None,
+                    "cognitoAuthenticationType": None,
+                    "cognitoAuthenticationProvider": None,
+                    "userArn": None,
+                    "userAgent": request.header("user-agent"),
+                    "user": None,
+                    "apiKey": api_key,
                     "apiKeyId": api_key_id,
                 },
                 "domainName": host,
@@ -323,8 +338,11 @@ class Gateway:
             content_type = "application/json"
         else:
             body, content_type = json.dumps({"message": message}), "application/json"
-        headers = {"Content-Type": content_type, "x-amzn-RequestId": request.request_id,
-                   "x-amzn-ErrorType": _error_type(response_type)}
+        headers = {
+            "Content-Type": content_type,
+            "x-amzn-RequestId": request.request_id,
+            "x-amzn-ErrorType": _error_type(response_type),
+        }
         for name, value in (configured.get("ResponseParameters", {}).get("Headers") or {}).items():
             if value.startswith("'") and value.endswith("'"):
                 headers[name] = value[1:-1]  # a configured header overrides the default (Content-Type)
@@ -338,18 +356,27 @@ class Gateway:
 
 def backend_unavailable(request: Request) -> HttpAnswer:
     """The local stack's own answer while its AWS backend is away (the emulator restarting, say)."""
-    body = {"type": "urn:eckospace:problem:service-unavailable", "title": "Service Unavailable", "status": 503,
-            "detail": "The local AWS backend does not answer; it is being restarted. Retry shortly.",
-            "request_id": request.request_id}
+    body = {
+        "type": "urn:eckospace:problem:service-unavailable",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "The local AWS backend does not answer; it is being restarted. Retry shortly.",
+        "request_id": request.request_id,
+    }
     headers = [("Content-Type", "application/problem+json"), ("Retry-After", "1"), ("X-Request-Id", request.request_id)]
     return HttpAnswer(503, headers, json.dumps(body).encode())
 
 
 def _error_type(response_type: str) -> str:
-    return {"UNAUTHORIZED": "UnauthorizedException", "ACCESS_DENIED": "AccessDeniedException",
-            "INVALID_API_KEY": "ForbiddenException", "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
-            "THROTTLED": "TooManyRequestsException", "QUOTA_EXCEEDED": "LimitExceededException",
-            "REQUEST_TOO_LARGE": "RequestTooLargeException"}.get(response_type, "InternalServerErrorException")
+    return {
+        "UNAUTHORIZED": "UnauthorizedException",
+        "ACCESS_DENIED": "AccessDeniedException",
+        "INVALID_API_KEY": "ForbiddenException",
+        "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
+        "THROTTLED": "TooManyRequestsException",
+        "QUOTA_EXCEEDED": "LimitExceededException",
+        "REQUEST_TOO_LARGE": "RequestTooLargeException",
+    }.get(response_type, "InternalServerErrorException")
 
 
 def _policy_allows(policy: Any, method_arn: str) -> bool:

@@ -121,11 +121,11 @@ class _Externals:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref" and isinstance(arg, str):
                 return {"Ref": self._parameter(arg)} if "." not in arg or arg.startswith("AWS::") else {"Ref": arg}
             if key == "Fn::GetAtt":
-                name, attribute = (arg if isinstance(arg, list) else arg.split(".", 1))
+                name, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
                 rewritten = self._parameter(name, attribute)
                 return {"Fn::GetAtt": [name, attribute]} if name in self.own else {"Ref": rewritten}
             if key == "Fn::Sub":
@@ -151,64 +151,107 @@ def _relative(repo_path: str, stacks_dir: Path, repo: Path) -> str:
 
 def _source_arn(operation: Operation) -> dict[str, Any]:
     path = PATH_PARAMETER.sub("*", operation.path)
-    return {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"
-                       f"{API_PARAMETER}}}/*/{operation.method}{path}"}
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${"
+        f"{API_PARAMETER}}}/*/{operation.method}{path}"
+    }
 
 
 def _rollback_alarm(name: str, *, api: bool) -> dict[str, Any]:
     deployed = NAME_PREFIX + name
-    dimensions = [{"Name": "FunctionName", "Value": {"Fn::Sub": deployed}},
-                  {"Name": "Resource", "Value": {"Fn::Sub": f"{deployed}:live"}}]
+    dimensions = [
+        {"Name": "FunctionName", "Value": {"Fn::Sub": deployed}},
+        {"Name": "Resource", "Value": {"Fn::Sub": f"{deployed}:live"}},
+    ]
     metrics: list[dict[str, Any]] = [
-        {"Id": metric.lower(), "ReturnData": False,
-         "MetricStat": {"Metric": {"Namespace": "AWS/Lambda", "MetricName": metric, "Dimensions": dimensions},
-                        "Period": 60, "Stat": "Sum"}}
+        {
+            "Id": metric.lower(),
+            "ReturnData": False,
+            "MetricStat": {
+                "Metric": {"Namespace": "AWS/Lambda", "MetricName": metric, "Dimensions": dimensions},
+                "Period": 60,
+                "Stat": "Sum",
+            },
+        }
         for metric in ("Errors", "Throttles")
     ]
     terms = ["FILL(errors, 0)", "FILL(throttles, 0)"]
     if api:
         namespace, metric = FAULTS_METRIC
-        metrics.append({"Id": "faults", "ReturnData": False, "MetricStat": {
-            "Metric": {"Namespace": namespace, "MetricName": metric,
-                       "Dimensions": [{"Name": "FunctionName", "Value": {"Fn::Sub": deployed}}]},
-            "Period": 60, "Stat": "Sum"}})
+        metrics.append(
+            {
+                "Id": "faults",
+                "ReturnData": False,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": namespace,
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": "FunctionName", "Value": {"Fn::Sub": deployed}}],
+                    },
+                    "Period": 60,
+                    "Stat": "Sum",
+                },
+            }
+        )
         terms.append("FILL(faults, 0)")
     what = "errors, throttles or 500 answers" if api else "errors or throttles"
-    return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
-        "AlarmDescription": {"Fn::Sub": f"{deployed}: {what} on its live alias. Rolls back a deployment under way."},
-        "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0, "EvaluationPeriods": 1,
-        "TreatMissingData": "notBreaching",
-        "Metrics": [{"Id": "problems", "Expression": " + ".join(terms), "ReturnData": True,
-                     "Label": what}, *metrics],
-    }}
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": {
+                "Fn::Sub": f"{deployed}: {what} on its live alias. Rolls back a deployment under way."
+            },
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": 0,
+            "EvaluationPeriods": 1,
+            "TreatMissingData": "notBreaching",
+            "Metrics": [
+                {"Id": "problems", "Expression": " + ".join(terms), "ReturnData": True, "Label": what},
+                *metrics,
+            ],
+        },
+    }
 
 
 def _deployment_shape(logical_id: str, function: dict[str, Any], operations: list[Operation]) -> dict[str, Any]:
     """The function, named and wired to its log group and alarm, and the resources every function has."""
     name = function_name(logical_id)
     props = function.setdefault("Properties", {})
-    shaped = {"FunctionName": {"Fn::Sub": NAME_PREFIX + name}, **props,
-              "AutoPublishAliasAllProperties": True,
-              "LoggingConfig": {"LogGroup": {"Ref": f"{name}LogGroup"}},
-              "DeploymentPreference": {"Alarms": [{"Ref": f"{name}RollbackAlarm"}]}}
+    shaped = {
+        "FunctionName": {"Fn::Sub": NAME_PREFIX + name},
+        **props,
+        "AutoPublishAliasAllProperties": True,
+        "LoggingConfig": {"LogGroup": {"Ref": f"{name}LogGroup"}},
+        "DeploymentPreference": {"Alarms": [{"Ref": f"{name}RollbackAlarm"}]},
+    }
     function["Properties"] = shaped
     resources = {
         logical_id: function,
-        f"{name}LogGroup": {"Type": "AWS::Logs::LogGroup", "Properties": {
-            "LogGroupName": {"Fn::Sub": f"/aws/lambda/{NAME_PREFIX}{name}"},
-            "RetentionInDays": {"Ref": "LogRetentionDays"}}},
+        f"{name}LogGroup": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": {"Fn::Sub": f"/aws/lambda/{NAME_PREFIX}{name}"},
+                "RetentionInDays": {"Ref": "LogRetentionDays"},
+            },
+        },
         f"{name}RollbackAlarm": _rollback_alarm(name, api=bool(operations)),
     }
     for index, operation in enumerate(operations, start=1):
         resources[f"{name}ApiPermission{'' if index == 1 else index}"] = {
-            "Type": "AWS::Lambda::Permission", "Properties": {
-                "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com",
-                "FunctionName": {"Ref": f"{logical_id}.Alias"}, "SourceArn": _source_arn(operation)}}
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "FunctionName": {"Ref": f"{logical_id}.Alias"},
+                "SourceArn": _source_arn(operation),
+            },
+        }
     return resources
 
 
-def render_stack(source: ModuleSource, root: dict[str, Any], operations: dict[str, list[Operation]],
-                 repo: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def render_stack(
+    source: ModuleSource, root: dict[str, Any], operations: dict[str, list[Operation]], repo: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The module's nested stack, and the parameters the root passes to it."""
     doc = copy.deepcopy(source.doc)
     # The layers every function uses, a copy of its own: SAM sees a layer in the same template as
@@ -280,8 +323,9 @@ def _passed_value(name: str, value: Any, root: dict[str, Any], condition: str | 
     return value
 
 
-def root_applications(sources: list[ModuleSource], root: dict[str, Any],
-                      passed: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def root_applications(
+    sources: list[ModuleSource], root: dict[str, Any], passed: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     applications = {}
     for source in sources:
         condition = source.condition(root)
@@ -290,8 +334,9 @@ def root_applications(sources: list[ModuleSource], root: dict[str, Any],
             application["Condition"] = condition
         application["Properties"] = {
             "Location": f"{MODULE_STACKS.as_posix()}/{source.name}.yaml",
-            "Parameters": {name: _passed_value(name, value, root, condition)
-                           for name, value in passed[source.name].items()},
+            "Parameters": {
+                name: _passed_value(name, value, root, condition) for name, value in passed[source.name].items()
+            },
         }
         applications[source.logical_id] = application
     return applications
@@ -307,9 +352,13 @@ def root_rules(sources: list[ModuleSource], root: dict[str, Any]) -> dict[str, A
             switch, needed_switch = source.switch(root), by_name[needed].switch(root)
             if needed_switch is None:
                 continue  # always on
-            assertion = {"Assert": {"Fn::Equals": [{"Ref": needed_switch}, "true"]}, "AssertDescription": (
-                f"The {source.name} module needs the {needed} module: set {needed_switch}=true"
-                + (f" or {switch}=false." if switch else "."))}
+            assertion = {
+                "Assert": {"Fn::Equals": [{"Ref": needed_switch}, "true"]},
+                "AssertDescription": (
+                    f"The {source.name} module needs the {needed} module: set {needed_switch}=true"
+                    + (f" or {switch}=false." if switch else ".")
+                ),
+            }
             rule: dict[str, Any] = {}
             if switch:
                 rule["RuleCondition"] = {"Fn::Equals": [{"Ref": switch}, "true"]}
@@ -331,4 +380,4 @@ def replace_region(text: str, region: str, body: dict[str, Any], indent: int) ->
 
 
 def header(source: ModuleSource) -> str:
-    return (f"# Generated by `make generate` from infra/modules/{source.name}.yaml: edit that file, not this one.\n")
+    return f"# Generated by `make generate` from infra/modules/{source.name}.yaml: edit that file, not this one.\n"

@@ -96,16 +96,19 @@ class ProviderBrowser:
         with requests.Session() as session:  # a fresh browser: no provider session, so sign-in is always asked
             page = self._browse(session, "GET", authorization_url)
             if isinstance(page, str):  # sent back to the client before any sign-in page: an error redirect
-                raise OidcLoginError("the provider redirected before sign-in", redirect_url=page,
-                                     error=_query_value(page, "error"))
+                raise OidcLoginError(
+                    "the provider redirected before sign-in", redirect_url=page, error=_query_value(page, "error")
+                )
             answer = self._browse(session, "POST", urljoin(page.url, _form_action(page, action)), form)
         if isinstance(answer, requests.Response):
-            raise OidcLoginError(f"the provider answered {answer.status_code} to the {action} form: "
-                                 f"{answer.text[:500]}")
+            raise OidcLoginError(
+                f"the provider answered {answer.status_code} to the {action} form: {answer.text[:500]}"
+            )
         return answer
 
-    def _browse(self, session: requests.Session, method: str, url: str,
-                form: dict[str, str] | None = None) -> requests.Response | str:
+    def _browse(
+        self, session: requests.Session, method: str, url: str, form: dict[str, str] | None = None
+    ) -> requests.Response | str:
         """Request `url` and follow the provider's redirects; return the first URL outside the provider
         (not requested), or the first page that is not a redirect."""
         response = session.request(method, url, data=form, allow_redirects=False, timeout=HTTP_TIMEOUT)
@@ -129,11 +132,16 @@ class RunningProvider(ProviderBrowser):
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str, *,
-                      client_auth: ClientAuth = "client_secret_post") -> requests.Response:
+    def exchange_code(
+        self, code: str, redirect_uri: str, code_verifier: str, *, client_auth: ClientAuth = "client_secret_post"
+    ) -> requests.Response:
         """A direct token request; the response is returned as is, errors included."""
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-                "code_verifier": code_verifier}
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        }
         headers: dict[str, str] = {}
         if client_auth == "client_secret_basic":
             # RFC 6749 2.3.1: both parts are form-encoded before the Basic encoding.
@@ -156,25 +164,40 @@ class RunningProvider(ProviderBrowser):
     def __enter__(self) -> RunningProvider:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.stop()
 
 
-def start_oidc_provider(tmp_dir: Path, *, client_id: str, client_secret: str, redirect_uris: Sequence[str],
-                        accounts: Sequence[OidcAccount], timeout: float = 30.0) -> RunningProvider:
+def start_oidc_provider(
+    tmp_dir: Path,
+    *,
+    client_id: str,
+    client_secret: str,
+    redirect_uris: Sequence[str],
+    accounts: Sequence[OidcAccount],
+    timeout: float = 30.0,
+) -> RunningProvider:
     """Install the fixture's node dependencies if needed and start the provider on a free loopback port
     (the server binds port 0 and reports its issuer, so there is no port race)."""
     ensure_node_dependencies()
     tmp_dir.mkdir(parents=True, exist_ok=True)
     config_path = tmp_dir / "oidc-config.json"
-    config = {"client": {"client_id": client_id, "client_secret": client_secret, "redirect_uris": list(redirect_uris)},
-              "accounts": [asdict(account) for account in accounts]}
+    config = {
+        "client": {"client_id": client_id, "client_secret": client_secret, "redirect_uris": list(redirect_uris)},
+        "accounts": [asdict(account) for account in accounts],
+    }
     config_path.write_text(json.dumps(config, indent=2))
     log_path = tmp_dir / "oidc-provider.log"
     with open(log_path, "wb") as sink:
-        process = subprocess.Popen(["node", "server.mjs", "--port", "0", "--config", str(config_path)],
-                                   cwd=PROVIDER_DIR, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["node", "server.mjs", "--port", "0", "--config", str(config_path)],
+            cwd=PROVIDER_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     issuer = _wait_for_issuer(process, log_path, timeout)
     return RunningProvider(issuer, process, client_id, client_secret, log_path)
 

@@ -42,8 +42,10 @@ PROBLEM_SCHEMA = {
         "request_id": {"type": "string"},
         "errors": {
             "type": "array",
-            "items": {"type": "object", "properties": {
-                "in": {"type": "string"}, "name": {"type": "string"}, "detail": {"type": "string"}}},
+            "items": {
+                "type": "object",
+                "properties": {"in": {"type": "string"}, "name": {"type": "string"}, "detail": {"type": "string"}},
+            },
         },
     },
 }
@@ -72,8 +74,11 @@ def function_schema(code_dir: Path, handler: str, layer_dirs: tuple[Path, ...] =
     app = load_app(code_dir, handler, layer_dirs)
     if app is None:
         return None
-    return json.loads(json.dumps(app.get_openapi_schema(title=TITLE, version=VERSION,
-                                                        security_schemes=_security_schemes()), default=_plain))
+    return json.loads(
+        json.dumps(
+            app.get_openapi_schema(title=TITLE, version=VERSION, security_schemes=_security_schemes()), default=_plain
+        )
+    )
 
 
 def _security_schemes() -> dict[str, Any]:
@@ -82,24 +87,27 @@ def _security_schemes() -> dict[str, Any]:
     return {
         "bearerAuth": HTTPBearer(bearerFormat="JWT", description="An access token with the route's scopes."),
         "clientBasic": HTTPBase(scheme="basic", description="An integration's client id and secret (OAuth endpoints)."),
-        "apiKey": APIKey(name="x-api-key", **{"in": APIKeyIn.header},
-                         description="The API key of your integration's usage plan."),
+        "apiKey": APIKey(
+            name="x-api-key", **{"in": APIKeyIn.header}, description="The API key of your integration's usage plan."
+        ),
     }
 
 
 def merged_document(template: Template) -> dict[str, Any]:
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-    merger = OpenAPIMerge(title=TITLE, version=VERSION, description=DESCRIPTION,
-                          security_schemes=_security_schemes(), on_conflict="error")
+    merger = OpenAPIMerge(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=_security_schemes(), on_conflict="error"
+    )
     routed = {route.function for route in template.routes()}
     functions = template.functions()
     for logical_id in sorted(routed):
         spec = functions[logical_id]
         app = load_app(spec.code_dir, spec.handler, spec.layer_dirs)
         if app is not None:
-            merger.add_schema(app.get_openapi_schema(title=TITLE, version=VERSION,
-                                                     security_schemes=_security_schemes()))
+            merger.add_schema(
+                app.get_openapi_schema(title=TITLE, version=VERSION, security_schemes=_security_schemes())
+            )
     document = json.loads(json.dumps(merger.get_openapi_schema(), default=_plain))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     routes = {(route.path, route.method.lower()): route for route in template.routes()}
@@ -117,14 +125,20 @@ def merged_document(template: Template) -> dict[str, Any]:
 
 
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-RETRY_AFTER = {"description": "Seconds to wait before retrying", "required": True,
-               "schema": {"type": "string", "pattern": "^[0-9]+$"}}
+RETRY_AFTER = {
+    "description": "Seconds to wait before retrying",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+}
 # What the gateway and the resolver answer on their own, whatever the route: (status, when, description).
 GATEWAY_ANSWERS: tuple[tuple[int, str, str], ...] = (
     (400, "input", "Invalid request: a parameter or the body breaks a rule stated here (`errors` names each)"),
     (401, "bearer", "Missing, invalid, expired or revoked bearer token (the gateway's answer)"),
-    (403, "key", "Missing or unknown API key, or the token may not call this route (a missing scope, "
-                 "another kind of token)"),
+    (
+        403,
+        "key",
+        "Missing or unknown API key, or the token may not call this route (a missing scope, another kind of token)",
+    ),
     (404, "path", "No such resource that you can see (an unknown id)"),
     (413, "always", "The request is larger than the gateway takes (10 MB)"),
     (429, "key", "The rate limit or quota of your API key's plan is exceeded; retry after Retry-After"),
@@ -159,7 +173,9 @@ def document_error_answers(operation: dict[str, Any], route: Route) -> None:
         if applies[when]:
             answer = responses.setdefault(str(status), {"description": description, "content": {}})
             if status not in (400, 404) or not answer["content"]:
-                answer["content"].update(PROBLEM_CONTENT)  # made by the gateway or the resolver, whatever the route's own
+                answer["content"].update(
+                    PROBLEM_CONTENT
+                )  # made by the gateway or the resolver, whatever the route's own
     for status in ("429", "503", "504"):  # the gateway's, the resolver's and the route's own alike
         if status in responses:
             responses[status].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
@@ -190,10 +206,16 @@ def route_manifest(template: Template, document: dict[str, Any]) -> list[dict[st
     for route in sorted(template.routes(), key=lambda r: (r.path, r.method)):
         operation = document["paths"][route.path].get(route.method.lower(), {})
         bearer = next((r["bearerAuth"] for r in operation.get("security", []) if "bearerAuth" in r), None)
-        manifest.append({
-            "method": route.method, "path": route.path, "summary": operation.get("summary", ""),
-            "module": functions[route.function].module, "api_key": route.api_key_required,
-            "auth": "bearer" if route.authorizer else "none", "scopes": sorted(bearer or []),
-            "tokens": operation.get("x-eckospace-token-use", []) if route.authorizer else [],
-        })
+        manifest.append(
+            {
+                "method": route.method,
+                "path": route.path,
+                "summary": operation.get("summary", ""),
+                "module": functions[route.function].module,
+                "api_key": route.api_key_required,
+                "auth": "bearer" if route.authorizer else "none",
+                "scopes": sorted(bearer or []),
+                "tokens": operation.get("x-eckospace-token-use", []) if route.authorizer else [],
+            }
+        )
     return manifest

@@ -39,14 +39,16 @@ def sqs_sources(template: Template) -> list[SqsSource]:
                 continue
             props = event["Properties"]  # resolved in the function's own stack: Queue is an ARN
             queue_id = template.queue_for_arn(props["Queue"])
-            sources.append(SqsSource(
-                function=logical_id,
-                queue_logical_id=queue_id,
-                queue_url=template.ref(queue_id),
-                queue_arn=template.get_att(queue_id, "Arn"),
-                batch_size=int(props.get("BatchSize", 10)),
-                report_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
-            ))
+            sources.append(
+                SqsSource(
+                    function=logical_id,
+                    queue_logical_id=queue_id,
+                    queue_url=template.ref(queue_id),
+                    queue_arn=template.get_att(queue_id, "Arn"),
+                    batch_size=int(props.get("BatchSize", 10)),
+                    report_item_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                )
+            )
     return sources
 
 
@@ -115,7 +117,7 @@ class SqsPoller:
         failed = failed_message_ids(result, batch_ids) if self.source.report_item_failures else set()
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
-            chunk = done[start:start + 10]
+            chunk = done[start : start + 10]
             await asyncio.to_thread(
                 self.sqs.delete_message_batch,
                 QueueUrl=self.source.queue_url,

@@ -17,14 +17,25 @@ from eckolocal.template import Template
 
 log = logging.getLogger("eckolocal")
 
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
-               "StreamSpecification")
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+)
 
 
 def _exists_error(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code", "")
-    return code in {"ResourceInUseException", "BucketAlreadyOwnedByYou", "BucketAlreadyExists",
-                    "QueueAlreadyExists", "ParameterAlreadyExists", "ResourceExistsException"}
+    return code in {
+        "ResourceInUseException",
+        "BucketAlreadyOwnedByYou",
+        "BucketAlreadyExists",
+        "QueueAlreadyExists",
+        "ParameterAlreadyExists",
+        "ResourceExistsException",
+    }
 
 
 def create_tables(template: Template, session: Any) -> None:
@@ -55,8 +66,13 @@ def create_queues(template: Template, session: Any) -> None:
         props = template.properties(logical_id)
         name = template.physical_name(logical_id)
         attributes = {}
-        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
-                    "MaximumMessageSize"):
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "ReceiveMessageWaitTimeSeconds",
+            "MaximumMessageSize",
+        ):
             if key in props:
                 attributes[key] = str(props[key])
         if "RedrivePolicy" in props:
@@ -77,26 +93,55 @@ def create_buckets(template: Template, session: Any) -> None:
         except ClientError as error:
             if not _exists_error(error):
                 raise
-        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props.get(
-            "PublicAccessBlockConfiguration", {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                                               "BlockPublicPolicy": True, "RestrictPublicBuckets": True}))
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration=props.get(
+                "PublicAccessBlockConfiguration",
+                {
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "RestrictPublicBuckets": True,
+                },
+            ),
+        )
         versioning = props.get("VersioningConfiguration", {}).get("Status")
         if versioning:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning})
         rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
         if rules:
-            s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={
-                "Rules": [lifecycle_rule(rule, bucket=logical_id) for rule in rules]})
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name,
+                LifecycleConfiguration={"Rules": [lifecycle_rule(rule, bucket=logical_id) for rule in rules]},
+            )
         queues = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
         if queues:
-            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={
-                "QueueConfigurations": [
-                    {"QueueArn": q["Queue"], "Events": [q["Event"]],
-                     **({"Filter": {"Key": {"FilterRules": [
-                         {"Name": rule["Name"], "Value": rule["Value"]}
-                         for rule in q["Filter"]["S3Key"]["Rules"]]}}} if "Filter" in q else {})}
-                    for q in queues
-                ]})
+            s3.put_bucket_notification_configuration(
+                Bucket=name,
+                NotificationConfiguration={
+                    "QueueConfigurations": [
+                        {
+                            "QueueArn": q["Queue"],
+                            "Events": [q["Event"]],
+                            **(
+                                {
+                                    "Filter": {
+                                        "Key": {
+                                            "FilterRules": [
+                                                {"Name": rule["Name"], "Value": rule["Value"]}
+                                                for rule in q["Filter"]["S3Key"]["Rules"]
+                                            ]
+                                        }
+                                    }
+                                }
+                                if "Filter" in q
+                                else {}
+                            ),
+                        }
+                        for q in queues
+                    ]
+                },
+            )
 
 
 # A lifecycle rule as CloudFormation writes it -> as S3's API takes it. The emulator applies
@@ -123,14 +168,31 @@ def lifecycle_rule(rule: dict[str, Any], *, bucket: str = "") -> dict[str, Any]:
     if noncurrent is not None:
         api["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(noncurrent["NoncurrentDays"])}
         if "NewerNoncurrentVersions" in noncurrent:
-            log.warning("%s: the local emulator keeps no NewerNoncurrentVersions (rule %s); it expires every "
-                        "noncurrent version", bucket, rule.get("Id"))
+            log.warning(
+                "%s: the local emulator keeps no NewerNoncurrentVersions (rule %s); it expires every "
+                "noncurrent version",
+                bucket,
+                rule.get("Id"),
+            )
     if "AbortIncompleteMultipartUpload" in rule:
         api["AbortIncompleteMultipartUpload"] = {
-            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
-    unknown = set(rule) - _IGNORED_RULE_PROPERTIES - {
-        "Id", "Status", "Prefix", "ExpirationInDays", "ExpirationDate", "ExpiredObjectDeleteMarker",
-        "NoncurrentVersionExpiration", "NoncurrentVersionExpirationInDays", "AbortIncompleteMultipartUpload"}
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
+    unknown = (
+        set(rule)
+        - _IGNORED_RULE_PROPERTIES
+        - {
+            "Id",
+            "Status",
+            "Prefix",
+            "ExpirationInDays",
+            "ExpirationDate",
+            "ExpiredObjectDeleteMarker",
+            "NoncurrentVersionExpiration",
+            "NoncurrentVersionExpirationInDays",
+            "AbortIncompleteMultipartUpload",
+        }
+    )
     if unknown:
         log.warning("%s: lifecycle rule %s: %s not applied locally", bucket, rule.get("Id"), ", ".join(sorted(unknown)))
     return api
@@ -163,8 +225,10 @@ def create_secrets(template: Template, session: Any) -> None:
     for logical_id in template.of_type("AWS::SecretsManager::Secret"):
         props = template.properties(logical_id)
         try:
-            secretsmanager.create_secret(Name=template.physical_name(logical_id),
-                                         SecretString=generated_secret(props.get("GenerateSecretString", {})))
+            secretsmanager.create_secret(
+                Name=template.physical_name(logical_id),
+                SecretString=generated_secret(props.get("GenerateSecretString", {})),
+            )
         except ClientError as error:
             if not _exists_error(error):
                 raise

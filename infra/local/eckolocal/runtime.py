@@ -36,8 +36,7 @@ class LambdaContext:
 
 
 def _error(exc: BaseException) -> dict[str, Any]:
-    return {"errorMessage": str(exc), "errorType": type(exc).__name__,
-            "stackTrace": traceback.format_exception(exc)}
+    return {"errorMessage": str(exc), "errorType": type(exc).__name__, "stackTrace": traceback.format_exception(exc)}
 
 
 def main() -> None:
@@ -53,8 +52,9 @@ def main() -> None:
         handler = None
     else:
         init_error = None
-    protocol.write(json.dumps({"ready": True, "init_ms": (time.perf_counter() - started) * 1000,
-                               "init_error": init_error}) + "\n")
+    protocol.write(
+        json.dumps({"ready": True, "init_ms": (time.perf_counter() - started) * 1000, "init_error": init_error}) + "\n"
+    )
     for line in sys.stdin:
         request = json.loads(line)
         context = LambdaContext(request.get("request_id") or str(uuid.uuid4()), request["deadline_ms"])

@@ -47,8 +47,13 @@ def schedules(template: Template) -> list[Schedule]:
 
 def scheduled_event(schedule: Schedule, account_id: str) -> dict[str, Any]:
     return {
-        "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-        "account": account_id, "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": REGION,
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account_id,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
         "resources": [f"arn:aws:events:{REGION}:{account_id}:rule/{schedule.function}-{schedule.name}"],
         "detail": {},
     }

@@ -48,8 +48,10 @@ DEMO_PLAN = "StandardUsagePlan"
 DEV_TOKEN_TTL_SECONDS = 12 * 3600
 LOCAL_GOOGLE_CLIENT_ID = "eckospace-local.apps.example"
 # Who may sign in at the local provider (by name, on its page), as verified Google accounts.
-DEMO_ACCOUNTS = (OidcAccount("ada", "ada@example.com", True, "Ada Lovelace"),
-                 OidcAccount("grace", "grace@example.com", True, "Grace Hopper"))
+DEMO_ACCOUNTS = (
+    OidcAccount("ada", "ada@example.com", True, "Ada Lovelace"),
+    OidcAccount("grace", "grace@example.com", True, "Grace Hopper"),
+)
 REFUSED_PORTS_PARAMETER = "WebhooksRefusedLoopbackPorts"
 _EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -81,8 +83,9 @@ class ChildService:
     def start(self, log_file: Path) -> None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(log_file, "ab") as sink:
-            self.process = subprocess.Popen(self.command(), stdout=sink, stderr=subprocess.STDOUT,
-                                            env={**os.environ, **_EMULATOR_CREDENTIALS})
+            self.process = subprocess.Popen(
+                self.command(), stdout=sink, stderr=subprocess.STDOUT, env={**os.environ, **_EMULATOR_CREDENTIALS}
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -178,14 +181,19 @@ def seed_keys(template: Template, session: Any, stored: dict[str, Any]) -> Any:
         return None
     ring = KeyRing.from_json(stored["signing_keys"]) if "signing_keys" in stored else KeyRing.new()
     stored["signing_keys"] = ring.to_json()
-    save_keyring(ring, secret_id=template.physical_name("SigningKeysSecret"),
-                 jwks_parameter=template.physical_name("JwksParameter"),
-                 secretsmanager=session.client("secretsmanager"), ssm=session.client("ssm"))
+    save_keyring(
+        ring,
+        secret_id=template.physical_name("SigningKeysSecret"),
+        jwks_parameter=template.physical_name("JwksParameter"),
+        secretsmanager=session.client("secretsmanager"),
+        ssm=session.client("ssm"),
+    )
     return ring
 
 
-def seed_demo_integration(template: Template, session: Any, stored: dict[str, Any],
-                          api_key_id: str | None) -> dict[str, str] | None:
+def seed_demo_integration(
+    template: Template, session: Any, stored: dict[str, Any], api_key_id: str | None
+) -> dict[str, str] | None:
     """The demo integration (OAuth client) on the demo API key, kept across restarts. It stands
     for the platform's own back end, so it is first-party."""
     from eckospace import aws
@@ -200,9 +208,16 @@ def seed_demo_integration(template: Template, session: Any, stored: dict[str, An
     secret = stored.setdefault("demo_client_secret", integrations.new_secret())
     existing = integrations.get(client_id)
     if existing is None:
-        integrations.register(name="Local demo integration", allowed_scopes=set(SCOPES),
-                              default_scopes={"translations:read"}, tier="standard", api_key_id=api_key_id,
-                              client_id=client_id, secret=secret, first_party=True)
+        integrations.register(
+            name="Local demo integration",
+            allowed_scopes=set(SCOPES),
+            default_scopes={"translations:read"},
+            tier="standard",
+            api_key_id=api_key_id,
+            client_id=client_id,
+            secret=secret,
+            first_party=True,
+        )
     elif not existing.first_party or existing.allowed_scopes != set(SCOPES):  # kept from an older version
         integrations.save(dataclasses.replace(existing, first_party=True, allowed_scopes=frozenset(SCOPES)))
     return {"client_id": client_id, "client_secret": secret}
@@ -213,8 +228,9 @@ def seed_stripe_webhook_secret(template: Template, session: Any, stored: dict[st
     if "StripeWebhookSecrets" not in template.resources:
         return None
     secret = stored.setdefault("stripe_webhook_secret", "whsec_" + secrets.token_urlsafe(24))
-    session.client("secretsmanager").put_secret_value(SecretId=template.physical_name("StripeWebhookSecrets"),
-                                                      SecretString=json.dumps({"current": secret}))
+    session.client("secretsmanager").put_secret_value(
+        SecretId=template.physical_name("StripeWebhookSecrets"), SecretString=json.dumps({"current": secret})
+    )
     return secret
 
 
@@ -226,8 +242,9 @@ def seed_cursor_keys(template: Template, session: Any, stored: dict[str, Any]) -
         return
     keys = CursorKeys.from_document(stored["cursor_keys"]) if "cursor_keys" in stored else CursorKeys.new()
     stored["cursor_keys"] = keys.document()
-    session.client("secretsmanager").put_secret_value(SecretId=template.physical_name("CursorKeysSecret"),
-                                                      SecretString=json.dumps(keys.document()))
+    session.client("secretsmanager").put_secret_value(
+        SecretId=template.physical_name("CursorKeysSecret"), SecretString=json.dumps(keys.document())
+    )
 
 
 def mint_dev_token(template: Template, ring: Any) -> tuple[str, int]:
@@ -236,8 +253,14 @@ def mint_dev_token(template: Template, ring: Any) -> tuple[str, int]:
 
     now = int(time.time())
     token = mint_access_token(
-        ring.active, subject="dev-user", scopes=sorted(SCOPES), issuer=template.parameters["TokenIssuer"],
-        audience=template.parameters["TokenAudience"], token_use="user", ttl_seconds=DEV_TOKEN_TTL_SECONDS, now=now,
+        ring.active,
+        subject="dev-user",
+        scopes=sorted(SCOPES),
+        issuer=template.parameters["TokenIssuer"],
+        audience=template.parameters["TokenAudience"],
+        token_use="user",
+        ttl_seconds=DEV_TOKEN_TTL_SECONDS,
+        now=now,
     )
     return token, now + DEV_TOKEN_TTL_SECONDS
 
@@ -268,13 +291,23 @@ class LocalStack:
         template = self.template
         keys = self._provision_and_seed()
         _, api = template.api()
-        self.workers = Workers(template.functions(), aws_env,
-                               max_workers=int(os.environ.get("ECKO_MAX_WORKERS", "4")),
-                               idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")))
+        self.workers = Workers(
+            template.functions(),
+            aws_env,
+            max_workers=int(os.environ.get("ECKO_MAX_WORKERS", "4")),
+            idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")),
+        )
         self.gateway = Gateway(
-            routes=template.routes(), api=api, workers=self.workers, keys=keys, limiter=RateLimiter(),
-            local_routes={"/_local/health": self._health, "/_local/openapi.json": self._openapi_json,
-                          "/_local/docs": self._docs},
+            routes=template.routes(),
+            api=api,
+            workers=self.workers,
+            keys=keys,
+            limiter=RateLimiter(),
+            local_routes={
+                "/_local/health": self._health,
+                "/_local/openapi.json": self._openapi_json,
+                "/_local/docs": self._docs,
+            },
         )
 
     def _provision_and_seed(self) -> KeyDirectory:
@@ -289,8 +322,12 @@ class LocalStack:
         self.credentials = self._seed(self._endpoint, apigateway, plan_ids)
         self.state.write_credentials(self.credentials)
         # The gateway asks for keys while serving: it must give up quickly when the backend hangs.
-        lookups = self.session.client("apigateway", config=botocore.config.Config(
-            connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 1}))
+        lookups = self.session.client(
+            "apigateway",
+            config=botocore.config.Config(
+                connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 1}
+            ),
+        )
         return KeyDirectory(lookups, set(plan_ids.values()))
 
     def _restart_emulator(self) -> None:
@@ -311,8 +348,11 @@ class LocalStack:
             process = self.emulator.process
             if process is None or process.poll() is None:
                 continue
-            log.error("the AWS emulator exited (code %s): restarting it; see %s", process.returncode,
-                      self.state.root / "emulator.log")
+            log.error(
+                "the AWS emulator exited (code %s): restarting it; see %s",
+                process.returncode,
+                self.state.root / "emulator.log",
+            )
             try:
                 await asyncio.to_thread(self._restart_emulator)
             except Exception:  # it will be tried again in a second
@@ -353,8 +393,9 @@ class LocalStack:
         local_defaults[REFUSED_PORTS_PARAMETER] = ",".join(str(port) for port in sorted(refused))
         if REFUSED_PORTS_PARAMETER in overrides:  # the user's ports add to the stack's own, never replace them
             overrides[REFUSED_PORTS_PARAMETER] = local_defaults[REFUSED_PORTS_PARAMETER]
-        self.template = Template(self.config.template_path, overrides=overrides, account_id=account,
-                                 local_defaults=local_defaults)
+        self.template = Template(
+            self.config.template_path, overrides=overrides, account_id=account, local_defaults=local_defaults
+        )
         return endpoint, aws_env
 
     def _start_sign_in_provider(self) -> dict[str, str]:
@@ -364,8 +405,13 @@ class LocalStack:
         secret = secrets.token_urlsafe(24)
         callback = f"http://127.0.0.1:{self.config.port}/social-login/callback/google"
         try:
-            provider = start_oidc_provider(self.state.root / "oidc", client_id=LOCAL_GOOGLE_CLIENT_ID,
-                                           client_secret=secret, redirect_uris=[callback], accounts=DEMO_ACCOUNTS)
+            provider = start_oidc_provider(
+                self.state.root / "oidc",
+                client_id=LOCAL_GOOGLE_CLIENT_ID,
+                client_secret=secret,
+                redirect_uris=[callback],
+                accounts=DEMO_ACCOUNTS,
+            )
         except OidcProviderError as error:
             log.warning("no local sign-in provider (%s): sign-in goes to Google", error)
             return {}
@@ -404,8 +450,9 @@ class LocalStack:
         api_key_id = None
         if DEMO_PLAN in plan_ids:
             stored.setdefault("api_key", "ekl_" + secrets.token_urlsafe(24))
-            api_key_id = ensure_api_key(apigateway, name=DEMO_KEY_NAME, value=stored["api_key"],
-                                        plan_id=plan_ids[DEMO_PLAN])
+            api_key_id = ensure_api_key(
+                apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN]
+            )
             credentials["api_key"] = stored["api_key"]
         webhook_secret = seed_stripe_webhook_secret(template, self.session, stored)
         if webhook_secret:
@@ -413,7 +460,8 @@ class LocalStack:
             if self.stripe and "StripeApiKey" in template.resources:
                 # localstripe takes any test key; it signs its webhooks with our secret.
                 self.session.client("secretsmanager").put_secret_value(
-                    SecretId=template.physical_name("StripeApiKey"), SecretString="sk_test_eckospace_local")
+                    SecretId=template.physical_name("StripeApiKey"), SecretString="sk_test_eckospace_local"
+                )
                 self.stripe.send_webhooks_to(f"{base}/payment/stripe/webhook", webhook_secret)
                 credentials["stripe_api_base"] = self.stripe.url
         demo_client = seed_demo_integration(template, self.session, stored, api_key_id)
@@ -421,10 +469,13 @@ class LocalStack:
             credentials.update(demo_client, token_url=f"{base}/api/oauth/token")
         if self.sign_in_provider and "GoogleClientSecret" in template.resources:
             self.session.client("secretsmanager").put_secret_value(
-                SecretId=template.physical_name("GoogleClientSecret"), SecretString=self._google_client_secret)
-            credentials["sign_in"] = {"url": f"{base}/social-login/redirect/google",
-                                      "provider": self.sign_in_provider.issuer,
-                                      "accounts": [account.sub for account in DEMO_ACCOUNTS]}
+                SecretId=template.physical_name("GoogleClientSecret"), SecretString=self._google_client_secret
+            )
+            credentials["sign_in"] = {
+                "url": f"{base}/social-login/redirect/google",
+                "provider": self.sign_in_provider.issuer,
+                "accounts": [account.sub for account in DEMO_ACCOUNTS],
+            }
         if ring is not None:
             credentials["token"], credentials["token_expires_at"] = mint_dev_token(template, ring)
         self.state.save_secrets(stored)
@@ -433,9 +484,14 @@ class LocalStack:
     # ------------------------------------------------------------------ local endpoints
     async def _health(self, request: Request) -> HttpAnswer:
         """Liveness plus each function's sandbox figures (cold starts, invocations, init times)."""
-        functions = {name: {"cold_starts": pool.stats.cold_starts, "invocations": pool.stats.invocations,
-                            "init_ms": [round(ms, 1) for ms in pool.stats.init_ms[-10:]]}
-                     for name, pool in self.workers.pools.items()}
+        functions = {
+            name: {
+                "cold_starts": pool.stats.cold_starts,
+                "invocations": pool.stats.invocations,
+                "init_ms": [round(ms, 1) for ms in pool.stats.init_ms[-10:]],
+            }
+            for name, pool in self.workers.pools.items()
+        }
         body = json.dumps({"status": "ok", "functions": functions}).encode()
         return HttpAnswer(200, [("Content-Type", "application/json")], body)
 
@@ -454,7 +510,9 @@ class LocalStack:
             spec=(await self._openapi_json(request)).body.decode(),
             swagger_js=(assets / "swagger-ui-bundle.min.js").read_text(),
             swagger_css=(assets / "swagger-ui.min.css").read_text(),
-            swagger_base_url="", oauth2_config=None, persist_authorization=True,
+            swagger_base_url="",
+            oauth2_config=None,
+            persist_authorization=True,
         )
         return HttpAnswer(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
 
@@ -466,10 +524,17 @@ class LocalStack:
     async def serve(self) -> None:
         import uvicorn
 
-        server = uvicorn.Server(uvicorn.Config(
-            self.gateway, host="127.0.0.1", port=self.config.port, log_level="warning", access_log=False,
-            lifespan="on", timeout_graceful_shutdown=5,
-        ))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                self.gateway,
+                host="127.0.0.1",
+                port=self.config.port,
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=5,
+            )
+        )
         sqs = self.session.client("sqs")
         self.pollers = [SqsPoller(source, self.workers, sqs) for source in sqs_sources(self.template)]
         scheduler = Scheduler(self.template, self.workers, speed=float(os.environ.get("ECKO_SCHEDULE_SPEED", "1")))
@@ -502,22 +567,24 @@ class LocalStack:
 
     def banner(self) -> str:
         c = self.credentials
-        return "\n".join([
-            "",
-            f"EckoSpace API (local) on {c['api_url']}",
-            f"  interactive docs  {c['docs_url']}",
-            f"  OpenAPI           {c['openapi_url']}",
-            f"  AWS backend       {c['aws_endpoint_url'] or 'your AWS profile'}",
-            f"  credentials       {self.state.credentials_path}",
-            "",
-            "Try it:",
-            f"  curl -H \"x-api-key: $(jq -r .api_key {self.state.credentials_path})\" \\",
-            f"       -H \"Authorization: Bearer $(jq -r .token {self.state.credentials_path})\" \\",
-            f"       '{c['api_url']}/api/translations/app?locale=fr-CA'",
-            "",
-            "Ctrl-C stops it; data is kept for the next run (FRESH=1 starts over).",
-            "",
-        ])
+        return "\n".join(
+            [
+                "",
+                f"EckoSpace API (local) on {c['api_url']}",
+                f"  interactive docs  {c['docs_url']}",
+                f"  OpenAPI           {c['openapi_url']}",
+                f"  AWS backend       {c['aws_endpoint_url'] or 'your AWS profile'}",
+                f"  credentials       {self.state.credentials_path}",
+                "",
+                "Try it:",
+                f'  curl -H "x-api-key: $(jq -r .api_key {self.state.credentials_path})" \\',
+                f'       -H "Authorization: Bearer $(jq -r .token {self.state.credentials_path})" \\',
+                f"       '{c['api_url']}/api/translations/app?locale=fr-CA'",
+                "",
+                "Ctrl-C stops it; data is kept for the next run (FRESH=1 starts over).",
+                "",
+            ]
+        )
 
     def shutdown(self) -> None:
         try:

@@ -77,9 +77,14 @@ def export_data(template: Template, session: Any) -> dict[str, Any]:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
             for entry in page.get("Contents", []):
                 got = s3.get_object(Bucket=name, Key=entry["Key"])
-                objects.append({"key": entry["Key"], "content_type": got.get("ContentType"),
-                                "metadata": got.get("Metadata", {}),
-                                "body": base64.b64encode(got["Body"].read()).decode()})
+                objects.append(
+                    {
+                        "key": entry["Key"],
+                        "content_type": got.get("ContentType"),
+                        "metadata": got.get("Metadata", {}),
+                        "body": base64.b64encode(got["Body"].read()).decode(),
+                    }
+                )
         buckets[logical_id] = objects
     return {"tables": tables, "buckets": buckets}
 
@@ -91,7 +96,7 @@ def import_data(template: Template, session: Any, data: dict[str, Any]) -> None:
             continue  # a module switched off since: its data stays on disk, unused
         name = template.physical_name(logical_id)
         for start in range(0, len(items), 25):
-            request = {name: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]}
+            request = {name: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
             while request:
                 request = dynamodb.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
     for logical_id, objects in data.get("buckets", {}).items():
@@ -99,6 +104,10 @@ def import_data(template: Template, session: Any, data: dict[str, Any]) -> None:
             continue
         name = template.physical_name(logical_id)
         for obj in objects:
-            s3.put_object(Bucket=name, Key=obj["key"], Body=base64.b64decode(obj["body"]),
-                          ContentType=obj.get("content_type") or "application/octet-stream",
-                          Metadata=obj.get("metadata") or {})
+            s3.put_object(
+                Bucket=name,
+                Key=obj["key"],
+                Body=base64.b64decode(obj["body"]),
+                ContentType=obj.get("content_type") or "application/octet-stream",
+                Metadata=obj.get("metadata") or {},
+            )

@@ -109,10 +109,18 @@ def module_name(condition: str | None) -> str:
 
 
 class Template:
-    def __init__(self, path: Path, *, stack_name: str = "eckospace-local",
-                 overrides: dict[str, str] | None = None, account_id: str = ACCOUNT_ID,
-                 local_defaults: dict[str, str] | None = None, parent: Template | None = None,
-                 module: str = "core", application: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        stack_name: str = "eckospace-local",
+        overrides: dict[str, str] | None = None,
+        account_id: str = ACCOUNT_ID,
+        local_defaults: dict[str, str] | None = None,
+        parent: Template | None = None,
+        module: str = "core",
+        application: str | None = None,
+    ) -> None:
         """`local_defaults` replace the template's defaults for the parameters it has (the local
         stack's own URL, say); `overrides` (the user's, or a parent stack's) win over both."""
         self.path = path
@@ -136,7 +144,8 @@ class Template:
         for name in self.doc.get("Conditions", {}):
             self._condition(name)
         self.own_resources = {
-            logical_id: resource for logical_id, resource in self.own_resources.items()
+            logical_id: resource
+            for logical_id, resource in self.own_resources.items()
             if "Condition" not in resource or self._condition(resource["Condition"])
         }
         self._load_nested()
@@ -148,9 +157,15 @@ class Template:
         if not isinstance(location, str) or "://" in location:
             raise ValueError(f"{logical_id}: only nested templates at a local Location are read locally")
         passed = {name: _parameter_text(value) for name, value in self.resolve(props.get("Parameters", {})).items()}
-        return Template((self.root / location).resolve(), stack_name=f"{self.stack_name}-{logical_id}",
-                        overrides=passed, account_id=self.account_id, parent=self,
-                        module=module_name(resource.get("Condition")), application=logical_id)
+        return Template(
+            (self.root / location).resolve(),
+            stack_name=f"{self.stack_name}-{logical_id}",
+            overrides=passed,
+            account_id=self.account_id,
+            parent=self,
+            module=module_name(resource.get("Condition")),
+            application=logical_id,
+        )
 
     def _index_owners(self) -> dict[str, Template]:
         """Logical id -> the stack that declares it, across the whole tree (ids are unique in it)."""
@@ -158,8 +173,10 @@ class Template:
         for child in self.stacks.values():
             for logical_id, owner in child._index_owners().items():
                 if logical_id in owners:
-                    raise ValueError(f"{logical_id} is declared in two stacks ({owners[logical_id].path.name} "
-                                     f"and {owner.path.name}): logical ids must be unique across the stacks")
+                    raise ValueError(
+                        f"{logical_id} is declared in two stacks ({owners[logical_id].path.name} "
+                        f"and {owner.path.name}): logical ids must be unique across the stacks"
+                    )
                 owners[logical_id] = owner
         return owners
 
@@ -180,8 +197,11 @@ class Template:
         return "/".join(path)
 
     def outputs(self) -> dict[str, Any]:
-        return {name: self.resolve(output["Value"]) for name, output in self.doc.get("Outputs", {}).items()
-                if "Condition" not in output or self._condition(output["Condition"])}
+        return {
+            name: self.resolve(output["Value"])
+            for name, output in self.doc.get("Outputs", {}).items()
+            if "Condition" not in output or self._condition(output["Condition"])
+        }
 
     def _top(self) -> Template:
         return self if self.parent is None else self.parent._top()
@@ -234,9 +254,14 @@ class Template:
             return self._known_refs[name]
         if self.parent is None and name in self._owners and name not in self.own_resources:
             return self.owner(name).ref(name)
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": self.account_id, "AWS::Partition": PARTITION,
-                  "AWS::StackName": self.stack_name, "AWS::URLSuffix": "amazonaws.com",
-                  "AWS::NoValue": None}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": self.account_id,
+            "AWS::Partition": PARTITION,
+            "AWS::StackName": self.stack_name,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": None,
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -264,8 +289,11 @@ class Template:
             owner._owners = owner._index_owners()
 
     def _load_nested(self) -> None:
-        self.stacks = {logical_id: self._nested(logical_id, resource) for logical_id, resource in
-                       self.own_resources.items() if resource["Type"] == "AWS::Serverless::Application"}
+        self.stacks = {
+            logical_id: self._nested(logical_id, resource)
+            for logical_id, resource in self.own_resources.items()
+            if resource["Type"] == "AWS::Serverless::Application"
+        }
         self._owners = self._index_owners()
 
     def get_att(self, name: str, attribute: str) -> Any:
@@ -280,11 +308,13 @@ class Template:
             return outputs[output]
         physical = self.physical_name(name)
         if attribute == "Arn":
-            service = {"AWS::DynamoDB::Table": f"dynamodb:{REGION}:{self.account_id}:table/",
-                       "AWS::SQS::Queue": f"sqs:{REGION}:{self.account_id}:",
-                       "AWS::S3::Bucket": "s3:::",
-                       "AWS::Serverless::Function": f"lambda:{REGION}:{self.account_id}:function:",
-                       "AWS::SecretsManager::Secret": f"secretsmanager:{REGION}:{self.account_id}:secret:"}[kind]
+            service = {
+                "AWS::DynamoDB::Table": f"dynamodb:{REGION}:{self.account_id}:table/",
+                "AWS::SQS::Queue": f"sqs:{REGION}:{self.account_id}:",
+                "AWS::S3::Bucket": "s3:::",
+                "AWS::Serverless::Function": f"lambda:{REGION}:{self.account_id}:function:",
+                "AWS::SecretsManager::Secret": f"secretsmanager:{REGION}:{self.account_id}:secret:",
+            }[kind]
             return f"arn:{PARTITION}:{service}{physical}"
         if attribute in ("QueueName", "Name"):
             return physical
@@ -296,7 +326,7 @@ class Template:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -358,8 +388,10 @@ class Template:
     def _layer_dirs(self) -> dict[str, Path]:
         """A layer's resolved reference (what a function's `Layers` hold) -> its content directory."""
         top = self._top()
-        return {str(top.owner(lid).ref(lid)): (top.owner(lid).root / resource["Properties"]["ContentUri"]).resolve()
-                for lid, resource in top.of_type("AWS::Serverless::LayerVersion").items()}
+        return {
+            str(top.owner(lid).ref(lid)): (top.owner(lid).root / resource["Properties"]["ContentUri"]).resolve()
+            for lid, resource in top.of_type("AWS::Serverless::LayerVersion").items()
+        }
 
     def functions(self) -> dict[str, FunctionSpec]:
         """Every function of this stack and of the stacks nested in it, each read in its own stack."""
@@ -400,7 +432,7 @@ class Template:
         apis = {lid: r for lid, r in self.own_resources.items() if r["Type"] == "AWS::Serverless::Api"}
         if len(apis) != 1:
             raise ValueError("the local stack serves exactly one AWS::Serverless::Api")
-        (logical_id, resource), = apis.items()
+        ((logical_id, resource),) = apis.items()
         props = dict(resource.get("Properties", {}))
         # The authorizer's FunctionArn names a function; keep the logical id rather than an ARN.
         auth = props.get("Auth", {})
@@ -408,11 +440,15 @@ class Template:
         for name, spec in auth.get("Authorizers", {}).items():
             target = spec.get("FunctionArn", {})
             ref = target.get("Ref") or target.get("Fn::GetAtt", [""])[0]
-            authorizers[name] = {**self.resolve({k: v for k, v in spec.items() if k != "FunctionArn"}),
-                                 "Function": ref.split(".")[0]}
+            authorizers[name] = {
+                **self.resolve({k: v for k, v in spec.items() if k != "FunctionArn"}),
+                "Function": ref.split(".")[0],
+            }
         resolved = self.resolve({k: v for k, v in props.items() if k != "Auth"})
-        resolved["Auth"] = {**self.resolve({k: v for k, v in auth.items() if k != "Authorizers"}),
-                            "Authorizers": authorizers}
+        resolved["Auth"] = {
+            **self.resolve({k: v for k, v in auth.items() if k != "Authorizers"}),
+            "Authorizers": authorizers,
+        }
         return logical_id, resolved
 
     def routes(self) -> list[Route]:
@@ -427,9 +463,15 @@ class Template:
                 props = event["Properties"]
                 route_auth = props.get("Auth", {})
                 authorizer = route_auth.get("Authorizer", auth.get("DefaultAuthorizer"))
-                routes.append(_route(props["Method"], props["Path"], logical_id,
-                                     api_key=bool(route_auth.get("ApiKeyRequired", auth.get("ApiKeyRequired", False))),
-                                     authorizer=authorizer))
+                routes.append(
+                    _route(
+                        props["Method"],
+                        props["Path"],
+                        logical_id,
+                        api_key=bool(route_auth.get("ApiKeyRequired", auth.get("ApiKeyRequired", False))),
+                        authorizer=authorizer,
+                    )
+                )
         by_name = {spec.function_name: logical_id for logical_id, spec in functions.items() if spec.function_name}
         for path, item in (api.get("DefinitionBody") or {}).get("paths", {}).items():
             for method, operation in item.items():
@@ -450,13 +492,19 @@ def _parameter_text(value: Any) -> str:
 
 
 def _route(method: str, path: str, function: str, *, api_key: bool, authorizer: str | None) -> Route:
-    return Route(method=method.upper(), path=path, function=function, api_key_required=api_key,
-                 authorizer=None if authorizer in (None, NO_AUTHORIZER) else authorizer,
-                 pattern=_route_pattern(path))
+    return Route(
+        method=method.upper(),
+        path=path,
+        function=function,
+        api_key_required=api_key,
+        authorizer=None if authorizer in (None, NO_AUTHORIZER) else authorizer,
+        pattern=_route_pattern(path),
+    )
 
 
-def _definition_route(path: str, method: str, operation: dict[str, Any], functions_by_name: dict[str, str],
-                      auth: dict[str, Any]) -> Route:
+def _definition_route(
+    path: str, method: str, operation: dict[str, Any], functions_by_name: dict[str, str], auth: dict[str, Any]
+) -> Route:
     """A route of the API's DefinitionBody, with SAM's defaults and markers for security."""
     uri = str(operation.get("x-amazon-apigateway-integration", {}).get("uri", ""))
     target = _INTEGRATION_TARGET.search(uri)
@@ -464,7 +512,10 @@ def _definition_route(path: str, method: str, operation: dict[str, Any], functio
         raise ValueError(f"{method.upper()} {path}: its integration ({uri or 'none'}) names no function of the stacks")
     requirements = {name for requirement in operation.get("security", []) for name in requirement}
     authorizers = requirements & set(auth.get("Authorizers", {}))
-    authorizer = NO_AUTHORIZER if NO_AUTHORIZER in requirements else (
-        next(iter(authorizers)) if authorizers else auth.get("DefaultAuthorizer"))
+    authorizer = (
+        NO_AUTHORIZER
+        if NO_AUTHORIZER in requirements
+        else (next(iter(authorizers)) if authorizers else auth.get("DefaultAuthorizer"))
+    )
     api_key = "api_key" in requirements or (NO_API_KEY not in requirements and bool(auth.get("ApiKeyRequired")))
     return _route(method, path, functions_by_name[target["name"]], api_key=api_key, authorizer=authorizer)

@@ -46,8 +46,10 @@ def ensure_usage_plans(template: Template, apigateway: Any) -> dict[str, str]:
         name = props["UsagePlanName"]
         request = {"description": props.get("Description", "")}
         if "Throttle" in props:
-            request["throttle"] = {"rateLimit": float(props["Throttle"]["RateLimit"]),
-                                   "burstLimit": int(props["Throttle"]["BurstLimit"])}
+            request["throttle"] = {
+                "rateLimit": float(props["Throttle"]["RateLimit"]),
+                "burstLimit": int(props["Throttle"]["BurstLimit"]),
+            }
         if "Quota" in props:
             request["quota"] = {"limit": int(props["Quota"]["Limit"]), "period": props["Quota"]["Period"]}
         plan = existing.get(name)
@@ -98,8 +100,14 @@ class KeyDirectory:
             if raw["id"] not in self._plan_ids:
                 continue
             throttle, quota = raw.get("throttle") or {}, raw.get("quota") or {}
-            plan = Plan(id=raw["id"], name=raw["name"], rate=throttle.get("rateLimit"),
-                        burst=throttle.get("burstLimit"), quota=quota.get("limit"), period=quota.get("period"))
+            plan = Plan(
+                id=raw["id"],
+                name=raw["name"],
+                rate=throttle.get("rateLimit"),
+                burst=throttle.get("burstLimit"),
+                quota=quota.get("limit"),
+                period=quota.get("period"),
+            )
             for plan_key in self._apigateway.get_usage_plan_keys(usagePlanId=raw["id"], limit=500).get("items", []):
                 key = keys.get(plan_key["id"])
                 if key and key.get("enabled", True) and key.get("value"):

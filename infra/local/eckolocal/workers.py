@@ -73,16 +73,22 @@ class Worker:
     @classmethod
     async def start(cls, spec: FunctionSpec, env: dict[str, str]) -> Worker:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "eckolocal.runtime",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
-            limit=_STREAM_LIMIT, cwd=str(spec.code_dir),
+            sys.executable,
+            "-m",
+            "eckolocal.runtime",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+            limit=_STREAM_LIMIT,
+            cwd=str(spec.code_dir),
         )
         assert process.stdout is not None
         line = await process.stdout.readline()
         if not line:
             await process.wait()
-            raise InvocationError({"errorMessage": f"worker for {spec.name} exited during init",
-                                   "errorType": "Runtime.ExitError"})
+            raise InvocationError(
+                {"errorMessage": f"worker for {spec.name} exited during init", "errorType": "Runtime.ExitError"}
+            )
         return cls(process, json.loads(line))
 
     @property
@@ -99,14 +105,16 @@ class Worker:
             answer_line = await asyncio.wait_for(self.process.stdout.readline(), timeout)
         except TimeoutError:
             self.kill()
-            raise InvocationError({"errorMessage": f"Task timed out after {timeout:.2f} seconds",
-                                   "errorType": "Sandbox.Timedout"}) from None
+            raise InvocationError(
+                {"errorMessage": f"Task timed out after {timeout:.2f} seconds", "errorType": "Sandbox.Timedout"}
+            ) from None
         finally:
             self.last_used = time.monotonic()
         if not answer_line:
             self.kill()
-            raise InvocationError({"errorMessage": "Runtime exited without providing a reason",
-                                   "errorType": "Runtime.ExitError"})
+            raise InvocationError(
+                {"errorMessage": "Runtime exited without providing a reason", "errorType": "Runtime.ExitError"}
+            )
         answer = json.loads(answer_line)
         if "error" in answer:
             raise InvocationError(answer["error"])
@@ -163,8 +171,9 @@ class FunctionPool:
         worker = await self._acquire()
         try:
             self.stats.invocations += 1
-            return await worker.invoke(event, timeout=float(self.spec.timeout),
-                                       request_id=request_id or str(uuid.uuid4()))
+            return await worker.invoke(
+                event, timeout=float(self.spec.timeout), request_id=request_id or str(uuid.uuid4())
+            )
         finally:
             await self._release(worker)
 
@@ -191,8 +200,14 @@ class FunctionPool:
 class Workers:
     """Every function's pool, created lazily, plus the idle reaper."""
 
-    def __init__(self, specs: dict[str, FunctionSpec], aws_env: dict[str, str], *, max_workers: int = 4,
-                 idle_seconds: float = 300.0) -> None:
+    def __init__(
+        self,
+        specs: dict[str, FunctionSpec],
+        aws_env: dict[str, str],
+        *,
+        max_workers: int = 4,
+        idle_seconds: float = 300.0,
+    ) -> None:
         self.specs = specs
         self.aws_env = aws_env
         self.max_workers = max_workers
@@ -205,7 +220,8 @@ class Workers:
         if pool is None:
             spec = self.specs[logical_id]
             pool = self.pools[logical_id] = FunctionPool(
-                spec, sandbox_environment(spec, self.aws_env), max_workers=self.max_workers)
+                spec, sandbox_environment(spec, self.aws_env), max_workers=self.max_workers
+            )
         return pool
 
     async def invoke(self, logical_id: str, event: dict[str, Any], *, request_id: str | None = None) -> Any:

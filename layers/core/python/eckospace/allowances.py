@@ -44,15 +44,24 @@ class DailyAllowance:
 
     def count_one(self, table: str, key: dict[str, Any], now: float) -> dict[str, Any]:
         """The Update, for a TransactWriteItems, that counts one more and fails past the limit."""
-        return {"Update": {
-            "TableName": table, "Key": key,
-            "UpdateExpression": "ADD #used :one SET expires_at = :expires",
-            "ConditionExpression": "attribute_not_exists(#used) OR #used < :limit",
-            "ExpressionAttributeNames": {"#used": "used"},
-            "ExpressionAttributeValues": {":one": {"N": "1"}, ":limit": {"N": str(self.limit())},
-                                          ":expires": {"N": str(counter_expiry(now))}},
-        }}
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": "ADD #used :one SET expires_at = :expires",
+                "ConditionExpression": "attribute_not_exists(#used) OR #used < :limit",
+                "ExpressionAttributeNames": {"#used": "used"},
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(self.limit())},
+                    ":expires": {"N": str(counter_expiry(now))},
+                },
+            }
+        }
 
     def exhausted(self, now: float) -> TooManyRequests:
-        return TooManyRequests(f"Your daily allowance of {self.limit()} {self.what} is used up; it renews at "
-                               "midnight UTC.", retry_after=seconds_until_tomorrow(now), daily_limit=self.limit())
+        return TooManyRequests(
+            f"Your daily allowance of {self.limit()} {self.what} is used up; it renews at midnight UTC.",
+            retry_after=seconds_until_tomorrow(now),
+            daily_limit=self.limit(),
+        )

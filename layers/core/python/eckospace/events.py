@@ -27,8 +27,7 @@ class DomainEvent:
     created: int = field(default_factory=lambda: int(time.time()))
 
     def envelope(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "created": self.created, "subject": self.subject,
-                "data": self.data}
+        return {"id": self.id, "type": self.type, "created": self.created, "subject": self.subject, "data": self.data}
 
 
 def publish(event: DomainEvent) -> str:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
+    # Powertools annotates `log` as a LogRecord, but its format() passes the log dict.
     def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
         return super().serialize(redact(log))
 
@@ -49,8 +50,18 @@ def record_fault() -> None:
     metric, no API call). A 500 is a bug, and a handled one is no Lambda error: the function's
     rollback alarm adds this count to its errors, so a canary that answers 500s is rolled back."""
     function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown")
-    document = {"_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
-        "Namespace": FAULTS_NAMESPACE, "Dimensions": [["FunctionName"]],
-        "Metrics": [{"Name": FAULTS_METRIC, "Unit": "Count"}]}]},
-        "FunctionName": function, FAULTS_METRIC: 1}
+    document = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": FAULTS_NAMESPACE,
+                    "Dimensions": [["FunctionName"]],
+                    "Metrics": [{"Name": FAULTS_METRIC, "Unit": "Count"}],
+                }
+            ],
+        },
+        "FunctionName": function,
+        FAULTS_METRIC: 1,
+    }
     sys.stdout.write(json.dumps(document, separators=(",", ":")) + "\n")

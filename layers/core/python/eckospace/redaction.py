@@ -71,8 +71,11 @@ def redact(value: Any, _depth: int = 0) -> Any:
         return redact_text(value)
     if isinstance(value, dict):
         return {
-            key: (REDACTED if isinstance(key, str) and is_sensitive_key(key) and item not in (None, "")
-                  else redact(item, _depth + 1))
+            key: (
+                REDACTED
+                if isinstance(key, str) and is_sensitive_key(key) and item not in (None, "")
+                else redact(item, _depth + 1)
+            )
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):

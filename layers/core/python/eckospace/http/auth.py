@@ -40,8 +40,13 @@ def principal_from_authorizer(authorizer: dict[str, Any] | None) -> Principal:
     if not authorizer or not authorizer.get("sub"):
         # Only reachable when a route was deployed without the authorizer: fail closed.
         raise Unauthorized("No verified bearer token reached this function.")
-    key = (authorizer["sub"], authorizer.get("scope"), authorizer.get("token_use"), authorizer.get("client_id"),
-           authorizer.get("sid"))
+    key = (
+        authorizer["sub"],
+        authorizer.get("scope"),
+        authorizer.get("token_use"),
+        authorizer.get("client_id"),
+        authorizer.get("sid"),
+    )
     found = _principals.get(key)
     if found is None:
         if len(_principals) >= 1024:
@@ -84,8 +89,10 @@ def requires(*scopes: str, tokens: tuple[str, ...] = TOKEN_USES) -> dict[str, An
     unknown = set(tokens) - set(TOKEN_USES)
     if unknown or not tokens:
         raise ValueError(f"tokens must be among {TOKEN_USES}")
-    return {"security": [{BEARER_SCHEME: list(scopes), API_KEY_SCHEME: []}],
-            "openapi_extensions": {_TOKEN_USE_EXTENSION: list(tokens)}}
+    return {
+        "security": [{BEARER_SCHEME: list(scopes), API_KEY_SCHEME: []}],
+        "openapi_extensions": {_TOKEN_USE_EXTENSION: list(tokens)},
+    }
 
 
 def required_scopes(route: Any) -> tuple[str, ...] | None:
@@ -106,7 +113,8 @@ def enforce_route_scopes(app: APIGatewayRestResolver) -> None:
     principal = current_principal(app)
     accepted = (route.openapi_extensions or {}).get(_TOKEN_USE_EXTENSION, TOKEN_USES)
     if principal.token_use not in accepted:
-        raise Forbidden(f"This route does not accept {principal.token_use or 'unknown'} tokens; "
-                        f"it takes: {', '.join(accepted)}.")
+        raise Forbidden(
+            f"This route does not accept {principal.token_use or 'unknown'} tokens; it takes: {', '.join(accepted)}."
+        )
     if not principal.has_scopes(scopes):
         raise InsufficientScope(scopes)

@@ -27,8 +27,14 @@ def _persistence() -> Any:
     return DynamoDBPersistenceLayer(table_name=Settings.require(TABLE_SETTING), boto3_client=aws.client("dynamodb"))
 
 
-def once(key: str | None, *, caller: str, body: dict[str, Any], produce: Callable[[dict[str, Any]], dict[str, Any]],
-         lambda_context: Any = None) -> dict[str, Any]:
+def once(
+    key: str | None,
+    *,
+    caller: str,
+    body: dict[str, Any],
+    produce: Callable[[dict[str, Any]], dict[str, Any]],
+    lambda_context: Any = None,
+) -> dict[str, Any]:
     """`produce(body)` the first time `key` is used by `caller`; its stored answer afterwards."""
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -37,21 +43,32 @@ def once(key: str | None, *, caller: str, body: dict[str, Any], produce: Callabl
     )
 
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise BadRequest("An Idempotency-Key header (at most 255 characters) is required.",
-                         errors=[{"in": "header", "name": "Idempotency-Key", "detail": "is required"}])
-    config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="body",
-                               expires_after_seconds=24 * 3600, raise_on_no_idempotency_key=True)
+        raise BadRequest(
+            "An Idempotency-Key header (at most 255 characters) is required.",
+            errors=[{"in": "header", "name": "Idempotency-Key", "detail": "is required"}],
+        )
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="body",
+        expires_after_seconds=24 * 3600,
+        raise_on_no_idempotency_key=True,
+    )
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(), config=config)
+    # Powertools types idempotent_function's result as Any: the wrapped function keeps its signature.
+    @idempotent_function(  # type: ignore[untyped-decorator]
+        data_keyword_argument="request", persistence_store=_persistence(), config=config
+    )
     def run(request: dict[str, Any]) -> dict[str, Any]:
         return produce(request["body"])
 
     try:
-        return run(request={"key": f"{caller}:{key}", "body": body})
+        answer: dict[str, Any] = run(request={"key": f"{caller}:{key}", "body": body})
+        return answer
     except IdempotencyValidationError:
         raise UnprocessableContent("This Idempotency-Key was used with a different request body.") from None
     except IdempotencyAlreadyInProgressError:
-        raise Conflict("A request with this Idempotency-Key is still being processed.",
-                       headers={"Retry-After": "1"}) from None
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed.", headers={"Retry-After": "1"}
+        ) from None

@@ -66,8 +66,11 @@ class CursorKeys:
             raise CursorKeysUnusable("the cursor keys secret is not a key document")
         active = data[_ACTIVE]
         keys = {kid: value for kid, value in data.items() if kid != _ACTIVE}
-        if (active not in keys or not all(_KID.match(kid) for kid in keys)
-                or not all(isinstance(v, str) and len(v) >= _MIN_SECRET_LENGTH for v in keys.values())):
+        if (
+            active not in keys
+            or not all(_KID.match(kid) for kid in keys)
+            or not all(isinstance(v, str) and len(v) >= _MIN_SECRET_LENGTH for v in keys.values())
+        ):
             raise CursorKeysUnusable("the cursor keys secret names no usable active key")
         return cls(active=active, keys=keys)
 
@@ -127,8 +130,9 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=True).encode()
 
 
-def _signature(secret: str, *, listing: str, scope: Sequence[str], kid: str, expires: int,
-               key: Mapping[str, Any]) -> str:
+def _signature(
+    secret: str, *, listing: str, scope: Sequence[str], kid: str, expires: int, key: Mapping[str, Any]
+) -> str:
     message = _canonical(["eckospace-cursor-v1", listing, list(scope), kid, expires, key])
     return _b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest())
 
@@ -137,15 +141,22 @@ def _scope(scope: str | Sequence[str]) -> list[str]:
     return [scope] if isinstance(scope, str) else [str(part) for part in scope]
 
 
-def encode_cursor(last_key: Mapping[str, Any] | None, *, listing: str, scope: str | Sequence[str] = (),
-                  keys: CursorKeys | None = None, now: float | None = None) -> str | None:
+def encode_cursor(
+    last_key: Mapping[str, Any] | None,
+    *,
+    listing: str,
+    scope: str | Sequence[str] = (),
+    keys: CursorKeys | None = None,
+    now: float | None = None,
+) -> str | None:
     """The cursor for the page after `last_key` (None on the last page) of `listing` for `scope`."""
     if not last_key:
         return None
     keys = keys or current_keys()
     expires = int(now if now is not None else time.time()) + CURSOR_SECONDS
-    signature = _signature(keys.keys[keys.active], listing=listing, scope=_scope(scope), kid=keys.active,
-                           expires=expires, key=last_key)
+    signature = _signature(
+        keys.keys[keys.active], listing=listing, scope=_scope(scope), kid=keys.active, expires=expires, key=last_key
+    )
     return _b64encode(_canonical({"kid": keys.active, "exp": expires, "k": last_key, "sig": signature}))
 
 
@@ -153,8 +164,14 @@ def _refused(detail: str) -> BadRequest:
     return BadRequest(detail, errors=[{"in": "query", "name": "cursor", "detail": detail}])
 
 
-def decode_cursor(cursor: str | None, *, listing: str, scope: str | Sequence[str] = (),
-                  keys: CursorKeys | None = None, now: float | None = None) -> dict[str, Any] | None:
+def decode_cursor(
+    cursor: str | None,
+    *,
+    listing: str,
+    scope: str | Sequence[str] = (),
+    keys: CursorKeys | None = None,
+    now: float | None = None,
+) -> dict[str, Any] | None:
     """The ExclusiveStartKey inside a cursor this listing issued for this scope; 400 otherwise."""
     if not cursor:
         return None
@@ -163,10 +180,16 @@ def decode_cursor(cursor: str | None, *, listing: str, scope: str | Sequence[str
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (ValueError, UnicodeError, binascii.Error):
         raise _refused("The cursor is not one this API issued.") from None
-    if (not isinstance(payload, dict) or set(payload) != {"kid", "exp", "k", "sig"}
-            or not isinstance(payload["kid"], str) or not _KID.match(payload["kid"])
-            or type(payload["exp"]) is not int or not isinstance(payload["k"], dict) or not payload["k"]
-            or not isinstance(payload["sig"], str)):
+    if (
+        not isinstance(payload, dict)
+        or set(payload) != {"kid", "exp", "k", "sig"}
+        or not isinstance(payload["kid"], str)
+        or not _KID.match(payload["kid"])
+        or type(payload["exp"]) is not int
+        or not isinstance(payload["k"], dict)
+        or not payload["k"]
+        or not isinstance(payload["sig"], str)
+    ):
         raise _refused("The cursor is not one this API issued.")
     held = keys or current_keys()
     if payload["kid"] not in held.keys and keys is None:
@@ -174,8 +197,9 @@ def decode_cursor(cursor: str | None, *, listing: str, scope: str | Sequence[str
     secret = held.keys.get(payload["kid"])
     if secret is None:
         raise _refused("The cursor is not one this API issued, or its key has been retired.")
-    expected = _signature(secret, listing=listing, scope=_scope(scope), kid=payload["kid"], expires=payload["exp"],
-                          key=payload["k"])
+    expected = _signature(
+        secret, listing=listing, scope=_scope(scope), kid=payload["kid"], expires=payload["exp"], key=payload["k"]
+    )
     if not hmac.compare_digest(expected, payload["sig"]):
         raise _refused("The cursor was not issued for this listing, or it was altered.")
     if payload["exp"] <= (now if now is not None else time.time()):

@@ -74,9 +74,7 @@ class InsufficientScope(Forbidden):
             f"This request needs a token with the scope(s): {scope}.",
             required_scopes=list(required),
         )
-        self.headers["WWW-Authenticate"] = (
-            f'Bearer realm="eckospace", error="insufficient_scope", scope="{scope}"'
-        )
+        self.headers["WWW-Authenticate"] = f'Bearer realm="eckospace", error="insufficient_scope", scope="{scope}"'
 
 
 class NotFound(Problem):

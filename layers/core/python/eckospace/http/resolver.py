@@ -2,9 +2,9 @@
 
 `make_resolver()` gives a Powertools `APIGatewayRestResolver` with scope checks and request
 validation on every route and every error mapped, in this one place, to RFC 9457 problem+json.
-`entrypoint(app)` is the function's `lambda_handler`: it tags logs with the API Gateway request id, turns anything that escaped into a
-500 problem (never a stack trace) and counts every 500 it answers (the function's rollback alarm
-watches them), and puts `X-Request-Id` on every response.
+`entrypoint(app)` is the function's `lambda_handler`: it tags logs with the API Gateway request id,
+turns anything that escaped into a 500 problem (never a stack trace) and counts every 500 it answers
+(the function's rollback alarm watches them), and puts `X-Request-Id` on every response.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import functools
 import importlib
 import inspect
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
@@ -26,6 +26,7 @@ from eckospace.observability import logger, record_fault
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponseContentModel
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -52,12 +53,13 @@ def _compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(status_code=status, content_type="application/json", body=_compact_json(body),
-                    headers=headers or {})
+def json_response(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=status, content_type="application/json", body=_compact_json(body), headers=headers or {}
+    )
 
 
-def problem_response(problem: Problem, *, instance: str | None, request_id: str | None) -> Response:
+def problem_response(problem: Problem, *, instance: str | None, request_id: str | None) -> Response[str]:
     return Response(
         status_code=problem.status,
         content_type=PROBLEM_CONTENT_TYPE,
@@ -66,11 +68,20 @@ def problem_response(problem: Problem, *, instance: str | None, request_id: str 
     )
 
 
-_TRANSIENT_ERROR_CODES = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "RequestLimitExceeded",
-    "ServiceUnavailable", "InternalServerError", "InternalFailure", "SlowDown", "RequestThrottled",
-    "TransactionInProgressException",
-})
+_TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "InternalServerError",
+        "InternalFailure",
+        "SlowDown",
+        "RequestThrottled",
+        "TransactionInProgressException",
+    }
+)
 
 
 def is_transient_backend_error(exc: Exception) -> bool:
@@ -79,8 +90,13 @@ def is_transient_backend_error(exc: Exception) -> bool:
     code = (getattr(exc, "response", None) or {}).get("Error", {}).get("Code")
     if code in _TRANSIENT_ERROR_CODES:
         return True
-    return type(exc).__name__ in {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError",
-                                  "ConnectionClosedError", "TimeBudgetSpent"}
+    return type(exc).__name__ in {
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+        "TimeBudgetSpent",
+    }
 
 
 class GuardedRoute:
@@ -118,8 +134,11 @@ class GuardedResolver(APIGatewayRestResolver):
         for route in self._static_routes + self._dynamic_routes:
             for response in (route.responses or {}).values():
                 for content in (response.get("content") or {}).values():
-                    if isinstance(content.get("model"), str):
-                        content["model"] = _import_model(content["model"])
+                    model = content.get("model")
+                    if isinstance(model, str):
+                        # A content naming a model is Powertools' OpenAPIResponseContentModel; mypy cannot
+                        # narrow the TypedDict union by key.
+                        cast("OpenAPIResponseContentModel", content)["model"] = _import_model(model)
         return super().get_openapi_schema(**kwargs)
 
     def route(self, rule: str, method: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
@@ -143,22 +162,27 @@ def make_resolver() -> APIGatewayRestResolver:
     def request_id() -> str | None:
         return app.current_event.request_context.request_id
 
-    @app.exception_handler(Problem)
-    def render_problem(problem: Problem) -> Response:
+    # Registered by call rather than as decorators: Powertools leaves exception_handler unannotated,
+    # which would make the handlers untyped.
+    def render_problem(problem: Problem) -> Response[str]:
         if problem.status >= 500:
             logger().exception("request failed", extra={"problem": problem.slug})
         return problem_response(problem, instance=app.current_event.path, request_id=request_id())
 
-    @app.exception_handler(Exception)
-    def render_fault(exc: Exception) -> Response:
+    def render_fault(exc: Exception) -> Response[str]:
         logger().exception("unhandled error")
-        problem = (ServiceUnavailable("A backend is busy or unreachable; retry with backoff.",
-                                      headers={"Retry-After": "1"})
-                   if is_transient_backend_error(exc) else Problem())
+        problem = (
+            ServiceUnavailable("A backend is busy or unreachable; retry with backoff.", headers={"Retry-After": "1"})
+            if is_transient_backend_error(exc)
+            else Problem()
+        )
         return problem_response(problem, instance=app.current_event.path, request_id=request_id())
 
+    app.exception_handler(Problem)(render_problem)
+    app.exception_handler(Exception)(render_fault)
+
     @app.not_found
-    def render_not_found(_: Exception) -> Response:
+    def render_not_found(_: Exception) -> Response[str]:
         return render_problem(NotFound("No route matches this method and path."))
 
     return app

@@ -16,6 +16,7 @@ import json
 import re
 import types
 import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,21 +109,27 @@ def _compile_text(declarations: list[tuple[str, Any, Param | None, Any]], path_p
     rules = []
     for name, _, declared, default in declarations:
         location = declared.location if declared else ("path" if name in path_params else "query")
-        item = _Input(name=name, key=(declared.alias if declared else None) or name, location=location,
-                      multiple=False)
+        item = _Input(name=name, key=(declared.alias if declared else None) or name, location=location, multiple=False)
         pattern = declared.pattern if declared else None
-        rules.append(_TextRule(item=item, default=default,
-                               min_length=declared.min_length if declared else None,
-                               max_length=declared.max_length if declared else None,
-                               pattern=re.compile(pattern) if pattern else None))
+        rules.append(
+            _TextRule(
+                item=item,
+                default=default,
+                min_length=declared.min_length if declared else None,
+                max_length=declared.max_length if declared else None,
+                pattern=re.compile(pattern) if pattern else None,
+            )
+        )
     return _CompiledRoute(inputs=tuple(rule.item for rule in rules), model=None, body=None, text_rules=tuple(rules))
 
 
-def _compile_model(func: Any, declarations: list[tuple[str, Any, Param | None, Any]],
-                   path_params: set[str]) -> _CompiledRoute:
+def _compile_model(
+    func: Any, declarations: list[tuple[str, Any, Param | None, Any]], path_params: set[str]
+) -> _CompiledRoute:
     from pydantic import BaseModel, create_model
 
-    inputs, fields, body, body_model, body_default = [], {}, None, None, ...
+    inputs, body, body_model, body_default = [], None, None, ...
+    fields: dict[str, Any] = {}  # create_model's field definitions: (annotation, FieldInfo or default)
     for name, annotation, declared, default in declarations:
         if declared is not None:
             location, key, field = declared.location, declared.alias or name, declared.pydantic_field(default)
@@ -138,8 +145,13 @@ def _compile_model(func: Any, declarations: list[tuple[str, Any, Param | None, A
         else:
             fields[key] = (annotation, field)
         inputs.append(item)
-    return _CompiledRoute(inputs=tuple(inputs), model=create_model(f"{func.__name__}_request", **fields), body=body,
-                          body_model=body_model, body_default=body_default)
+    return _CompiledRoute(
+        inputs=tuple(inputs),
+        model=create_model(f"{func.__name__}_request", **fields),
+        body=body,
+        body_model=body_model,
+        body_default=body_default,
+    )
 
 
 def _raw_inputs(compiled: _CompiledRoute, event: dict[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +175,7 @@ def _raw_inputs(compiled: _CompiledRoute, event: dict[str, Any], path_args: dict
     return data
 
 
-def _problem(errors: list[dict[str, Any]], compiled: _CompiledRoute) -> BadRequest:
+def _problem(errors: Sequence[Mapping[str, Any]], compiled: _CompiledRoute) -> BadRequest:
     where = {item.key: item for item in compiled.inputs}
     fields = []
     for error in errors:
@@ -189,20 +201,22 @@ def validated_arguments(func: Any, path: str, event: dict[str, Any], path_args: 
         return _checked_text(compiled.text_rules, data)
     from pydantic import ValidationError
 
-    errors: list[dict[str, Any]] = []
+    errors: list[Mapping[str, Any]] = []
     arguments: dict[str, Any] = {}
     if compiled.body is not None:
         arguments[compiled.body.name], errors = _validated_body(compiled, raw_body(event))
     try:
         validated = compiled.model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_input=False) + errors
+        errors = [*exc.errors(include_url=False, include_input=False), *errors]
     if errors:
         raise _problem(errors, compiled)
-    return {item.name: getattr(validated, item.key) for item in compiled.inputs if item is not compiled.body} | arguments
+    return {
+        item.name: getattr(validated, item.key) for item in compiled.inputs if item is not compiled.body
+    } | arguments
 
 
-def _validated_body(compiled: _CompiledRoute, raw: str | None) -> tuple[Any, list[dict[str, Any]]]:
+def _validated_body(compiled: _CompiledRoute, raw: bytes | None) -> tuple[Any, list[Mapping[str, Any]]]:
     """The JSON body as its model, and the errors (located in the body). Typed as JSON Schema types
     it: `true` is not an integer, nor is `"5"`, while `5.0` is; a date-time is read from its string."""
     from pydantic import ValidationError
@@ -215,13 +229,17 @@ def _validated_body(compiled: _CompiledRoute, raw: str | None) -> tuple[Any, lis
     try:
         parsed = json.loads(raw, parse_float=_json_number)
     except ValueError:
-        raise BadRequest("The request body is not valid JSON.",
-                         errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}]) from None
+        raise BadRequest(
+            "The request body is not valid JSON.",
+            errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}],
+        ) from None
     try:
         return compiled.body_model.model_validate_json(json.dumps(parsed), strict=True), []
     except ValidationError as exc:
-        return None, [{**error, "loc": (compiled.body.key, *error["loc"])}
-                      for error in exc.errors(include_url=False, include_input=False)]
+        return None, [
+            {**error, "loc": (compiled.body.key, *error["loc"])}
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
 
 
 def _json_number(text: str) -> int | float:

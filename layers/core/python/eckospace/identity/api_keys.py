@@ -16,7 +16,8 @@ def plan_id(environment: str, tier: str) -> str:
     name = f"eckospace-{environment}-{tier}"
     for plan in aws.client("apigateway").get_usage_plans(limit=500).get("items", []):
         if plan["name"] == name:
-            return plan["id"]
+            found: str = plan["id"]
+            return found
     raise IntegrationError(f"no usage plan named {name}")
 
 
@@ -33,10 +34,12 @@ def plan_of(key_id: str, environment: str) -> str:
     client = aws.client("apigateway")
     for plan in client.get_usage_plans(keyId=key_id, limit=500).get("items", []):
         if plan["name"].startswith(f"eckospace-{environment}-"):
-            return plan["id"]
+            found: str = plan["id"]
+            return found
     raise IntegrationError(f"API key {key_id} is on no usage plan of {environment}")
 
 
 def disable(key_id: str) -> None:
     aws.client("apigateway").update_api_key(
-        apiKey=key_id, patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}])
+        apiKey=key_id, patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}]
+    )

@@ -41,8 +41,12 @@ def api_wide_resource(method_arn: str) -> str:
 
 
 def policy_for(claims: TokenClaims, method_arn: str) -> dict[str, Any]:
-    context = {"sub": claims.subject, "scope": " ".join(claims.scopes), "token_use": claims.token_use,
-               "jti": claims.jti}
+    context = {
+        "sub": claims.subject,
+        "scope": " ".join(claims.scopes),
+        "token_use": claims.token_use,
+        "jti": claims.jti,
+    }
     if claims.client_id:
         context["client_id"] = claims.client_id
     if claims.session_id:
@@ -51,8 +55,9 @@ def policy_for(claims: TokenClaims, method_arn: str) -> dict[str, Any]:
         "principalId": claims.subject,
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow",
-                           "Resource": api_wide_resource(method_arn)}],
+            "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": api_wide_resource(method_arn)}
+            ],
         },
         "context": context,
     }

@@ -56,8 +56,9 @@ def from_cookies(event: dict[str, Any]) -> str | None:
     return None
 
 
-def take_if_bound(table: str, key: dict[str, Any], binding: str | None, *, missing: str,
-                  mismatch: str) -> dict[str, Any] | None:
+def take_if_bound(
+    table: str, key: dict[str, Any], binding: str | None, *, missing: str, mismatch: str
+) -> dict[str, Any] | None:
     """Delete the item and return it when it exists, has not expired, and was bound to `binding`;
     None when it is unknown or expired (the caller's 400). A binding that is absent or another
     browser's is a `BrowserMismatch` (403) and leaves the item where it is. One conditional delete."""
@@ -66,10 +67,14 @@ def take_if_bound(table: str, key: dict[str, Any], binding: str | None, *, missi
     dynamodb = aws.client("dynamodb")
     try:
         gone = dynamodb.delete_item(
-            TableName=table, Key=key, ReturnValues="ALL_OLD", ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            TableName=table,
+            Key=key,
+            ReturnValues="ALL_OLD",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
             ConditionExpression="attribute_exists(pk) AND #binding = :binding",
             ExpressionAttributeNames={"#binding": "binding"},
-            ExpressionAttributeValues={":binding": {"S": digest(binding)}})
+            ExpressionAttributeValues={":binding": {"S": digest(binding)}},
+        )
     except dynamodb.exceptions.ConditionalCheckFailedException as exc:
         kept = exc.response.get("Item")  # there, but bound to another browser
         if kept is None or int(kept.get("expires_at", {}).get("N", "0")) <= time.time():

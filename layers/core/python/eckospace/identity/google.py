@@ -61,12 +61,14 @@ def _digest(value: str) -> str:
 def _http_json(request: urllib.request.Request | str) -> dict[str, Any]:
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 - configured URLs
-            return json.loads(response.read())
+            document: dict[str, Any] = json.loads(response.read())
+            return document
     except urllib.error.HTTPError:
         raise
     except (OSError, ValueError) as exc:
-        raise ServiceUnavailable("The sign-in provider could not be reached; try again.",
-                                 headers={"Retry-After": "5"}) from exc
+        raise ServiceUnavailable(
+            "The sign-in provider could not be reached; try again.", headers={"Retry-After": "5"}
+        ) from exc
 
 
 def provider_metadata() -> dict[str, Any]:
@@ -74,7 +76,8 @@ def provider_metadata() -> dict[str, Any]:
     if _discovery.get("expires", 0) < time.monotonic():
         document = _http_json(Settings.require(DISCOVERY_SETTING))
         _discovery.update(document=document, expires=time.monotonic() + DISCOVERY_SECONDS)
-    return _discovery["document"]
+    cached: dict[str, Any] = _discovery["document"]
+    return cached
 
 
 @cache
@@ -96,8 +99,9 @@ def _jwks_client(uri: str) -> Any:
                 logger().warning("provider keys could not be refreshed; using the last good ones")
             return self.last_good
 
-    return LastGoodKeysClient(uri, cache_keys=True, lifespan=DISCOVERY_SECONDS, timeout=HTTP_TIMEOUT,
-                              cooldown_duration=KEY_REFETCH_COOLDOWN)
+    return LastGoodKeysClient(
+        uri, cache_keys=True, lifespan=DISCOVERY_SECONDS, timeout=HTTP_TIMEOUT, cooldown_duration=KEY_REFETCH_COOLDOWN
+    )
 
 
 @cache
@@ -108,7 +112,8 @@ def _client_secret_provider() -> Any:
 
 
 def _client_secret() -> str:
-    return _client_secret_provider().get(Settings.require(CLIENT_SECRET_SETTING), max_age=300)
+    secret: str = _client_secret_provider().get(Settings.require(CLIENT_SECRET_SETTING), max_age=300)
+    return secret
 
 
 def start_sign_in() -> tuple[str, str]:
@@ -116,28 +121,48 @@ def start_sign_in() -> tuple[str, str]:
     browser to and the binding, for the browser's sign-in cookie."""
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     binding = browser_binding.new_binding()
-    aws.client("dynamodb").put_item(TableName=Settings.require(STATES_TABLE_SETTING), Item={
-        "pk": {"S": f"state#{_digest(state)}"}, "nonce": {"S": nonce}, "verifier": {"S": verifier},
-        "binding": {"S": browser_binding.digest(binding)},
-        "expires_at": {"N": str(int(time.time()) + STATE_SECONDS)},
-    })
-    query = urllib.parse.urlencode({
-        "response_type": "code", "client_id": Settings.require(CLIENT_ID_SETTING),
-        "redirect_uri": Settings.require(REDIRECT_URI_SETTING), "scope": "openid email profile",
-        "state": state, "nonce": nonce, "code_challenge": _b64url(hashlib.sha256(verifier.encode()).digest()),
-        "code_challenge_method": "S256",
-    })
+    aws.client("dynamodb").put_item(
+        TableName=Settings.require(STATES_TABLE_SETTING),
+        Item={
+            "pk": {"S": f"state#{_digest(state)}"},
+            "nonce": {"S": nonce},
+            "verifier": {"S": verifier},
+            "binding": {"S": browser_binding.digest(binding)},
+            "expires_at": {"N": str(int(time.time()) + STATE_SECONDS)},
+        },
+    )
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": Settings.require(CLIENT_ID_SETTING),
+            "redirect_uri": Settings.require(REDIRECT_URI_SETTING),
+            "scope": "openid email profile",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": _b64url(hashlib.sha256(verifier.encode()).digest()),
+            "code_challenge_method": "S256",
+        }
+    )
     return f"{provider_metadata()['authorization_endpoint']}?{query}", binding
 
 
 def _exchange_code(code: str, verifier: str) -> dict[str, Any]:
-    form = urllib.parse.urlencode({
-        "grant_type": "authorization_code", "code": code, "redirect_uri": Settings.require(REDIRECT_URI_SETTING),
-        "client_id": Settings.require(CLIENT_ID_SETTING), "client_secret": _client_secret(), "code_verifier": verifier,
-    }).encode()
-    request = urllib.request.Request(provider_metadata()["token_endpoint"], data=form, method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded",
-                                              "Accept": "application/json"})
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": Settings.require(REDIRECT_URI_SETTING),
+            "client_id": Settings.require(CLIENT_ID_SETTING),
+            "client_secret": _client_secret(),
+            "code_verifier": verifier,
+        }
+    ).encode()
+    request = urllib.request.Request(
+        provider_metadata()["token_endpoint"],
+        data=form,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
     try:
         return _http_json(request)
     except urllib.error.HTTPError as exc:
@@ -151,12 +176,19 @@ def _verified_claims(id_token: str, nonce: str) -> dict[str, Any]:
     metadata = provider_metadata()
     try:
         key = _jwks_client(metadata["jwks_uri"]).get_signing_key_from_jwt(id_token)
-        claims = jwt.decode(id_token, key=key, algorithms=["RS256", "ES256"],
-                            audience=Settings.require(CLIENT_ID_SETTING), issuer=metadata["issuer"],
-                            options={"require": ["iss", "aud", "exp", "iat", "sub"]}, leeway=30)
+        claims = jwt.decode(
+            id_token,
+            key=key,
+            algorithms=["RS256", "ES256"],
+            audience=Settings.require(CLIENT_ID_SETTING),
+            issuer=metadata["issuer"],
+            options={"require": ["iss", "aud", "exp", "iat", "sub"]},
+            leeway=30,
+        )
     except jwt.PyJWKClientConnectionError as exc:
-        raise ServiceUnavailable("The sign-in provider's keys could not be read; try again.",
-                                 headers={"Retry-After": "5"}) from exc
+        raise ServiceUnavailable(
+            "The sign-in provider's keys could not be read; try again.", headers={"Retry-After": "5"}
+        ) from exc
     except jwt.PyJWTError as exc:
         logger().info("ID token refused", extra={"reason": type(exc).__name__})
         raise SignInRefused("The identity token could not be verified.") from None
@@ -175,13 +207,18 @@ def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
     if not state:
         raise BadRequest("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
     stored = browser_binding.take_if_bound(
-        Settings.require(STATES_TABLE_SETTING), {"pk": {"S": f"state#{_digest(state)}"}}, binding,
+        Settings.require(STATES_TABLE_SETTING),
+        {"pk": {"S": f"state#{_digest(state)}"}},
+        binding,
         missing="This browser has no sign-in in progress (its sign-in cookie is missing or expired): "
-                "start signing in again.",
-        mismatch="This sign-in was started in another browser: start signing in again in this one.")
+        "start signing in again.",
+        mismatch="This sign-in was started in another browser: start signing in again in this one.",
+    )
     if stored is None:
-        raise BadRequest("state is unknown, expired or already used.",
-                         errors=[{"in": "query", "name": "state", "detail": "is not a live sign-in state"}])
+        raise BadRequest(
+            "state is unknown, expired or already used.",
+            errors=[{"in": "query", "name": "state", "detail": "is not a live sign-in state"}],
+        )
     if params.get("error"):  # the sign-in this browser started ends here
         raise SignInRefused("The sign-in was cancelled or refused at the provider.")
     if not params.get("code"):

@@ -79,6 +79,7 @@ def new_secret() -> str:
 
 # ---------------------------------------------------------------------------- storage
 
+
 def _table() -> str:
     return Settings.require(TABLE_SETTING)
 
@@ -93,9 +94,18 @@ def _to_item(integration: Integration) -> dict[str, Any]:
         "status": {"S": "active" if integration.enabled else "disabled"},
         "first_party": {"BOOL": integration.first_party},
         "created": {"N": str(integration.created)},
-        "secrets": {"L": [{"M": {"digest": {"S": s.digest}, "created": {"N": str(s.created)},
-                                 **({"expires_at": {"N": str(s.expires_at)}} if s.expires_at else {})}}
-                          for s in integration.secret_hashes]},
+        "secrets": {
+            "L": [
+                {
+                    "M": {
+                        "digest": {"S": s.digest},
+                        "created": {"N": str(s.created)},
+                        **({"expires_at": {"N": str(s.expires_at)}} if s.expires_at else {}),
+                    }
+                }
+                for s in integration.secret_hashes
+            ]
+        },
     }
     if integration.api_key_id:
         item["api_key_id"] = {"S": integration.api_key_id}
@@ -118,9 +128,14 @@ def _from_item(item: dict[str, Any]) -> Integration:
         enabled=item["status"]["S"] == "active",
         first_party=item.get("first_party", {}).get("BOOL", False),
         created=int(item["created"]["N"]),
-        secret_hashes=tuple(SecretHash(digest=s["M"]["digest"]["S"], created=int(s["M"]["created"]["N"]),
-                                 expires_at=int(s["M"]["expires_at"]["N"]) if "expires_at" in s["M"] else None)
-                      for s in item["secrets"]["L"]),
+        secret_hashes=tuple(
+            SecretHash(
+                digest=s["M"]["digest"]["S"],
+                created=int(s["M"]["created"]["N"]),
+                expires_at=int(s["M"]["expires_at"]["N"]) if "expires_at" in s["M"] else None,
+            )
+            for s in item["secrets"]["L"]
+        ),
     )
 
 
@@ -141,9 +156,18 @@ def save(integration: Integration, *, new: bool = False) -> None:
 
 # ---------------------------------------------------------------------------- operations
 
-def register(*, name: str, allowed_scopes: set[str], default_scopes: set[str], tier: str,
-             api_key_id: str | None, client_id: str | None = None,
-             secret: str | None = None, first_party: bool = False) -> tuple[Integration, str]:
+
+def register(
+    *,
+    name: str,
+    allowed_scopes: set[str],
+    default_scopes: set[str],
+    tier: str,
+    api_key_id: str | None,
+    client_id: str | None = None,
+    secret: str | None = None,
+    first_party: bool = False,
+) -> tuple[Integration, str]:
     """A new integration and its secret (shown once, stored only as a hash)."""
     from eckospace.identity.scopes import unknown_scopes
 
@@ -155,8 +179,13 @@ def register(*, name: str, allowed_scopes: set[str], default_scopes: set[str], t
         raise IntegrationError("default scopes must be among the allowed scopes")
     secret = secret or new_secret()
     integration = Integration(
-        client_id=client_id or new_client_id(), name=name, allowed_scopes=frozenset(allowed_scopes),
-        default_scopes=frozenset(default_scopes), tier=tier, api_key_id=api_key_id, first_party=first_party,
+        client_id=client_id or new_client_id(),
+        name=name,
+        allowed_scopes=frozenset(allowed_scopes),
+        default_scopes=frozenset(default_scopes),
+        tier=tier,
+        api_key_id=api_key_id,
+        first_party=first_party,
         secret_hashes=(SecretHash(digest=_digest(secret), created=int(time.time())),),
     )
     save(integration, new=True)
@@ -167,8 +196,11 @@ def rotate_secret(client_id: str, *, overlap_seconds: int) -> tuple[Integration,
     """Add a new secret; the current ones stop working `overlap_seconds` from now."""
     integration = _existing(client_id)
     now = int(time.time())
-    kept = tuple(replace(s, expires_at=min(s.expires_at or now + overlap_seconds, now + overlap_seconds))
-                 for s in integration.secret_hashes if s.expires_at is None or s.expires_at > now)
+    kept = tuple(
+        replace(s, expires_at=min(s.expires_at or now + overlap_seconds, now + overlap_seconds))
+        for s in integration.secret_hashes
+        if s.expires_at is None or s.expires_at > now
+    )
     secret = new_secret()
     rotated = replace(integration, secret_hashes=(*kept, SecretHash(digest=_digest(secret), created=now)))
     save(rotated)
@@ -181,8 +213,12 @@ def rotate_api_key(client_id: str, *, new_key_id: str, overlap_seconds: int) -> 
     integration = _existing(client_id)
     if integration.retiring_api_key_id:
         raise IntegrationError(f"{client_id} is still retiring key {integration.retiring_api_key_id}")
-    rotated = replace(integration, api_key_id=new_key_id, retiring_api_key_id=integration.api_key_id,
-                      retire_api_key_at=int(time.time()) + overlap_seconds)
+    rotated = replace(
+        integration,
+        api_key_id=new_key_id,
+        retiring_api_key_id=integration.api_key_id,
+        retire_api_key_at=int(time.time()) + overlap_seconds,
+    )
     save(rotated)
     return rotated
 

@@ -28,8 +28,10 @@ def _provider() -> Any:
 
 
 def published_jwks(*, force: bool = False) -> dict[str, Any]:
-    return _provider().get(Settings.require(JWKS_PARAMETER_SETTING), transform="json",
-                           max_age=JWKS_CACHE_SECONDS, force_fetch=force)
+    jwks: dict[str, Any] = _provider().get(
+        Settings.require(JWKS_PARAMETER_SETTING), transform="json", max_age=JWKS_CACHE_SECONDS, force_fetch=force
+    )
+    return jwks
 
 
 @cache
@@ -38,5 +40,6 @@ def verifier() -> TokenVerifier:
     from eckospace.identity.tokens import TokenVerifier
 
     config = settings()
-    return TokenVerifier(lambda force: published_jwks(force=force), issuer=config.token_issuer,
-                         audience=config.token_audience)
+    return TokenVerifier(
+        lambda force: published_jwks(force=force), issuer=config.token_issuer, audience=config.token_audience
+    )

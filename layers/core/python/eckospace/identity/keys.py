@@ -29,10 +29,13 @@ class SigningKey:
     alg: str = ALGORITHM
 
     def public_jwk(self) -> dict[str, Any]:
+        from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
         from cryptography.hazmat.primitives.serialization import load_pem_private_key
         from jwt.algorithms import ECAlgorithm
 
         private_key = load_pem_private_key(self.private_key_pem.encode(), password=None)
+        if not isinstance(private_key, EllipticCurvePrivateKey):
+            raise TypeError(f"signing key {self.kid} is not an EC key")
         jwk = json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
         return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
 
@@ -62,17 +65,28 @@ class KeyRing:
         return {"keys": [key.public_jwk() for key in self.keys]}
 
     def to_json(self) -> str:
-        return json.dumps({
-            "active_kid": self.active_kid,
-            "keys": [{"kid": k.kid, "alg": k.alg, "private_key_pem": k.private_key_pem, "created": k.created}
-                     for k in self.keys],
-        })
+        return json.dumps(
+            {
+                "active_kid": self.active_kid,
+                "keys": [
+                    {"kid": k.kid, "alg": k.alg, "private_key_pem": k.private_key_pem, "created": k.created}
+                    for k in self.keys
+                ],
+            }
+        )
 
     @classmethod
     def from_json(cls, document: str | dict[str, Any]) -> KeyRing:
         data = json.loads(document) if isinstance(document, str) else document
-        keys = tuple(SigningKey(kid=k["kid"], private_key_pem=k["private_key_pem"], created=int(k["created"]),
-                                alg=k.get("alg", ALGORITHM)) for k in data["keys"])
+        keys = tuple(
+            SigningKey(
+                kid=k["kid"],
+                private_key_pem=k["private_key_pem"],
+                created=int(k["created"]),
+                alg=k.get("alg", ALGORITHM),
+            )
+            for k in data["keys"]
+        )
         return cls(active_kid=data["active_kid"], keys=keys)
 
     @classmethod

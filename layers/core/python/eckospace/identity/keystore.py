@@ -25,12 +25,16 @@ def load_keyring(secret_id: str, *, secretsmanager: Any = None) -> KeyRing | Non
         return None  # a placeholder value (freshly deployed secret), not a key ring yet
 
 
-def save_keyring(ring: KeyRing, *, secret_id: str, jwks_parameter: str, secretsmanager: Any = None,
-                 ssm: Any = None) -> None:
+def save_keyring(
+    ring: KeyRing, *, secret_id: str, jwks_parameter: str, secretsmanager: Any = None, ssm: Any = None
+) -> None:
     """Publish the public keys first, then switch the signing secret: a token signed with a new key
     must never reach a verifier that cannot know that key yet."""
     (ssm or aws.client("ssm")).put_parameter(
-        Name=jwks_parameter, Value=json.dumps(ring.jwks(), separators=(",", ":")), Type="String", Overwrite=True,
+        Name=jwks_parameter,
+        Value=json.dumps(ring.jwks(), separators=(",", ":")),
+        Type="String",
+        Overwrite=True,
     )
     client = secretsmanager or aws.client("secretsmanager")
     try:

@@ -17,9 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class SessionRequest(BaseModel):
     code: str = Field(min_length=20, max_length=200, description="The one-time code from the sign-in redirect.")
-    binding: str = Field(min_length=20, max_length=200, description=(
-        "The value of the `__Host-eckospace-sign-in` cookie that came with the browser's request for the "
-        "sign-in redirect's page: the code is exchanged only for the browser that signed in."))
+    binding: str = Field(
+        min_length=20,
+        max_length=200,
+        description=(
+            "The value of the `__Host-eckospace-sign-in` cookie that came with the browser's request for the "
+            "sign-in redirect's page: the code is exchanged only for the browser that signed in."
+        ),
+    )
 
 
 class RefreshRequest(BaseModel):
@@ -33,12 +38,14 @@ class Answer(BaseModel):
 
 
 class Session(Answer):
-    access_token: str = Field(description=(
-        "An ES256 JWT (`typ: at+jwt`) for `Authorization: Bearer`; its `sid` claim names the session."))
+    access_token: str = Field(
+        description=("An ES256 JWT (`typ: at+jwt`) for `Authorization: Bearer`; its `sid` claim names the session.")
+    )
     token_type: Literal["Bearer"]
     expires_in: int = Field(description="Seconds until the access token expires.")
-    refresh_token: str = Field(description=(
-        "`ekr_...`. Use once, at POST /api/auth/refresh: each refresh returns a new one."))
+    refresh_token: str = Field(
+        description=("`ekr_...`. Use once, at POST /api/auth/refresh: each refresh returns a new one.")
+    )
     scope: str = Field(description="The access token's scopes, space separated.")
 
 
@@ -55,8 +62,9 @@ class OAuthAccessToken(Answer):
     access_token: str = Field(description="An ES256 JWT (`typ: at+jwt`) for `Authorization: Bearer`.")
     token_type: Literal["Bearer"]
     expires_in: int = Field(description="Seconds until the access token expires.")
-    scope: str = Field(description=(
-        "The scopes granted, space separated: those requested, or the integration's default set."))
+    scope: str = Field(
+        description=("The scopes granted, space separated: those requested, or the integration's default set.")
+    )
 
 
 class OAuthTokenError(Answer):
@@ -69,8 +77,9 @@ class OAuthTokenError(Answer):
 class OAuthRevocationError(Answer):
     """RFC 7009 section 2.2.1 (RFC 6749 section 5.2's shape): the revocation endpoint refused the request."""
 
-    error: Literal["invalid_request", "unauthorized_client"] = Field(description=(
-        "`unauthorized_client`: the token was issued to another client."))
+    error: Literal["invalid_request", "unauthorized_client"] = Field(
+        description=("`unauthorized_client`: the token was issued to another client.")
+    )
     error_description: str
 
 
@@ -96,5 +105,8 @@ class JsonWebKey(Answer):
 class JsonWebKeySet(Answer):
     """RFC 7517 section 5: the keys that verify access tokens."""
 
-    keys: list[JsonWebKey] = Field(description=(
-        "The signing key, and those published before or after it while keys rotate; match a token's `kid`."))
+    keys: list[JsonWebKey] = Field(
+        description=(
+            "The signing key, and those published before or after it while keys rotate; match a token's `kid`."
+        )
+    )

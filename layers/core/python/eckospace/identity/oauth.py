@@ -25,8 +25,9 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 class OAuthError(Exception):
-    def __init__(self, error: str, description: str, *, status: int = 400,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, error: str, description: str, *, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(description)
         self.error = error
         self.description = description
@@ -43,8 +44,7 @@ class OAuthRequest:
     authorization: str | None
 
 
-def parse_form(body: str | None, is_base64: bool, content_type: str | None,
-               authorization: str | None) -> OAuthRequest:
+def parse_form(body: str | None, is_base64: bool, content_type: str | None, authorization: str | None) -> OAuthRequest:
     """The form parameters, each present at most once (RFC 6749 §3.2)."""
     if (content_type or "").split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
         raise OAuthError("invalid_request", "The body must be application/x-www-form-urlencoded.")
@@ -57,8 +57,7 @@ def parse_form(body: str | None, is_base64: bool, content_type: str | None,
     if len(raw) > MAX_FORM_BYTES:
         raise OAuthError("invalid_request", "The body is too large.")
     try:
-        fields = parse_qs(raw, keep_blank_values=False, strict_parsing=bool(raw),
-                          max_num_fields=MAX_FORM_FIELDS)
+        fields = parse_qs(raw, keep_blank_values=False, strict_parsing=bool(raw), max_num_fields=MAX_FORM_FIELDS)
     except ValueError:
         raise OAuthError("invalid_request", "The body is not valid form data.") from None
     repeated = sorted(name for name, values in fields.items() if len(values) > 1)
@@ -85,8 +84,12 @@ def _client_credentials(request: OAuthRequest) -> tuple[str, str, bool]:
 
 
 def _invalid_client(*, basic: bool) -> OAuthError:
-    return OAuthError("invalid_client", "Client authentication failed.", status=401,
-                      headers={"WWW-Authenticate": 'Basic realm="eckospace"'} if basic else None)
+    return OAuthError(
+        "invalid_client",
+        "Client authentication failed.",
+        status=401,
+        headers={"WWW-Authenticate": 'Basic realm="eckospace"'} if basic else None,
+    )
 
 
 def authenticate_client(request: OAuthRequest) -> Integration:
@@ -123,9 +126,16 @@ def issue_token(request: OAuthRequest) -> dict[str, Any]:
     scopes = granted_scopes(integration, request.form.get("scope"))
     lifetime = int(os.environ.get(TOKEN_SECONDS_SETTING, "900"))
     config = settings()
-    token = mint_access_token(active_signing_key(), subject=integration.client_id, scopes=scopes,
-                              issuer=config.token_issuer, audience=config.token_audience, token_use="client",
-                              client_id=integration.client_id, ttl_seconds=lifetime)
+    token = mint_access_token(
+        active_signing_key(),
+        subject=integration.client_id,
+        scopes=scopes,
+        issuer=config.token_issuer,
+        audience=config.token_audience,
+        token_use="client",
+        client_id=integration.client_id,
+        ttl_seconds=lifetime,
+    )
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": " ".join(scopes)}
 
 

@@ -18,8 +18,10 @@ NO_STORE_HEADERS = {
 
 def body(model: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     """A JSON answer described by `eckospace.identity.models.<model>`."""
-    answer: dict[str, Any] = {"description": description,
-                              "content": {"application/json": {"model": f"{MODELS}:{model}"}}}
+    answer: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"model": f"{MODELS}:{model}"}},
+    }
     if headers:
         answer["headers"] = headers
     return answer
@@ -34,8 +36,10 @@ def empty(description: str, headers: dict[str, Any] | None = None) -> dict[str, 
 
 
 def problem(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {
+        "description": description,
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 def header(description: str, *, required: bool = False) -> dict[str, Any]:

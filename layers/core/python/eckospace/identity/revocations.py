@@ -37,16 +37,17 @@ def still_valid(claims: TokenClaims) -> bool:
     sessions_table = None
     if claims.session_id:
         sessions_table = Settings.require(SESSIONS_TABLE_SETTING)
-        request[sessions_table] = {"Keys": [{"pk": {"S": f"family#{claims.session_id}"}}],
-                                   "ProjectionExpression": "pk"}
+        request[sessions_table] = {"Keys": [{"pk": {"S": f"family#{claims.session_id}"}}], "ProjectionExpression": "pk"}
     integrations_table = None
     if claims.token_use == "client":
         if not claims.client_id:
             return False
         integrations_table = Settings.require(INTEGRATIONS_SETTING)
-        request[integrations_table] = {"Keys": [{"client_id": {"S": claims.client_id}}],
-                                       "ProjectionExpression": "client_id, #status",
-                                       "ExpressionAttributeNames": {"#status": "status"}}
+        request[integrations_table] = {
+            "Keys": [{"client_id": {"S": claims.client_id}}],
+            "ProjectionExpression": "client_id, #status",
+            "ExpressionAttributeNames": {"#status": "status"},
+        }
     responses = aws.batch_get(request)
     if responses[revoked_table] or (sessions_table is not None and responses[sessions_table]):
         return False

@@ -29,8 +29,7 @@ SCOPES: dict[str, str] = {
 def unknown_scopes(scopes: list[str] | tuple[str, ...] | set[str]) -> list[str]:
     return sorted(scope for scope in scopes if scope not in SCOPES)
 
+
 # What a signed-in person's session may do: everything a member does, but neither moderation nor
 # administration (those come with roles).
-USER_SCOPES: frozenset[str] = frozenset(
-    scope for scope in SCOPES if scope.split(":")[0] not in {"moderation", "admin"}
-)
+USER_SCOPES: frozenset[str] = frozenset(scope for scope in SCOPES if scope.split(":")[0] not in {"moderation", "admin"})

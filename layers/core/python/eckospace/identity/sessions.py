@@ -58,23 +58,36 @@ def family_key(session_id: str) -> dict[str, Any]:
 def new_sign_in_code(user_id: str, binding: str) -> str:
     """A one-time code for the front end, bound to the browser binding the sign-in was made with."""
     code = secrets.token_urlsafe(32)
-    aws.client("dynamodb").put_item(TableName=_table(), Item={
-        "pk": {"S": f"code#{_digest(code)}"}, "user_id": {"S": user_id},
-        "binding": {"S": browser_binding.digest(binding)},
-        "expires_at": {"N": str(int(time.time()) + CODE_SECONDS)},
-    })
+    aws.client("dynamodb").put_item(
+        TableName=_table(),
+        Item={
+            "pk": {"S": f"code#{_digest(code)}"},
+            "user_id": {"S": user_id},
+            "binding": {"S": browser_binding.digest(binding)},
+            "expires_at": {"N": str(int(time.time()) + CODE_SECONDS)},
+        },
+    )
     return code
 
 
 def exchange_sign_in_code(code: str, binding: str) -> dict[str, Any]:
-    item = browser_binding.take_if_bound(
-        _table(), {"pk": {"S": f"code#{_digest(code)}"}}, binding,
-        missing="The browser binding is missing: pass on the value of the sign-in cookie.",
-        mismatch="This sign-in code was issued to another browser: the binding is not the one from the "
-                 "sign-in cookie of the browser that signed in.") if code else None
+    item = (
+        browser_binding.take_if_bound(
+            _table(),
+            {"pk": {"S": f"code#{_digest(code)}"}},
+            binding,
+            missing="The browser binding is missing: pass on the value of the sign-in cookie.",
+            mismatch="This sign-in code was issued to another browser: the binding is not the one from the "
+            "sign-in cookie of the browser that signed in.",
+        )
+        if code
+        else None
+    )
     if item is None:
-        raise Unauthorized("The sign-in code is unknown, expired or already used: sign in again.",
-                           errors=[{"in": "body", "name": "code", "detail": "is not a valid sign-in code"}])
+        raise Unauthorized(
+            "The sign-in code is unknown, expired or already used: sign in again.",
+            errors=[{"in": "body", "name": "code", "detail": "is not a valid sign-in code"}],
+        )
     return _new_session(item["user_id"]["S"], family=uuid.uuid4().hex)
 
 
@@ -97,16 +110,28 @@ def refresh(refresh_token: str) -> dict[str, Any]:
         raise Unauthorized("The refresh token was already used; the session is revoked.")
     new_token, new_item = _refresh_item(user_id, family, family_ends)
     try:
-        client.transact_write_items(TransactItems=[
-            {"Update": {"TableName": _table(), "Key": {"pk": {"S": old_pk}},
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": _table(),
+                        "Key": {"pk": {"S": old_pk}},
                         "UpdateExpression": "SET #status = :rotated",
                         "ConditionExpression": "#status = :active",
                         "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": {":rotated": {"S": "rotated"}, ":active": {"S": "active"}}}},
-            {"ConditionCheck": {"TableName": _table(), "Key": family_key(family),
-                                "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"TableName": _table(), "Item": new_item}},
-        ])
+                        "ExpressionAttributeValues": {":rotated": {"S": "rotated"}, ":active": {"S": "active"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": _table(),
+                        "Key": family_key(family),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {"Put": {"TableName": _table(), "Item": new_item}},
+            ]
+        )
     except client.exceptions.TransactionCanceledException as exc:
         reasons = exc.response.get("CancellationReasons") or []
         if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
@@ -134,17 +159,27 @@ def _write_revocation(family: str) -> None:
     # Kept until every token of the family is long expired: no refresh token outlives the longer of
     # the family's lifetime and the refresh window from now, and access tokens live minutes.
     keep = max(_max_seconds(), REFRESH_SECONDS) + DAY_SECONDS
-    aws.client("dynamodb").put_item(TableName=_table(), Item={
-        **family_key(family), "revoked_at": {"N": str(now)}, "expires_at": {"N": str(now + keep)},
-    })
+    aws.client("dynamodb").put_item(
+        TableName=_table(),
+        Item={
+            **family_key(family),
+            "revoked_at": {"N": str(now)},
+            "expires_at": {"N": str(now + keep)},
+        },
+    )
 
 
 def _refresh_item(user_id: str, family: str, family_ends: int) -> tuple[str, dict[str, Any]]:
     token = "ekr_" + secrets.token_urlsafe(32)
     expires = min(int(time.time()) + REFRESH_SECONDS, family_ends)
-    return token, {"pk": {"S": f"refresh#{_digest(token)}"}, "user_id": {"S": user_id}, "family": {"S": family},
-                   "status": {"S": "active"}, "expires_at": {"N": str(expires)},
-                   "family_expires_at": {"N": str(family_ends)}}
+    return token, {
+        "pk": {"S": f"refresh#{_digest(token)}"},
+        "user_id": {"S": user_id},
+        "family": {"S": family},
+        "status": {"S": "active"},
+        "expires_at": {"N": str(expires)},
+        "family_expires_at": {"N": str(family_ends)},
+    }
 
 
 def _new_session(user_id: str, *, family: str) -> dict[str, Any]:
@@ -161,8 +196,20 @@ def _session_body(user_id: str, refresh_token: str, family: str) -> dict[str, An
     lifetime = int(os.environ.get(ACCESS_SECONDS_SETTING, "900"))
     config = settings()
     scopes = sorted(USER_SCOPES)
-    access = mint_access_token(active_signing_key(), subject=user_id, scopes=scopes, issuer=config.token_issuer,
-                               audience=config.token_audience, token_use="user", ttl_seconds=lifetime,
-                               session_id=family)
-    return {"access_token": access, "token_type": "Bearer", "expires_in": lifetime,
-            "refresh_token": refresh_token, "scope": " ".join(scopes)}
+    access = mint_access_token(
+        active_signing_key(),
+        subject=user_id,
+        scopes=scopes,
+        issuer=config.token_issuer,
+        audience=config.token_audience,
+        token_use="user",
+        ttl_seconds=lifetime,
+        session_id=family,
+    )
+    return {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "refresh_token": refresh_token,
+        "scope": " ".join(scopes),
+    }

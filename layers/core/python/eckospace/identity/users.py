@@ -36,18 +36,21 @@ def _table() -> str:
 
 
 def get(user_id: str) -> User | None:
-    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"user#{user_id}"}},
-                                            ConsistentRead=True)
+    found = aws.client("dynamodb").get_item(
+        TableName=_table(), Key={"pk": {"S": f"user#{user_id}"}}, ConsistentRead=True
+    )
     if "Item" not in found:
         return None
     item = found["Item"]
-    return User(id=user_id, email=item["email"]["S"], name=item.get("name", {}).get("S"),
-                created=int(item["created"]["N"]))
+    return User(
+        id=user_id, email=item["email"]["S"], name=item.get("name", {}).get("S"), created=int(item["created"]["N"])
+    )
 
 
 def _linked_user_id(provider: str, subject: str) -> str | None:
-    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"pk": {"S": f"{provider}#{subject}"}},
-                                            ConsistentRead=True)
+    found = aws.client("dynamodb").get_item(
+        TableName=_table(), Key={"pk": {"S": f"{provider}#{subject}"}}, ConsistentRead=True
+    )
     return found["Item"]["user_id"]["S"] if "Item" in found else None
 
 
@@ -56,17 +59,28 @@ def find_or_create(provider: str, subject: str, *, email: str, name: str | None)
     user_id = _linked_user_id(provider, subject)
     if user_id is None:
         user_id = uuid.uuid4().hex
-        profile: dict[str, Any] = {"pk": {"S": f"user#{user_id}"}, "email": {"S": email},
-                                   "created": {"N": str(int(time.time()))}}
+        profile: dict[str, Any] = {
+            "pk": {"S": f"user#{user_id}"},
+            "email": {"S": email},
+            "created": {"N": str(int(time.time()))},
+        }
         if name:
             profile["name"] = {"S": name}
         link = {"pk": {"S": f"{provider}#{subject}"}, "user_id": {"S": user_id}}
         client = aws.client("dynamodb")
         try:
-            client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": _table(), "Item": profile, "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"TableName": _table(), "Item": link, "ConditionExpression": "attribute_not_exists(pk)"}},
-            ])
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": _table(),
+                            "Item": profile,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {"Put": {"TableName": _table(), "Item": link, "ConditionExpression": "attribute_not_exists(pk)"}},
+                ]
+            )
         except client.exceptions.TransactionCanceledException:
             user_id = _linked_user_id(provider, subject)  # a concurrent first sign-in won the race
             if user_id is None:

@@ -47,12 +47,17 @@ class DocumentType:
 
 
 PDF = DocumentType("application/pdf", "a PDF document", (".pdf",))
-DOCX = DocumentType("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "a Word document (DOCX)", (".docx",))
-XLSX = DocumentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "an Excel workbook (XLSX)", (".xlsx",))
-PPTX = DocumentType("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                    "a PowerPoint presentation (PPTX)", (".pptx",))
+DOCX = DocumentType(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "a Word document (DOCX)", (".docx",)
+)
+XLSX = DocumentType(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "an Excel workbook (XLSX)", (".xlsx",)
+)
+PPTX = DocumentType(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "a PowerPoint presentation (PPTX)",
+    (".pptx",),
+)
 ODT = DocumentType("application/vnd.oasis.opendocument.text", "an OpenDocument text (ODT)", (".odt",))
 PLAIN_TEXT = DocumentType("text/plain", "plain text", (".txt",))
 # Browsers on Windows declare .csv files with whatever the registry says, often Excel's type.
@@ -86,8 +91,13 @@ def declared_media_type(declared_type: str | None) -> str | None:
     return None if media_type in ("", UNDECLARED) else media_type
 
 
-def identify_document(data: bytes | bytearray | memoryview, *, declared_type: str | None, filename: str | None,
-                      limits: ArchiveLimits = DEFAULT_LIMITS) -> DocumentType:
+def identify_document(
+    data: bytes | bytearray | memoryview,
+    *,
+    declared_type: str | None,
+    filename: str | None,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+) -> DocumentType:
     """The document's type, from its bytes; raises a `MediaRejected` when it is none we accept,
     disagrees with `declared_type` or `filename`, is empty, or is an unsafe archive."""
     if not len(data):
@@ -97,13 +107,16 @@ def identify_document(data: bytes | bytearray | memoryview, *, declared_type: st
     if declared and not detected.declared_as(declared):
         raise UnsupportedMediaType(f"The content is {detected.label}, not {declared}.")
     if extension and extension not in detected.extensions:
-        raise UnsupportedMediaType(f"The content is {detected.label}, which a {extension} file name does not fit"
-                                   f" (expected {' or '.join(detected.extensions)}).")
+        raise UnsupportedMediaType(
+            f"The content is {detected.label}, which a {extension} file name does not fit"
+            f" (expected {' or '.join(detected.extensions)})."
+        )
     return detected
 
 
-def _detect(data: bytes | bytearray | memoryview, declared: str | None, extension: str | None,
-            limits: ArchiveLimits) -> DocumentType:
+def _detect(
+    data: bytes | bytearray | memoryview, declared: str | None, extension: str | None, limits: ArchiveLimits
+) -> DocumentType:
     found = signatures.sniff(data)
     if found == signatures.PDF:
         return PDF
@@ -150,8 +163,9 @@ def _open_archive(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise UnsupportedMediaType(f"The content starts like a ZIP archive but cannot be read as one;"
-                                   f" accepted: {ACCEPTED}.") from error
+        raise UnsupportedMediaType(
+            f"The content starts like a ZIP archive but cannot be read as one; accepted: {ACCEPTED}."
+        ) from error
 
 
 def _check_recorded_sizes(entries: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
@@ -159,12 +173,15 @@ def _check_recorded_sizes(entries: list[zipfile.ZipInfo], limits: ArchiveLimits)
     for entry in entries:
         parts = entry.filename.replace("\\", "/").split("/")
         if entry.filename.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
-            raise UnsafeArchive(f"The archive holds an entry outside its root: {entry.filename!r}.",
-                                check="entry_names")
+            raise UnsafeArchive(
+                f"The archive holds an entry outside its root: {entry.filename!r}.", check="entry_names"
+            )
     uncompressed = sum(entry.file_size for entry in entries)
     if uncompressed > limits.max_total_uncompressed:
-        raise UnsafeArchive(f"The archive would inflate to more than {limits.max_total_uncompressed} bytes.",
-                            check="max_total_uncompressed")
+        raise UnsafeArchive(
+            f"The archive would inflate to more than {limits.max_total_uncompressed} bytes.",
+            check="max_total_uncompressed",
+        )
     if uncompressed > limits.max_ratio * max(1, sum(entry.compress_size for entry in entries)):
         raise UnsafeArchive(f"The archive is compressed more than {limits.max_ratio} to 1.", check="max_ratio")
 
@@ -174,8 +191,9 @@ def _check_readable(entries: list[zipfile.ZipInfo]) -> None:
         if entry.flag_bits & 0x1:
             raise UnsupportedMediaType(f"The archive is encrypted; accepted: {ACCEPTED}.")
         if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UnsupportedMediaType("The archive uses a compression method office documents do not;"
-                                       f" accepted: {ACCEPTED}.")
+            raise UnsupportedMediaType(
+                f"The archive uses a compression method office documents do not; accepted: {ACCEPTED}."
+            )
 
 
 def _office_type(archive: zipfile.ZipFile) -> DocumentType:
@@ -205,8 +223,10 @@ def _inflate_all(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], limit
             while chunk := entry.read(_READ_CHUNK):
                 budget -= len(chunk)
                 if budget < 0:
-                    raise UnsafeArchive(f"The archive inflates to more than {limits.max_total_uncompressed}"
-                                        " bytes.", check="max_total_uncompressed")
+                    raise UnsafeArchive(
+                        f"The archive inflates to more than {limits.max_total_uncompressed} bytes.",
+                        check="max_total_uncompressed",
+                    )
 
 
 @contextmanager
@@ -215,5 +235,7 @@ def _inflating(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[IO[b
         with archive.open(info) as entry:
             yield entry
     except _INFLATE_ERRORS as error:
-        raise UnsafeArchive(f"The entry {info.filename!r} does not inflate to the size and checksum the archive"
-                            " records for it.", check="integrity") from error
+        raise UnsafeArchive(
+            f"The entry {info.filename!r} does not inflate to the size and checksum the archive records for it.",
+            check="integrity",
+        ) from error

@@ -32,6 +32,6 @@ def display_name(filename: str | None, *, fallback_stem: str = "document", exten
     name = clean_name(filename) or f"{fallback_stem}{extension}"
     if len(name.encode()) <= MAX_BYTES:
         return name
-    kept = name[-len(extension):] if extension and name.lower().endswith(extension.lower()) else ""
-    stem = name[:len(name) - len(kept)].encode()[:MAX_BYTES - len(kept.encode())]
+    kept = name[-len(extension) :] if extension and name.lower().endswith(extension.lower()) else ""
+    stem = name[: len(name) - len(kept)].encode()[: MAX_BYTES - len(kept.encode())]
     return stem.decode(errors="ignore").rstrip() + kept  # "ignore" drops a character cut in half

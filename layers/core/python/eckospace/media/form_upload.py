@@ -12,9 +12,12 @@ import binascii
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eckospace.http.problems import BadRequest, PayloadTooLarge, UnprocessableContent, UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 FILE_FIELD = "file"
 # Room for the multipart framing and a few small text fields around the file.
@@ -38,7 +41,8 @@ class UploadedFile:
 
 def read_uploaded_file(event: dict[str, Any], *, max_bytes: int, presigned_hint: str) -> UploadedFile:
     """The single `file` field of the request, at most `max_bytes` long."""
-    from python_multipart.multipart import MultipartParseError, MultipartParser, parse_options_header
+    from python_multipart.exceptions import MultipartParseError
+    from python_multipart.multipart import MultipartParser, parse_options_header
 
     content_type, options = parse_options_header(_header(event, "content-type") or "")
     if content_type != b"multipart/form-data" or not options.get(b"boundary"):
@@ -65,11 +69,14 @@ def read_uploaded_file(event: dict[str, Any], *, max_bytes: int, presigned_hint:
 def _too_large(max_bytes: int, presigned_hint: str) -> PayloadTooLarge:
     return PayloadTooLarge(
         f"Direct uploads are limited to {max_bytes} bytes. Upload larger files with {presigned_hint}.",
-        max_bytes=max_bytes, upload_with=presigned_hint)
+        max_bytes=max_bytes,
+        upload_with=presigned_hint,
+    )
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
-    for key, value in (event.get("headers") or {}).items():
+    headers: dict[str, str] = event.get("headers") or {}
+    for key, value in headers.items():
         if key.lower() == name:
             return value
     return None
@@ -81,7 +88,7 @@ def _decoded_chunks(body: str, encoded: bool) -> Iterator[bytes]:
         return
     try:
         for start in range(0, len(body), _CHUNK_CHARS):
-            yield binascii.a2b_base64(body[start:start + _CHUNK_CHARS], strict_mode=True)
+            yield binascii.a2b_base64(body[start : start + _CHUNK_CHARS], strict_mode=True)
     except binascii.Error:
         raise BadRequest("The request body is not valid base64.") from None
 
@@ -108,7 +115,7 @@ class _FormCollector:
         self.file_overflowed = False
         self._complete = False
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._part_begin,
             "on_header_field": lambda data, start, end: self._header_name.extend(data[start:end]),
@@ -142,15 +149,20 @@ class _FormCollector:
         self._in_file = True
         filename = options.get(b"filename")
         declared = self._headers.get(b"content-type")
-        self._files.append((_whatwg_unescape(filename.decode("utf-8", "replace")) if filename is not None else None,
-                            declared.decode("latin-1").strip() if declared else None))
+        self._files.append(
+            (
+                _whatwg_unescape(filename.decode("utf-8", "replace")) if filename is not None else None,
+                declared.decode("latin-1").strip() if declared else None,
+            )
+        )
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         self._part_size += end - start
         if not self._in_file:
             if self._part_size > _MAX_TEXT_FIELD_BYTES:
-                raise UnprocessableContent(f"Form fields other than `{FILE_FIELD}` are limited to "
-                                           f"{_MAX_TEXT_FIELD_BYTES} bytes.")
+                raise UnprocessableContent(
+                    f"Form fields other than `{FILE_FIELD}` are limited to {_MAX_TEXT_FIELD_BYTES} bytes."
+                )
             return
         if len(self._files) > 1:
             return
@@ -158,7 +170,7 @@ class _FormCollector:
         if new_length > len(self._buffer):
             self.file_overflowed = True
             return
-        self._buffer[self._length:new_length] = data[start:end]
+        self._buffer[self._length : new_length] = data[start:end]
         self._digest.update(data[start:end])
         self._length = new_length
 
@@ -166,14 +178,19 @@ class _FormCollector:
         if not self._complete:
             raise BadRequest("The multipart/form-data body ends before its closing boundary.")
         if not self._files:
-            raise UnprocessableContent(f"The form has no `{FILE_FIELD}` field.",
-                                       errors=[{"in": "body", "name": FILE_FIELD, "detail": "required"}])
+            raise UnprocessableContent(
+                f"The form has no `{FILE_FIELD}` field.",
+                errors=[{"in": "body", "name": FILE_FIELD, "detail": "required"}],
+            )
         if len(self._files) > 1:
-            raise UnprocessableContent(f"Send exactly one `{FILE_FIELD}` field.",
-                                       errors=[{"in": "body", "name": FILE_FIELD, "detail": "repeated"}])
+            raise UnprocessableContent(
+                f"Send exactly one `{FILE_FIELD}` field.",
+                errors=[{"in": "body", "name": FILE_FIELD, "detail": "repeated"}],
+            )
         if self._length > max_bytes:
             raise _too_large(max_bytes, presigned_hint)
         filename, declared = self._files[0]
-        del self._buffer[self._length:]  # shrinks in place: no second copy of the file
-        return UploadedFile(content=self._buffer, filename=filename,
-                            declared_type=declared, sha256=self._digest.hexdigest())
+        del self._buffer[self._length :]  # shrinks in place: no second copy of the file
+        return UploadedFile(
+            content=self._buffer, filename=filename, declared_type=declared, sha256=self._digest.hexdigest()
+        )

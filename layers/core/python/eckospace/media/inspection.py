@@ -55,8 +55,9 @@ def inspect_object(data: bytes, *, declared_type: str) -> Inspection:
 def _require_declared(declared: str | None, detected: str, description: str) -> None:
     # Exact, no aliases: the upload policy bound this type, and the object is served with it.
     if declared != detected:
-        raise UnsupportedMediaType(f"The content is {description}, but the upload declared"
-                                   f" {declared or 'no specific type'}.")
+        raise UnsupportedMediaType(
+            f"The content is {description}, but the upload declared {declared or 'no specific type'}."
+        )
 
 
 def _image_metadata(data: bytes, pillow_format: str) -> dict[str, Any]:
@@ -80,8 +81,10 @@ def _opened_image(data: bytes, pillow_formats: list[str]) -> Iterator[Image.Imag
         try:
             with Image.open(io.BytesIO(data), formats=pillow_formats) as image:
                 if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise ImageTooLarge(f"The image is {image.width}x{image.height} pixels;"
-                                        f" at most {MAX_IMAGE_PIXELS} pixels are accepted.")
+                    raise ImageTooLarge(
+                        f"The image is {image.width}x{image.height} pixels;"
+                        f" at most {MAX_IMAGE_PIXELS} pixels are accepted."
+                    )
                 yield image
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ImageTooLarge(f"The image is larger than {MAX_IMAGE_PIXELS} pixels.") from error

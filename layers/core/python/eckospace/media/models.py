@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 
 def _not_always_present(schema: dict[str, Any]) -> None:
@@ -45,7 +46,8 @@ class Media(Shape):
     kind: Literal["document", "image", "video"]
     status: Literal["pending", "ready", "rejected"] = Field(
         description="`pending` until the media worker has checked a presigned upload's bytes; direct "
-                    "document uploads are `ready` at once")
+        "document uploads are `ready` at once"
+    )
     media_type: str = Field(description="The media type, as read from the bytes (or declared, while pending)")
     size: int = Field(description="Bytes")
     sha256: str | None = Field(description="The bytes' SHA-256 (hexadecimal); null until they were checked")
@@ -68,9 +70,12 @@ class PresignedUploadFields(Shape):
     x_amz_credential: str = Field(alias="x-amz-credential")
     x_amz_date: str = Field(alias="x-amz-date")
     x_amz_signature: str = Field(alias="x-amz-signature")
-    x_amz_security_token: str = Field(
-        default=None, alias="x-amz-security-token", json_schema_extra=_not_always_present,
-        description="Present when the API signs with temporary credentials (always, on AWS Lambda)")
+    x_amz_security_token: str | SkipJsonSchema[None] = Field(
+        default=None,
+        alias="x-amz-security-token",
+        json_schema_extra=_not_always_present,
+        description="Present when the API signs with temporary credentials (always, on AWS Lambda)",
+    )
 
 
 class PresignedUpload(Shape):

@@ -27,9 +27,15 @@ _READ_CHUNK = 1024 * 1024
 def uploaded_objects(notification: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """(bucket, key, version id) of each object an S3 notification announces (S3 sends keys
     URL-encoded, and the version id when the bucket is versioned)."""
-    return [(record["s3"]["bucket"]["name"], urllib.parse.unquote_plus(record["s3"]["object"]["key"]),
-             record["s3"]["object"].get("versionId") or None)
-            for record in notification.get("Records", []) if record.get("eventName", "").startswith("ObjectCreated")]
+    return [
+        (
+            record["s3"]["bucket"]["name"],
+            urllib.parse.unquote_plus(record["s3"]["object"]["key"]),
+            record["s3"]["object"].get("versionId") or None,
+        )
+        for record in notification.get("Records", [])
+        if record.get("eventName", "").startswith("ObjectCreated")
+    ]
 
 
 def process_upload(key: str, version_id: str | None = None) -> str:
@@ -37,7 +43,7 @@ def process_upload(key: str, version_id: str | None = None) -> str:
     what became of it (ready, rejected, or skipped)."""
     media_id = store.media_id_from_quarantine_key(key)
     record = store.get_record(media_id) if media_id else None
-    if record is None or record["status"] != store.PENDING:
+    if media_id is None or record is None or record["status"] != store.PENDING:
         _discard(key, version_id)  # unknown, expired or already decided: nothing may stay in quarantine
         return "skipped"
     content, size, sha256, version_id = _read(key, version_id, keep_all=record["kind"] != "video")
@@ -88,8 +94,9 @@ def _discard(key: str, version_id: str | None) -> None:
 
 def _read(key: str, version_id: str | None, *, keep_all: bool) -> tuple[bytes, int, str, str | None]:
     """The object's bytes (or a video's head), size and SHA-256, and the version they are."""
-    found = aws.client("s3").get_object(Bucket=store.bucket(), Key=key,
-                                        **({"VersionId": version_id} if version_id else {}))
+    found = aws.client("s3").get_object(
+        Bucket=store.bucket(), Key=key, **({"VersionId": version_id} if version_id else {})
+    )
     body = found["Body"]
     digest, kept, size = hashlib.sha256(), bytearray(), 0
     for chunk in iter(lambda: body.read(_READ_CHUNK), b""):
@@ -97,16 +104,25 @@ def _read(key: str, version_id: str | None, *, keep_all: bool) -> tuple[bytes, i
         size += len(chunk)
         if keep_all or len(kept) < _VIDEO_HEAD_BYTES:
             kept += chunk
-    return (bytes(kept if keep_all else kept[:_VIDEO_HEAD_BYTES]), size, digest.hexdigest(),
-            found.get("VersionId") or version_id)
+    return (
+        bytes(kept if keep_all else kept[:_VIDEO_HEAD_BYTES]),
+        size,
+        digest.hexdigest(),
+        found.get("VersionId") or version_id,
+    )
 
 
 def _publish(key: str, version_id: str | None, media_id: str, record: dict[str, Any]) -> tuple[str, str | None]:
     """Copy exactly the version inspected to its published key; returns that key and the copy's version."""
     target = store.original_key(media_id)
     source = {"Bucket": store.bucket(), "Key": key, **({"VersionId": version_id} if version_id else {})}
-    copied = aws.client("s3").copy_object(Bucket=store.bucket(), Key=target, CopySource=source,
-                                          ContentType=record["media_type"], MetadataDirective="REPLACE")
+    copied = aws.client("s3").copy_object(
+        Bucket=store.bucket(),
+        Key=target,
+        CopySource=source,
+        ContentType=record["media_type"],
+        MetadataDirective="REPLACE",
+    )
     return target, copied.get("VersionId")
 
 
@@ -114,6 +130,7 @@ def _put_thumbnail(media_id: str, content: bytes) -> tuple[str, str | None]:
     from eckospace.media.inspection import make_thumbnail
 
     key = store.thumbnail_key(media_id)
-    stored = aws.client("s3").put_object(Bucket=store.bucket(), Key=key, Body=make_thumbnail(content),
-                                         ContentType="image/jpeg")
+    stored = aws.client("s3").put_object(
+        Bucket=store.bucket(), Key=key, Body=make_thumbnail(content), ContentType="image/jpeg"
+    )
     return key, stored.get("VersionId")

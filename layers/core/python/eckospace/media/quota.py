@@ -31,17 +31,27 @@ def charge(owner: str, size: int, *, now: float | None = None) -> None:
     dynamodb = aws.client("dynamodb")
     try:
         dynamodb.update_item(
-            TableName=store.table(), Key={"id": {"S": f"quota#{owner}#{day}"}},
+            TableName=store.table(),
+            Key={"id": {"S": f"quota#{owner}#{day}"}},
             UpdateExpression="ADD uploads :one, upload_bytes :size SET expires_at = :expires",
             ConditionExpression="attribute_not_exists(uploads) OR (uploads < :max_uploads AND upload_bytes <= :room)",
-            ExpressionAttributeValues={":one": {"N": "1"}, ":size": {"N": str(size)},
-                                       ":expires": {"N": str(counter_expiry(now))},
-                                       ":max_uploads": {"N": str(max_uploads)}, ":room": {"N": str(max_bytes - size)}})
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":size": {"N": str(size)},
+                ":expires": {"N": str(counter_expiry(now))},
+                ":max_uploads": {"N": str(max_uploads)},
+                ":room": {"N": str(max_bytes - size)},
+            },
+        )
     except dynamodb.exceptions.ConditionalCheckFailedException:
         raise _exhausted(retry_after, max_uploads, max_bytes) from None
 
 
 def _exhausted(retry_after: int, max_uploads: int, max_bytes: int) -> TooManyRequests:
-    return TooManyRequests(f"Your daily upload allowance ({max_uploads} uploads, {max_bytes} bytes) is used up; "
-                           "it renews at midnight UTC.", retry_after=retry_after,
-                           daily_uploads=max_uploads, daily_bytes=max_bytes)
+    return TooManyRequests(
+        f"Your daily upload allowance ({max_uploads} uploads, {max_bytes} bytes) is used up; "
+        "it renews at midnight UTC.",
+        retry_after=retry_after,
+        daily_uploads=max_uploads,
+        daily_bytes=max_bytes,
+    )

@@ -31,7 +31,9 @@ _DOCUMENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "application/vnd.oasis.opendocument.text",
-    "text/plain", "text/csv", "text/markdown",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
 )
 # What a presigned upload may declare, with its kind and the largest size the storage policy allows.
 PRESIGNED_TYPES: dict[str, tuple[str, int]] = (
@@ -50,13 +52,18 @@ def receive_document(event: dict[str, Any], owner: str) -> dict[str, Any]:
     document = identify_document(upload.content, declared_type=upload.declared_type, filename=upload.filename)
     quota.charge(owner, upload.size)
     media_id = store.new_media_id()
-    key = store.put_checked_object(media_id, upload.content, media_type=document.media_type,
-                                   sha256_hex=upload.sha256)
+    key = store.put_checked_object(media_id, upload.content, media_type=document.media_type, sha256_hex=upload.sha256)
     record = {
-        "id": media_id, "owner": owner, "kind": "document", "status": store.READY,
-        "media_type": document.media_type, "size": upload.size, "sha256": upload.sha256,
+        "id": media_id,
+        "owner": owner,
+        "kind": "document",
+        "status": store.READY,
+        "media_type": document.media_type,
+        "size": upload.size,
+        "sha256": upload.sha256,
         "display_name": display_name(upload.filename, extension=document.extension),
-        "object_key": key, "created_at": int(time.time()),
+        "object_key": key,
+        "created_at": int(time.time()),
     }
     try:
         store.create_record(record)
@@ -72,24 +79,39 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
 
     kind, max_bytes = PRESIGNED_TYPES[media_type]
     if size > max_bytes:
-        raise BadRequest(f"{media_type} uploads are limited to {max_bytes} bytes.",
-                                   errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}])
+        raise BadRequest(
+            f"{media_type} uploads are limited to {max_bytes} bytes.",
+            errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}],
+        )
     quota.charge(owner, size)
     media_id = store.new_media_id()
     now = int(time.time())
     record = {
-        "id": media_id, "owner": owner, "kind": kind, "status": store.PENDING, "media_type": media_type,
-        "size": size, "display_name": display_name(filename, fallback_stem=kind, extension=""),
-        "created_at": now, "expires_at": now + PENDING_RECORD_SECONDS,
+        "id": media_id,
+        "owner": owner,
+        "kind": kind,
+        "status": store.PENDING,
+        "media_type": media_type,
+        "size": size,
+        "display_name": display_name(filename, fallback_stem=kind, extension=""),
+        "created_at": now,
+        "expires_at": now + PENDING_RECORD_SECONDS,
     }
     store.create_record(record)
     post = aws.client("s3").generate_presigned_post(
-        Bucket=store.bucket(), Key=store.quarantine_key(media_id), ExpiresIn=PRESIGNED_UPLOAD_SECONDS,
+        Bucket=store.bucket(),
+        Key=store.quarantine_key(media_id),
+        ExpiresIn=PRESIGNED_UPLOAD_SECONDS,
         Fields={"Content-Type": media_type},
         Conditions=[{"Content-Type": media_type}, ["content-length-range", size, size]],
     )
-    upload = {"method": "POST", "url": post["url"], "fields": post["fields"], "file_field": "file",
-              "expires_at": timestamps.from_seconds(now + PRESIGNED_UPLOAD_SECONDS)}
+    upload = {
+        "method": "POST",
+        "url": post["url"],
+        "fields": post["fields"],
+        "file_field": "file",
+        "expires_at": timestamps.from_seconds(now + PRESIGNED_UPLOAD_SECONDS),
+    }
     return media_view(record) | {"upload": upload}
 
 
@@ -103,16 +125,15 @@ def owned_media(media_id: str, owner: str) -> dict[str, Any]:
 
 def media_view(record: dict[str, Any]) -> dict[str, Any]:
     """What the owner sees of a media record (described by `eckospace.media.models.Media`)."""
-    view = {name: record.get(name) for name in ("id", "kind", "status", "media_type", "size", "sha256",
-                                                "display_name")}
+    view = {name: record.get(name) for name in ("id", "kind", "status", "media_type", "size", "sha256", "display_name")}
     view["created_at"] = timestamps.from_seconds(record["created_at"])
     view["metadata"] = record.get("metadata", {})
     if record["status"] == store.READY:
         view["download"] = store.download_url(record)
         if record.get("thumbnail_key"):
-            view["thumbnail"] = store.download_url(record | {"display_name": "thumbnail.jpg",
-                                                             "media_type": "image/jpeg"},
-                                                   key=record["thumbnail_key"])
+            view["thumbnail"] = store.download_url(
+                record | {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"}, key=record["thumbnail_key"]
+            )
     if record["status"] == store.REJECTED:
         view["rejection"] = record.get("rejection")
     return view
@@ -120,4 +141,4 @@ def media_view(record: dict[str, Any]) -> dict[str, Any]:
 
 def _expired(record: dict[str, Any]) -> bool:
     # TTL deletes lazily: a pending record past its expiry is gone as far as callers can tell.
-    return record["status"] == store.PENDING and record.get("expires_at", 0) < time.time()
+    return bool(record["status"] == store.PENDING and record.get("expires_at", 0) < time.time())

@@ -31,8 +31,10 @@ _PREFIXES = (
     (b"GIF89a", GIF),
     (b"MZ", Format("application/vnd.microsoft.portable-executable", "a Windows executable")),
     (b"\x7fELF", Format("application/x-elf", "an ELF executable")),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", Format("application/x-ole-storage",
-                                           "a legacy Office file (.doc, .xls, .ppt)")),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        Format("application/x-ole-storage", "a legacy Office file (.doc, .xls, .ppt)"),
+    ),
     (b"\x1f\x8b", Format("application/gzip", "a gzip archive")),
     (b"Rar!\x1a\x07", Format("application/vnd.rar", "a RAR archive")),
     (b"7z\xbc\xaf\x27\x1c", Format("application/x-7z-compressed", "a 7-Zip archive")),
@@ -43,8 +45,10 @@ _AVIF = Format("image/avif", "an AVIF image")
 # The major brand of an ISO base media file (the four bytes after `ftyp`) tells video from images and audio.
 _ISO_BRANDS = {
     b"qt  ": QUICKTIME,
-    **dict.fromkeys((b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"dash",
-                     b"mmp4", b"MSNV"), MP4),
+    **dict.fromkeys(
+        (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"dash", b"mmp4", b"MSNV"),
+        MP4,
+    ),
     **dict.fromkeys((b"heic", b"heix", b"mif1", b"msf1"), _HEIF),
     **dict.fromkeys((b"avif", b"avis"), _AVIF),
 }

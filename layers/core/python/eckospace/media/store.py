@@ -57,7 +57,10 @@ def put_checked_object(media_id: str, content: bytes | bytearray, *, media_type:
     """Store checked bytes; S3 verifies them against the SHA-256 we computed while reading."""
     key = original_key(media_id)
     aws.client("s3").put_object(
-        Bucket=bucket(), Key=key, Body=content, ContentType=media_type,
+        Bucket=bucket(),
+        Key=key,
+        Body=content,
+        ContentType=media_type,
         ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256_hex)).decode(),
     )
     return key
@@ -71,8 +74,9 @@ def delete_object(key: str, version_id: str | None = None) -> None:
 
 
 def create_record(record: dict[str, Any]) -> None:
-    aws.client("dynamodb").put_item(TableName=table(), Item=to_item(record),
-                                    ConditionExpression="attribute_not_exists(id)")
+    aws.client("dynamodb").put_item(
+        TableName=table(), Item=to_item(record), ConditionExpression="attribute_not_exists(id)"
+    )
 
 
 def get_record(media_id: str) -> dict[str, Any] | None:
@@ -89,11 +93,15 @@ def finish_record(media_id: str, *, status: str, changes: dict[str, Any]) -> boo
     dynamodb = aws.client("dynamodb")
     try:
         dynamodb.update_item(
-            TableName=table(), Key={"id": {"S": media_id}},
-            UpdateExpression=f"SET #status = :status, {sets} REMOVE expires_at" if sets
+            TableName=table(),
+            Key={"id": {"S": media_id}},
+            UpdateExpression=f"SET #status = :status, {sets} REMOVE expires_at"
+            if sets
             else "SET #status = :status REMOVE expires_at",
-            ConditionExpression="#status = :pending", ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values)
+            ConditionExpression="#status = :pending",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
     except dynamodb.exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -103,7 +111,13 @@ def download_url(record: dict[str, Any], *, key: str | None = None) -> dict[str,
     """A short-lived GET URL that downloads under the display name, never rendered inline."""
     disposition = "attachment; filename*=UTF-8''" + urllib.parse.quote(record["display_name"], safe="")
     url = aws.client("s3").generate_presigned_url(
-        "get_object", ExpiresIn=DOWNLOAD_URL_SECONDS,
-        Params={"Bucket": bucket(), "Key": key or record["object_key"],
-                "ResponseContentDisposition": disposition, "ResponseContentType": record["media_type"]})
+        "get_object",
+        ExpiresIn=DOWNLOAD_URL_SECONDS,
+        Params={
+            "Bucket": bucket(),
+            "Key": key or record["object_key"],
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": record["media_type"],
+        },
+    )
     return {"url": url, "expires_at": timestamps.from_seconds(int(time.time()) + DOWNLOAD_URL_SECONDS)}

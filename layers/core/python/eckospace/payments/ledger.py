@@ -61,7 +61,8 @@ def table() -> str:
 
 def _balance_update(account: str, amount: int, currency: str, *, guard: bool) -> dict[str, Any]:
     update: dict[str, Any] = {
-        "TableName": table(), "Key": {"pk": {"S": f"account#{account}"}, "sk": {"S": "balance"}},
+        "TableName": table(),
+        "Key": {"pk": {"S": f"account#{account}"}, "sk": {"S": "balance"}},
         "UpdateExpression": "ADD balance :amount SET currency = :currency",
         "ExpressionAttributeValues": {":amount": {"N": str(amount)}, ":currency": {"S": currency.lower()}},
     }
@@ -72,11 +73,20 @@ def _balance_update(account: str, amount: int, currency: str, *, guard: bool) ->
 
 
 def _entry(account: str, effect: Effect, amount: int, now_ms: int) -> dict[str, Any]:
-    return {"Put": {"TableName": table(), "Item": {
-        "pk": {"S": f"account#{account}"}, "sk": {"S": f"entry#{now_ms:015d}#{effect.id}"},
-        "amount": {"N": str(amount)}, "currency": {"S": effect.currency.lower()}, "kind": {"S": effect.kind},
-        "effect_id": {"S": effect.id}, "created_ms": {"N": str(now_ms)},
-    }}}
+    return {
+        "Put": {
+            "TableName": table(),
+            "Item": {
+                "pk": {"S": f"account#{account}"},
+                "sk": {"S": f"entry#{now_ms:015d}#{effect.id}"},
+                "amount": {"N": str(amount)},
+                "currency": {"S": effect.currency.lower()},
+                "kind": {"S": effect.kind},
+                "effect_id": {"S": effect.id},
+                "created_ms": {"N": str(now_ms)},
+            },
+        }
+    }
 
 
 def _marker_key(effect_id: str) -> dict[str, Any]:
@@ -86,7 +96,9 @@ def _marker_key(effect_id: str) -> dict[str, Any]:
 def _draw(effect: Effect, drawn_on: str) -> dict[str, Any]:
     """Add what `effect` takes (-amount; a credit gives back) to the drawn-on effect's `drawn`."""
     update: dict[str, Any] = {
-        "TableName": table(), "Key": _marker_key(drawn_on), "UpdateExpression": "ADD drawn :drawn",
+        "TableName": table(),
+        "Key": _marker_key(drawn_on),
+        "UpdateExpression": "ADD drawn :drawn",
         "ConditionExpression": "attribute_exists(pk)",
         "ExpressionAttributeValues": {":drawn": {"N": str(-effect.amount)}},
     }
@@ -104,9 +116,14 @@ def apply(effect: Effect) -> bool:
     wallet = wallet_account(effect.user_id, effect.currency)
     platform = f"platform:{effect.counterpart}:{effect.currency.lower()}"
     now_ms = int(time.time() * 1000)
-    marker = {**_marker_key(effect.id), "kind": {"S": effect.kind}, "amount": {"N": str(effect.amount)},
-              "user_id": {"S": effect.user_id}, "currency": {"S": effect.currency.lower()},
-              "created_ms": {"N": str(now_ms)}}
+    marker = {
+        **_marker_key(effect.id),
+        "kind": {"S": effect.kind},
+        "amount": {"N": str(effect.amount)},
+        "user_id": {"S": effect.user_id},
+        "currency": {"S": effect.currency.lower()},
+        "created_ms": {"N": str(now_ms)},
+    }
     if effect.draws_on:
         marker["draws_on"] = {"S": effect.draws_on}
     items = [
@@ -137,9 +154,17 @@ def void(effect_id: str, kind: str) -> bool:
     (applied, or voided before)."""
     client = aws.client("dynamodb")
     try:
-        client.put_item(TableName=table(), ConditionExpression="attribute_not_exists(pk)", Item={
-            **_marker_key(effect_id), "kind": {"S": kind}, "amount": {"N": "0"}, "voided": {"BOOL": True},
-            "created_ms": {"N": str(int(time.time() * 1000))}})
+        client.put_item(
+            TableName=table(),
+            ConditionExpression="attribute_not_exists(pk)",
+            Item={
+                **_marker_key(effect_id),
+                "kind": {"S": kind},
+                "amount": {"N": "0"},
+                "voided": {"BOOL": True},
+                "created_ms": {"N": str(int(time.time() * 1000))},
+            },
+        )
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -153,21 +178,29 @@ def record(effect_id: str) -> dict[str, Any] | None:
     item = found.get("Item")
     if not item:
         return None
-    return {"id": effect_id, "kind": item["kind"]["S"], "amount": int(item["amount"]["N"]),
-            "user_id": item.get("user_id", {}).get("S"), "currency": item.get("currency", {}).get("S"),
-            "voided": item.get("voided", {}).get("BOOL", False), "draws_on": item.get("draws_on", {}).get("S"),
-            "drawn": int(item.get("drawn", {}).get("N", "0"))}
+    return {
+        "id": effect_id,
+        "kind": item["kind"]["S"],
+        "amount": int(item["amount"]["N"]),
+        "user_id": item.get("user_id", {}).get("S"),
+        "currency": item.get("currency", {}).get("S"),
+        "voided": item.get("voided", {}).get("BOOL", False),
+        "draws_on": item.get("draws_on", {}).get("S"),
+        "drawn": int(item.get("drawn", {}).get("N", "0")),
+    }
 
 
 def is_applied(effect_id: str) -> bool:
-    found = aws.client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": f"effect#{effect_id}"},
-                                                                     "sk": {"S": "effect"}}, ConsistentRead=True)
+    found = aws.client("dynamodb").get_item(
+        TableName=table(), Key={"pk": {"S": f"effect#{effect_id}"}, "sk": {"S": "effect"}}, ConsistentRead=True
+    )
     return "Item" in found
 
 
 def balance(account: str) -> tuple[int, str | None]:
-    found = aws.client("dynamodb").get_item(TableName=table(), Key={"pk": {"S": f"account#{account}"},
-                                                                     "sk": {"S": "balance"}}, ConsistentRead=True)
+    found = aws.client("dynamodb").get_item(
+        TableName=table(), Key={"pk": {"S": f"account#{account}"}, "sk": {"S": "balance"}}, ConsistentRead=True
+    )
     item = found.get("Item")
     return (int(item["balance"]["N"]), item["currency"]["S"]) if item else (0, None)
 
@@ -175,14 +208,23 @@ def balance(account: str) -> tuple[int, str | None]:
 def entries(account: str, *, limit: int, start: dict[str, Any] | None = None) -> tuple[list[dict[str, Any]], Any]:
     """Newest first: (entries, the key to continue from or None)."""
     request: dict[str, Any] = {
-        "TableName": table(), "KeyConditionExpression": "pk = :pk AND begins_with(sk, :entry)",
+        "TableName": table(),
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :entry)",
         "ExpressionAttributeValues": {":pk": {"S": f"account#{account}"}, ":entry": {"S": "entry#"}},
-        "ScanIndexForward": False, "Limit": limit,
+        "ScanIndexForward": False,
+        "Limit": limit,
     }
     if start:
         request["ExclusiveStartKey"] = start
     page = aws.client("dynamodb").query(**request)
-    found = [{"effect_id": item["effect_id"]["S"], "kind": item["kind"]["S"], "amount": int(item["amount"]["N"]),
-              "currency": item["currency"]["S"], "created_ms": int(item["created_ms"]["N"])}
-             for item in page.get("Items", [])]
+    found = [
+        {
+            "effect_id": item["effect_id"]["S"],
+            "kind": item["kind"]["S"],
+            "amount": int(item["amount"]["N"]),
+            "currency": item["currency"]["S"],
+            "created_ms": int(item["created_ms"]["N"]),
+        }
+        for item in page.get("Items", [])
+    ]
     return found, page.get("LastEvaluatedKey")

@@ -23,17 +23,20 @@ class Balance(Shape):
 
 
 class Wallet(Shape):
-    balances: list[Balance] = Field(description="One per currency the platform's wallets hold, 0 where yours "
-                                                "never held it")
+    balances: list[Balance] = Field(
+        description="One per currency the platform's wallets hold, 0 where yours never held it"
+    )
 
 
 class LedgerEntry(Shape):
-    effect_id: str = Field(description="What moved the money, e.g. `topup:pi_...` or `refund:re_...`; one entry "
-                                       "per effect and wallet")
+    effect_id: str = Field(
+        description="What moved the money, e.g. `topup:pi_...` or `refund:re_...`; one entry per effect and wallet"
+    )
     kind: Literal["topup", "refund", "refund_reversal", "dispute_hold", "dispute_release"] = Field(
         description="`topup` credits a payment; `refund` debits a refund, `refund_reversal` gives back one that "
-                    "failed or was canceled; `dispute_hold` holds disputed funds, `dispute_release` gives back "
-                    "what Stripe reinstated")
+        "failed or was canceled; `dispute_hold` holds disputed funds, `dispute_release` gives back "
+        "what Stripe reinstated"
+    )
     amount: int = Field(description="Minor units: positive credits the wallet, negative debits it")
     currency: str = Field(description="ISO 4217, lower case: the `currency` asked for")
     created_at: datetime
@@ -50,9 +53,15 @@ class TopUp(Shape):
     client_secret: str = Field(description="The PaymentIntent's client secret, for Stripe.js to confirm it with")
     amount: int = Field(description="Minor units (cents)")
     currency: str = Field(description="ISO 4217, lower case")
-    status: Literal["requires_payment_method", "requires_confirmation", "requires_action", "processing",
-                    "requires_capture", "canceled", "succeeded"] = Field(
-        description="The PaymentIntent's status when it was created (a replay answers the same)")
+    status: Literal[
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "processing",
+        "requires_capture",
+        "canceled",
+        "succeeded",
+    ] = Field(description="The PaymentIntent's status when it was created (a replay answers the same)")
 
 
 class StripeWebhookReceipt(Shape):
@@ -61,4 +70,5 @@ class StripeWebhookReceipt(Shape):
     received: Literal[True]
     outcome: Literal["queued", "duplicate", "ignored"] = Field(
         description="`queued` for the payments worker; `duplicate`: this event was received before; `ignored`: "
-                    "an event type the wallet does not act on (acknowledged and recorded)")
+        "an event type the wallet does not act on (acknowledged and recorded)"
+    )

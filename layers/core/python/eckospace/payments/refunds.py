@@ -41,9 +41,9 @@ class TopUpNotCredited(Exception):
 class StripeLookups:
     """What the settlement asks Stripe when our records do not tell."""
 
-    payment_owner: Callable[[str], "str | None"]  # the user in a payment intent's metadata
-    charge_payment_intent: Callable[[str], "str | None"]
-    charge_refunds: Callable[[str], "list[dict[str, Any]]"]
+    payment_owner: Callable[[str], str | None]  # the user in a payment intent's metadata
+    charge_payment_intent: Callable[[str], str | None]
+    charge_refunds: Callable[[str], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,22 @@ def _debit(refund: dict[str, Any], stripe: StripeLookups) -> list[Effect]:
         assert credited is not None  # top-ups are never removed
         debit = min(int(refund["amount"]), credited["amount"] - credited["drawn"])
         if debit <= 0:
-            logger().warning("refund beyond what its top-up credited: not debited",
-                             extra={"refund": refund["id"], "top_up": top_up.effect_id})
+            logger().warning(
+                "refund beyond what its top-up credited: not debited",
+                extra={"refund": refund["id"], "top_up": top_up.effect_id},
+            )
             ledger.void(effect_id, "refund")
             return _as_applied(ledger.record(effect_id))
-        effect = Effect(effect_id, "refund", top_up.user_id, -debit, currency, "stripe",
-                        draws_on=top_up.effect_id, draw_limit=credited["amount"] - debit)
+        effect = Effect(
+            effect_id,
+            "refund",
+            top_up.user_id,
+            -debit,
+            currency,
+            "stripe",
+            draws_on=top_up.effect_id,
+            draw_limit=credited["amount"] - debit,
+        )
         try:
             if ledger.apply(effect):
                 return [effect]
@@ -136,8 +146,15 @@ def _give_back(refund: dict[str, Any], stripe: StripeLookups) -> list[Effect]:
         user_id = stripe.payment_owner(intent) if intent else None
     if not user_id:
         return []
-    reversal = Effect(f"refund_reversal:{refund['id']}", "refund_reversal", user_id, -debited["amount"],
-                      debited["currency"] or str(refund["currency"]).lower(), "stripe", draws_on=debited["draws_on"])
+    reversal = Effect(
+        f"refund_reversal:{refund['id']}",
+        "refund_reversal",
+        user_id,
+        -debited["amount"],
+        debited["currency"] or str(refund["currency"]).lower(),
+        "stripe",
+        draws_on=debited["draws_on"],
+    )
     ledger.apply(reversal)
     return [reversal]
 
@@ -164,7 +181,8 @@ def refunds_of(event: dict[str, Any], stripe: StripeLookups) -> list[dict[str, A
         return []
     embedded = obj.get("refunds")
     if isinstance(embedded, dict) and isinstance(embedded.get("data"), list) and not embedded.get("has_more"):
-        return embedded["data"]  # API versions before 2022-11-15 still list them all
+        listed: list[dict[str, Any]] = embedded["data"]  # API versions before 2022-11-15 still list them all
+        return listed
     return stripe.charge_refunds(obj["id"])
 
 

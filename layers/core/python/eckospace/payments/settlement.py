@@ -9,9 +9,11 @@ from eckospace.events import DomainEvent
 from eckospace.payments import ledger, refunds, topups
 from eckospace.payments.stripe_effects import REFUND_EVENTS, domain_events_for, effects_for
 
-STRIPE = refunds.StripeLookups(payment_owner=topups.payment_owner,
-                               charge_payment_intent=topups.charge_payment_intent,
-                               charge_refunds=topups.charge_refunds)
+STRIPE = refunds.StripeLookups(
+    payment_owner=topups.payment_owner,
+    charge_payment_intent=topups.charge_payment_intent,
+    charge_refunds=topups.charge_refunds,
+)
 
 
 def payment_owner(payment_intent: str) -> str | None:

@@ -29,12 +29,24 @@ from eckospace.events import DomainEvent
 from eckospace.payments.ledger import Effect
 
 USER_METADATA_KEY = "eckospace_user_id"
-REFUND_EVENTS = frozenset({"refund.created", "refund.updated", "refund.failed", "charge.refund.updated",
-                           "charge.refunded"})
-DISPUTE_EVENTS = frozenset({"charge.dispute.created", "charge.dispute.closed", "charge.dispute.funds_withdrawn",
-                            "charge.dispute.funds_reinstated"})
-_WALLET_EVENT = {"topup": "wallet.credited", "refund": "wallet.debited", "refund_reversal": "wallet.credited",
-                 "dispute_hold": "wallet.debited", "dispute_release": "wallet.credited"}
+REFUND_EVENTS = frozenset(
+    {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated", "charge.refunded"}
+)
+DISPUTE_EVENTS = frozenset(
+    {
+        "charge.dispute.created",
+        "charge.dispute.closed",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+    }
+)
+_WALLET_EVENT = {
+    "topup": "wallet.credited",
+    "refund": "wallet.debited",
+    "refund_reversal": "wallet.credited",
+    "dispute_hold": "wallet.debited",
+    "dispute_release": "wallet.credited",
+}
 _DEBITING_REFUNDS = frozenset({"pending", "requires_action", "succeeded"})  # the money is out, or on its way
 _RETURNED_REFUNDS = frozenset({"failed", "canceled"})  # the money came back to the balance
 
@@ -42,7 +54,7 @@ FindUser = Callable[[str], "str | None"]
 
 
 def refund_outcome(status: str | None) -> str | None:
-    """"debit" while a refund's money is out or leaving, "give_back" once it came back, None otherwise."""
+    """ "debit" while a refund's money is out or leaving, "give_back" once it came back, None otherwise."""
     if status in _DEBITING_REFUNDS:
         return "debit"
     if status in _RETURNED_REFUNDS:
@@ -59,8 +71,11 @@ def _reinstated(dispute: dict[str, Any]) -> int:
     transactions reinstated of what they withdrew (those are in the account's settlement currency).
     Without them, the whole amount."""
     amount = int(dispute["amount"])
-    moves = [int(move["amount"]) for move in dispute.get("balance_transactions") or []
-             if isinstance(move, dict) and "amount" in move]
+    moves = [
+        int(move["amount"])
+        for move in dispute.get("balance_transactions") or []
+        if isinstance(move, dict) and "amount" in move
+    ]
     withdrawn, reinstated = -sum(m for m in moves if m < 0), sum(m for m in moves if m > 0)
     if withdrawn <= 0 or reinstated <= 0:
         return amount
@@ -75,12 +90,23 @@ def _dispute_effects(event: dict[str, Any], find_user: FindUser | None) -> list[
     if not user_id:
         return []
     amount, currency = int(dispute["amount"]), str(dispute["currency"]).lower()
-    hold = Effect(f"dispute_hold:{dispute['id']}", "dispute_hold", user_id, -amount, currency, "disputes",
-                  may_go_negative=True)
+    hold = Effect(
+        f"dispute_hold:{dispute['id']}", "dispute_hold", user_id, -amount, currency, "disputes", may_go_negative=True
+    )
     if event["type"] == "charge.dispute.funds_withdrawn":
         return [hold]
-    return [hold, Effect(f"dispute_release:{dispute['id']}", "dispute_release", user_id, _reinstated(dispute),
-                         currency, "disputes", may_go_negative=True)]
+    return [
+        hold,
+        Effect(
+            f"dispute_release:{dispute['id']}",
+            "dispute_release",
+            user_id,
+            _reinstated(dispute),
+            currency,
+            "disputes",
+            may_go_negative=True,
+        ),
+    ]
 
 
 def effects_for(event: dict[str, Any], find_user: FindUser | None = None) -> list[Effect]:
@@ -114,28 +140,61 @@ def _dispute_announcement(event: dict[str, Any], find_user: FindUser | None) -> 
         return []
     status = str(dispute.get("status"))
     if event["type"] == "charge.dispute.created":
-        return [DomainEvent(type="dispute.opened", subject=user_id, id=_stable_id(f"dispute.opened:{dispute['id']}"),
-                            data={"dispute": dispute["id"], "status": status, "inquiry": status.startswith("warning_"),
-                                  "amount": int(dispute["amount"]), "currency": str(dispute["currency"]).lower()})]
-    return [DomainEvent(type="dispute.closed", subject=user_id, id=_stable_id(f"dispute.closed:{dispute['id']}"),
-                        data={"dispute": dispute["id"], "status": status})]
+        return [
+            DomainEvent(
+                type="dispute.opened",
+                subject=user_id,
+                id=_stable_id(f"dispute.opened:{dispute['id']}"),
+                data={
+                    "dispute": dispute["id"],
+                    "status": status,
+                    "inquiry": status.startswith("warning_"),
+                    "amount": int(dispute["amount"]),
+                    "currency": str(dispute["currency"]).lower(),
+                },
+            )
+        ]
+    return [
+        DomainEvent(
+            type="dispute.closed",
+            subject=user_id,
+            id=_stable_id(f"dispute.closed:{dispute['id']}"),
+            data={"dispute": dispute["id"], "status": status},
+        )
+    ]
 
 
-def domain_events_for(event: dict[str, Any], effects: list[Effect],
-                      find_user: FindUser | None = None) -> list[DomainEvent]:
+def domain_events_for(
+    event: dict[str, Any], effects: list[Effect], find_user: FindUser | None = None
+) -> list[DomainEvent]:
     """The facts to announce, with ids derived from their cause: a replay announces the same ids,
     which consumers deduplicate. Each effect is a wallet movement (`wallet.credited`,
     `wallet.debited`); a dispute's opening and closing are announced as such, moving no money."""
-    announced = [DomainEvent(type=_WALLET_EVENT[effect.kind], subject=effect.user_id, id=_stable_id(effect.id),
-                             data={"amount": abs(effect.amount), "currency": effect.currency, "effect_id": effect.id})
-                 for effect in effects]
+    announced = [
+        DomainEvent(
+            type=_WALLET_EVENT[effect.kind],
+            subject=effect.user_id,
+            id=_stable_id(effect.id),
+            data={"amount": abs(effect.amount), "currency": effect.currency, "effect_id": effect.id},
+        )
+        for effect in effects
+    ]
     if event.get("type") in ("charge.dispute.created", "charge.dispute.closed"):
         announced += _dispute_announcement(event, find_user)
     payment = event.get("data", {}).get("object", {})
     user_id = (payment.get("metadata") or {}).get(USER_METADATA_KEY)
     if user_id and event.get("type") in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         outcome = "payment.succeeded" if event["type"] == "payment_intent.succeeded" else "payment.failed"
-        announced.append(DomainEvent(type=outcome, subject=user_id, id=_stable_id(f"{outcome}:{payment['id']}"),
-                                     data={"payment_intent": payment["id"], "amount": payment.get("amount"),
-                                           "currency": payment.get("currency")}))
+        announced.append(
+            DomainEvent(
+                type=outcome,
+                subject=user_id,
+                id=_stable_id(f"{outcome}:{payment['id']}"),
+                data={
+                    "payment_intent": payment["id"],
+                    "amount": payment.get("amount"),
+                    "currency": payment.get("currency"),
+                },
+            )
+        )
     return announced

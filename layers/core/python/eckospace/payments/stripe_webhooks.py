@@ -26,12 +26,22 @@ EVENTS_TABLE_SETTING = "ECKO_STRIPE_EVENTS_TABLE"
 QUEUE_SETTING = "ECKO_PAYMENTS_QUEUE_URL"
 TOLERANCE_SECONDS = 300
 RETENTION_SECONDS = 30 * 24 * 3600  # Stripe retries for three days; keep ids well past that
-HANDLED_TYPES = frozenset({  # the events Stripe's webhook endpoint must be subscribed to (README)
-    "checkout.session.completed", "payment_intent.succeeded", "payment_intent.payment_failed",
-    "refund.created", "refund.updated", "refund.failed", "charge.refund.updated", "charge.refunded",
-    "charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated",
-    "charge.dispute.closed",
-})
+HANDLED_TYPES = frozenset(
+    {  # the events Stripe's webhook endpoint must be subscribed to (README)
+        "checkout.session.completed",
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "refund.created",
+        "refund.updated",
+        "refund.failed",
+        "charge.refund.updated",
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
+        "charge.dispute.closed",
+    }
+)
 
 
 class SignatureRejected(Problem):
@@ -92,34 +102,49 @@ def _record(event: dict[str, Any], status: str) -> bool:
     client = aws.client("dynamodb")
     now = int(time.time())
     try:
-        client.put_item(TableName=_table(), ConditionExpression="attribute_not_exists(event_id)", Item={
-            "event_id": {"S": event["id"]}, "type": {"S": str(event["type"])}, "status": {"S": status},
-            "received_at": {"N": str(now)}, "expires_at": {"N": str(now + RETENTION_SECONDS)},
-        })
+        client.put_item(
+            TableName=_table(),
+            ConditionExpression="attribute_not_exists(event_id)",
+            Item={
+                "event_id": {"S": event["id"]},
+                "type": {"S": str(event["type"])},
+                "status": {"S": status},
+                "received_at": {"N": str(now)},
+                "expires_at": {"N": str(now + RETENTION_SECONDS)},
+            },
+        )
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
 
 
 def _recorded_status(event_id: str) -> str | None:
-    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"event_id": {"S": event_id}},
-                                            ConsistentRead=True)
-    return found.get("Item", {}).get("status", {}).get("S")
+    found = aws.client("dynamodb").get_item(TableName=_table(), Key={"event_id": {"S": event_id}}, ConsistentRead=True)
+    status: str | None = found.get("Item", {}).get("status", {}).get("S")
+    return status
 
 
 def _set_status(event_id: str, status: str) -> None:
     aws.client("dynamodb").update_item(
-        TableName=_table(), Key={"event_id": {"S": event_id}}, UpdateExpression="SET #status = :status",
-        ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues={":status": {"S": status}})
+        TableName=_table(),
+        Key={"event_id": {"S": event_id}},
+        UpdateExpression="SET #status = :status",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":status": {"S": status}},
+    )
 
 
 def _forget(event_id: str) -> None:
     """Undo a record whose queueing failed, so Stripe's retry starts afresh."""
     client = aws.client("dynamodb")
     try:
-        client.delete_item(TableName=_table(), Key={"event_id": {"S": event_id}},
-                           ConditionExpression="#status = :received", ExpressionAttributeNames={"#status": "status"},
-                           ExpressionAttributeValues={":received": {"S": "received"}})
+        client.delete_item(
+            TableName=_table(),
+            Key={"event_id": {"S": event_id}},
+            ConditionExpression="#status = :received",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":received": {"S": "received"}},
+        )
     except Exception:  # the record stays `received`; the next delivery queues it (see the module doc)
         logger().exception("could not remove an unqueued stripe event record", extra={"event_id": event_id})
 
@@ -135,7 +160,8 @@ def accept(event: dict[str, Any]) -> str:
         return "ignored"
     try:
         aws.client("sqs").send_message(
-            QueueUrl=Settings.require(QUEUE_SETTING), MessageBody=json.dumps(event, separators=(",", ":")),
+            QueueUrl=Settings.require(QUEUE_SETTING),
+            MessageBody=json.dumps(event, separators=(",", ":")),
             MessageAttributes={"event_type": {"DataType": "String", "StringValue": str(event["type"])}},
         )
     except Exception:

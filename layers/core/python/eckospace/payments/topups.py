@@ -58,18 +58,27 @@ def charge_refunds(charge_id: str) -> list[dict[str, Any]]:
     return [refund.to_dict() for refund in page.auto_paging_iter()]
 
 
-def create_top_up(user_id: str, amount: int, currency: str, *, idempotency_key: str,
-                  payment_method: str | None = None) -> dict[str, Any]:
+def create_top_up(
+    user_id: str, amount: int, currency: str, *, idempotency_key: str, payment_method: str | None = None
+) -> dict[str, Any]:
     currency = currency.lower()
     if currency not in currencies():
-        raise BadRequest(f"currency must be one of {', '.join(currencies())}.",
-                         errors=[{"in": "body", "name": "currency", "detail": "is not a wallet currency"}])
+        raise BadRequest(
+            f"currency must be one of {', '.join(currencies())}.",
+            errors=[{"in": "body", "name": "currency", "detail": "is not a wallet currency"}],
+        )
     if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
-        raise BadRequest(f"amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} (minor units).",
-                         errors=[{"in": "body", "name": "amount", "detail": "is out of range"}])
+        raise BadRequest(
+            f"amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} (minor units).",
+            errors=[{"in": "body", "name": "amount", "detail": "is out of range"}],
+        )
     top_up_id = f"tu_{uuid.uuid4().hex[:20]}"
-    params: dict[str, Any] = {"amount": amount, "currency": currency, "payment_method_types": ["card"],
-                              "metadata": {USER_METADATA_KEY: user_id, "eckospace_top_up_id": top_up_id}}
+    params: dict[str, Any] = {
+        "amount": amount,
+        "currency": currency,
+        "payment_method_types": ["card"],
+        "metadata": {USER_METADATA_KEY: user_id, "eckospace_top_up_id": top_up_id},
+    }
     if payment_method:
         params["payment_method"] = payment_method
     import stripe
@@ -81,10 +90,21 @@ def create_top_up(user_id: str, amount: int, currency: str, *, idempotency_key: 
             options={"idempotency_key": f"top-up:{user_id}:{idempotency_key}"},
         )
     except stripe.InvalidRequestError as error:
-        if payment_method and (error.code == "resource_missing" or error.http_status == 404
-                               or getattr(error, "param", None) == "payment_method"):
-            raise UnprocessableContent("Stripe knows no such payment method.", errors=[
-                {"in": "body", "name": "payment_method", "detail": "is not a payment method Stripe knows"}]) from None
+        if payment_method and (
+            error.code == "resource_missing"
+            or error.http_status == 404
+            or getattr(error, "param", None) == "payment_method"
+        ):
+            raise UnprocessableContent(
+                "Stripe knows no such payment method.",
+                errors=[{"in": "body", "name": "payment_method", "detail": "is not a payment method Stripe knows"}],
+            ) from None
         raise
-    return {"id": top_up_id, "payment_intent": intent.id, "client_secret": intent.client_secret,
-            "amount": amount, "currency": currency, "status": intent.status}
+    return {
+        "id": top_up_id,
+        "payment_intent": intent.id,
+        "client_secret": intent.client_secret,
+        "amount": amount,
+        "currency": currency,
+        "status": intent.status,
+    }

@@ -27,17 +27,27 @@ def balances(user_id: str) -> dict[str, Any]:
 
 def ledger_page(user_id: str, currency: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     if currency not in currencies():
-        raise BadRequest(f"currency must be one of {', '.join(currencies())}.",
-                         errors=[{"in": "query", "name": "currency", "detail": "is not a wallet currency"}])
+        raise BadRequest(
+            f"currency must be one of {', '.join(currencies())}.",
+            errors=[{"in": "query", "name": "currency", "detail": "is not a wallet currency"}],
+        )
     account = ledger.wallet_account(user_id, currency)
     scope = (user_id, currency)
-    entries, last_key = ledger.entries(account, limit=limit,
-                                       start=decode_cursor(cursor, listing="wallet-ledger", scope=scope))
-    return {"data": [entry_view(entry) for entry in entries],
-            "next_cursor": encode_cursor(last_key, listing="wallet-ledger", scope=scope)}
+    entries, last_key = ledger.entries(
+        account, limit=limit, start=decode_cursor(cursor, listing="wallet-ledger", scope=scope)
+    )
+    return {
+        "data": [entry_view(entry) for entry in entries],
+        "next_cursor": encode_cursor(last_key, listing="wallet-ledger", scope=scope),
+    }
 
 
 def entry_view(entry: dict[str, Any]) -> dict[str, Any]:
     """A ledger entry as the API shows it (stored with `created_ms`)."""
-    return {"effect_id": entry["effect_id"], "kind": entry["kind"], "amount": entry["amount"],
-            "currency": entry["currency"], "created_at": timestamps.from_ms(entry["created_ms"])}
+    return {
+        "effect_id": entry["effect_id"],
+        "kind": entry["kind"],
+        "amount": entry["amount"],
+        "currency": entry["currency"],
+        "created_at": timestamps.from_ms(entry["created_ms"]),
+    }

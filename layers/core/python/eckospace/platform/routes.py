@@ -31,7 +31,12 @@ def manifest(path: Path) -> tuple[dict[str, Any], ...]:
 
 def live_routes(manifest_path: Path, *, scopes: frozenset[str], token_use: str) -> dict[str, Any]:
     modules = enabled_modules()
-    routes = [{**route, "callable": route["auth"] == "none"
-               or (token_use in route["tokens"] and set(route["scopes"]) <= scopes)}
-              for route in manifest(manifest_path) if route["module"] == CORE or modules.get(route["module"], False)]
+    routes = [
+        {
+            **route,
+            "callable": route["auth"] == "none" or (token_use in route["tokens"] and set(route["scopes"]) <= scopes),
+        }
+        for route in manifest(manifest_path)
+        if route["module"] == CORE or modules.get(route["module"], False)
+    ]
     return {"data": routes, "next_cursor": None}

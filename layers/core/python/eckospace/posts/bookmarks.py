@@ -21,10 +21,22 @@ def bookmark(user: str, post_id: str) -> None:
     ms = store.now_ms()
     client = aws.client("dynamodb")
     with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
-        client.put_item(TableName=store.table(), ConditionExpression="attribute_not_exists(pk)", Item=store.to_item({
-            "pk": f"bookmark#{user}#{post_id}", "sk": "bookmark", "type": "bookmark", "user": user,
-            "post_id": post_id, "created_ms": ms, "gsi1pk": f"bookmarks#{user}",
-            "gsi1sk": store.sort_key(ms, post_id)}))
+        client.put_item(
+            TableName=store.table(),
+            ConditionExpression="attribute_not_exists(pk)",
+            Item=store.to_item(
+                {
+                    "pk": f"bookmark#{user}#{post_id}",
+                    "sk": "bookmark",
+                    "type": "bookmark",
+                    "user": user,
+                    "post_id": post_id,
+                    "created_ms": ms,
+                    "gsi1pk": f"bookmarks#{user}",
+                    "gsi1sk": store.sort_key(ms, post_id),
+                }
+            ),
+        )
 
 
 def unbookmark(user: str, post_id: str) -> None:
@@ -38,10 +50,19 @@ def bookmarks_page(user: str, *, limit: int, cursor: str | None) -> dict[str, An
     from eckospace import aws
 
     items, next_cursor = query_page(
-        {"IndexName": store.LISTINGS, "KeyConditionExpression": "gsi1pk = :p",
-         "ExpressionAttributeValues": {":p": {"S": f"bookmarks#{user}"}}, "ScanIndexForward": False},
-        listing="posts-bookmarks", scope=user, cursor=cursor, limit=limit, fixed={"gsi1pk": f"bookmarks#{user}"},
-        strings={"pk": BOOKMARK_PK, "sk": BOOKMARK_SK, "gsi1sk": POST_POSITION})
+        {
+            "IndexName": store.LISTINGS,
+            "KeyConditionExpression": "gsi1pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": f"bookmarks#{user}"}},
+            "ScanIndexForward": False,
+        },
+        listing="posts-bookmarks",
+        scope=user,
+        cursor=cursor,
+        limit=limit,
+        fixed={"gsi1pk": f"bookmarks#{user}"},
+        strings={"pk": BOOKMARK_PK, "sk": BOOKMARK_SK, "gsi1sk": POST_POSITION},
+    )
     marks = [store.from_item(item) for item in items]
     posts: dict[str, dict[str, Any]] = {}
     if marks:
@@ -49,7 +70,13 @@ def bookmarks_page(user: str, *, limit: int, cursor: str | None) -> dict[str, An
         for item in aws.batch_get({store.table(): {"Keys": keys}})[store.table()]:
             post = store.from_item(item)
             posts[post["id"]] = post
-    data = [{"object": "bookmark", "post": store.view(posts[mark["post_id"]]),
-             "bookmarked_at": timestamps.from_ms(mark["created_ms"])}
-            for mark in marks if store.visible_to(posts.get(mark["post_id"]), user)]
+    data = [
+        {
+            "object": "bookmark",
+            "post": store.view(posts[mark["post_id"]]),
+            "bookmarked_at": timestamps.from_ms(mark["created_ms"]),
+        }
+        for mark in marks
+        if store.visible_to(posts.get(mark["post_id"]), user)
+    ]
     return {"data": data, "next_cursor": next_cursor}

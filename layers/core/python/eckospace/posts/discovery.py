@@ -14,7 +14,6 @@ from eckospace.http.problems import BadRequest, NotFound
 from eckospace.posts import store
 from eckospace.posts.text import normalize_tag
 
-
 # Listing parameters as text rules: checking them needs no pydantic, which keeps cold starts short.
 LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
 CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
@@ -31,8 +30,15 @@ POST_KEY = {"pk": POST_PK, "sk": POST_SK}
 Shapes = dict[str, re.Pattern[str]]
 
 
-def start_key(cursor: str | None, *, listing: str, scope: str, fixed: dict[str, str],
-              strings: Shapes | None = None, numbers: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def start_key(
+    cursor: str | None,
+    *,
+    listing: str,
+    scope: str,
+    fixed: dict[str, str],
+    strings: Shapes | None = None,
+    numbers: tuple[str, ...] = (),
+) -> dict[str, Any] | None:
     """The ExclusiveStartKey inside `cursor`: exactly the listing's key attributes, of their types
     and shapes, with the partition values of this listing."""
     key = decode_cursor(cursor, listing=listing, scope=scope)
@@ -46,8 +52,12 @@ def start_key(cursor: str | None, *, listing: str, scope: str, fixed: dict[str, 
     for name in expected:
         attr = key[name]
         kind = "N" if name in numbers else "S"
-        if (not isinstance(attr, dict) or set(attr) != {kind} or not isinstance(attr[kind], str)
-                or len(attr[kind]) > 600):
+        if (
+            not isinstance(attr, dict)
+            or set(attr) != {kind}
+            or not isinstance(attr[kind], str)
+            or len(attr[kind]) > 600
+        ):
             raise problem
         if name in fixed and attr[kind] != fixed[name]:
             raise problem
@@ -63,9 +73,17 @@ def start_key(cursor: str | None, *, listing: str, scope: str, fixed: dict[str, 
     return key
 
 
-def query_page(request: dict[str, Any], *, listing: str, scope: str, cursor: str | None, limit: int,
-               fixed: dict[str, str], strings: Shapes | None = None,
-               numbers: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str | None]:
+def query_page(
+    request: dict[str, Any],
+    *,
+    listing: str,
+    scope: str,
+    cursor: str | None,
+    limit: int,
+    fixed: dict[str, str],
+    strings: Shapes | None = None,
+    numbers: tuple[str, ...] = (),
+) -> tuple[list[dict[str, Any]], str | None]:
     from eckospace import aws
 
     request = {"TableName": store.table(), "Limit": limit, **request}
@@ -79,16 +97,35 @@ def query_page(request: dict[str, Any], *, listing: str, scope: str, cursor: str
 def feed(*, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
     if sort == "trending":
         items, next_cursor = query_page(
-            {"IndexName": store.TRENDING, "KeyConditionExpression": "trend_pk = :p",
-             "ExpressionAttributeValues": {":p": {"S": "trending"}}, "ScanIndexForward": False},
-            listing="posts-feed", scope="trending", cursor=cursor, limit=limit, fixed={"trend_pk": "trending"},
-            strings=POST_KEY, numbers=("trend_score",))
+            {
+                "IndexName": store.TRENDING,
+                "KeyConditionExpression": "trend_pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": "trending"}},
+                "ScanIndexForward": False,
+            },
+            listing="posts-feed",
+            scope="trending",
+            cursor=cursor,
+            limit=limit,
+            fixed={"trend_pk": "trending"},
+            strings=POST_KEY,
+            numbers=("trend_score",),
+        )
     else:
         items, next_cursor = query_page(
-            {"IndexName": store.LISTINGS, "KeyConditionExpression": "gsi1pk = :p",
-             "ExpressionAttributeValues": {":p": {"S": "feed"}}, "ScanIndexForward": False},
-            listing="posts-feed", scope="recent", cursor=cursor, limit=limit, fixed={"gsi1pk": "feed"},
-            strings=POST_KEY | {"gsi1sk": POST_POSITION})
+            {
+                "IndexName": store.LISTINGS,
+                "KeyConditionExpression": "gsi1pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": "feed"}},
+                "ScanIndexForward": False,
+            },
+            listing="posts-feed",
+            scope="recent",
+            cursor=cursor,
+            limit=limit,
+            fixed={"gsi1pk": "feed"},
+            strings=POST_KEY | {"gsi1sk": POST_POSITION},
+        )
     return {"data": [store.view(store.from_item(item)) for item in items], "next_cursor": next_cursor}
 
 
@@ -100,10 +137,18 @@ def hashtag_posts(tag: str, *, limit: int, cursor: str | None) -> dict[str, Any]
         raise NotFound(f"#{tag} is not a hashtag.")
     pk = f"tag#{canonical}"
     items, next_cursor = query_page(
-        {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}},
-         "ScanIndexForward": False},
-        listing="posts-hashtag", scope=canonical, cursor=cursor, limit=limit, fixed={"pk": pk},
-        strings={"sk": POST_POSITION})
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": pk}},
+            "ScanIndexForward": False,
+        },
+        listing="posts-hashtag",
+        scope=canonical,
+        cursor=cursor,
+        limit=limit,
+        fixed={"pk": pk},
+        strings={"sk": POST_POSITION},
+    )
     return {"data": [store.view(store.value(item["post"])) for item in items], "next_cursor": next_cursor}
 
 
@@ -111,14 +156,23 @@ def user_posts(user: str, viewer: str, *, limit: int, cursor: str | None) -> dic
     """Newest first. The author sees drafts and hidden posts too; others see what is public (a
     page may then hold fewer than `limit` posts and still have a `next_cursor`)."""
     request: dict[str, Any] = {
-        "IndexName": store.BY_AUTHOR, "KeyConditionExpression": "gsi2pk = :p",
-        "ExpressionAttributeValues": {":p": {"S": f"author#{user}"}}, "ScanIndexForward": False}
+        "IndexName": store.BY_AUTHOR,
+        "KeyConditionExpression": "gsi2pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": f"author#{user}"}},
+        "ScanIndexForward": False,
+    }
     own = user == viewer
     if not own:
         request["FilterExpression"] = "#status = :published AND #moderation = :visible"
         request["ExpressionAttributeNames"] = {"#status": "status", "#moderation": "moderation"}
         request["ExpressionAttributeValues"] |= {":published": {"S": store.PUBLISHED}, ":visible": {"S": store.VISIBLE}}
-    items, next_cursor = query_page(request, listing="posts-user", scope=f"{'own' if own else 'public'}:{user}",
-                                    cursor=cursor, limit=limit, fixed={"gsi2pk": f"author#{user}"},
-                                    strings=POST_KEY | {"gsi2sk": POST_POSITION})
+    items, next_cursor = query_page(
+        request,
+        listing="posts-user",
+        scope=f"{'own' if own else 'public'}:{user}",
+        cursor=cursor,
+        limit=limit,
+        fixed={"gsi2pk": f"author#{user}"},
+        strings=POST_KEY | {"gsi2sk": POST_POSITION},
+    )
     return {"data": [store.view(store.from_item(item)) for item in items], "next_cursor": next_cursor}

@@ -59,17 +59,20 @@ class Post(Shape):
     text: str
     status: Literal["published", "draft"] = Field(description="A draft is its author's alone")
     moderation: Literal["visible", "hidden"] = Field(
-        description="`hidden`: a moderator hid the post; only its author still sees it")
+        description="`hidden`: a moderator hid the post; only its author still sees it"
+    )
     hashtags: list[str] = Field(description="The text's hashtags, lower case, without `#`")
     mentions: list[str] = Field(description="The user ids the text mentions (`@user_id`)")
     attachments: list[PostAttachment]
     reactions: ReactionCounts = Field(
-        description="Counts per type: exact on `GET /api/posts/{post_id}`, about a minute behind in listings")
+        description="Counts per type: exact on `GET /api/posts/{post_id}`, about a minute behind in listings"
+    )
     reaction_count: int = Field(description="The sum of `reactions`")
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None = Field(
-        description="When the post was first published; null for a draft never published")
+        description="When the post was first published; null for a draft never published"
+    )
     version: int = Field(description="Grows with each edit (and moderation decision); reactions leave it")
     viewer: PostViewer = sometimes("Only on `GET /api/posts/{post_id}`: your own reaction and bookmark")
 

@@ -1,11 +1,11 @@
 """Reports and moderation decisions.
 
 A user reports a post they can see, for a reason from a fixed list; while a report is open the same
-user cannot open another on the same post (409), and nobody files more than their daily allowance
-of reports (429). Reports are kept once decided: they are the post's moderation history. Open reports form the moderation queue, oldest
-first. A moderator's decision hides, restores or removes the post (feed, trending, hashtag entries
-and the count shards' `open` flag follow in the same transaction), resolves every open report of
-the post with it, and publishes `moderation.decided`.
+user cannot open another on the same post (409), and nobody files more than their daily allowance of
+reports (429). Reports are kept once decided: they are the post's moderation history. Open reports
+form the moderation queue, oldest first. A moderator's decision hides, restores or removes the post
+(feed, trending, hashtag entries and the count shards' `open` flag follow in the same transaction),
+resolves every open report of the post with it, and publishes `moderation.decided`.
 """
 
 from __future__ import annotations
@@ -28,9 +28,17 @@ DAILY_REPORTS = DailyAllowance("reports", "ECKO_REPORTS_DAILY_LIMIT", 30)
 
 
 def _report_view(report: dict[str, Any]) -> dict[str, Any]:
-    return {"id": report["id"], "object": "report", "post_id": report["post_id"], "reporter": report["reporter"],
-            "reason": report["reason"], "note": report.get("note"), "status": report["status"],
-            "created_at": timestamps.from_ms(report["created_ms"]), "decision": report.get("decision")}
+    return {
+        "id": report["id"],
+        "object": "report",
+        "post_id": report["post_id"],
+        "reporter": report["reporter"],
+        "reason": report["reason"],
+        "note": report.get("note"),
+        "status": report["status"],
+        "created_at": timestamps.from_ms(report["created_ms"]),
+        "decision": report.get("decision"),
+    }
 
 
 def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -> dict[str, Any]:
@@ -41,35 +49,67 @@ def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -
         raise not_found(post_id)
     ms = store.now_ms()
     report_id = store.new_id("rpt", ms)
-    report = {"pk": f"report#{report_id}", "sk": "report", "type": "report", "id": report_id,
-              "post_id": post_id, "reporter": reporter, "reason": reason, "note": note or None, "status": OPEN,
-              "created_ms": ms, "gsi2pk": "reports#open", "gsi2sk": store.sort_key(ms, report_id),
-              "gsi1pk": f"post-reports#{post_id}", "gsi1sk": store.sort_key(ms, report_id)}
+    report = {
+        "pk": f"report#{report_id}",
+        "sk": "report",
+        "type": "report",
+        "id": report_id,
+        "post_id": post_id,
+        "reporter": reporter,
+        "reason": reason,
+        "note": note or None,
+        "status": OPEN,
+        "created_ms": ms,
+        "gsi2pk": "reports#open",
+        "gsi2sk": store.sort_key(ms, report_id),
+        "gsi1pk": f"post-reports#{post_id}",
+        "gsi1sk": store.sort_key(ms, report_id),
+    }
     table, now = store.table(), ms / 1000
     try:
-        store.transact([
-            ("marker", {"Put": {"TableName": table, "ConditionExpression": "attribute_not_exists(pk)", "Item": {
-                **store.open_report_marker(post_id, reporter), "report_id": {"S": report_id}}}}),
-            ("report", {"Put": {"TableName": table, "Item": store.to_item(report)}}),
-            ("allowance", DAILY_REPORTS.count_one(table, store.allowance_key(DAILY_REPORTS, reporter, now), now)),
-        ])
+        store.transact(
+            [
+                (
+                    "marker",
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                            "Item": {**store.open_report_marker(post_id, reporter), "report_id": {"S": report_id}},
+                        }
+                    },
+                ),
+                ("report", {"Put": {"TableName": table, "Item": store.to_item(report)}}),
+                ("allowance", DAILY_REPORTS.count_one(table, store.allowance_key(DAILY_REPORTS, reporter, now), now)),
+            ]
+        )
     except Cancelled as cancelled:
         if cancelled.failed == "marker":
             raise Conflict("You already have an open report on this post; moderators will decide on it.") from None
         if cancelled.failed == "allowance":
             raise DAILY_REPORTS.exhausted(now) from None
         raise Conflict("The report could not be filed; retry.", headers={"Retry-After": "1"}) from None
-    publish(DomainEvent("post.reported", {"report_id": report_id, "post_id": post_id, "reason": reason},
-                        subject=post_id))
+    publish(
+        DomainEvent("post.reported", {"report_id": report_id, "post_id": post_id, "reason": reason}, subject=post_id)
+    )
     return _report_view(report)
 
 
 def open_reports(*, limit: int, cursor: str | None) -> dict[str, Any]:
     items, next_cursor = query_page(
-        {"IndexName": store.BY_AUTHOR, "KeyConditionExpression": "gsi2pk = :p",
-         "ExpressionAttributeValues": {":p": {"S": "reports#open"}}, "ScanIndexForward": True},
-        listing="moderation-reports", scope="open", cursor=cursor, limit=limit, fixed={"gsi2pk": "reports#open"},
-        strings={"pk": REPORT_PK, "sk": REPORT_SK, "gsi2sk": REPORT_POSITION})
+        {
+            "IndexName": store.BY_AUTHOR,
+            "KeyConditionExpression": "gsi2pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "reports#open"}},
+            "ScanIndexForward": True,
+        },
+        listing="moderation-reports",
+        scope="open",
+        cursor=cursor,
+        limit=limit,
+        fixed={"gsi2pk": "reports#open"},
+        strings={"pk": REPORT_PK, "sk": REPORT_SK, "gsi2sk": REPORT_POSITION},
+    )
     return {"data": [_report_view(store.from_item(item)) for item in items], "next_cursor": next_cursor}
 
 
@@ -101,26 +141,57 @@ def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms:
     resolved, start = 0, None
     while True:
         request: dict[str, Any] = {
-            "TableName": store.table(), "IndexName": store.LISTINGS, "KeyConditionExpression": "gsi1pk = :p",
-            "FilterExpression": "#status = :open", "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":p": {"S": f"post-reports#{post_id}"}, ":open": {"S": OPEN}}}
+            "TableName": store.table(),
+            "IndexName": store.LISTINGS,
+            "KeyConditionExpression": "gsi1pk = :p",
+            "FilterExpression": "#status = :open",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":p": {"S": f"post-reports#{post_id}"}, ":open": {"S": OPEN}},
+        }
         if start:
             request["ExclusiveStartKey"] = start
         page = client.query(**request)
         for item in page.get("Items", []):
             try:  # the report is resolved and its reporter may report the post again
-                store.transact([
-                    ("report", {"Update": {
-                        "TableName": store.table(), "Key": {"pk": item["pk"], "sk": item["sk"]},
-                        "UpdateExpression": "SET #status = :resolved, decision = :decision REMOVE gsi2pk, gsi2sk",
-                        "ConditionExpression": "#status = :open", "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": {
-                            ":resolved": {"S": RESOLVED}, ":open": {"S": OPEN},
-                            ":decision": store.attribute({"action": action, "reason": reason, "by": moderator,
-                                                          "decided_at": timestamps.from_ms(ms)})}}}),
-                    ("marker", {"Delete": {"TableName": store.table(),
-                                           "Key": store.open_report_marker(post_id, item["reporter"]["S"])}}),
-                ])
+                store.transact(
+                    [
+                        (
+                            "report",
+                            {
+                                "Update": {
+                                    "TableName": store.table(),
+                                    "Key": {"pk": item["pk"], "sk": item["sk"]},
+                                    "UpdateExpression": (
+                                        "SET #status = :resolved, decision = :decision REMOVE gsi2pk, gsi2sk"
+                                    ),
+                                    "ConditionExpression": "#status = :open",
+                                    "ExpressionAttributeNames": {"#status": "status"},
+                                    "ExpressionAttributeValues": {
+                                        ":resolved": {"S": RESOLVED},
+                                        ":open": {"S": OPEN},
+                                        ":decision": store.attribute(
+                                            {
+                                                "action": action,
+                                                "reason": reason,
+                                                "by": moderator,
+                                                "decided_at": timestamps.from_ms(ms),
+                                            }
+                                        ),
+                                    },
+                                }
+                            },
+                        ),
+                        (
+                            "marker",
+                            {
+                                "Delete": {
+                                    "TableName": store.table(),
+                                    "Key": store.open_report_marker(post_id, item["reporter"]["S"]),
+                                }
+                            },
+                        ),
+                    ]
+                )
                 resolved += 1
             except Cancelled as cancelled:
                 if cancelled.failed != "report":  # already resolved by a concurrent decision: fine
@@ -136,8 +207,19 @@ def decide(post_id: str, moderator: str, *, action: str, reason: str) -> dict[st
     _apply(post_id, action)
     ms = store.now_ms()
     count = _resolve_reports(post_id, action, reason, moderator, ms)
-    decision = {"object": "moderation_decision", "post_id": post_id, "action": action, "reason": reason,
-                "report_count": count, "decided_at": timestamps.from_ms(ms)}
-    publish(DomainEvent("moderation.decided", {"post_id": post_id, "action": action, "reason": reason,
-                                               "report_count": count}, subject=post_id))
+    decision = {
+        "object": "moderation_decision",
+        "post_id": post_id,
+        "action": action,
+        "reason": reason,
+        "report_count": count,
+        "decided_at": timestamps.from_ms(ms),
+    }
+    publish(
+        DomainEvent(
+            "moderation.decided",
+            {"post_id": post_id, "action": action, "reason": reason, "report_count": count},
+            subject=post_id,
+        )
+    )
     return decision

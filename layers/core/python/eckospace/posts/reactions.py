@@ -25,8 +25,12 @@ from eckospace.posts.store import Cancelled
 
 ATTEMPTS = 8
 CHECK_FAILED = "ConditionalCheckFailed"
-REACTION_BODY_SCHEMA = {"type": "object", "required": ["type"], "additionalProperties": False,
-                        "properties": {"type": {"type": "string", "enum": list(store.REACTION_TYPES)}}}
+REACTION_BODY_SCHEMA = {
+    "type": "object",
+    "required": ["type"],
+    "additionalProperties": False,
+    "properties": {"type": {"type": "string", "enum": list(store.REACTION_TYPES)}},
+}
 
 
 def reaction_type(event: dict[str, Any]) -> str:
@@ -38,17 +42,25 @@ def reaction_type(event: dict[str, Any]) -> str:
     try:
         body = json.loads(raw_body(event) or b"null")
     except ValueError:
-        raise BadRequest("The request body is not valid JSON.",
-                         errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}]) from None
+        raise BadRequest(
+            "The request body is not valid JSON.",
+            errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}],
+        ) from None
     if not isinstance(body, dict) or set(body) != {"type"} or body["type"] not in store.REACTION_TYPES:
-        raise BadRequest("The request has invalid or missing fields.", errors=[
-            {"in": "body", "name": "type", "detail": f"must be one of {', '.join(store.REACTION_TYPES)}, alone"}])
-    return body["type"]
+        raise BadRequest(
+            "The request has invalid or missing fields.",
+            errors=[
+                {"in": "body", "name": "type", "detail": f"must be one of {', '.join(store.REACTION_TYPES)}, alone"}
+            ],
+        )
+    kind: str = body["type"]
+    return kind
 
 
 def _busy() -> ServiceUnavailable:
-    return ServiceUnavailable("This post is receiving many reactions at once; retry shortly.",
-                              headers={"Retry-After": "1"})
+    return ServiceUnavailable(
+        "This post is receiving many reactions at once; retry shortly.", headers={"Retry-After": "1"}
+    )
 
 
 def _pause(attempt: int) -> None:
@@ -58,8 +70,11 @@ def _pause(attempt: int) -> None:
 def _shard_update(post_id: str, deltas: dict[str, int], *, condition: str) -> dict[str, Any]:
     shard = store.random_shard()
     names = {"#tpk": "touched_pk", "#tsk": "touched_sk", "#tat": "touched_at"}
-    values: dict[str, Any] = {":tpk": {"S": f"touched#{shard}"}, ":tsk": {"S": post_id},
-                              ":tat": {"N": str(store.now_ms())}}
+    values: dict[str, Any] = {
+        ":tpk": {"S": f"touched#{shard}"},
+        ":tsk": {"S": post_id},
+        ":tat": {"N": str(store.now_ms())},
+    }
     adds = []
     for position, (kind, delta) in enumerate(deltas.items()):
         names[f"#r{position}"] = f"r_{kind}"
@@ -71,24 +86,38 @@ def _shard_update(post_id: str, deltas: dict[str, int], *, condition: str) -> di
         expression = "#open = :true"
     else:
         expression = "attribute_exists(pk)"
-    return {"Update": {"TableName": store.table(), "Key": store.shard_key(post_id, shard),
-                       "UpdateExpression": f"ADD {', '.join(adds)} SET #tpk = :tpk, #tsk = :tsk, #tat = :tat",
-                       "ConditionExpression": expression, "ExpressionAttributeNames": names,
-                       "ExpressionAttributeValues": values}}
+    return {
+        "Update": {
+            "TableName": store.table(),
+            "Key": store.shard_key(post_id, shard),
+            "UpdateExpression": f"ADD {', '.join(adds)} SET #tpk = :tpk, #tsk = :tsk, #tat = :tat",
+            "ConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
 
 
 def _read(post_id: str, user: str) -> dict[str, Any] | None:
     from eckospace import aws
 
-    item = aws.client("dynamodb").get_item(TableName=store.table(), Key=store.reaction_key(post_id, user),
-                                           ConsistentRead=True).get("Item")
+    item = (
+        aws.client("dynamodb")
+        .get_item(TableName=store.table(), Key=store.reaction_key(post_id, user), ConsistentRead=True)
+        .get("Item")
+    )
     return store.from_item(item) if item else None
 
 
 def _view(reaction: dict[str, Any]) -> dict[str, Any]:
-    return {"object": "reaction", "post_id": reaction["post_id"], "user": reaction["user"], "type": reaction["kind"],
-            "created_at": timestamps.from_ms(reaction["created_ms"]),
-            "updated_at": timestamps.from_ms(reaction.get("updated_ms"))}
+    return {
+        "object": "reaction",
+        "post_id": reaction["post_id"],
+        "user": reaction["user"],
+        "type": reaction["kind"],
+        "created_at": timestamps.from_ms(reaction["created_ms"]),
+        "updated_at": timestamps.from_ms(reaction.get("updated_ms")),
+    }
 
 
 def _closed(post_id: str, user: str) -> Problem:
@@ -106,14 +135,31 @@ def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
     table = store.table()
     for attempt in range(ATTEMPTS):
         ms = store.now_ms()
-        reaction = {"pk": f"reaction#{post_id}#{user}", "sk": "reaction", "type": "reaction", "post_id": post_id,
-                    "user": user, "kind": kind, "created_ms": ms}
+        reaction = {
+            "pk": f"reaction#{post_id}#{user}",
+            "sk": "reaction",
+            "type": "reaction",
+            "post_id": post_id,
+            "user": user,
+            "kind": kind,
+            "created_ms": ms,
+        }
         try:
-            store.transact([
-                ("reaction", {"Put": {"TableName": table, "Item": store.to_item(reaction),
-                                      "ConditionExpression": "attribute_not_exists(pk)"}}),
-                ("shard", _shard_update(post_id, {kind: 1}, condition="open")),
-            ])
+            store.transact(
+                [
+                    (
+                        "reaction",
+                        {
+                            "Put": {
+                                "TableName": table,
+                                "Item": store.to_item(reaction),
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                    ),
+                    ("shard", _shard_update(post_id, {kind: 1}, condition="open")),
+                ]
+            )
             return _view(reaction), True
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED:
@@ -130,15 +176,28 @@ def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
             return _view(existing), False
         changed = existing | {"kind": kind, "updated_ms": ms}
         try:
-            store.transact([
-                ("reaction", {"Update": {
-                    "TableName": table, "Key": store.reaction_key(post_id, user),
-                    "UpdateExpression": "SET #kind = :new, updated_ms = :ms", "ConditionExpression": "#kind = :old",
-                    "ExpressionAttributeNames": {"#kind": "kind"},
-                    "ExpressionAttributeValues": {":new": {"S": kind}, ":old": {"S": existing["kind"]},
-                                                  ":ms": {"N": str(ms)}}}}),
-                ("shard", _shard_update(post_id, {existing["kind"]: -1, kind: 1}, condition="open")),
-            ])
+            store.transact(
+                [
+                    (
+                        "reaction",
+                        {
+                            "Update": {
+                                "TableName": table,
+                                "Key": store.reaction_key(post_id, user),
+                                "UpdateExpression": "SET #kind = :new, updated_ms = :ms",
+                                "ConditionExpression": "#kind = :old",
+                                "ExpressionAttributeNames": {"#kind": "kind"},
+                                "ExpressionAttributeValues": {
+                                    ":new": {"S": kind},
+                                    ":old": {"S": existing["kind"]},
+                                    ":ms": {"N": str(ms)},
+                                },
+                            }
+                        },
+                    ),
+                    ("shard", _shard_update(post_id, {existing["kind"]: -1, kind: 1}, condition="open")),
+                ]
+            )
             return _view(changed), False
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED:
@@ -159,12 +218,19 @@ def unreact(post_id: str, user: str) -> None:
         existing = _read(post_id, user)
         if existing is None:
             return
-        delete = {"Delete": {"TableName": table, "Key": store.reaction_key(post_id, user),
-                             "ConditionExpression": "#kind = :old", "ExpressionAttributeNames": {"#kind": "kind"},
-                             "ExpressionAttributeValues": {":old": {"S": existing["kind"]}}}}
+        delete = {
+            "Delete": {
+                "TableName": table,
+                "Key": store.reaction_key(post_id, user),
+                "ConditionExpression": "#kind = :old",
+                "ExpressionAttributeNames": {"#kind": "kind"},
+                "ExpressionAttributeValues": {":old": {"S": existing["kind"]}},
+            }
+        }
         try:
-            store.transact([("reaction", delete),
-                            ("shard", _shard_update(post_id, {existing["kind"]: -1}, condition="exists"))])
+            store.transact(
+                [("reaction", delete), ("shard", _shard_update(post_id, {existing["kind"]: -1}, condition="exists"))]
+            )
             return
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED and cancelled.code_of("reaction") != CHECK_FAILED:

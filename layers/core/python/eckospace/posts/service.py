@@ -24,8 +24,22 @@ NOTIFICATION_TTL_SECONDS = 90 * 86_400
 # Drafts count too: what is limited is writing, published or not.
 DAILY_POSTS = DailyAllowance("posts", "ECKO_POSTS_DAILY_LIMIT", 100)
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
-POST_FIELDS = ("id", "author", "text", "status", "moderation", "hashtags", "mentions", "attachments",
-               "created_ms", "updated_ms", "published_ms", "version", "reactions", "notified")
+POST_FIELDS = (
+    "id",
+    "author",
+    "text",
+    "status",
+    "moderation",
+    "hashtags",
+    "mentions",
+    "attachments",
+    "created_ms",
+    "updated_ms",
+    "published_ms",
+    "version",
+    "reactions",
+    "notified",
+)
 
 
 class PreconditionFailed(Problem):
@@ -55,8 +69,11 @@ def load(post_id: str, *, consistent: bool = True) -> dict[str, Any] | None:
         return None
     from eckospace import aws
 
-    item = aws.client("dynamodb").get_item(TableName=store.table(), Key=store.post_key(post_id),
-                                           ConsistentRead=consistent).get("Item")
+    item = (
+        aws.client("dynamodb")
+        .get_item(TableName=store.table(), Key=store.post_key(post_id), ConsistentRead=consistent)
+        .get("Item")
+    )
     return store.from_item(item) if item else None
 
 
@@ -67,8 +84,12 @@ def read_post(post_id: str, viewer: str) -> dict[str, Any]:
         raise not_found(post_id)
     from eckospace import aws
 
-    keys = [store.post_key(post_id), *(store.shard_key(post_id, n) for n in range(SHARDS)),
-            store.reaction_key(post_id, viewer), store.bookmark_key(viewer, post_id)]
+    keys = [
+        store.post_key(post_id),
+        *(store.shard_key(post_id, n) for n in range(SHARDS)),
+        store.reaction_key(post_id, viewer),
+        store.bookmark_key(viewer, post_id),
+    ]
     items = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})[store.table()]
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for item in items:
@@ -79,7 +100,8 @@ def read_post(post_id: str, viewer: str) -> dict[str, Any]:
     assert post is not None
     reaction = by_kind.get("reaction", [{}])[0].get("kind", {}).get("S")
     return store.view(post, store.counts_from_shards(by_kind.get("counter", []))) | {
-        "viewer": {"reaction": reaction, "bookmarked": "bookmark" in by_kind}}
+        "viewer": {"reaction": reaction, "bookmarked": "bookmark" in by_kind}
+    }
 
 
 # ------------------------------------------------------------------------------------ writes
@@ -98,14 +120,17 @@ def _parse_text(raw: str, author: str) -> tuple[str, list[str], list[str]]:
 def _attachment_problem(media_id: str) -> UnprocessableContent:
     return UnprocessableContent(
         f"Attachment {media_id} is not one of your ready media.",
-        errors=[{"in": "body", "name": "attachments", "detail": f"{media_id} is not one of your ready media"}])
+        errors=[{"in": "body", "name": "attachments", "detail": f"{media_id} is not one of your ready media"}],
+    )
 
 
 def _parse_attachments(media_ids: list[str]) -> list[str]:
     unique = list(dict.fromkeys(media_ids))
     if len(unique) > MAX_ATTACHMENTS:
-        raise UnprocessableContent(f"A post holds at most {MAX_ATTACHMENTS} attachments.",
-                                   errors=[{"in": "body", "name": "attachments", "detail": "too many"}])
+        raise UnprocessableContent(
+            f"A post holds at most {MAX_ATTACHMENTS} attachments.",
+            errors=[{"in": "body", "name": "attachments", "detail": "too many"}],
+        )
     for media_id in unique:
         if not MEDIA_ID.match(media_id):
             raise _attachment_problem(media_id)
@@ -119,12 +144,21 @@ def _media_checks(author: str, media_ids: list[str]) -> list[tuple[str, dict[str
         return []
     from eckospace.media import store as media_store
 
-    return [(f"media:{media_id}", {"ConditionCheck": {
-        "TableName": media_store.table(), "Key": {"id": {"S": media_id}},
-        "ConditionExpression": "attribute_exists(id) AND #owner = :owner AND #status = :ready",
-        "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
-        "ExpressionAttributeValues": {":owner": {"S": author}, ":ready": {"S": media_store.READY}},
-    }}) for media_id in media_ids]
+    return [
+        (
+            f"media:{media_id}",
+            {
+                "ConditionCheck": {
+                    "TableName": media_store.table(),
+                    "Key": {"id": {"S": media_id}},
+                    "ConditionExpression": "attribute_exists(id) AND #owner = :owner AND #status = :ready",
+                    "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
+                    "ExpressionAttributeValues": {":owner": {"S": author}, ":ready": {"S": media_store.READY}},
+                }
+            },
+        )
+        for media_id in media_ids
+    ]
 
 
 def notification_id(post_id: str, user: str) -> str:
@@ -136,8 +170,7 @@ def _record(post: dict[str, Any]) -> dict[str, Any]:
 
 
 def _post_item(post: dict[str, Any]) -> dict[str, Any]:
-    return {"pk": f"post#{post['id']}", "sk": "post", "type": "post", **_record(post),
-            **store.index_attributes(post)}
+    return {"pk": f"post#{post['id']}", "sk": "post", "type": "post", **_record(post), **store.index_attributes(post)}
 
 
 def _tag_entries(post: dict[str, Any] | None) -> dict[tuple[str, str], str]:
@@ -160,35 +193,109 @@ def change_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
     operations: list[tuple[str, dict[str, Any]]] = []
     notifications = _notification_operations(new) if new is not None else []  # updates new["notified"]
     if old is None and new is not None:
-        operations.append(("post", {"Put": {"TableName": table, "Item": store.to_item(_post_item(new)),
-                                            "ConditionExpression": "attribute_not_exists(pk)"}}))
-        operations += [(f"shard:{n}", {"Put": {"TableName": table, "Item": {
-            **store.shard_key(post_id, n), "post_id": {"S": post_id}, "open": {"BOOL": store.is_public(new)}},
-            "ConditionExpression": "attribute_not_exists(pk)"}}) for n in range(SHARDS)]
+        operations.append(
+            (
+                "post",
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": store.to_item(_post_item(new)),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            )
+        )
+        operations += [
+            (
+                f"shard:{n}",
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {
+                            **store.shard_key(post_id, n),
+                            "post_id": {"S": post_id},
+                            "open": {"BOOL": store.is_public(new)},
+                        },
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            )
+            for n in range(SHARDS)
+        ]
     elif old is not None and new is None:
-        operations.append(("post", {"Delete": {
-            "TableName": table, "Key": store.post_key(post_id), "ConditionExpression": "#v = :v",
-            "ExpressionAttributeNames": {"#v": "version"},
-            "ExpressionAttributeValues": {":v": {"N": str(old["version"])}}}}))
-        operations += [(f"shard:{n}", {"Delete": {"TableName": table, "Key": store.shard_key(post_id, n)}})
-                       for n in range(SHARDS)]
+        operations.append(
+            (
+                "post",
+                {
+                    "Delete": {
+                        "TableName": table,
+                        "Key": store.post_key(post_id),
+                        "ConditionExpression": "#v = :v",
+                        "ExpressionAttributeNames": {"#v": "version"},
+                        "ExpressionAttributeValues": {":v": {"N": str(old["version"])}},
+                    }
+                },
+            )
+        )
+        operations += [
+            (f"shard:{n}", {"Delete": {"TableName": table, "Key": store.shard_key(post_id, n)}}) for n in range(SHARDS)
+        ]
     elif old is not None and new is not None:
-        operations.append(("post", store.update_operation(
-            store.post_key(post_id), _post_item(old), _post_item(new), condition="#v = :v", names={"#v": "version"},
-            values={":v": {"N": str(old["version"])}}, skip=("reactions",))))
+        operations.append(
+            (
+                "post",
+                store.update_operation(
+                    store.post_key(post_id),
+                    _post_item(old),
+                    _post_item(new),
+                    condition="#v = :v",
+                    names={"#v": "version"},
+                    values={":v": {"N": str(old["version"])}},
+                    skip=("reactions",),
+                ),
+            )
+        )
         if store.is_public(old) != store.is_public(new):
-            operations += [(f"shard:{n}", {"Update": {
-                "TableName": table, "Key": store.shard_key(post_id, n), "UpdateExpression": "SET #open = :open",
-                "ConditionExpression": "attribute_exists(pk)", "ExpressionAttributeNames": {"#open": "open"},
-                "ExpressionAttributeValues": {":open": {"BOOL": store.is_public(new)}}}}) for n in range(SHARDS)]
+            operations += [
+                (
+                    f"shard:{n}",
+                    {
+                        "Update": {
+                            "TableName": table,
+                            "Key": store.shard_key(post_id, n),
+                            "UpdateExpression": "SET #open = :open",
+                            "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeNames": {"#open": "open"},
+                            "ExpressionAttributeValues": {":open": {"BOOL": store.is_public(new)}},
+                        }
+                    },
+                )
+                for n in range(SHARDS)
+            ]
     old_entries, new_entries = _tag_entries(old), _tag_entries(new)
-    for (pk, sk) in old_entries.keys() - new_entries.keys():
+    for pk, sk in old_entries.keys() - new_entries.keys():
         operations.append((f"tag:{pk}", {"Delete": {"TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}}}}))
-    for (pk, sk) in new_entries:
+    for pk, sk in new_entries:
         assert new is not None
-        operations.append((f"tag:{pk}", {"Put": {"TableName": table, "Item": {
-            "pk": {"S": pk}, "sk": {"S": sk}, "type": {"S": "tag"}, "post_id": {"S": post_id},
-            "post": store.attribute({k: v for k, v in _record(new).items() if v is not None and k != "notified"})}}}))
+        operations.append(
+            (
+                f"tag:{pk}",
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {
+                            "pk": {"S": pk},
+                            "sk": {"S": sk},
+                            "type": {"S": "tag"},
+                            "post_id": {"S": post_id},
+                            "post": store.attribute(
+                                {k: v for k, v in _record(new).items() if v is not None and k != "notified"}
+                            ),
+                        },
+                    }
+                },
+            )
+        )
     return operations + notifications
 
 
@@ -205,16 +312,38 @@ def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, 
     operations = []
     for user in owed:
         nid = notification_id(post["id"], user)
-        operations.append((f"notification:{user}", {"Put": {
-            "TableName": store.notifications_table(), "ConditionExpression": "attribute_not_exists(pk)",
-            "Item": store.to_item({"pk": f"user#{user}", "sk": store.sort_key(ms, nid), "id": nid, "type": "mention",
-                                   "user": user, "post_id": post["id"], "by": post["author"],
-                                   "created_at": timestamps.from_ms(ms), "created_ms": ms, "read": False,
-                                   "expires_at": ms // 1000 + NOTIFICATION_TTL_SECONDS})}}))
+        operations.append(
+            (
+                f"notification:{user}",
+                {
+                    "Put": {
+                        "TableName": store.notifications_table(),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "Item": store.to_item(
+                            {
+                                "pk": f"user#{user}",
+                                "sk": store.sort_key(ms, nid),
+                                "id": nid,
+                                "type": "mention",
+                                "user": user,
+                                "post_id": post["id"],
+                                "by": post["author"],
+                                "created_at": timestamps.from_ms(ms),
+                                "created_ms": ms,
+                                "read": False,
+                                "expires_at": ms // 1000 + NOTIFICATION_TTL_SECONDS,
+                            }
+                        ),
+                    }
+                },
+            )
+        )
     return operations
 
 
-def _write(operations: list[tuple[str, dict[str, Any]]], *, conflict: Problem, allowance: Problem | None = None) -> None:
+def _write(
+    operations: list[tuple[str, dict[str, Any]]], *, conflict: Problem, allowance: Problem | None = None
+) -> None:
     try:
         store.transact(operations)
     except Cancelled as cancelled:
@@ -231,14 +360,30 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
     body, tags, mentioned = _parse_text(text_value, author)
     media_ids = _parse_attachments(attachments)
     ms = store.now_ms()
-    post = {"id": store.new_id("pst", ms), "author": author, "text": body, "status": status, "moderation": VISIBLE,
-            "hashtags": tags, "mentions": mentioned, "attachments": media_ids, "created_ms": ms, "updated_ms": ms,
-            "published_ms": ms if status == PUBLISHED else None, "version": 1, "reactions": {}, "notified": []}
+    post = {
+        "id": store.new_id("pst", ms),
+        "author": author,
+        "text": body,
+        "status": status,
+        "moderation": VISIBLE,
+        "hashtags": tags,
+        "mentions": mentioned,
+        "attachments": media_ids,
+        "created_ms": ms,
+        "updated_ms": ms,
+        "published_ms": ms if status == PUBLISHED else None,
+        "version": 1,
+        "reactions": {},
+        "notified": [],
+    }
     now = ms / 1000
     allowance = ("allowance", DAILY_POSTS.count_one(store.table(), store.allowance_key(DAILY_POSTS, author, now), now))
     operations = [allowance, *_media_checks(author, media_ids), *change_operations(None, post)]
-    _write(operations, conflict=Conflict("The post could not be created; retry.", headers={"Retry-After": "1"}),
-           allowance=DAILY_POSTS.exhausted(now))
+    _write(
+        operations,
+        conflict=Conflict("The post could not be created; retry.", headers={"Retry-After": "1"}),
+        allowance=DAILY_POSTS.exhausted(now),
+    )
     return store.view(post)
 
 
@@ -253,8 +398,9 @@ def _owned(post_id: str, user: str) -> dict[str, Any]:
 
 
 def _if_match_hits(header: str, post: dict[str, Any]) -> bool:
-    return any(candidate.strip() == "*" or _version_of(candidate) == f"v{post['version']}"
-               for candidate in header.split(","))
+    return any(
+        candidate.strip() == "*" or _version_of(candidate) == f"v{post['version']}" for candidate in header.split(",")
+    )
 
 
 def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
@@ -276,16 +422,21 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
     if all(new.get(name) == post.get(name) for name in ("text", "attachments", "status")):
         return store.view(post)
     new |= {"updated_ms": store.now_ms(), "version": post["version"] + 1}
-    conflict: Problem = (PreconditionFailed("The post changed meanwhile; read it again.") if if_match
-                         else Conflict("The post changed meanwhile; retry.", headers={"Retry-After": "1"}))
+    conflict: Problem = (
+        PreconditionFailed("The post changed meanwhile; read it again.")
+        if if_match
+        else Conflict("The post changed meanwhile; retry.", headers={"Retry-After": "1"})
+    )
     _write(_media_checks(editor, added) + change_operations(post, new), conflict=conflict)
     return store.view(new)
 
 
 def delete_post(post_id: str, user: str) -> None:
     post = _owned(post_id, user)
-    _write(change_operations(post, None), conflict=Conflict("The post changed meanwhile; retry.",
-                                                            headers={"Retry-After": "1"}))
+    _write(
+        change_operations(post, None),
+        conflict=Conflict("The post changed meanwhile; retry.", headers={"Retry-After": "1"}),
+    )
 
 
 __all__ = ["DRAFT", "PUBLISHED", "create_post", "delete_post", "read_post", "update_post"]

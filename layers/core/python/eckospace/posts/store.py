@@ -28,7 +28,12 @@ from typing import Any
 
 from eckospace import timestamps
 from eckospace.config import Settings
-from eckospace.items import attribute, from_item, to_item, value  # noqa: F401  (the posts modules' codec)
+
+# The posts modules' item codec, re-exported.
+from eckospace.items import attribute as attribute
+from eckospace.items import from_item as from_item
+from eckospace.items import to_item as to_item
+from eckospace.items import value as value
 
 TABLE_SETTING = "ECKO_POSTS_TABLE"
 NOTIFICATIONS_SETTING = "ECKO_NOTIFICATIONS_TABLE"
@@ -111,11 +116,15 @@ def sort_key(ms: int, item_id: str) -> str:
 
 # ------------------------------------------------------------------------------------ posts
 def is_public(post: dict[str, Any] | None) -> bool:
-    return bool(post) and post["status"] == PUBLISHED and post["moderation"] == VISIBLE
+    if not post:
+        return False
+    return bool(post["status"] == PUBLISHED and post["moderation"] == VISIBLE)
 
 
 def visible_to(post: dict[str, Any] | None, viewer: str) -> bool:
-    return bool(post) and (post["author"] == viewer or is_public(post))
+    if not post:
+        return False
+    return bool(post["author"] == viewer or is_public(post))
 
 
 def counts_from_shards(shards: list[dict[str, Any]]) -> dict[str, int]:
@@ -131,13 +140,21 @@ def view(post: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str
     show the counts the trending refresher last folded in (at most a minute or so behind)."""
     reactions = dict.fromkeys(REACTION_TYPES, 0) | (counts if counts is not None else post.get("reactions") or {})
     return {
-        "id": post["id"], "object": "post", "author": post["author"], "text": post["text"],
-        "status": post["status"], "moderation": post["moderation"],
-        "hashtags": post.get("hashtags", []), "mentions": post.get("mentions", []),
+        "id": post["id"],
+        "object": "post",
+        "author": post["author"],
+        "text": post["text"],
+        "status": post["status"],
+        "moderation": post["moderation"],
+        "hashtags": post.get("hashtags", []),
+        "mentions": post.get("mentions", []),
         "attachments": [{"id": media_id, "object": "media"} for media_id in post.get("attachments", [])],
-        "reactions": reactions, "reaction_count": sum(reactions.values()),
-        "created_at": timestamps.from_ms(post["created_ms"]), "updated_at": timestamps.from_ms(post["updated_ms"]),
-        "published_at": timestamps.from_ms(post.get("published_ms")), "version": post["version"],
+        "reactions": reactions,
+        "reaction_count": sum(reactions.values()),
+        "created_at": timestamps.from_ms(post["created_ms"]),
+        "updated_at": timestamps.from_ms(post["updated_ms"]),
+        "published_at": timestamps.from_ms(post.get("published_ms")),
+        "version": post["version"],
     }
 
 
@@ -154,13 +171,20 @@ def hot_score(total_reactions: int, published_ms: int) -> float:
 def index_attributes(post: dict[str, Any]) -> dict[str, Any]:
     """The index attributes a post carries in its current state (absent ones are removed)."""
     found: dict[str, Any] = {
-        "gsi2pk": f"author#{post['author']}", "gsi2sk": sort_key(post["created_ms"], post["id"]),
-        "gsi1pk": None, "gsi1sk": None, "trend_pk": None,
+        "gsi2pk": f"author#{post['author']}",
+        "gsi2sk": sort_key(post["created_ms"], post["id"]),
+        "gsi1pk": None,
+        "gsi1sk": None,
+        "trend_pk": None,
     }
     if is_public(post):
         total = sum((post.get("reactions") or {}).values())
-        found |= {"gsi1pk": "feed", "gsi1sk": sort_key(post["published_ms"], post["id"]),
-                  "trend_pk": "trending", "trend_score": hot_score(total, post["published_ms"])}
+        found |= {
+            "gsi1pk": "feed",
+            "gsi1sk": sort_key(post["published_ms"], post["id"]),
+            "trend_pk": "trending",
+            "trend_score": hot_score(total, post["published_ms"]),
+        }
     return found
 
 
@@ -193,18 +217,27 @@ def transact(operations: list[tuple[str, dict[str, Any]]]) -> None:
     client = aws.client("dynamodb")
     labels = [label for label, _ in operations]
     try:
-        client.transact_write_items(TransactItems=[operation for _, operation in operations],
-                                    ClientRequestToken=uuid.uuid4().hex)
+        client.transact_write_items(
+            TransactItems=[operation for _, operation in operations], ClientRequestToken=uuid.uuid4().hex
+        )
     except client.exceptions.TransactionCanceledException as exc:
         codes = [reason.get("Code") or "None" for reason in exc.response.get("CancellationReasons", [])]
-        failed = next((label for label, code in zip(labels, codes, strict=False)
-                       if code == "ConditionalCheckFailed"), None)
+        failed = next(
+            (label for label, code in zip(labels, codes, strict=False) if code == "ConditionalCheckFailed"), None
+        )
         raise Cancelled(failed, codes, labels) from None
 
 
-def update_operation(key: dict[str, Any], old: dict[str, Any], new: dict[str, Any], *,
-                     condition: str | None = None, values: dict[str, Any] | None = None,
-                     names: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def update_operation(
+    key: dict[str, Any],
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    condition: str | None = None,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+    skip: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """An Update that turns item `old` into `new`: SET what changed, REMOVE what is gone."""
     names = dict(names or {})
     attribute_values: dict[str, Any] = dict(values or {})
@@ -219,8 +252,11 @@ def update_operation(key: dict[str, Any], old: dict[str, Any], new: dict[str, An
         else:
             sets.append(f"#a{position} = :a{position}")
             attribute_values[f":a{position}"] = attribute(wanted)
-    expression = " ".join(part for part in (
-        f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "") if part)
+    expression = " ".join(
+        part
+        for part in (f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "")
+        if part
+    )
     update: dict[str, Any] = {"TableName": table(), "Key": key, "UpdateExpression": expression}
     if names:
         update["ExpressionAttributeNames"] = names

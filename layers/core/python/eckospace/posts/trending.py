@@ -29,9 +29,12 @@ def _touched() -> dict[str, dict[int, str]]:
     for shard in range(SHARDS):
         start = None
         while len(found) < MAX_POSTS_PER_RUN:
-            request: dict[str, Any] = {"TableName": store.table(), "IndexName": store.TOUCHED,
-                                       "KeyConditionExpression": "touched_pk = :p",
-                                       "ExpressionAttributeValues": {":p": {"S": f"touched#{shard}"}}}
+            request: dict[str, Any] = {
+                "TableName": store.table(),
+                "IndexName": store.TOUCHED,
+                "KeyConditionExpression": "touched_pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": f"touched#{shard}"}},
+            }
             if start:
                 request["ExclusiveStartKey"] = start
             page = client.query(**request)
@@ -55,21 +58,28 @@ def _fold(post_id: str, items: list[dict[str, Any]]) -> None:
     total = sum(counts.values())
     try:
         client.update_item(
-            TableName=store.table(), Key=store.post_key(post_id), ConditionExpression="attribute_exists(pk)",
+            TableName=store.table(),
+            Key=store.post_key(post_id),
+            ConditionExpression="attribute_exists(pk)",
             UpdateExpression="SET reactions = :r, trend_score = :s",
-            ExpressionAttributeValues={":r": store.attribute(counts),
-                                       ":s": store.attribute(store.hot_score(total, post.get("published_ms") or
-                                                                              post["created_ms"]))})
+            ExpressionAttributeValues={
+                ":r": store.attribute(counts),
+                ":s": store.attribute(store.hot_score(total, post.get("published_ms") or post["created_ms"])),
+            },
+        )
     except client.exceptions.ConditionalCheckFailedException:
         return
     if store.is_public(post):
         for tag in post.get("hashtags", []):
             with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
-                client.update_item(TableName=store.table(), Key=store.tag_key(tag, post["published_ms"], post_id),
-                                   ConditionExpression="attribute_exists(pk)",
-                                   UpdateExpression="SET #post.reactions = :r",
-                                   ExpressionAttributeNames={"#post": "post"},
-                                   ExpressionAttributeValues={":r": store.attribute(counts)})
+                client.update_item(
+                    TableName=store.table(),
+                    Key=store.tag_key(tag, post["published_ms"], post_id),
+                    ConditionExpression="attribute_exists(pk)",
+                    UpdateExpression="SET #post.reactions = :r",
+                    ExpressionAttributeNames={"#post": "post"},
+                    ExpressionAttributeValues={":r": store.attribute(counts)},
+                )
 
 
 def _clear(post_id: str, seen: dict[int, str]) -> None:
@@ -79,10 +89,13 @@ def _clear(post_id: str, seen: dict[int, str]) -> None:
     for shard, touched_at in seen.items():
         # A shard touched again since keeps its marker: the next run folds it.
         with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
-            client.update_item(TableName=store.table(), Key=store.shard_key(post_id, shard),
-                               UpdateExpression="REMOVE touched_pk, touched_sk, touched_at",
-                               ConditionExpression="touched_at = :seen",
-                               ExpressionAttributeValues={":seen": {"N": touched_at}})
+            client.update_item(
+                TableName=store.table(),
+                Key=store.shard_key(post_id, shard),
+                UpdateExpression="REMOVE touched_pk, touched_sk, touched_at",
+                ConditionExpression="touched_at = :seen",
+                ExpressionAttributeValues={":seen": {"N": touched_at}},
+            )
 
 
 def refresh() -> dict[str, int]:
@@ -91,9 +104,12 @@ def refresh() -> dict[str, int]:
     touched = _touched()
     post_ids = list(touched)
     for first in range(0, len(post_ids), POSTS_PER_BATCH):
-        batch = post_ids[first:first + POSTS_PER_BATCH]
-        keys = [key for post_id in batch
-                for key in [store.post_key(post_id)] + [store.shard_key(post_id, n) for n in range(SHARDS)]]
+        batch = post_ids[first : first + POSTS_PER_BATCH]
+        keys = [
+            key
+            for post_id in batch
+            for key in [store.post_key(post_id)] + [store.shard_key(post_id, n) for n in range(SHARDS)]
+        ]
         items = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})[store.table()]
         by_post: dict[str, list[dict[str, Any]]] = {}
         for item in items:

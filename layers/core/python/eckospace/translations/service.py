@@ -93,9 +93,14 @@ def serve_app_translations(locale: str | None, accept_language: str | None = Non
     if catalogue is None:
         raise NotFound(f"No translations exist for {requested or 'any accepted locale'} or its fallbacks.")
     head = json.dumps(
-        {"locale": catalogue.locale, "requested_locale": requested, "direction": catalogue.direction,
-         "version": catalogue.version},
-        ensure_ascii=False, separators=(",", ":"),
+        {
+            "locale": catalogue.locale,
+            "requested_locale": requested,
+            "direction": catalogue.direction,
+            "version": catalogue.version,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     body = f'{head[:-1]},"messages":{catalogue.messages_json}}}'
     served = ServedTranslations(locale=catalogue.locale, body=body, etag=strong_etag(body.encode()))

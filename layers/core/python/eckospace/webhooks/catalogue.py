@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-_MONEY = {"amount": {"type": "integer", "description": "Minor units (cents)"},
-          "currency": {"type": "string", "description": "ISO 4217, lower case"}}
+_MONEY = {
+    "amount": {"type": "integer", "description": "Minor units (cents)"},
+    "currency": {"type": "string", "description": "ISO 4217, lower case"},
+}
 
 
 @dataclass(frozen=True)
@@ -27,57 +29,133 @@ class EventType:
     example: dict[str, Any] = field(default_factory=dict)
 
 
-CATALOGUE: dict[str, EventType] = {entry.name: entry for entry in (
-    EventType("payment.succeeded", "A payment (a wallet top-up) succeeded.", "payments:read",
-              {"payment_intent": {"type": "string"}, **_MONEY},
-              first_party_only=True, example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
-    EventType("payment.failed", "A payment (a wallet top-up) failed.", "payments:read",
-              {"payment_intent": {"type": "string"}, **_MONEY},
-              first_party_only=True, example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"}),
-    EventType("wallet.credited", "Money was added to a wallet: a top-up, a refund that failed or was canceled "
-              "given back, or a dispute's funds reinstated.", "wallet:read",
-              {**_MONEY, "effect_id": {"type": "string"}},
-              first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "topup:pi_123"}),
-    EventType("wallet.debited", "Money was taken from a wallet: a refund, or a dispute's funds withdrawn "
-              "(held until Stripe reinstates them).", "wallet:read",
-              {**_MONEY, "effect_id": {"type": "string"}},
-              first_party_only=True, example={"amount": 1500, "currency": "eur", "effect_id": "refund:re_123"}),
-    EventType("dispute.opened", "A payment was disputed. An inquiry (`inquiry: true`) moves no money; otherwise "
-              "the amount is held from the wallet when Stripe withdraws it (`wallet.debited`).", "payments:read",
-              {"dispute": {"type": "string"}, "status": {"type": "string"}, "inquiry": {"type": "boolean"}, **_MONEY},
-              first_party_only=True, example={"dispute": "dp_123", "status": "needs_response", "inquiry": False,
-                                              "amount": 1500, "currency": "eur"}),
-    EventType("dispute.closed", "A dispute was closed: `won`, `lost`, or `warning_closed` for an inquiry. What "
-              "Stripe reinstates is given back to the wallet (`wallet.credited`).", "payments:read",
-              {"dispute": {"type": "string"}, "status": {"type": "string"}},
-              first_party_only=True, example={"dispute": "dp_123", "status": "won"}),
-    EventType("moderation.decided", "A moderator decided on a post: hid it, restored it or removed it, resolving "
-              "its open reports.", "moderation:read",
-              {"post_id": {"type": "string"}, "action": {"type": "string", "enum": ["hide", "restore", "remove"]},
-               "reason": {"type": "string", "description": "The moderator's reason"},
-               "report_count": {"type": "integer", "description": "Open reports this decision resolved"}},
-              example={"post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm", "action": "remove", "reason": "spam",
-                       "report_count": 2}),
-    EventType("post.reported", "A post was reported for moderation.", "moderation:read",
-              {"report_id": {"type": "string"}, "post_id": {"type": "string"},
-               "reason": {"type": "string", "enum": ["spam", "harassment", "hate", "violence", "sexual",
-                                                     "misinformation", "other"]}},
-              example={"report_id": "rpt_01kav9ft00nnrye1t319wjtrf8", "post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm",
-                       "reason": "spam"}),
-    EventType("webhook.test", "A test event, sent on request to one endpoint.", None,
-              {"endpoint_id": {"type": "string"}, "message": {"type": "string"}},
-              example={"endpoint_id": "ep_123", "message": "This is a test event from EckoSpace."}),
-    EventType("webhook.endpoint.disabled",
-              "One of your endpoints was disabled: it answered 410 Gone, or failed every delivery for days.",
-              "webhooks:read",
-              {"endpoint_id": {"type": "string"}, "url": {"type": "string"},
-               "reason": {"type": "string", "enum": ["gone", "failing"]},
-               "failing_since_at": {"type": ["string", "null"], "format": "date-time",
-                                    "description": "When its run of failed attempts began (UTC)"}},
-              audience="owner",
-              example={"endpoint_id": "ep_123", "url": "https://example.com/hooks", "reason": "failing",
-                       "failing_since_at": "2025-11-24T16:00:00.000Z"}),
-)}
+CATALOGUE: dict[str, EventType] = {
+    entry.name: entry
+    for entry in (
+        EventType(
+            "payment.succeeded",
+            "A payment (a wallet top-up) succeeded.",
+            "payments:read",
+            {"payment_intent": {"type": "string"}, **_MONEY},
+            first_party_only=True,
+            example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"},
+        ),
+        EventType(
+            "payment.failed",
+            "A payment (a wallet top-up) failed.",
+            "payments:read",
+            {"payment_intent": {"type": "string"}, **_MONEY},
+            first_party_only=True,
+            example={"payment_intent": "pi_123", "amount": 1500, "currency": "eur"},
+        ),
+        EventType(
+            "wallet.credited",
+            "Money was added to a wallet: a top-up, a refund that failed or was canceled "
+            "given back, or a dispute's funds reinstated.",
+            "wallet:read",
+            {**_MONEY, "effect_id": {"type": "string"}},
+            first_party_only=True,
+            example={"amount": 1500, "currency": "eur", "effect_id": "topup:pi_123"},
+        ),
+        EventType(
+            "wallet.debited",
+            "Money was taken from a wallet: a refund, or a dispute's funds withdrawn "
+            "(held until Stripe reinstates them).",
+            "wallet:read",
+            {**_MONEY, "effect_id": {"type": "string"}},
+            first_party_only=True,
+            example={"amount": 1500, "currency": "eur", "effect_id": "refund:re_123"},
+        ),
+        EventType(
+            "dispute.opened",
+            "A payment was disputed. An inquiry (`inquiry: true`) moves no money; otherwise "
+            "the amount is held from the wallet when Stripe withdraws it (`wallet.debited`).",
+            "payments:read",
+            {"dispute": {"type": "string"}, "status": {"type": "string"}, "inquiry": {"type": "boolean"}, **_MONEY},
+            first_party_only=True,
+            example={
+                "dispute": "dp_123",
+                "status": "needs_response",
+                "inquiry": False,
+                "amount": 1500,
+                "currency": "eur",
+            },
+        ),
+        EventType(
+            "dispute.closed",
+            "A dispute was closed: `won`, `lost`, or `warning_closed` for an inquiry. What "
+            "Stripe reinstates is given back to the wallet (`wallet.credited`).",
+            "payments:read",
+            {"dispute": {"type": "string"}, "status": {"type": "string"}},
+            first_party_only=True,
+            example={"dispute": "dp_123", "status": "won"},
+        ),
+        EventType(
+            "moderation.decided",
+            "A moderator decided on a post: hid it, restored it or removed it, resolving its open reports.",
+            "moderation:read",
+            {
+                "post_id": {"type": "string"},
+                "action": {"type": "string", "enum": ["hide", "restore", "remove"]},
+                "reason": {"type": "string", "description": "The moderator's reason"},
+                "report_count": {"type": "integer", "description": "Open reports this decision resolved"},
+            },
+            example={
+                "post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm",
+                "action": "remove",
+                "reason": "spam",
+                "report_count": 2,
+            },
+        ),
+        EventType(
+            "post.reported",
+            "A post was reported for moderation.",
+            "moderation:read",
+            {
+                "report_id": {"type": "string"},
+                "post_id": {"type": "string"},
+                "reason": {
+                    "type": "string",
+                    "enum": ["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"],
+                },
+            },
+            example={
+                "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
+                "post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm",
+                "reason": "spam",
+            },
+        ),
+        EventType(
+            "webhook.test",
+            "A test event, sent on request to one endpoint.",
+            None,
+            {"endpoint_id": {"type": "string"}, "message": {"type": "string"}},
+            example={"endpoint_id": "ep_123", "message": "This is a test event from EckoSpace."},
+        ),
+        EventType(
+            "webhook.endpoint.disabled",
+            "One of your endpoints was disabled: it answered 410 Gone, or failed every delivery for days.",
+            "webhooks:read",
+            {
+                "endpoint_id": {"type": "string"},
+                "url": {"type": "string"},
+                "reason": {"type": "string", "enum": ["gone", "failing"]},
+                "failing_since_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "When its run of failed attempts began (UTC)",
+                },
+            },
+            audience="owner",
+            example={
+                "endpoint_id": "ep_123",
+                "url": "https://example.com/hooks",
+                "reason": "failing",
+                "failing_since_at": "2025-11-24T16:00:00.000Z",
+            },
+        ),
+    )
+}
 
 # Only sent on request to the one endpoint asked for, never through a subscription.
 NOT_SUBSCRIBABLE = frozenset({"webhook.test"})
@@ -97,9 +175,16 @@ def document_subscribable_types(schema: dict[str, Any]) -> None:
 
 
 def public_listing() -> list[dict[str, Any]]:
-    return [{"type": e.name, "description": e.description, "required_scope": e.scope,
-             "first_party_only": e.first_party_only, "subscribable": e.name not in NOT_SUBSCRIBABLE}
-            for e in CATALOGUE.values()]
+    return [
+        {
+            "type": e.name,
+            "description": e.description,
+            "required_scope": e.scope,
+            "first_party_only": e.first_party_only,
+            "subscribable": e.name not in NOT_SUBSCRIBABLE,
+        }
+        for e in CATALOGUE.values()
+    ]
 
 
 def payload_schema(entry: EventType) -> dict[str, Any]:
@@ -111,11 +196,21 @@ def payload_schema(entry: EventType) -> dict[str, Any]:
             "type": {"type": "string", "const": entry.name},
             "id": {"type": "string", "description": "The event's id: the same for every endpoint and retry"},
             "timestamp": {"type": "string", "format": "date-time", "description": "When the event happened (UTC)"},
-            "data": {"type": "object", "required": sorted(entry.data), "properties": entry.data,
-                     "additionalProperties": False},
+            "data": {
+                "type": "object",
+                "required": sorted(entry.data),
+                "properties": entry.data,
+                "additionalProperties": False,
+            },
         },
-        "examples": [{"type": entry.name, "id": "evt_0123456789abcdef", "timestamp": "2026-01-01T12:00:00Z",
-                      "data": entry.example}],
+        "examples": [
+            {
+                "type": entry.name,
+                "id": "evt_0123456789abcdef",
+                "timestamp": "2026-01-01T12:00:00Z",
+                "data": entry.example,
+            }
+        ],
     }
 
 
@@ -123,20 +218,30 @@ SIGNATURE_HEADERS = {
     "webhook-id": "The delivery's id: the same on every retry of it (deduplicate on it).",
     "webhook-timestamp": "Seconds since the epoch when this attempt was signed; refuse old ones.",
     "webhook-signature": "`v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space separated while a rotated "
-                         "secret overlaps the new one (Standard Webhooks).",
+    "secret overlaps the new one (Standard Webhooks).",
 }
 
 
 def openapi_webhooks() -> dict[str, Any]:
     """The OpenAPI 3.1 `webhooks` section: one operation per event an endpoint can receive."""
-    parameters = [{"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
-                  for name, text in SIGNATURE_HEADERS.items()]
-    return {entry.name: {"post": {
-        "summary": entry.name,
-        "description": entry.description + (f" Needs the `{entry.scope}` scope to subscribe." if entry.scope else "")
-        + (" Delivered to first-party integrations only." if entry.first_party_only else ""),
-        "tags": ["Webhook events"],
-        "parameters": parameters,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": payload_schema(entry)}}},
-        "responses": {"2XX": {"description": "Received. Anything else is retried (410 disables the endpoint)."}},
-    }} for entry in CATALOGUE.values()}
+    parameters = [
+        {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
+        for name, text in SIGNATURE_HEADERS.items()
+    ]
+    return {
+        entry.name: {
+            "post": {
+                "summary": entry.name,
+                "description": entry.description
+                + (f" Needs the `{entry.scope}` scope to subscribe." if entry.scope else "")
+                + (" Delivered to first-party integrations only." if entry.first_party_only else ""),
+                "tags": ["Webhook events"],
+                "parameters": parameters,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": payload_schema(entry)}}},
+                "responses": {
+                    "2XX": {"description": "Received. Anything else is retried (410 disables the endpoint)."}
+                },
+            }
+        }
+        for entry in CATALOGUE.values()
+    }

@@ -49,21 +49,38 @@ def dispatch(envelope: dict[str, Any]) -> int:
         return 0
     if claimed == store.IN_PROGRESS:
         raise DispatchInProgress(str(event_id))
-    entitled = store.entitled_owners({owner for owner, _ in listeners}, entry.scope,
-                                     first_party_only=entry.first_party_only)
+    entitled = store.entitled_owners(
+        {owner for owner, _ in listeners}, entry.scope, first_party_only=entry.first_party_only
+    )
     listeners = [(owner, endpoint) for owner, endpoint in listeners if owner in entitled]
     created = int(envelope.get("created") or now)
     body = signing.body(entry.name, str(event_id), created, envelope.get("data") or {}).decode()
-    deliveries = [store.Delivery(delivery_id=store.delivery_id(str(event_id), endpoint, created), endpoint_id=endpoint,
-                                 owner=owner, event_id=str(event_id), event_type=entry.name, body=body,
-                                 created=created, due=now)
-                  for owner, endpoint in listeners]
+    deliveries = [
+        store.Delivery(
+            delivery_id=store.delivery_id(str(event_id), endpoint, created),
+            endpoint_id=endpoint,
+            owner=owner,
+            event_id=str(event_id),
+            event_type=entry.name,
+            body=body,
+            created=created,
+            due=now,
+        )
+        for owner, endpoint in listeners
+    ]
     if claimed == store.NEW:
         store.put_new_deliveries(deliveries)
     else:  # a dispatch that died half way: write what is missing, queue anything never attempted
-        deliveries = [d for d in deliveries if store.put_delivery_if_new(d)
-                      or ((found := store.get_delivery(d.endpoint_id, d.delivery_id)) is not None
-                          and found.status == store.PENDING and found.next_attempt == 0)]
+        deliveries = [
+            d
+            for d in deliveries
+            if store.put_delivery_if_new(d)
+            or (
+                (found := store.get_delivery(d.endpoint_id, d.delivery_id)) is not None
+                and found.status == store.PENDING
+                and found.next_attempt == 0
+            )
+        ]
     queue.send_all([d.message() for d in deliveries])
     store.finish_event(str(event_id))
     return len(deliveries)
@@ -76,18 +93,24 @@ def _disable_after_seconds() -> int:
 def attempt(message: dict[str, Any]) -> str:
     """Make the attempt `message` stands for; returns what happened (for logs and tests)."""
     now = clock.now()
-    delivery, endpoint, held, entitlement = store.attempt_context(message["owner"], message["endpoint_id"],
-                                                                  message["delivery_id"])
+    delivery, endpoint, held, entitlement = store.attempt_context(
+        message["owner"], message["endpoint_id"], message["delivery_id"]
+    )
     if delivery is None or delivery.status != store.PENDING or delivery.next_attempt != message.get("attempt"):
         return "duplicate"
     if refused := entitlement.refusal_for(delivery.event_type):  # checked at every attempt, before signing
         if not store.claim(delivery, now, LEASE_SECONDS):  # another worker has this attempt
             return "duplicate"
-        store.record(replace(delivery, status=store.FAILED, reason=f"{NOT_ENTITLED}: {refused}"),
-                     delivery.next_attempt)
-        logger().warning("webhook delivery not entitled", extra={
-            "delivery_id": delivery.delivery_id, "endpoint_id": delivery.endpoint_id,
-            "event_type": delivery.event_type, "reason": refused})
+        store.record(replace(delivery, status=store.FAILED, reason=f"{NOT_ENTITLED}: {refused}"), delivery.next_attempt)
+        logger().warning(
+            "webhook delivery not entitled",
+            extra={
+                "delivery_id": delivery.delivery_id,
+                "endpoint_id": delivery.endpoint_id,
+                "event_type": delivery.event_type,
+                "reason": refused,
+            },
+        )
         return "not entitled"
     if delivery.due > now:  # beyond SQS's longest delay: wait again
         queue.send(delivery.message(), schedule.sqs_delay(delivery.due, now))
@@ -100,16 +123,32 @@ def attempt(message: dict[str, Any]) -> str:
         return "duplicate"
     body = delivery.body.encode()
     headers = signing.headers(held.live(now), delivery.delivery_id, now, body)
-    outcome = transport.post(endpoint.url, body, headers, policy=targets.Policy.from_environment(),
-                             resolver=clock.resolver(), timeout=transport.TIMEOUT_SECONDS)
-    logged = {"attempt": delivery.next_attempt + 1, "at": now, "status_code": outcome.status,
-              "latency_ms": outcome.latency_ms, "response": outcome.snippet}
+    outcome = transport.post(
+        endpoint.url,
+        body,
+        headers,
+        policy=targets.Policy.from_environment(),
+        resolver=clock.resolver(),
+        timeout=transport.TIMEOUT_SECONDS,
+    )
+    logged = {
+        "attempt": delivery.next_attempt + 1,
+        "at": now,
+        "status_code": outcome.status,
+        "latency_ms": outcome.latency_ms,
+        "response": outcome.snippet,
+    }
     if outcome.error:
         logged["error"] = outcome.error
     after = replace(delivery, next_attempt=delivery.next_attempt + 1, attempts=(*delivery.attempts, logged))
     log = logger()
-    extra = {"delivery_id": delivery.delivery_id, "endpoint_id": endpoint.endpoint_id,
-             "status_code": outcome.status, "latency_ms": outcome.latency_ms, "error": outcome.error}
+    extra = {
+        "delivery_id": delivery.delivery_id,
+        "endpoint_id": endpoint.endpoint_id,
+        "status_code": outcome.status,
+        "latency_ms": outcome.latency_ms,
+        "error": outcome.error,
+    }
     if outcome.status is not None and 200 <= outcome.status < 300:
         store.record(replace(after, status=store.SUCCEEDED), delivery.next_attempt)
         if endpoint.failing_since is not None:
@@ -150,14 +189,25 @@ def _disable(endpoint: store.Endpoint, reason: str, now: int) -> None:
         if current is None or not current.enabled:
             return
         try:
-            store.save_endpoint(current, replace(current, enabled=False, disabled_reason=reason, updated=now,
-                                                 version=current.version + 1))
+            store.save_endpoint(
+                current,
+                replace(current, enabled=False, disabled_reason=reason, updated=now, version=current.version + 1),
+            )
             break
         except store.VersionConflict:
             continue
     else:
         raise store.VersionConflict()
-    publish(DomainEvent(type="webhook.endpoint.disabled", subject=endpoint.owner,
-                        id=f"evt_disabled_{endpoint.endpoint_id}_{now}",
-                        data={"endpoint_id": endpoint.endpoint_id, "url": endpoint.url, "reason": reason,
-                              "failing_since_at": timestamps.from_seconds(current.failing_since)}))
+    publish(
+        DomainEvent(
+            type="webhook.endpoint.disabled",
+            subject=endpoint.owner,
+            id=f"evt_disabled_{endpoint.endpoint_id}_{now}",
+            data={
+                "endpoint_id": endpoint.endpoint_id,
+                "url": endpoint.url,
+                "reason": reason,
+                "failing_since_at": timestamps.from_seconds(current.failing_since),
+            },
+        )
+    )

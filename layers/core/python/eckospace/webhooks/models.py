@@ -27,9 +27,11 @@ class WebhookEndpoint(Shape):
     enabled: bool
     disabled_reason: Literal["gone", "failing"] | None = Field(
         description="Why it was disabled by the platform: it answered 410 Gone (`gone`), or failed every delivery "
-                    "for days (`failing`); null when enabled, and when its owner disabled it")
+        "for days (`failing`); null when enabled, and when its owner disabled it"
+    )
     failing_since_at: datetime | None = Field(
-        description="When its current run of failed attempts began; null once an attempt succeeds again")
+        description="When its current run of failed attempts began; null once an attempt succeeds again"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -51,7 +53,8 @@ class DeliveryAttempt(Shape):
     response: str = Field(description="The first 256 characters of the receiver's answer")
     error: str | None = Field(
         description="Why no answer came: `timeout`, `connection: ...`, `tls: ...` or `refused: ...` (the target "
-                    "is not allowed); null when the receiver answered")
+        "is not allowed); null when the receiver answered"
+    )
 
 
 class WebhookDelivery(Shape):
@@ -64,7 +67,8 @@ class WebhookDelivery(Shape):
     next_attempt_at: datetime | None = Field(description="While `pending`: when the next attempt is due")
     reason: str | None = Field(
         description="Why a delivery `failed`: `every attempt failed`, `endpoint answered 410 Gone`, `target "
-                    "refused`, `endpoint disabled`, `endpoint deleted` or `not entitled: ...`")
+        "refused`, `endpoint disabled`, `endpoint deleted` or `not entitled: ...`"
+    )
     attempts: list[DeliveryAttempt] = Field(description="Oldest first; the last 30 are kept")
 
 
@@ -77,7 +81,8 @@ class SecretRotation(Shape):
     id: str = Field(description="The endpoint's id")
     secret: str = Field(description="The new signing secret (`whsec_...`): shown this once")
     previous_secret_expires_at: datetime | None = Field(
-        description="Until then deliveries are signed with the previous secret too; null without an overlap")
+        description="Until then deliveries are signed with the previous secret too; null without an overlap"
+    )
 
 
 class QueuedTestDelivery(Shape):

@@ -16,8 +16,11 @@ def _body(message: dict[str, Any]) -> str:
 
 
 def send(message: dict[str, Any], delay: int = 0) -> None:
-    aws.client("sqs").send_message(QueueUrl=Settings.require(QUEUE_URL_SETTING), MessageBody=_body(message),
-                                   DelaySeconds=max(0, min(900, int(delay))))
+    aws.client("sqs").send_message(
+        QueueUrl=Settings.require(QUEUE_URL_SETTING),
+        MessageBody=_body(message),
+        DelaySeconds=max(0, min(900, int(delay))),
+    )
 
 
 def send_all(messages: list[dict[str, Any]]) -> None:
@@ -25,7 +28,7 @@ def send_all(messages: list[dict[str, Any]]) -> None:
     sqs = aws.client("sqs")
     url = Settings.require(QUEUE_URL_SETTING)
     for start in range(0, len(messages), 10):
-        chunk = messages[start:start + 10]
+        chunk = messages[start : start + 10]
         entries = [{"Id": str(n), "MessageBody": _body(m)} for n, m in enumerate(chunk)]
         for _ in range(3):
             failed = sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed") or []

@@ -32,8 +32,10 @@ def _checked_url(url: str) -> str:
     try:
         targets.check_url(url, _policy(), clock.resolver())
     except targets.TargetRefused as refused:
-        raise UnprocessableContent(f"This URL cannot receive webhooks: {refused}.",
-                                   errors=[{"in": "body", "name": "url", "detail": str(refused)}]) from None
+        raise UnprocessableContent(
+            f"This URL cannot receive webhooks: {refused}.",
+            errors=[{"in": "body", "name": "url", "detail": str(refused)}],
+        ) from None
     return url
 
 
@@ -42,22 +44,26 @@ def _checked_types(event_types: list[str], scopes: frozenset[str], owner: str) -
     if unknown:
         raise UnprocessableContent(
             f"Unknown or unsubscribable event types: {', '.join(unknown)}; see GET /api/webhooks/event-types.",
-            errors=[{"in": "body", "name": "event_types", "detail": f"unknown: {', '.join(unknown)}"}])
+            errors=[{"in": "body", "name": "event_types", "detail": f"unknown: {', '.join(unknown)}"}],
+        )
     if not event_types:
-        raise UnprocessableContent("Subscribe to at least one event type.",
-                                   errors=[{"in": "body", "name": "event_types", "detail": "is empty"}])
-    missing = sorted({catalogue.CATALOGUE[t].scope for t in event_types} - scopes - {None})  # type: ignore[operator]
+        raise UnprocessableContent(
+            "Subscribe to at least one event type.",
+            errors=[{"in": "body", "name": "event_types", "detail": "is empty"}],
+        )
+    missing = sorted({scope for t in event_types if (scope := catalogue.CATALOGUE[t].scope) is not None} - scopes)
     if missing:
-        problem = InsufficientScope(tuple(missing))  # type: ignore[arg-type]
+        problem = InsufficientScope(tuple(missing))
         needing = sorted(t for t in event_types if catalogue.CATALOGUE[t].scope in missing)
-        problem.detail = (f"Subscribing to {', '.join(needing)} needs a token with the scope(s): "
-                          f"{' '.join(missing)}.")  # type: ignore[arg-type]
+        problem.detail = f"Subscribing to {', '.join(needing)} needs a token with the scope(s): {' '.join(missing)}."
         raise problem
     private = sorted(t for t in set(event_types) if catalogue.CATALOGUE[t].first_party_only)
     if private and not store.is_first_party(owner):
-        raise Forbidden(f"{', '.join(private)} carry users' private wallet and payment data and are delivered to "
-                        "first-party integrations only; the platform's operators decide which those are.",
-                        first_party_only=private)
+        raise Forbidden(
+            f"{', '.join(private)} carry users' private wallet and payment data and are delivered to "
+            "first-party integrations only; the platform's operators decide which those are.",
+            first_party_only=private,
+        )
     return tuple(sorted(set(event_types)))
 
 
@@ -74,25 +80,35 @@ def overlap_seconds(requested: int | None) -> int:
 
 
 # ------------------------------------------------------------------------------ endpoints
-def create_endpoint(owner: str, scopes: frozenset[str], *, url: str, event_types: list[str],
-                    description: str = "", enabled: bool = True) -> dict[str, Any]:
+def create_endpoint(
+    owner: str, scopes: frozenset[str], *, url: str, event_types: list[str], description: str = "", enabled: bool = True
+) -> dict[str, Any]:
     types = _checked_types(event_types, scopes, owner)
     _checked_url(url)
     existing, _ = store.list_endpoints(owner, limit=MAX_ENDPOINTS_PER_OWNER, start=None)
     if len(existing) >= MAX_ENDPOINTS_PER_OWNER:
         raise Conflict(f"An integration may have at most {MAX_ENDPOINTS_PER_OWNER} webhook endpoints.")
     now = clock.now()
-    endpoint = store.Endpoint(endpoint_id="ep_" + random.token_hex(12), owner=owner, url=url, event_types=types,
-                              description=description, enabled=enabled, created=now, updated=now, version=1)
+    endpoint = store.Endpoint(
+        endpoint_id="ep_" + random.token_hex(12),
+        owner=owner,
+        url=url,
+        event_types=types,
+        description=description,
+        enabled=enabled,
+        created=now,
+        updated=now,
+        version=1,
+    )
     secret = signing.new_secret()
     store.save_endpoint(None, endpoint, secret_put=store.secrets_item(endpoint.endpoint_id, store.Secrets(secret)))
     return {**endpoint.public(), "secret": secret}
 
 
 def list_endpoints(owner: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    page = {"listing": "webhook-endpoints", "scope": owner}
-    found, last = store.list_endpoints(owner, limit=limit, start=decode_cursor(cursor, **page))
-    return {"data": [e.public() for e in found], "next_cursor": encode_cursor(last, **page)}
+    listing, scope = "webhook-endpoints", owner
+    found, last = store.list_endpoints(owner, limit=limit, start=decode_cursor(cursor, listing=listing, scope=scope))
+    return {"data": [e.public() for e in found], "next_cursor": encode_cursor(last, listing=listing, scope=scope)}
 
 
 def get_endpoint(owner: str, endpoint_id: str) -> dict[str, Any]:
@@ -105,8 +121,9 @@ def _rechecked_types(endpoint: store.Endpoint, scopes: frozenset[str], owner: st
     try:
         _checked_types(list(endpoint.event_types), scopes, owner)
     except Forbidden as refused:
-        refused.detail = (f"{refused.detail} This endpoint subscribes to them: drop them from `event_types` "
-                          "in the same request.")
+        refused.detail = (
+            f"{refused.detail} This endpoint subscribes to them: drop them from `event_types` in the same request."
+        )
         raise
 
 
@@ -152,16 +169,21 @@ def rotate_secret(owner: str, endpoint_id: str, *, overlap: int | None = None) -
     now = clock.now()
     keep = overlap_seconds(overlap)
     fresh = signing.new_secret()
-    rotated = store.Secrets(current=fresh, previous=held.current if keep else None,
-                            previous_expires_at=now + keep if keep else None)
+    rotated = store.Secrets(
+        current=fresh, previous=held.current if keep else None, previous_expires_at=now + keep if keep else None
+    )
     after = replace(endpoint, updated=now, version=endpoint.version + 1)
     try:
         store.save_endpoint(endpoint, after, secret_put=store.secrets_item(endpoint.endpoint_id, rotated))
     except store.VersionConflict:
-        raise Conflict("The endpoint changed while its secret was rotated; retry.",
-                       headers={"Retry-After": "1"}) from None
-    return {"id": endpoint.endpoint_id, "secret": fresh,
-            "previous_secret_expires_at": timestamps.from_seconds(rotated.previous_expires_at)}
+        raise Conflict(
+            "The endpoint changed while its secret was rotated; retry.", headers={"Retry-After": "1"}
+        ) from None
+    return {
+        "id": endpoint.endpoint_id,
+        "secret": fresh,
+        "previous_secret_expires_at": timestamps.from_seconds(rotated.previous_expires_at),
+    }
 
 
 def send_test(owner: str, endpoint_id: str) -> dict[str, Any]:
@@ -172,22 +194,30 @@ def send_test(owner: str, endpoint_id: str) -> dict[str, Any]:
     event_id = f"evt_{uuid.uuid4().hex}"
     data = {"endpoint_id": endpoint.endpoint_id, "message": "This is a test event from EckoSpace."}
     delivery = store.Delivery(
-        delivery_id=store.delivery_id(event_id, endpoint.endpoint_id, now), endpoint_id=endpoint.endpoint_id,
-        owner=owner, event_id=event_id, event_type="webhook.test",
-        body=signing.body("webhook.test", event_id, now, data).decode(), created=now, due=now)
+        delivery_id=store.delivery_id(event_id, endpoint.endpoint_id, now),
+        endpoint_id=endpoint.endpoint_id,
+        owner=owner,
+        event_id=event_id,
+        event_type="webhook.test",
+        body=signing.body("webhook.test", event_id, now, data).decode(),
+        created=now,
+        due=now,
+    )
     store.put_delivery_if_new(delivery)
     queue.send(delivery.message())
     return {"delivery_id": delivery.delivery_id, "event_id": event_id, "status": store.PENDING}
 
 
 # ------------------------------------------------------------------------------ deliveries
-def list_deliveries(owner: str, endpoint_id: str, *, limit: int, cursor: str | None,
-                    status: str | None) -> dict[str, Any]:
+def list_deliveries(
+    owner: str, endpoint_id: str, *, limit: int, cursor: str | None, status: str | None
+) -> dict[str, Any]:
     endpoint = _found(owner, endpoint_id)
-    page = {"listing": "webhook-deliveries", "scope": (owner, endpoint.endpoint_id, status or "")}
-    found, last = store.list_deliveries(endpoint.endpoint_id, limit=limit, start=decode_cursor(cursor, **page),
-                                        status=status)
-    return {"data": [d.public() for d in found], "next_cursor": encode_cursor(last, **page)}
+    listing, scope = "webhook-deliveries", (owner, endpoint.endpoint_id, status or "")
+    found, last = store.list_deliveries(
+        endpoint.endpoint_id, limit=limit, start=decode_cursor(cursor, listing=listing, scope=scope), status=status
+    )
+    return {"data": [d.public() for d in found], "next_cursor": encode_cursor(last, listing=listing, scope=scope)}
 
 
 def redeliver(owner: str, endpoint_id: str, delivery: str) -> dict[str, Any]:
@@ -198,8 +228,10 @@ def redeliver(owner: str, endpoint_id: str, delivery: str) -> dict[str, Any]:
     if not endpoint.enabled:
         raise Conflict("The endpoint is disabled; enable it before redelivering.")
     if refused := store.entitlement(owner).refusal_for(found.event_type):
-        raise Forbidden(f"This integration may no longer receive {found.event_type} ({refused}): it cannot be "
-                        "redelivered.", not_entitled=[found.event_type])
+        raise Forbidden(
+            f"This integration may no longer receive {found.event_type} ({refused}): it cannot be redelivered.",
+            not_entitled=[found.event_type],
+        )
     restarted = store.restart(found, clock.now())
     if restarted is None:
         raise Conflict("This delivery is still being attempted.", headers={"Retry-After": "5"})
@@ -224,8 +256,9 @@ def redeliver_failed(owner: str, endpoint_id: str, since: int) -> dict[str, Any]
     refused: dict[str, int] = {}
     start = None
     while len(restarted) < MAX_REDELIVERED:
-        page, start = store.list_deliveries(endpoint.endpoint_id, limit=REDELIVER_PAGE, start=start,
-                                            status=store.FAILED, since=since)
+        page, start = store.list_deliveries(
+            endpoint.endpoint_id, limit=REDELIVER_PAGE, start=start, status=store.FAILED, since=since
+        )
         for failed in page:
             if entitlement.refusal_for(failed.event_type):
                 refused[failed.event_type] = refused.get(failed.event_type, 0) + 1
@@ -236,5 +269,8 @@ def redeliver_failed(owner: str, endpoint_id: str, since: int) -> dict[str, Any]
         if not start:
             break
     queue.send_all(restarted)
-    return {"redelivered": len(restarted), "since_at": timestamps.from_seconds(since),
-            "not_entitled": {"deliveries": sum(refused.values()), "event_types": sorted(refused)}}
+    return {
+        "redelivered": len(restarted),
+        "since_at": timestamps.from_seconds(since),
+        "not_entitled": {"deliveries": sum(refused.values()), "event_types": sorted(refused)},
+    }

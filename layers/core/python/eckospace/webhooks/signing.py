@@ -23,7 +23,7 @@ def new_secret() -> str:
 def secret_key(secret: str) -> bytes:
     if not secret.startswith(SECRET_PREFIX):
         raise ValueError("a signing secret starts with whsec_")
-    key = base64.b64decode(secret[len(SECRET_PREFIX):], validate=True)
+    key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
     if not MIN_SECRET_BYTES <= len(key) <= MAX_SECRET_BYTES:
         raise ValueError("a signing secret holds 24 to 64 bytes")
     return key
@@ -45,5 +45,8 @@ def headers(secrets_live: list[str], message_id: str, timestamp: int, body: byte
 def body(event_type: str, event_id: str, created: int, data: dict[str, Any]) -> bytes:
     """The stable envelope every endpoint receives (compact JSON, keys in a fixed order)."""
     timestamp = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return json.dumps({"type": event_type, "id": event_id, "timestamp": timestamp, "data": data},
-                      separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(
+        {"type": event_type, "id": event_id, "timestamp": timestamp, "data": data},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode()

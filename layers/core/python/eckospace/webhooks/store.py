@@ -60,12 +60,17 @@ class Endpoint:
     disabled_reason: str | None = None
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.endpoint_id, "url": self.url, "description": self.description,
-                "event_types": list(self.event_types), "enabled": self.enabled,
-                "disabled_reason": self.disabled_reason,
-                "failing_since_at": timestamps.from_seconds(self.failing_since),
-                "created_at": timestamps.from_seconds(self.created),
-                "updated_at": timestamps.from_seconds(self.updated)}
+        return {
+            "id": self.endpoint_id,
+            "url": self.url,
+            "description": self.description,
+            "event_types": list(self.event_types),
+            "enabled": self.enabled,
+            "disabled_reason": self.disabled_reason,
+            "failing_since_at": timestamps.from_seconds(self.failing_since),
+            "created_at": timestamps.from_seconds(self.created),
+            "updated_at": timestamps.from_seconds(self.updated),
+        }
 
     def subscriptions(self) -> set[str]:
         return set(self.event_types) if self.enabled else set()
@@ -76,11 +81,18 @@ def endpoint_key(owner: str, endpoint_id: str) -> dict[str, Any]:
 
 
 def _endpoint_item(endpoint: Endpoint) -> dict[str, Any]:
-    item = {**endpoint_key(endpoint.owner, endpoint.endpoint_id),
-            "endpoint_id": {"S": endpoint.endpoint_id}, "owner": {"S": endpoint.owner}, "url": {"S": endpoint.url},
-            "description": {"S": endpoint.description}, "event_types": {"L": [{"S": t} for t in endpoint.event_types]},
-            "enabled": {"BOOL": endpoint.enabled}, "created": {"N": str(endpoint.created)},
-            "updated": {"N": str(endpoint.updated)}, "version": {"N": str(endpoint.version)}}
+    item = {
+        **endpoint_key(endpoint.owner, endpoint.endpoint_id),
+        "endpoint_id": {"S": endpoint.endpoint_id},
+        "owner": {"S": endpoint.owner},
+        "url": {"S": endpoint.url},
+        "description": {"S": endpoint.description},
+        "event_types": {"L": [{"S": t} for t in endpoint.event_types]},
+        "enabled": {"BOOL": endpoint.enabled},
+        "created": {"N": str(endpoint.created)},
+        "updated": {"N": str(endpoint.updated)},
+        "version": {"N": str(endpoint.version)},
+    }
     if endpoint.failing_since is not None:
         item["failing_since"] = {"N": str(endpoint.failing_since)}
     if endpoint.disabled_reason:
@@ -90,9 +102,14 @@ def _endpoint_item(endpoint: Endpoint) -> dict[str, Any]:
 
 def endpoint_from_item(item: dict[str, Any]) -> Endpoint:
     return Endpoint(
-        endpoint_id=item["endpoint_id"]["S"], owner=item["owner"]["S"], url=item["url"]["S"],
-        event_types=tuple(t["S"] for t in item["event_types"]["L"]), description=item["description"]["S"],
-        enabled=item["enabled"]["BOOL"], created=int(item["created"]["N"]), updated=int(item["updated"]["N"]),
+        endpoint_id=item["endpoint_id"]["S"],
+        owner=item["owner"]["S"],
+        url=item["url"]["S"],
+        event_types=tuple(t["S"] for t in item["event_types"]["L"]),
+        description=item["description"]["S"],
+        enabled=item["enabled"]["BOOL"],
+        created=int(item["created"]["N"]),
+        updated=int(item["updated"]["N"]),
         version=int(item["version"]["N"]),
         failing_since=int(item["failing_since"]["N"]) if "failing_since" in item else None,
         disabled_reason=item.get("disabled_reason", {}).get("S"),
@@ -107,8 +124,12 @@ def get_endpoint(owner: str, endpoint_id: str) -> Endpoint | None:
 def list_endpoints(owner: str, *, limit: int, start: dict[str, Any] | None) -> tuple[list[Endpoint], Any]:
     options: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
     found = _dynamodb().query(
-        TableName=table(), KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)", Limit=limit,
-        ExpressionAttributeValues={":pk": {"S": f"owner#{owner}"}, ":prefix": {"S": "endpoint#"}}, **options)
+        TableName=table(),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        Limit=limit,
+        ExpressionAttributeValues={":pk": {"S": f"owner#{owner}"}, ":prefix": {"S": "endpoint#"}},
+        **options,
+    )
     return [endpoint_from_item(item) for item in found.get("Items", [])], found.get("LastEvaluatedKey")
 
 
@@ -120,8 +141,13 @@ class VersionConflict(Exception):
     """The endpoint changed since it was read."""
 
 
-def save_endpoint(before: Endpoint | None, after: Endpoint | None, *,
-                  secret_put: dict[str, Any] | None = None, delete_secret: bool = False) -> None:
+def save_endpoint(
+    before: Endpoint | None,
+    after: Endpoint | None,
+    *,
+    secret_put: dict[str, Any] | None = None,
+    delete_secret: bool = False,
+) -> None:
     """Write an endpoint change and its subscriptions in one transaction: `before` None creates,
     `after` None deletes. Raises VersionConflict when the stored endpoint is not `before`."""
     current = after or before
@@ -129,22 +155,52 @@ def save_endpoint(before: Endpoint | None, after: Endpoint | None, *,
     writes: list[dict[str, Any]] = []
     if after is None:
         assert before is not None
-        writes.append({"Delete": {"TableName": table(), "Key": endpoint_key(before.owner, before.endpoint_id),
-                                  "ConditionExpression": "version = :v",
-                                  "ExpressionAttributeValues": {":v": {"N": str(before.version)}}}})
+        writes.append(
+            {
+                "Delete": {
+                    "TableName": table(),
+                    "Key": endpoint_key(before.owner, before.endpoint_id),
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(before.version)}},
+                }
+            }
+        )
     elif before is None:
-        writes.append({"Put": {"TableName": table(), "Item": _endpoint_item(after),
-                               "ConditionExpression": "attribute_not_exists(pk)"}})
+        writes.append(
+            {
+                "Put": {
+                    "TableName": table(),
+                    "Item": _endpoint_item(after),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        )
     else:
-        writes.append({"Put": {"TableName": table(), "Item": _endpoint_item(after),
-                               "ConditionExpression": "version = :v",
-                               "ExpressionAttributeValues": {":v": {"N": str(before.version)}}}})
+        writes.append(
+            {
+                "Put": {
+                    "TableName": table(),
+                    "Item": _endpoint_item(after),
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": {"N": str(before.version)}},
+                }
+            }
+        )
     had = before.subscriptions() if before else set()
     has = after.subscriptions() if after else set()
     for event_type in sorted(has - had):
-        writes.append({"Put": {"TableName": table(), "Item": {
-            **_subscription_key(event_type, current.endpoint_id), "owner": {"S": current.owner},
-            "endpoint_id": {"S": current.endpoint_id}}}})
+        writes.append(
+            {
+                "Put": {
+                    "TableName": table(),
+                    "Item": {
+                        **_subscription_key(event_type, current.endpoint_id),
+                        "owner": {"S": current.owner},
+                        "endpoint_id": {"S": current.endpoint_id},
+                    },
+                }
+            }
+        )
     for event_type in sorted(had - has):
         writes.append({"Delete": {"TableName": table(), "Key": _subscription_key(event_type, current.endpoint_id)}})
     if secret_put is not None:
@@ -164,25 +220,34 @@ def save_endpoint(before: Endpoint | None, after: Endpoint | None, *,
 def mark_failing(endpoint: Endpoint, since: int) -> None:
     """Note when an endpoint started failing (kept until it next succeeds)."""
     _dynamodb().update_item(
-        TableName=table(), Key=endpoint_key(endpoint.owner, endpoint.endpoint_id),
+        TableName=table(),
+        Key=endpoint_key(endpoint.owner, endpoint.endpoint_id),
         UpdateExpression="SET failing_since = if_not_exists(failing_since, :t), version = version + :one",
         ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeValues={":t": {"N": str(since)}, ":one": {"N": "1"}})
+        ExpressionAttributeValues={":t": {"N": str(since)}, ":one": {"N": "1"}},
+    )
 
 
 def mark_healthy(endpoint: Endpoint) -> None:
     _dynamodb().update_item(
-        TableName=table(), Key=endpoint_key(endpoint.owner, endpoint.endpoint_id),
+        TableName=table(),
+        Key=endpoint_key(endpoint.owner, endpoint.endpoint_id),
         UpdateExpression="REMOVE failing_since SET version = version + :one",
-        ConditionExpression="attribute_exists(pk)", ExpressionAttributeValues={":one": {"N": "1"}})
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
 
 
 def subscribers(event_type: str) -> list[tuple[str, str]]:
     """(owner, endpoint id) of every enabled endpoint subscribed to `event_type`."""
     paginator = _dynamodb().get_paginator("query")
-    pages = paginator.paginate(TableName=table(), KeyConditionExpression="pk = :pk",
-                               ExpressionAttributeValues={":pk": {"S": f"type#{event_type}"}},
-                               ProjectionExpression="#o, endpoint_id", ExpressionAttributeNames={"#o": "owner"})
+    pages = paginator.paginate(
+        TableName=table(),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"type#{event_type}"}},
+        ProjectionExpression="#o, endpoint_id",
+        ExpressionAttributeNames={"#o": "owner"},
+    )
     return [(item["owner"]["S"], item["endpoint_id"]["S"]) for page in pages for item in page.get("Items", [])]
 
 
@@ -212,9 +277,13 @@ class Entitlement:
     def from_item(cls, client_id: str, item: dict[str, Any] | None) -> Entitlement:
         if not item:
             return cls(client_id)
-        return cls(client_id, exists=True, active=item.get("status", {}).get("S") == "active",
-                   allowed_scopes=frozenset(s["S"] for s in item.get("allowed_scopes", {}).get("L", [])),
-                   first_party=item.get("first_party", {}).get("BOOL", False))
+        return cls(
+            client_id,
+            exists=True,
+            active=item.get("status", {}).get("S") == "active",
+            allowed_scopes=frozenset(s["S"] for s in item.get("allowed_scopes", {}).get("L", [])),
+            first_party=item.get("first_party", {}).get("BOOL", False),
+        )
 
     def refusal(self, scope: str | None, *, first_party_only: bool = False) -> str | None:
         """Why the integration may not receive an event needing `scope`, or None when it may."""
@@ -245,9 +314,13 @@ def entitled_owners(owners: set[str], scope: str | None, *, first_party_only: bo
     ordered = sorted(owners)
     entitled: set[str] = set()
     for start in range(0, len(ordered), 100):
-        request = {table_name: {"Keys": [{"client_id": {"S": o}} for o in ordered[start:start + 100]],
-                                "ProjectionExpression": ENTITLEMENT_PROJECTION,
-                                "ExpressionAttributeNames": ENTITLEMENT_NAMES}}
+        request = {
+            table_name: {
+                "Keys": [{"client_id": {"S": o}} for o in ordered[start : start + 100]],
+                "ProjectionExpression": ENTITLEMENT_PROJECTION,
+                "ExpressionAttributeNames": ENTITLEMENT_NAMES,
+            }
+        }
         for item in aws.batch_get(request)[table_name]:
             found = Entitlement.from_item(item["client_id"]["S"], item)
             if found.refusal(scope, first_party_only=first_party_only) is None:
@@ -257,17 +330,24 @@ def entitled_owners(owners: set[str], scope: str | None, *, first_party_only: bo
 
 def entitlement(client_id: str) -> Entitlement:
     """One integration's entitlement, read consistently (a change takes effect at once)."""
-    found = _dynamodb().get_item(TableName=integrations_table(), Key={"client_id": {"S": client_id}},
-                                 ProjectionExpression=ENTITLEMENT_PROJECTION,
-                                 ExpressionAttributeNames=ENTITLEMENT_NAMES, ConsistentRead=True)
+    found = _dynamodb().get_item(
+        TableName=integrations_table(),
+        Key={"client_id": {"S": client_id}},
+        ProjectionExpression=ENTITLEMENT_PROJECTION,
+        ExpressionAttributeNames=ENTITLEMENT_NAMES,
+        ConsistentRead=True,
+    )
     return Entitlement.from_item(client_id, found.get("Item"))
 
 
 def is_first_party(client_id: str) -> bool:
     found = aws.client("dynamodb").get_item(
-        TableName=Settings.require(INTEGRATIONS_TABLE_SETTING), Key={"client_id": {"S": client_id}},
-        ProjectionExpression="client_id, first_party")
-    return found.get("Item", {}).get("first_party", {}).get("BOOL", False)
+        TableName=Settings.require(INTEGRATIONS_TABLE_SETTING),
+        Key={"client_id": {"S": client_id}},
+        ProjectionExpression="client_id, first_party",
+    )
+    first_party: bool = found.get("Item", {}).get("first_party", {}).get("BOOL", False)
+    return first_party
 
 
 # ------------------------------------------------------------------------------ secrets
@@ -278,8 +358,9 @@ class Secrets:
     previous_expires_at: int | None = None
 
     def live(self, now: int) -> list[str]:
-        keep_previous = self.previous and self.previous_expires_at and now < self.previous_expires_at
-        return [self.current, self.previous] if keep_previous else [self.current]  # type: ignore[list-item]
+        if self.previous and self.previous_expires_at and now < self.previous_expires_at:
+            return [self.current, self.previous]
+        return [self.current]
 
 
 def secrets_item(endpoint_id: str, held: Secrets) -> dict[str, Any]:
@@ -291,13 +372,17 @@ def secrets_item(endpoint_id: str, held: Secrets) -> dict[str, Any]:
 
 
 def secrets_from_item(item: dict[str, Any]) -> Secrets:
-    return Secrets(current=item["secret"]["S"], previous=item.get("previous_secret", {}).get("S"),
-                   previous_expires_at=int(item["previous_expires_at"]["N"]) if "previous_expires_at" in item else None)
+    return Secrets(
+        current=item["secret"]["S"],
+        previous=item.get("previous_secret", {}).get("S"),
+        previous_expires_at=int(item["previous_expires_at"]["N"]) if "previous_expires_at" in item else None,
+    )
 
 
 def get_secrets(endpoint_id: str) -> Secrets | None:
-    found = _dynamodb().get_item(TableName=secrets_table(), Key={"endpoint_id": {"S": endpoint_id}},
-                                 ConsistentRead=True)
+    found = _dynamodb().get_item(
+        TableName=secrets_table(), Key={"endpoint_id": {"S": endpoint_id}}, ConsistentRead=True
+    )
     return secrets_from_item(found["Item"]) if "Item" in found else None
 
 
@@ -329,22 +414,37 @@ class Delivery:
     reason: str | None = None
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.delivery_id, "endpoint_id": self.endpoint_id, "event_id": self.event_id,
-                "event_type": self.event_type, "status": self.status,
-                "created_at": timestamps.from_seconds(self.created),
-                "next_attempt_at": timestamps.from_seconds(self.due) if self.status == PENDING else None,
-                "reason": self.reason, "attempts": [attempt_view(a) for a in self.attempts]}
+        return {
+            "id": self.delivery_id,
+            "endpoint_id": self.endpoint_id,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "status": self.status,
+            "created_at": timestamps.from_seconds(self.created),
+            "next_attempt_at": timestamps.from_seconds(self.due) if self.status == PENDING else None,
+            "reason": self.reason,
+            "attempts": [attempt_view(a) for a in self.attempts],
+        }
 
     def message(self) -> dict[str, Any]:
-        return {"owner": self.owner, "endpoint_id": self.endpoint_id, "delivery_id": self.delivery_id,
-                "attempt": self.next_attempt}
+        return {
+            "owner": self.owner,
+            "endpoint_id": self.endpoint_id,
+            "delivery_id": self.delivery_id,
+            "attempt": self.next_attempt,
+        }
 
 
 def attempt_view(logged: dict[str, Any]) -> dict[str, Any]:
     """An attempt as the delivery log shows it (stored with `at` in epoch seconds)."""
-    return {"attempt": logged["attempt"], "attempted_at": timestamps.from_seconds(logged["at"]),
-            "status_code": logged.get("status_code"), "latency_ms": logged.get("latency_ms", 0),
-            "response": logged.get("response", ""), "error": logged.get("error")}
+    return {
+        "attempt": logged["attempt"],
+        "attempted_at": timestamps.from_seconds(logged["at"]),
+        "status_code": logged.get("status_code"),
+        "latency_ms": logged.get("latency_ms", 0),
+        "response": logged.get("response", ""),
+        "error": logged.get("error"),
+    }
 
 
 def delivery_key(endpoint_id: str, delivery: str) -> dict[str, Any]:
@@ -352,13 +452,22 @@ def delivery_key(endpoint_id: str, delivery: str) -> dict[str, Any]:
 
 
 def delivery_item(d: Delivery) -> dict[str, Any]:
-    item = {**delivery_key(d.endpoint_id, d.delivery_id), "delivery_id": {"S": d.delivery_id},
-            "endpoint_id": {"S": d.endpoint_id}, "owner": {"S": d.owner}, "event_id": {"S": d.event_id},
-            "event_type": {"S": d.event_type}, "body": {"S": d.body}, "created": {"N": str(d.created)},
-            "status": {"S": d.status}, "next_attempt": {"N": str(d.next_attempt)},
-            "retry_index": {"N": str(d.retry_index)}, "due": {"N": str(d.due)},
-            "attempts": {"S": json.dumps(list(d.attempts), separators=(",", ":"))},
-            "expires_at": {"N": str(d.created + DELIVERY_TTL_SECONDS)}}
+    item = {
+        **delivery_key(d.endpoint_id, d.delivery_id),
+        "delivery_id": {"S": d.delivery_id},
+        "endpoint_id": {"S": d.endpoint_id},
+        "owner": {"S": d.owner},
+        "event_id": {"S": d.event_id},
+        "event_type": {"S": d.event_type},
+        "body": {"S": d.body},
+        "created": {"N": str(d.created)},
+        "status": {"S": d.status},
+        "next_attempt": {"N": str(d.next_attempt)},
+        "retry_index": {"N": str(d.retry_index)},
+        "due": {"N": str(d.due)},
+        "attempts": {"S": json.dumps(list(d.attempts), separators=(",", ":"))},
+        "expires_at": {"N": str(d.created + DELIVERY_TTL_SECONDS)},
+    }
     if d.reason:
         item["reason"] = {"S": d.reason}
     return item
@@ -366,12 +475,20 @@ def delivery_item(d: Delivery) -> dict[str, Any]:
 
 def delivery_from_item(item: dict[str, Any]) -> Delivery:
     return Delivery(
-        delivery_id=item["delivery_id"]["S"], endpoint_id=item["endpoint_id"]["S"], owner=item["owner"]["S"],
-        event_id=item["event_id"]["S"], event_type=item["event_type"]["S"], body=item.get("body", {}).get("S", ""),
-        created=int(item["created"]["N"]), status=item["status"]["S"], next_attempt=int(item["next_attempt"]["N"]),
-        retry_index=int(item["retry_index"]["N"]), due=int(item["due"]["N"]),
+        delivery_id=item["delivery_id"]["S"],
+        endpoint_id=item["endpoint_id"]["S"],
+        owner=item["owner"]["S"],
+        event_id=item["event_id"]["S"],
+        event_type=item["event_type"]["S"],
+        body=item.get("body", {}).get("S", ""),
+        created=int(item["created"]["N"]),
+        status=item["status"]["S"],
+        next_attempt=int(item["next_attempt"]["N"]),
+        retry_index=int(item["retry_index"]["N"]),
+        due=int(item["due"]["N"]),
         lease_until=int(item.get("lease_until", {}).get("N", "0")),
-        attempts=tuple(json.loads(item.get("attempts", {}).get("S", "[]"))), reason=item.get("reason", {}).get("S"),
+        attempts=tuple(json.loads(item.get("attempts", {}).get("S", "[]"))),
+        reason=item.get("reason", {}).get("S"),
     )
 
 
@@ -387,7 +504,7 @@ def put_delivery_if_new(d: Delivery) -> bool:
 def put_new_deliveries(deliveries: list[Delivery]) -> None:
     """Deliveries no one else can have written (their event's dispatch marker is ours): batched."""
     for start in range(0, len(deliveries), 25):
-        request = {table(): [{"PutRequest": {"Item": delivery_item(d)}} for d in deliveries[start:start + 25]]}
+        request = {table(): [{"PutRequest": {"Item": delivery_item(d)}} for d in deliveries[start : start + 25]]}
         for attempt in range(6):
             left = _dynamodb().batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
             if not left:
@@ -405,16 +522,22 @@ def get_delivery(endpoint_id: str, delivery: str, *, with_body: bool = True) -> 
     return delivery_from_item(found["Item"]) if "Item" in found else None
 
 
-def attempt_context(owner: str, endpoint_id: str, delivery: str) -> tuple[Delivery | None, Endpoint | None,
-                                                                          Secrets | None, Entitlement]:
+def attempt_context(
+    owner: str, endpoint_id: str, delivery: str
+) -> tuple[Delivery | None, Endpoint | None, Secrets | None, Entitlement]:
     """The delivery, its endpoint, its secrets and its owner's entitlement, all in one read."""
     request = {
-        table(): {"Keys": [delivery_key(endpoint_id, delivery), endpoint_key(owner, endpoint_id)],
-                  "ConsistentRead": True},
+        table(): {
+            "Keys": [delivery_key(endpoint_id, delivery), endpoint_key(owner, endpoint_id)],
+            "ConsistentRead": True,
+        },
         secrets_table(): {"Keys": [{"endpoint_id": {"S": endpoint_id}}], "ConsistentRead": True},
-        integrations_table(): {"Keys": [{"client_id": {"S": owner}}], "ConsistentRead": True,
-                               "ProjectionExpression": ENTITLEMENT_PROJECTION,
-                               "ExpressionAttributeNames": ENTITLEMENT_NAMES},
+        integrations_table(): {
+            "Keys": [{"client_id": {"S": owner}}],
+            "ConsistentRead": True,
+            "ProjectionExpression": ENTITLEMENT_PROJECTION,
+            "ExpressionAttributeNames": ENTITLEMENT_NAMES,
+        },
     }
     found = aws.batch_get(request)
     d = e = s = None
@@ -435,13 +558,19 @@ def claim(d: Delivery, now: int, lease_seconds: int) -> bool:
     dynamodb = _dynamodb()
     try:
         dynamodb.update_item(
-            TableName=table(), Key=delivery_key(d.endpoint_id, d.delivery_id),
+            TableName=table(),
+            Key=delivery_key(d.endpoint_id, d.delivery_id),
             UpdateExpression="SET lease_until = :lease",
             ConditionExpression="#s = :pending AND next_attempt = :n AND (attribute_not_exists(lease_until) "
-                                "OR lease_until < :now)",
+            "OR lease_until < :now)",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":lease": {"N": str(now + lease_seconds)}, ":pending": {"S": PENDING},
-                                       ":n": {"N": str(d.next_attempt)}, ":now": {"N": str(now)}})
+            ExpressionAttributeValues={
+                ":lease": {"N": str(now + lease_seconds)},
+                ":pending": {"S": PENDING},
+                ":n": {"N": str(d.next_attempt)},
+                ":now": {"N": str(now)},
+            },
+        )
     except dynamodb.exceptions.ConditionalCheckFailedException:
         return False
     return True
@@ -450,19 +579,28 @@ def claim(d: Delivery, now: int, lease_seconds: int) -> bool:
 def record(d: Delivery, expected_attempt: int) -> None:
     """Store the delivery after an attempt (or a decision), releasing the lease."""
     dynamodb = _dynamodb()
-    values = {":s": {"S": d.status}, ":n": {"N": str(d.next_attempt)}, ":r": {"N": str(d.retry_index)},
-              ":due": {"N": str(d.due)}, ":a": {"S": json.dumps(list(d.attempts[-MAX_ATTEMPTS_KEPT:]),
-                                                                separators=(",", ":"))},
-              ":expected": {"N": str(expected_attempt)}}
+    values = {
+        ":s": {"S": d.status},
+        ":n": {"N": str(d.next_attempt)},
+        ":r": {"N": str(d.retry_index)},
+        ":due": {"N": str(d.due)},
+        ":a": {"S": json.dumps(list(d.attempts[-MAX_ATTEMPTS_KEPT:]), separators=(",", ":"))},
+        ":expected": {"N": str(expected_attempt)},
+    }
     expression = "SET #s = :s, next_attempt = :n, retry_index = :r, due = :due, attempts = :a REMOVE lease_until"
     if d.reason:
         values[":reason"] = {"S": d.reason}
         expression = expression.replace(" REMOVE", ", reason = :reason REMOVE")
     else:
         expression += ", reason"
-    dynamodb.update_item(TableName=table(), Key=delivery_key(d.endpoint_id, d.delivery_id),
-                         UpdateExpression=expression, ConditionExpression="next_attempt = :expected",
-                         ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues=values)
+    dynamodb.update_item(
+        TableName=table(),
+        Key=delivery_key(d.endpoint_id, d.delivery_id),
+        UpdateExpression=expression,
+        ConditionExpression="next_attempt = :expected",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues=values,
+    )
 
 
 def restart(d: Delivery, now: int) -> Delivery | None:
@@ -470,23 +608,31 @@ def restart(d: Delivery, now: int) -> Delivery | None:
     dynamodb = _dynamodb()
     try:
         dynamodb.update_item(
-            TableName=table(), Key=delivery_key(d.endpoint_id, d.delivery_id),
+            TableName=table(),
+            Key=delivery_key(d.endpoint_id, d.delivery_id),
             UpdateExpression="SET #s = :pending, retry_index = :zero, due = :now REMOVE reason, lease_until",
             ConditionExpression="#s <> :pending AND next_attempt = :n",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":pending": {"S": PENDING}, ":zero": {"N": "0"}, ":now": {"N": str(now)},
-                                       ":n": {"N": str(d.next_attempt)}})
+            ExpressionAttributeValues={
+                ":pending": {"S": PENDING},
+                ":zero": {"N": "0"},
+                ":now": {"N": str(now)},
+                ":n": {"N": str(d.next_attempt)},
+            },
+        )
     except dynamodb.exceptions.ConditionalCheckFailedException:
         return None
     return replace(d, status=PENDING, retry_index=0, due=now, reason=None)
 
 
-_LIST_PROJECTION = ("delivery_id, endpoint_id, #o, event_id, event_type, created, #s, next_attempt, retry_index, "
-                    "due, attempts, reason")
+_LIST_PROJECTION = (
+    "delivery_id, endpoint_id, #o, event_id, event_type, created, #s, next_attempt, retry_index, due, attempts, reason"
+)
 
 
-def list_deliveries(endpoint_id: str, *, limit: int, start: dict[str, Any] | None,
-                    status: str | None = None, since: int | None = None) -> tuple[list[Delivery], Any]:
+def list_deliveries(
+    endpoint_id: str, *, limit: int, start: dict[str, Any] | None, status: str | None = None, since: int | None = None
+) -> tuple[list[Delivery], Any]:
     values: dict[str, Any] = {":pk": {"S": f"endpoint#{endpoint_id}"}}
     if since is None:
         condition = "pk = :pk AND begins_with(sk, :prefix)"
@@ -499,10 +645,16 @@ def list_deliveries(endpoint_id: str, *, limit: int, start: dict[str, Any] | Non
     if status:
         options["FilterExpression"] = "#s = :status"
         values[":status"] = {"S": status}
-    found = _dynamodb().query(TableName=table(), KeyConditionExpression=condition, ScanIndexForward=since is not None,
-                              Limit=limit, ProjectionExpression=_LIST_PROJECTION,
-                              ExpressionAttributeNames={"#o": "owner", "#s": "status"},
-                              ExpressionAttributeValues=values, **options)
+    found = _dynamodb().query(
+        TableName=table(),
+        KeyConditionExpression=condition,
+        ScanIndexForward=since is not None,
+        Limit=limit,
+        ProjectionExpression=_LIST_PROJECTION,
+        ExpressionAttributeNames={"#o": "owner", "#s": "status"},
+        ExpressionAttributeValues=values,
+        **options,
+    )
     return [delivery_from_item(item) for item in found.get("Items", [])], found.get("LastEvaluatedKey")
 
 
@@ -516,9 +668,16 @@ def claim_event(event_id: str, now: int, stale_after: int) -> str:
     dynamodb = _dynamodb()
     key = {"pk": {"S": f"event#{event_id}"}, "sk": {"S": "dispatch"}}
     try:
-        dynamodb.put_item(TableName=table(), Item={**key, "status": {"S": "dispatching"}, "claimed_at": {"N": str(now)},
-                                                   "expires_at": {"N": str(now + MARKER_TTL_SECONDS)}},
-                          ConditionExpression="attribute_not_exists(pk)")
+        dynamodb.put_item(
+            TableName=table(),
+            Item={
+                **key,
+                "status": {"S": "dispatching"},
+                "claimed_at": {"N": str(now)},
+                "expires_at": {"N": str(now + MARKER_TTL_SECONDS)},
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
         return NEW
     except dynamodb.exceptions.ConditionalCheckFailedException:
         pass
@@ -529,17 +688,28 @@ def claim_event(event_id: str, now: int, stale_after: int) -> str:
     if claimed_at >= now - stale_after:
         return IN_PROGRESS
     try:  # take over a dispatch that died half way (only one taker wins)
-        dynamodb.update_item(TableName=table(), Key=key, UpdateExpression="SET claimed_at = :now",
-                             ConditionExpression="#s = :dispatching AND claimed_at = :seen",
-                             ExpressionAttributeNames={"#s": "status"},
-                             ExpressionAttributeValues={":now": {"N": str(now)}, ":dispatching": {"S": "dispatching"},
-                                                        ":seen": {"N": str(claimed_at)}})
+        dynamodb.update_item(
+            TableName=table(),
+            Key=key,
+            UpdateExpression="SET claimed_at = :now",
+            ConditionExpression="#s = :dispatching AND claimed_at = :seen",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":now": {"N": str(now)},
+                ":dispatching": {"S": "dispatching"},
+                ":seen": {"N": str(claimed_at)},
+            },
+        )
     except dynamodb.exceptions.ConditionalCheckFailedException:
         return IN_PROGRESS
     return STALE
 
 
 def finish_event(event_id: str) -> None:
-    _dynamodb().update_item(TableName=table(), Key={"pk": {"S": f"event#{event_id}"}, "sk": {"S": "dispatch"}},
-                            UpdateExpression="SET #s = :done", ExpressionAttributeNames={"#s": "status"},
-                            ExpressionAttributeValues={":done": {"S": "dispatched"}})
+    _dynamodb().update_item(
+        TableName=table(),
+        Key={"pk": {"S": f"event#{event_id}"}, "sk": {"S": "dispatch"}},
+        UpdateExpression="SET #s = :done",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":done": {"S": "dispatched"}},
+    )

@@ -18,6 +18,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 ALLOW_LOOPBACK_SETTING = "ECKO_WEBHOOKS_ALLOW_LOOPBACK"
@@ -28,7 +29,7 @@ DEFAULT_PORTS = (443, 8443)
 MAX_URL_LENGTH = 2048
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Resolver = Callable[..., list[tuple]]
+Resolver = Callable[..., list[tuple[Any, ...]]]
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
@@ -51,8 +52,11 @@ class Policy:
         # On Lambda, the runtime API listens on a loopback port of the sandbox itself.
         runtime_api = os.environ.get(RUNTIME_API_SETTING, "").rpartition(":")[2]
         refused = f"{os.environ.get(REFUSED_LOOPBACK_PORTS_SETTING, '')} {runtime_api}"
-        return cls(allow_loopback=os.environ.get(ALLOW_LOOPBACK_SETTING, "false").lower() == "true", ports=ports,
-                   refused_loopback_ports=frozenset(int(p) for p in refused.replace(",", " ").split() if p.isdigit()))
+        return cls(
+            allow_loopback=os.environ.get(ALLOW_LOOPBACK_SETTING, "false").lower() == "true",
+            ports=ports,
+            refused_loopback_ports=frozenset(int(p) for p in refused.replace(",", " ").split() if p.isdigit()),
+        )
 
 
 @dataclass(frozen=True)

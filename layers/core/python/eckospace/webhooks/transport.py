@@ -38,14 +38,27 @@ def _open_pool(scheme: str, address: str, port: int, host: str, timeout: float) 
     if scheme == "https":
         import ssl
 
-        return urllib3.HTTPSConnectionPool(address, port, server_hostname=host, assert_hostname=host,
-                                           cert_reqs="CERT_REQUIRED", ssl_minimum_version=ssl.TLSVersion.TLSv1_2,
-                                           **options)
+        return urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            server_hostname=host,
+            assert_hostname=host,
+            cert_reqs="CERT_REQUIRED",
+            ssl_minimum_version=ssl.TLSVersion.TLSv1_2,
+            **options,
+        )
     return urllib3.HTTPConnectionPool(address, port, **options)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, policy: Policy,
-         resolver: Resolver = socket.getaddrinfo, timeout: float = TIMEOUT_SECONDS) -> Outcome:
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    policy: Policy,
+    resolver: Resolver = socket.getaddrinfo,
+    timeout: float = TIMEOUT_SECONDS,
+) -> Outcome:
     started = time.monotonic()
 
     def elapsed() -> int:
@@ -65,17 +78,28 @@ def post(url: str, body: bytes, headers: dict[str, str], *, policy: Policy,
     sent = {**headers, "Host": host_header, "User-Agent": USER_AGENT, "Content-Type": "application/json"}
     pool = _open_pool(target.scheme, str(addresses[0]), target.port, target.host, timeout)
     try:
-        response = pool.urlopen("POST", target.path, body=body, headers=sent, redirect=False, retries=False,
-                                preload_content=False, assert_same_host=False)
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers=sent,
+            redirect=False,
+            retries=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
         try:
             snippet = response.read(SNIPPET_BYTES, decode_content=False) or b""
         except urllib3.exceptions.HTTPError:
             snippet = b""
         finally:
             response.release_conn()
-        return Outcome(status=response.status, latency_ms=elapsed(),
-                       snippet=snippet.decode("utf-8", errors="replace")[:SNIPPET_BYTES],
-                       retry_after=response.headers.get("Retry-After"))
+        return Outcome(
+            status=response.status,
+            latency_ms=elapsed(),
+            snippet=snippet.decode("utf-8", errors="replace")[:SNIPPET_BYTES],
+            retry_after=response.headers.get("Retry-After"),
+        )
     except urllib3.exceptions.NewConnectionError as exc:  # refused or unreachable (a subclass of timeouts)
         return Outcome(status=None, latency_ms=elapsed(), error=f"connection: {type(exc.__cause__ or exc).__name__}")
     except (urllib3.exceptions.TimeoutError, TimeoutError):
