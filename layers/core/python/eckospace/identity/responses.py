@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eckospace.http.problems import PROBLEM_CONTENT_TYPE
+from eckospace.http import documented
 
 MODELS = "eckospace.identity.models"
 
@@ -18,29 +18,7 @@ NO_STORE_HEADERS = {
 
 def body(model: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     """A JSON answer described by `eckospace.identity.models.<model>`."""
-    answer: dict[str, Any] = {
-        "description": description,
-        "content": {"application/json": {"model": f"{MODELS}:{model}"}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
+    return documented.body(f"{MODELS}:{model}", description, headers)
 
 
-def empty(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An answer without content (204, 302, the revocation endpoint's 200)."""
-    answer: dict[str, Any] = {"description": description, "content": {}}
-    if headers:
-        answer["headers"] = headers
-    return answer
-
-
-def problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-
-
-def header(description: str, *, required: bool = False) -> dict[str, Any]:
-    return {"description": description, "required": required, "schema": {"type": "string"}}
+empty, problem, header = documented.empty, documented.problem, documented.header

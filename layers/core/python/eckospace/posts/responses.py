@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eckospace.http.problems import PROBLEM_CONTENT_TYPE
+from eckospace.http import documented
 
 MODELS = "eckospace.posts.models"
 
@@ -21,25 +21,7 @@ LOCATION = {"Location": {"description": "The new post's path", "schema": {"type"
 
 def body(model: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     """A JSON answer described by `eckospace.posts.models.<model>`."""
-    answer: dict[str, Any] = {
-        "description": description,
-        "content": {"application/json": {"model": f"{MODELS}:{model}"}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
+    return documented.body(f"{MODELS}:{model}", description, headers)
 
 
-def empty(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An answer without content (204, 304)."""
-    answer: dict[str, Any] = {"description": description, "content": {}}
-    if headers:
-        answer["headers"] = headers
-    return answer
-
-
-def problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+empty, problem, header = documented.empty, documented.problem, documented.header
