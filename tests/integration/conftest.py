@@ -94,6 +94,15 @@ def load_function(directory: str) -> ModuleType:
     return module
 
 
+def module_functions(*modules: str) -> dict[str, str]:
+    """Logical id -> function directory of every function of these modules, as the templates say."""
+    return {
+        logical_id: spec.code_dir.name
+        for logical_id, spec in Template(ROOT / "template.yaml").functions().items()
+        if spec.module in modules
+    }
+
+
 def event(name: str) -> dict[str, Any]:
     return copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
 

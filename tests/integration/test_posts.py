@@ -17,25 +17,9 @@ import pytest
 from eckospace import aws
 from eckospace.media import store as media_store
 from eckospace.posts import reactions, service, store, trending
-from tests.integration.conftest import CallCounter, Context, api_event, load_function
+from tests.integration.conftest import CallCounter, Context, api_event, load_function, module_functions
 
-FUNCTIONS = {
-    "PostsCreateFunction": "posts_create",
-    "PostsGetFunction": "posts_get",
-    "PostsUpdateFunction": "posts_update",
-    "PostsDeleteFunction": "posts_delete",
-    "PostsFeedFunction": "posts_feed",
-    "PostsUserListFunction": "posts_user_list",
-    "PostsHashtagListFunction": "posts_hashtag_list",
-    "PostsReactionPutFunction": "posts_reaction_put",
-    "PostsReactionDeleteFunction": "posts_reaction_delete",
-    "PostsBookmarkPutFunction": "posts_bookmark_put",
-    "PostsBookmarkDeleteFunction": "posts_bookmark_delete",
-    "PostsBookmarksListFunction": "posts_bookmarks_list",
-    "PostsReportCreateFunction": "posts_report_create",
-    "PostsModerationReportsListFunction": "posts_moderation_reports_list",
-    "PostsModerationDecisionCreateFunction": "posts_moderation_decision_create",
-}
+FUNCTIONS = module_functions("posts")
 _handlers: dict[str, Any] = {}
 USER_SCOPES = "posts:read posts:write"
 MODERATOR_SCOPES = "posts:read moderation:read moderation:write"
@@ -46,7 +30,6 @@ WORKERS = 16
 def api(function_env):
     for logical_id in FUNCTIONS:
         function_env(logical_id)
-    function_env("PostsTrendingRefreshFunction")
     if not _handlers:
         _handlers.update({directory: load_function(directory).lambda_handler for directory in FUNCTIONS.values()})
     return _handlers

@@ -17,7 +17,7 @@ import requests
 from urllib3.filepost import encode_multipart_formdata
 
 from eckospace.media import store as media_store
-from tests.integration.conftest import Context, api_event, load_function, sqs_event
+from tests.integration.conftest import Context, api_event, load_function, module_functions, sqs_event
 from tests.support import sample_files
 from tests.support.openapi_contract import answer_problems, component_errors, document
 
@@ -25,27 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT_URI = "urn:eckospace:openapi"
 USER_SCOPES = "posts:read posts:write media:read media:write"
 MODERATOR_SCOPES = "posts:read moderation:read moderation:write"
-FUNCTIONS = {
-    "PostsCreateFunction": "posts_create",
-    "PostsGetFunction": "posts_get",
-    "PostsUpdateFunction": "posts_update",
-    "PostsDeleteFunction": "posts_delete",
-    "PostsFeedFunction": "posts_feed",
-    "PostsUserListFunction": "posts_user_list",
-    "PostsHashtagListFunction": "posts_hashtag_list",
-    "PostsReactionPutFunction": "posts_reaction_put",
-    "PostsReactionDeleteFunction": "posts_reaction_delete",
-    "PostsBookmarkPutFunction": "posts_bookmark_put",
-    "PostsBookmarkDeleteFunction": "posts_bookmark_delete",
-    "PostsBookmarksListFunction": "posts_bookmarks_list",
-    "PostsReportCreateFunction": "posts_report_create",
-    "PostsModerationReportsListFunction": "posts_moderation_reports_list",
-    "PostsModerationDecisionCreateFunction": "posts_moderation_decision_create",
-    "MediaDocumentUploadFunction": "media_document_upload",
-    "MediaUploadCreateFunction": "media_upload_create",
-    "MediaGetFunction": "media_get",
-    "MediaWorkerFunction": "media_worker",
-}
+FUNCTIONS = module_functions("posts", "media")
 _handlers: dict[str, Any] = {}
 POSTS_ROUTES = [
     "POST /api/posts",
