@@ -27,7 +27,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
-from schemathesis.openapi.checks import UnsupportedMethodResponse
+from schemathesis.openapi.checks import EnsureResourceAvailability, UnsupportedMethodResponse
 
 from tests.support import sample_files
 
@@ -57,9 +57,16 @@ def is_gateway_no_such_route(status: int, headers: dict[str, list[str]], content
 
 @schemathesis.hook
 def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-    """Keep every failure except an undeclared method answered with the gateway's 403."""
+    """Keep every failure except an undeclared method answered with the gateway's 403, and a post
+    found gone right after its creation because the run's other worker removed it meanwhile (a
+    moderator's `remove`, or a `DELETE` it found through a listing): schemathesis looks for
+    deletions only among its own worker's `DELETE`s."""
     if isinstance(failure, UnsupportedMethodResponse) and failure.failure_reason == "wrong_status":
         return not is_gateway_no_such_route(response.status_code, response.headers, response.content)
+    if isinstance(failure, EnsureResourceAvailability):
+        post_id = (case.path_parameters or {}).get("post_id")
+        with ISSUED._lock:
+            return post_id not in ISSUED.removed_posts
     return True
 
 
@@ -71,6 +78,7 @@ class Issued:
         self._lock = threading.Lock()
         self.cursors: dict[tuple[Any, ...], str] = {}
         self.ready_media: list[str] = []
+        self.removed_posts: set[str] = set()  # by a moderator's `remove` decision, or deleted
 
 
 ISSUED = Issued()
@@ -92,7 +100,7 @@ def _json(response: Any) -> Any:
 
 @schemathesis.hook
 def after_call(context: Any, case: Any, response: Any) -> None:
-    """Remember the cursors and the ready media the API hands out."""
+    """Remember the cursors and the ready media the API hands out, and the posts taken away."""
     if not 200 <= response.status_code < 300:
         return
     body = _json(response)
@@ -106,6 +114,13 @@ def after_call(context: Any, case: Any, response: Any) -> None:
             and isinstance(body.get("id"), str)
         ):
             ISSUED.ready_media.append(body["id"])
+        post_id = (case.path_parameters or {}).get("post_id")
+        removal = case.operation.path == "/api/moderation/posts/{post_id}/decisions" and (
+            isinstance(case.body, dict) and case.body.get("action") == "remove"
+        )
+        deletion = case.operation.path == "/api/posts/{post_id}" and case.operation.method.upper() == "DELETE"
+        if post_id and (removal or deletion):  # by either worker: the run's two threads share the stack
+            ISSUED.removed_posts.add(post_id)
 
 
 def _is_positive(case: Any) -> bool:
