@@ -15,10 +15,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from eckolocal.provision import provision
-from eckolocal.stack import free_port, seed_keys, seed_translations
+from eckolocal.stack import Emulator, free_port, seed_keys, seed_translations
 from eckolocal.template import Template
 from eckospace import aws
 from eckospace.config import settings
@@ -38,10 +37,12 @@ class Context:
 
 
 @pytest.fixture(scope="session")
-def backend() -> Iterator[dict[str, Any]]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    # The local stack's own emulator: moto, with DynamoDB served one request at a time (moto alone
+    # can lose concurrent transactional writes) and DynamoDB's and S3's checks moto lacks.
+    server = Emulator(free_port())
+    server.start(tmp_path_factory.mktemp("emulator") / "emulator.log")
+    port = server.port
     saved = dict(os.environ)
     os.environ.update(
         {
