@@ -1,12 +1,14 @@
 """The local stack's AWS emulator (`python -m eckolocal.emulator`, over HTTP) where moto alone does
 less than AWS: DynamoDB refuses a malformed ExclusiveStartKey, S3 notifications name the version
-uploaded, and bucket lifecycle rules (the template's media bucket's among them) are applied."""
+uploaded, presigned URLs are checked, and bucket lifecycle rules (the template's media bucket's
+among them) are applied."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,8 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from eckolocal.emulator import expire_by_lifecycle, lifecycle_due
@@ -210,6 +214,52 @@ def test_notifications_of_a_versioned_bucket_name_the_version_uploaded(emulator)
 
 
 # ---------------------------------------------------------------------------- S3 lifecycle
+# ---------------------------------------------------------------------------- S3 presigned URLs
+def test_a_presigned_url_serves_only_what_was_signed_and_only_until_it_expires(emulator):
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    bucket = f"presigned-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    key = "media/med_1/a file+é.pdf"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"%PDF-")
+    s3.put_object(Bucket=bucket, Key="media/med_2/other.pdf", Body=b"secret")
+
+    def url(expires: int, **extra: str) -> str:
+        params = {"Bucket": bucket, "Key": key, **extra}
+        return s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+
+    good = url(300, ResponseContentDisposition="attachment; filename*=UTF-8''a.pdf")
+    answer = requests.get(good, timeout=5)
+    assert (answer.status_code, answer.content) == (200, b"%PDF-")
+    assert answer.headers["Content-Disposition"] == "attachment; filename*=UTF-8''a.pdf"
+
+    tampered = {
+        "signature": good.replace("X-Amz-Signature=", "X-Amz-Signature=0"),
+        "another object": good.replace("med_1/a%20file%2B%C3%A9.pdf", "med_2/other.pdf"),
+        "a longer life": good.replace("X-Amz-Expires=300", "X-Amz-Expires=3000"),
+        "another disposition": good.replace("attachment", "inline"),
+    }
+    for what, edited in tampered.items():
+        assert edited != good, what
+        refused = requests.get(edited, timeout=5)
+        assert refused.status_code == 403, what
+        assert "<Code>AccessDenied</Code>" in refused.text, what
+    assert requests.head(good, timeout=5).status_code == 403  # signed for GET only
+
+    signed_long_ago = url(60).replace("X-Amz-Date=" + dt.datetime.now(dt.UTC).strftime("%Y%m%d"), "X-Amz-Date=20200101")
+    assert requests.get(signed_long_ago, timeout=5).status_code == 403
+    expired = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=1)
+    time.sleep(2.1)
+    answer = requests.get(expired, timeout=5)
+    assert answer.status_code == 403 and "Request has expired" in answer.text
+
+
 def test_lifecycle_days_are_counted_as_s3_counts_them():
     assert lifecycle_due(dt.datetime(2026, 1, 1, 10, 30, tzinfo=dt.UTC), 3) == dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     assert lifecycle_due(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), 1) == dt.datetime(2026, 1, 2, tzinfo=dt.UTC)

@@ -16,6 +16,9 @@ as AWS does:
   attributes (plus the index's, on an index), of their types, or (for a Query) whose partition key
   is not the query's, with a ValidationException; moto pages from it (or fails with a 500).
 - S3 notifications of a versioned bucket name the object's version (`versionId`); moto's do not.
+- S3 refuses a presigned (SigV4 query-string) URL whose signature does not match the request, or
+  that has expired, with 403 AccessDenied; moto serves any such URL. Media downloads are
+  presigned, so tampered and expired links must fail locally as they do on AWS.
 - S3 applies bucket lifecycle rules (expirations, noncurrent version expirations, expired object
   delete markers, incomplete multipart uploads); moto stores them and never applies them. The
   emulator sweeps every bucket every `ECKO_LIFECYCLE_SWEEP_SECONDS` (600), counting days as S3
@@ -40,6 +43,7 @@ import os
 import re
 import sys
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -136,13 +140,92 @@ class PostPolicyGuard:
         try:
             check_post_policy(path, dict(form.items()), size, secret=self.secret, now=dt.datetime.now(dt.UTC))
         except PolicyViolation as violation:
-            xml = (
-                f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{violation.code}</Code>'
-                f"<Message>{escape(violation.message)}</Message></Error>"
-            ).encode()
-            start_response(violation.status, [("Content-Type", "application/xml"), ("Content-Length", str(len(xml)))])
-            return [xml]
+            return _error_response(violation, start_response)
         environ["wsgi.input"] = io.BytesIO(body)
+        return self.app(environ, start_response)
+
+
+def _uri_encode(value: str, *, keep_slash: bool = False) -> str:
+    return urllib.parse.quote(value, safe="/~" if keep_slash else "~")
+
+
+def check_presigned_url(
+    method: str, raw_path: str, query: str, headers: dict[str, str], *, secret: str, now: dt.datetime
+) -> None:
+    """Raise PolicyViolation unless a SigV4 query-signed request carries its signer's signature and
+    is still within its expiry (the checks S3 makes before it serves a presigned URL)."""
+    denied = ("403 Forbidden", "AccessDenied")
+    params = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    given = dict(params)
+    try:
+        signed_at = dt.datetime.strptime(given["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        expires = int(given["X-Amz-Expires"])
+        scope = given["X-Amz-Credential"].split("/", 1)[1]
+        signed_headers = given["X-Amz-SignedHeaders"].split(";")
+    except (KeyError, ValueError, IndexError):
+        raise PolicyViolation(
+            *denied,
+            "Query-string authentication requires X-Amz-Date, X-Amz-Expires, X-Amz-Credential and X-Amz-SignedHeaders.",
+        ) from None
+    if now > signed_at + dt.timedelta(seconds=expires):
+        raise PolicyViolation(*denied, "Request has expired")
+    canonical_query = "&".join(
+        f"{_uri_encode(name)}={_uri_encode(value)}" for name, value in sorted(params) if name != "X-Amz-Signature"
+    )
+    canonical_headers = "".join(f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed_headers)
+    canonical_request = "\n".join(
+        [method, raw_path, canonical_query, canonical_headers, ";".join(signed_headers), "UNSIGNED-PAYLOAD"]
+    )
+    string_to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", given["X-Amz-Date"], scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
+    )
+    date, region, service, _ = scope.split("/")
+    expected = hmac.new(
+        _signing_key(secret, date, region, service), string_to_sign.encode(), hashlib.sha256
+    ).hexdigest()
+    if not hmac.compare_digest(expected, given.get("X-Amz-Signature", "")):
+        raise PolicyViolation(*denied, "The request signature we calculated does not match the signature you provided.")
+
+
+def _error_response(violation: PolicyViolation, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{violation.code}</Code>'
+        f"<Message>{escape(violation.message)}</Message></Error>"
+    ).encode()
+    start_response(violation.status, [("Content-Type", "application/xml"), ("Content-Length", str(len(xml)))])
+    return [xml]
+
+
+class PresignedUrlGuard:
+    """WSGI middleware: S3 requests signed in the query string must match their signature and not
+    have expired."""
+
+    def __init__(self, app: WsgiApp, *, secret: str) -> None:
+        self.app, self.secret = app, secret
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        query = environ.get("QUERY_STRING", "")
+        if "X-Amz-Signature=" not in query and "X-Amz-Algorithm=" not in query:
+            return self.app(environ, start_response)
+        raw_path = (
+            environ.get("RAW_URI")
+            or environ.get("REQUEST_URI")
+            or _uri_encode(environ.get("PATH_INFO", ""), keep_slash=True)
+        )
+        headers = {
+            name[5:].replace("_", "-").lower(): value for name, value in environ.items() if name.startswith("HTTP_")
+        }
+        try:
+            check_presigned_url(
+                environ["REQUEST_METHOD"],
+                raw_path.split("?", 1)[0],
+                query,
+                headers,
+                secret=self.secret,
+                now=dt.datetime.now(dt.UTC),
+            )
+        except PolicyViolation as violation:
+            return _error_response(violation, start_response)
         return self.app(environ, start_response)
 
 
@@ -423,9 +506,12 @@ def main(argv: list[str]) -> None:
     host, port = argv[0], int(argv[1])
     os.environ.setdefault("MOTO_PORT", str(port))
     notifications_carry_version_ids()
-    app = PostPolicyGuard(
-        SerializedDynamoDB(StartKeyGuard(DomainDispatcherApplication(create_backend_app))),
-        secret=os.environ.get("AWS_SECRET_ACCESS_KEY", "testing"),
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY", "testing")
+    app = PresignedUrlGuard(
+        PostPolicyGuard(
+            SerializedDynamoDB(StartKeyGuard(DomainDispatcherApplication(create_backend_app))), secret=secret
+        ),
+        secret=secret,
     )
     threading.Thread(
         target=sweep_lifecycles,
