@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import uuid
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.stub import Stubber
+from PIL import Image
 from urllib3.filepost import encode_multipart_formdata
 
 from eckospace import aws
@@ -143,6 +145,24 @@ def notification(media_id: str) -> dict:
 def in_quarantine(media_id: str) -> bool:
     found = aws.client("s3").list_objects_v2(Bucket=store.bucket(), Prefix=store.quarantine_key(media_id))
     return found.get("KeyCount", 0) > 0
+
+
+def test_a_photo_is_stored_without_its_location_and_the_record_describes_the_stored_bytes(worker):
+    photo = sample_files.photo_with_location("JPEG", orientation=6)
+    media_id = quarantined("user-p", photo, "image/jpeg")
+
+    assert worker(sqs_event(notification(media_id)), Context()) == {"batchItemFailures": []}
+
+    record = store.get_record(media_id)
+    stored = aws.client("s3").get_object(Bucket=store.bucket(), Key=record["object_key"])["Body"].read()
+    with Image.open(io.BytesIO(stored)) as image:
+        assert dict(image.getexif()) == {0x0112: 6} and not image.getexif().get_ifd(0x8825)
+    assert sample_files.PHOTOGRAPHER.encode() not in stored and sample_files.CAMERA_SERIAL.encode() not in stored
+    assert record["status"] == "ready" and record["size"] == len(stored) < len(photo)
+    assert record["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert record["metadata"] == {"width": 48, "height": 64}  # as displayed: orientation 6 turns it
+    assert versions_under(store.original_key(media_id)) == [("version", store.original_key(media_id))]
+    assert not in_quarantine(media_id)  # the original, with its metadata, is not kept anywhere
 
 
 def test_a_transient_s3_fault_fails_only_that_message_and_the_retry_publishes(worker):
@@ -332,16 +352,17 @@ def test_an_upload_decided_meanwhile_takes_back_the_copies_made_for_it(worker):
 
     def reject_meanwhile(**_):  # another upload to the key (of the wrong size) is decided first
         if not decided:
-            decided.append(upload_version(media_id, content + b"more"))
+            decided.append("")  # the hook fires again on that upload's own PutObject
+            decided[0] = upload_version(media_id, content + b"more")
             from eckospace.media.processing import process_upload
 
             assert process_upload(store.quarantine_key(media_id), decided[0]) == "rejected"
 
-    aws.client("s3").meta.events.register("after-call.s3.CopyObject", reject_meanwhile)
+    aws.client("s3").meta.events.register("after-call.s3.PutObject", reject_meanwhile)
     try:
         assert worker(sqs_event(versioned_notification(media_id, first)), Context()) == {"batchItemFailures": []}
     finally:
-        aws.client("s3").meta.events.unregister("after-call.s3.CopyObject", reject_meanwhile)
+        aws.client("s3").meta.events.unregister("after-call.s3.PutObject", reject_meanwhile)
     assert store.get_record(media_id)["status"] == "rejected"
     assert versions_under(f"media/{media_id}/") == []  # no copy and no thumbnail of media rejected
     assert versions_under(store.quarantine_key(media_id)) == []

@@ -217,6 +217,33 @@ def webp_bytes(width: int = 64, height: int = 48) -> bytes:
     return _image("WEBP", width, height)
 
 
+PHOTOGRAPHER = "Ada Lovelace"
+CAMERA_SERIAL = "SN-0042-7731"
+XMP_PACKET = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description photoshop:City="London"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+def photo_with_location(pillow_format: str, *, orientation: int = 6, width: int = 64, height: int = 48) -> bytes:
+    """A photo as a phone writes it: EXIF with a GPS position, the photographer's name, the camera's
+    serial number and an orientation, plus (JPEG) an XMP packet and a comment."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x013B] = PHOTOGRAPHER  # Artist
+    exif[0x010F] = "Phone Maker"  # Make
+    exif.get_ifd(0x8769)[0xA431] = CAMERA_SERIAL  # Exif IFD: BodySerialNumber
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)})  # GPS IFD
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    extra: dict[str, object] = {"exif": exif}
+    if pillow_format == "JPEG":
+        extra |= {"xmp": XMP_PACKET, "comment": b"shot at home"}
+    out = io.BytesIO()
+    image.save(out, pillow_format, **extra)
+    return out.getvalue()
+
+
 def png_with_a_bad_checksum() -> bytes:
     """A PNG whose image data fails its CRC, which only a verifying reader notices."""
     data = bytearray(png_bytes())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from eckospace.media.documents import PDF, declared_media_type, identify_document
 from eckospace.media.errors import ImageTooLarge, MediaRejected, UnreadableMedia, UnsupportedMediaType
+from eckospace.media.metadata import ORIENTATION_TAG, UPRIGHT
 from eckospace.media.signatures import sniff
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class Inspection:
     media_type: str
     kind: str  # image, video or document
     metadata: dict[str, Any] = field(default_factory=dict)  # width and height, or pages
+    orientation: int = UPRIGHT  # an image's EXIF orientation
 
 
 def inspect_object(data: bytes, *, declared_type: str) -> Inspection:
@@ -43,7 +45,8 @@ def inspect_object(data: bytes, *, declared_type: str) -> Inspection:
     found = sniff(data)
     if found and found.media_type in IMAGE_FORMATS:
         _require_declared(declared, found.media_type, found.description)
-        return Inspection(found.media_type, "image", _image_metadata(data, IMAGE_FORMATS[found.media_type]))
+        metadata, orientation = _image_metadata(data, IMAGE_FORMATS[found.media_type])
+        return Inspection(found.media_type, "image", metadata, orientation)
     if found and found.media_type in VIDEO_TYPES:
         _require_declared(declared, found.media_type, found.description)
         return Inspection(found.media_type, "video")
@@ -60,14 +63,20 @@ def _require_declared(declared: str | None, detected: str, description: str) -> 
         )
 
 
-def _image_metadata(data: bytes, pillow_format: str) -> dict[str, Any]:
+def _image_metadata(data: bytes, pillow_format: str) -> tuple[dict[str, Any], int]:
+    """The size the image displays at (EXIF orientations 5 to 8 turn it a quarter), and its orientation."""
     with _opened_image(data, [pillow_format]) as image:
         width, height = image.size
         image.verify()  # structure and checksums, where the format has them (PNG)
     with _opened_image(data, [pillow_format]) as image:
+        orientation = image.getexif().get(ORIENTATION_TAG, UPRIGHT)
         image.draft(None, (1, 1))  # a JPEG decodes at an eighth of its size: enough to find it truncated
         image.load()
-    return {"width": width, "height": height}
+    if not isinstance(orientation, int) or orientation not in range(1, 9):
+        orientation = UPRIGHT
+    if orientation >= 5:
+        width, height = height, width
+    return {"width": width, "height": height}, orientation
 
 
 @contextmanager

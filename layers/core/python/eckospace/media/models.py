@@ -31,8 +31,8 @@ class MediaMetadata(Shape):
     """What the media worker learned from the bytes: an image's size, a PDF's page count; empty
     for other media and for documents uploaded directly."""
 
-    width: int = sometimes("Images: width in pixels")
-    height: int = sometimes("Images: height in pixels")
+    width: int = sometimes("Images: width in pixels, as displayed (upright, as its EXIF orientation says)")
+    height: int = sometimes("Images: height in pixels, as displayed")
     pages: int = sometimes("PDFs uploaded with a presigned upload: the page count")
 
 
@@ -49,8 +49,14 @@ class Media(Shape):
         "document uploads are `ready` at once"
     )
     media_type: str = Field(description="The media type, as read from the bytes (or declared, while pending)")
-    size: int = Field(description="Bytes")
-    sha256: str | None = Field(description="The bytes' SHA-256 (hexadecimal); null until they were checked")
+    size: int = Field(
+        description="Bytes. For a ready image, the bytes stored: the upload without its identifying metadata"
+    )
+    sha256: str | None = Field(
+        description="The stored bytes' SHA-256 (hexadecimal); null until they were checked. An image is stored "
+        "without the metadata that reveals people (EXIF GPS position, names, device serials, XMP, IPTC, "
+        "comments), pixels untouched; the uploaded original is not kept"
+    )
     display_name: str = Field(description="The uploaded file's name, cleaned; only ever a display name")
     created_at: datetime
     metadata: MediaMetadata

@@ -4,7 +4,8 @@ The storage policy already bound the key, the content type and the size; the wor
 bytes themselves. The bucket is versioned, and a presigned POST may be used again until it expires,
 so one key can hold several uploads: the worker reads one version (the one S3's notification names,
 else the current one), and publishes exactly that version, never whatever the key holds by then.
-Ready media are copied out of quarantine (images get a thumbnail); rejected media are deleted.
+Ready media are copied out of quarantine; images are stored without their identifying metadata
+(`eckospace.media.metadata`) and get a thumbnail; rejected media are deleted.
 Every quarantine version the worker is done with is deleted for good, not hidden behind a delete
 marker. Each step is safe to repeat, so an SQS redelivery never publishes twice.
 """
@@ -59,12 +60,25 @@ def process_upload(key: str, version_id: str | None = None) -> str:
         store.delete_object(key, version_id)
         logger().info("media rejected", extra={"media_id": media_id, "reason": str(rejected)})
         return store.REJECTED
-    object_key, object_version = _publish(key, version_id, media_id, record)
-    made = [(object_key, object_version)]
-    changes: dict[str, Any] = {"object_key": object_key, "sha256": sha256, "metadata": inspection.metadata}
+    changes: dict[str, Any] = {"metadata": inspection.metadata}
     if inspection.kind == "image":
+        from eckospace.media.metadata import strip_metadata
+
+        try:
+            content = strip_metadata(content, inspection.media_type, orientation=inspection.orientation)
+        except ValueError as malformed:
+            store.finish_record(media_id, status=store.REJECTED, changes={"rejection": "The image is malformed."})
+            store.delete_object(key, version_id)
+            logger().info("media rejected", extra={"media_id": media_id, "reason": str(malformed)})
+            return store.REJECTED
+        sha256, changes["size"] = hashlib.sha256(content).hexdigest(), len(content)
+        object_key, object_version = _put_stripped(media_id, content, record)
         changes["thumbnail_key"], thumbnail_version = _put_thumbnail(media_id, content)
-        made.append((changes["thumbnail_key"], thumbnail_version))
+        made = [(object_key, object_version), (changes["thumbnail_key"], thumbnail_version)]
+    else:
+        object_key, object_version = _publish(key, version_id, media_id, record)
+        made = [(object_key, object_version)]
+    changes |= {"object_key": object_key, "sha256": sha256}
     if not store.finish_record(media_id, status=store.READY, changes=changes):
         decided = store.get_record(media_id)
         if not (decided and decided["status"] == store.READY and decided.get("sha256") == sha256):
@@ -124,6 +138,14 @@ def _publish(key: str, version_id: str | None, media_id: str, record: dict[str, 
         MetadataDirective="REPLACE",
     )
     return target, copied.get("VersionId")
+
+
+def _put_stripped(media_id: str, content: bytes, record: dict[str, Any]) -> tuple[str, str | None]:
+    """Store an image as it may be shown to others: its bytes without identifying metadata. The
+    uploaded original is not kept, so what it said about its author is gone for good."""
+    key = store.original_key(media_id)
+    stored = aws.client("s3").put_object(Bucket=store.bucket(), Key=key, Body=content, ContentType=record["media_type"])
+    return key, stored.get("VersionId")
 
 
 def _put_thumbnail(media_id: str, content: bytes) -> tuple[str, str | None]:
