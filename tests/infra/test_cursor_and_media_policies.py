@@ -109,13 +109,29 @@ def test_the_media_worker_reads_and_deletes_versions_only_where_it_must(resource
     assert {"s3:getobjectversion", "s3:deleteobjectversion"} <= quarantine
     assert "s3:deleteobjectversion" in published and "s3:getobjectversion" not in published
     assert set(grants) == {r for r in grants if "/quarantine/*" in r or "/media/*" in r}, grants
-    others = {
-        lid
+    deleting_versions = {
+        lid: [resource for resource, actions in _s3_grants(props).items() if "s3:deleteobjectversion" in actions]
         for lid, props in functions.items()
-        if lid != "MediaWorkerFunction"
-        and any("s3:deleteobjectversion" in actions for actions in _s3_grants(props).values())
     }
-    assert not others, f"only the media worker may delete object versions: {others}"
+    deleting_versions = {lid: resources for lid, resources in deleting_versions.items() if resources}
+    assert set(deleting_versions) == {"MediaWorkerFunction", "MediaPublicationFunction"}, deleting_versions
+    # the publication function deletes only its own public copies
+    assert all("/public/*" in resource for resource in deleting_versions["MediaPublicationFunction"])
+
+
+def test_only_the_cdn_may_read_the_bucket_and_only_its_public_copies(resources):
+    statements = resources["MediaBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    allowed = [statement for statement in statements if statement["Effect"] == "Allow"]
+    assert len(allowed) == 1
+    (grant,) = allowed
+    assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"} and grant["Action"] == "s3:GetObject"
+    assert grant["Resource"] == {"Fn::Sub": "${MediaBucket.Arn}/public/*"}
+    assert "${MediaCdn}" in grant["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    bucket = resources["MediaBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())  # the bucket never becomes public
+    origin = resources["MediaCdn"]["Properties"]["DistributionConfig"]["Origins"][0]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["MediaCdnOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # OAC, not the legacy identity
 
 
 @pytest.fixture

@@ -126,7 +126,20 @@ def _redrive_target(queue: Mapping[str, Any]) -> str | None:
 
 
 def _dead_letter_queues(resources: Resources) -> set[str]:
-    return {target for queue in _of_type(resources, QUEUE).values() if (target := _redrive_target(queue))}
+    """Queues other queues redrive to, and queues event sources send what they gave up on to (in a
+    module stack, through the parameter `<Queue>Arn` the root passes down)."""
+    redrive = {target for queue in _of_type(resources, QUEUE).values() if (target := _redrive_target(queue))}
+    destinations = [
+        event["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        for function in _of_type(resources, FUNCTION).values()
+        for event in _props(function).get("Events", {}).values()
+    ]
+    on_failure = {
+        _get_att(destination, "Arn") or (_ref(destination) or "").removesuffix("Arn")
+        for destination in destinations
+        if destination
+    }
+    return redrive | on_failure
 
 
 def _matches(path: str, patterns: tuple[tuple[str, str], ...]) -> bool:

@@ -129,6 +129,7 @@ class Template:
         self.module = module
         self.application = application  # the logical id of the nested stack in its parent
         self._known_refs: dict[str, str] = {}
+        self._known_atts: dict[tuple[str, str], str] = {}
         self.stacks: dict[str, Template] = {}
         self._owners: dict[str, Template] = {}
         self.root = path.parent
@@ -288,6 +289,16 @@ class Template:
             owner = owner.parent
             owner._owners = owner._index_owners()
 
+    def set_att(self, logical_id: str, attribute: str, value: str) -> None:
+        """Record what a resource's attribute is locally (the local CDN's address for a CloudFront
+        distribution's `DomainName`, say); nested stacks are read again, as for `set_ref`."""
+        owner = self.owner(logical_id)
+        owner._known_atts[(logical_id, attribute)] = value
+        owner._load_nested()
+        while owner.parent is not None:
+            owner = owner.parent
+            owner._owners = owner._index_owners()
+
     def _load_nested(self) -> None:
         self.stacks = {
             logical_id: self._nested(logical_id, resource)
@@ -306,7 +317,17 @@ class Template:
             if output not in outputs:
                 raise KeyError(f"Fn::GetAtt {name}.{attribute}: the nested stack has no such output")
             return outputs[output]
+        if (name, attribute) in self._known_atts:
+            return self._known_atts[(name, attribute)]
         physical = self.physical_name(name)
+        if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
+            return f"{self.get_att(name, 'Arn')}/stream/local"
+        if kind == "AWS::S3::Bucket" and attribute == "RegionalDomainName":
+            return f"{physical}.s3.{REGION}.amazonaws.com"
+        if kind == "AWS::CloudFront::Distribution" and attribute == "DomainName":
+            return f"{physical.lower()}.cloudfront.net"
+        if kind == "AWS::CloudFront::OriginAccessControl" and attribute == "Id":
+            return physical
         if attribute == "Arn":
             service = {
                 "AWS::DynamoDB::Table": f"dynamodb:{REGION}:{self.account_id}:table/",

@@ -79,8 +79,12 @@ def create_record(record: dict[str, Any]) -> None:
     )
 
 
-def get_record(media_id: str) -> dict[str, Any] | None:
-    found = aws.client("dynamodb").get_item(TableName=table(), Key={"id": {"S": media_id}}).get("Item")
+def get_record(media_id: str, *, consistent: bool = False) -> dict[str, Any] | None:
+    found = (
+        aws.client("dynamodb")
+        .get_item(TableName=table(), Key={"id": {"S": media_id}}, ConsistentRead=consistent)
+        .get("Item")
+    )
     return from_item(found) if found else None
 
 
