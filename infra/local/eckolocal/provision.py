@@ -1,5 +1,6 @@
-"""Creates the template's tables, buckets, queues, parameters and usage plans in the backend (the
-embedded emulator by default, or whatever AWS_ENDPOINT_URL / the AWS profile points at).
+"""Creates the template's tables, buckets, queues, parameters, secrets, CloudFront distributions and
+usage plans in the backend (the embedded emulator by default, or whatever AWS_ENDPOINT_URL / the
+AWS profile points at).
 
 Creation is idempotent: what exists is kept, so data survives restarts against a persistent backend.
 """
@@ -47,6 +48,8 @@ def create_tables(template: Template, session: Any) -> None:
         request["BillingMode"] = props.get("BillingMode", "PAY_PER_REQUEST")
         if request["BillingMode"] == "PROVISIONED":
             request["ProvisionedThroughput"] = props["ProvisionedThroughput"]
+        if "StreamSpecification" in request:  # CloudFormation's form has no StreamEnabled; the API's does
+            request["StreamSpecification"] = {"StreamEnabled": True, **request["StreamSpecification"]}
         try:
             dynamodb.create_table(TableName=name, **request)
         except ClientError as error:
@@ -234,9 +237,43 @@ def create_secrets(template: Template, session: Any) -> None:
                 raise
 
 
+def create_distributions(template: Template, session: Any) -> None:
+    """Each CloudFront distribution, disabled, so the cache invalidations functions ask for name a
+    distribution that exists (the local CDN, `eckolocal.cdn`, serves its URLs); its id becomes
+    the resource's Ref."""
+    cloudfront = session.client("cloudfront")
+    listed = cloudfront.list_distributions()["DistributionList"].get("Items", [])
+    existing = {distribution["Comment"]: distribution["Id"] for distribution in listed}
+    for logical_id in template.of_type("AWS::CloudFront::Distribution"):
+        name = template.physical_name(logical_id)
+        if name not in existing:
+            origin = template.properties(logical_id)["DistributionConfig"]["Origins"][0]
+            created = cloudfront.create_distribution(
+                DistributionConfig={
+                    "CallerReference": name,
+                    "Comment": name,
+                    "Enabled": False,
+                    "Origins": {
+                        "Quantity": 1,
+                        "Items": [
+                            {
+                                "Id": origin["Id"],
+                                "DomainName": origin["DomainName"],
+                                "S3OriginConfig": {"OriginAccessIdentity": ""},
+                            }
+                        ],
+                    },
+                    "DefaultCacheBehavior": {"TargetOriginId": origin["Id"], "ViewerProtocolPolicy": "allow-all"},
+                }
+            )
+            existing[name] = created["Distribution"]["Id"]
+        template.set_ref(logical_id, existing[name])
+
+
 def provision(template: Template, session: Any) -> None:
     create_queues(template, session)
     create_tables(template, session)
     create_buckets(template, session)
     create_parameters(template, session)
     create_secrets(template, session)
+    create_distributions(template, session)

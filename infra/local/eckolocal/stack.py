@@ -30,6 +30,7 @@ from typing import Any
 import boto3
 import botocore.config
 
+from eckolocal.cdn import LocalCdn, distributions
 from eckolocal.gateway import Gateway, HttpAnswer, Request
 from eckolocal.oidc import OidcAccount, OidcProviderError, start_oidc_provider
 from eckolocal.openapi import merged_document, render
@@ -281,6 +282,7 @@ class LocalStack:
         self.credentials: dict[str, Any] = {}
         self._endpoint: str | None = None
         self._openapi: bytes | None = None
+        self.cdn_port = int(os.environ.get("ECKO_CDN_PORT") or free_port())
 
     # ------------------------------------------------------------------ setup (blocking)
     def prepare(self) -> None:
@@ -396,6 +398,8 @@ class LocalStack:
         self.template = Template(
             self.config.template_path, overrides=overrides, account_id=account, local_defaults=local_defaults
         )
+        for distribution in distributions(self.template):  # the local CDN in CloudFront's place
+            self.template.set_att(distribution.logical_id, "DomainName", f"127.0.0.1:{self.cdn_port}")
         return endpoint, aws_env
 
     def _start_sign_in_provider(self) -> dict[str, str]:
@@ -422,7 +426,7 @@ class LocalStack:
         """The ports of the stack's own services: its gateway, its AWS backend (embedded or not),
         its Stripe emulator (or the Stripe it was pointed at). Webhook endpoints may not target
         them on loopback."""
-        ports = {self.config.port}
+        ports = {self.config.port, self.cdn_port}
         if self.emulator:
             ports.add(self.emulator.port)
         if self.stripe:
@@ -445,6 +449,7 @@ class LocalStack:
             "openapi_url": f"{base}/_local/openapi.json",
             "docs_url": f"{base}/_local/docs",
             "aws_endpoint_url": endpoint,
+            "media_cdn_url": f"http://127.0.0.1:{self.cdn_port}" if distributions(template) else None,
             "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
         }
         api_key_id = None
@@ -535,6 +540,14 @@ class LocalStack:
                 timeout_graceful_shutdown=5,
             )
         )
+        servers = [server]
+        for distribution in distributions(self.template)[:1]:  # one loopback port: one distribution
+            cdn = LocalCdn(distribution, self.session.client("s3"))
+            servers.append(
+                uvicorn.Server(
+                    uvicorn.Config(cdn, host="127.0.0.1", port=self.cdn_port, log_level="warning", lifespan="off")
+                )
+            )
         sqs = self.session.client("sqs")
         self.pollers = [SqsPoller(source, self.workers, sqs) for source in sqs_sources(self.template)]
         scheduler = Scheduler(self.template, self.workers, speed=float(os.environ.get("ECKO_SCHEDULE_SPEED", "1")))
@@ -555,9 +568,12 @@ class LocalStack:
         tasks = [asyncio.create_task(announce())]
         if self.emulator:
             tasks += [asyncio.create_task(save_every_minute()), asyncio.create_task(self.supervise_emulator())]
+        tasks += [asyncio.create_task(cdn_server.serve()) for cdn_server in servers[1:]]
         try:
             await server.serve()
         finally:
+            for cdn_server in servers[1:]:
+                cdn_server.should_exit = True
             for task in tasks:
                 task.cancel()
             for poller in self.pollers:
@@ -574,6 +590,7 @@ class LocalStack:
                 f"  interactive docs  {c['docs_url']}",
                 f"  OpenAPI           {c['openapi_url']}",
                 f"  AWS backend       {c['aws_endpoint_url'] or 'your AWS profile'}",
+                f"  media CDN         {c['media_cdn_url'] or 'off (EnableMedia=false)'}",
                 f"  credentials       {self.state.credentials_path}",
                 "",
                 "Try it:",

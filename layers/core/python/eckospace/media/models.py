@@ -37,8 +37,13 @@ class MediaMetadata(Shape):
 
 
 class DownloadLink(Shape):
-    url: str = Field(description="A presigned GET URL; the file downloads under its display name")
-    expires_at: datetime = Field(description="Five minutes after this answer")
+    url: str = Field(
+        description="Where to fetch the file: for a public image, its CDN URL (served while the image is public); "
+        "otherwise a presigned GET URL, under which the file downloads with its display name"
+    )
+    expires_at: datetime | None = Field(
+        description="When a presigned URL stops working (five minutes after this answer); null for a CDN URL"
+    )
 
 
 class Media(Shape):
@@ -60,7 +65,7 @@ class Media(Shape):
     display_name: str = Field(description="The uploaded file's name, cleaned; only ever a display name")
     created_at: datetime
     metadata: MediaMetadata
-    download: DownloadLink = sometimes("Once `ready`: the file")
+    download: DownloadLink = sometimes("Once `ready`: the file (for an image, as stored: without identifying metadata)")
     thumbnail: DownloadLink = sometimes("Once `ready`, for images: a JPEG at most 320 pixels on its longer side")
     rejection: str = sometimes("Once `rejected`: why")
 

@@ -67,6 +67,8 @@ def converge(media_id: str, *, change_id: str) -> str:
         assert record is not None
         s3 = aws.client("s3")
         for target, source in public_copies(record).items():
+            if _exists(target):  # a ready image's bytes never change: a copy made once stays right
+                continue
             s3.copy_object(
                 Bucket=store.bucket(),
                 Key=target,
@@ -86,6 +88,17 @@ def converge(media_id: str, *, change_id: str) -> str:
         },
     )
     return "withdrawn"
+
+
+def _exists(key: str) -> bool:
+    s3 = aws.client("s3")
+    try:
+        s3.head_object(Bucket=store.bucket(), Key=key)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
 
 
 def _delete_every_version(prefix: str) -> None:

@@ -115,25 +115,29 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
     return media_view(record) | {"upload": upload}
 
 
-def owned_media(media_id: str, owner: str) -> dict[str, Any]:
-    """The owner's view of one media item; anyone else's is not found (its existence is not leaked)."""
+def readable_media(media_id: str, reader: str) -> dict[str, Any]:
+    """One media item, for its owner or for anyone who may read what it is attached to (while it
+    is); for everyone else it is not found, whether or not it exists."""
     record = store.get_record(media_id) if media_id.startswith("med_") else None
-    if record is None or record["owner"] != owner or _expired(record):
+    if record is None or _expired(record) or not (record["owner"] == reader or _attached_to_public(record)):
         raise NotFound("No media with this id.")
     return media_view(record)
 
 
+def _attached_to_public(record: dict[str, Any]) -> bool:
+    return record["status"] == store.READY and bool(record.get("public_via"))
+
+
 def media_view(record: dict[str, Any]) -> dict[str, Any]:
-    """What the owner sees of a media record (described by `eckospace.media.models.Media`)."""
+    """What a reader sees of a media record (described by `eckospace.media.models.Media`)."""
+    from eckospace.media.links import links
+    from eckospace.media.publication import is_public
+
     view = {name: record.get(name) for name in ("id", "kind", "status", "media_type", "size", "sha256", "display_name")}
     view["created_at"] = timestamps.from_seconds(record["created_at"])
     view["metadata"] = record.get("metadata", {})
     if record["status"] == store.READY:
-        view["download"] = store.download_url(record)
-        if record.get("thumbnail_key"):
-            view["thumbnail"] = store.download_url(
-                record | {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"}, key=record["thumbnail_key"]
-            )
+        view |= links(record, public=is_public(record))
     if record["status"] == store.REJECTED:
         view["rejection"] = record.get("rejection")
     return view

@@ -111,17 +111,17 @@ def finish_record(media_id: str, *, status: str, changes: dict[str, Any]) -> boo
     return True
 
 
-def download_url(record: dict[str, Any], *, key: str | None = None) -> dict[str, Any]:
-    """A short-lived GET URL that downloads under the display name, never rendered inline."""
-    disposition = "attachment; filename*=UTF-8''" + urllib.parse.quote(record["display_name"], safe="")
+def download_url(media: dict[str, Any], *, key: str) -> dict[str, Any]:
+    """A short-lived GET URL for `key` that downloads under the media's display name, never rendered inline."""
+    disposition = "attachment; filename*=UTF-8''" + urllib.parse.quote(media["display_name"], safe="")
     url = aws.client("s3").generate_presigned_url(
         "get_object",
         ExpiresIn=DOWNLOAD_URL_SECONDS,
         Params={
             "Bucket": bucket(),
-            "Key": key or record["object_key"],
+            "Key": key,
             "ResponseContentDisposition": disposition,
-            "ResponseContentType": record["media_type"],
+            "ResponseContentType": media["media_type"],
         },
     )
     return {"url": url, "expires_at": timestamps.from_seconds(int(time.time()) + DOWNLOAD_URL_SECONDS)}

@@ -1,0 +1,39 @@
+"""Where a reader fetches media: public images from the CDN, everything else from short-lived
+presigned URLs that end with their `expires_at` (a shared link dies with it).
+
+Links are computed, never stored, from a media record or an attachment summary (`id`, `kind`,
+`media_type`, `display_name`): object keys follow from the id (`eckospace.media.store`). Signing
+is local (no backend call), so a page of posts costs no extra reads for its attachments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eckospace.config import Settings
+from eckospace.media import store
+from eckospace.media.publication import public_key
+
+CDN_DOMAIN_SETTING = "ECKO_MEDIA_CDN_DOMAIN"
+THUMBNAIL = {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"}
+
+
+def cdn_url(key: str) -> str:
+    domain = Settings.require(CDN_DOMAIN_SETTING)
+    # CloudFront serves HTTPS; the local stack's CDN is plain HTTP on loopback.
+    scheme = "http" if domain.startswith(("127.0.0.1:", "localhost:")) else "https"
+    return f"{scheme}://{domain}/{key}"
+
+
+def links(media: dict[str, Any], *, public: bool) -> dict[str, Any]:
+    """`download` and, for images, `thumbnail`: CDN URLs that do not expire when `public` (the
+    media is a public image), else presigned URLs valid for `store.DOWNLOAD_URL_SECONDS`."""
+    media_id, is_image = media["id"], media["kind"] == "image"
+    if public and is_image:
+        found = {"download": {"url": cdn_url(public_key(media_id, "original")), "expires_at": None}}
+        found["thumbnail"] = {"url": cdn_url(public_key(media_id, "thumbnail.jpg")), "expires_at": None}
+        return found
+    found = {"download": store.download_url(media, key=store.original_key(media_id))}
+    if is_image:
+        found["thumbnail"] = store.download_url(media | THUMBNAIL, key=store.thumbnail_key(media_id))
+    return found
