@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
+from eckospace.errors import NotPermitted
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.problems import Forbidden
+from eckospace.http.identity_routes import empty, header, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
-from eckospace.identity.responses import empty, header, problem
 from eckospace.identity.sessions import end_session
 
 app = make_resolver()
@@ -35,7 +35,7 @@ app = make_resolver()
 def logout():
     session_id = current_principal(app).session_id
     if not session_id:
-        raise Forbidden("This token belongs to no sign-in session, so there is no session to end.")
+        raise NotPermitted("This token belongs to no sign-in session, so there is no session to end.")
     end_session(session_id)
     return Response(status_code=204, body="", headers={"Cache-Control": "no-store"})
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from eckospace.http.identity_routes import NO_STORE_HEADERS, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.identity.models import RefreshRequest
 from eckospace.identity.oauth import NO_STORE
-from eckospace.identity.responses import NO_STORE_HEADERS, body, problem
 from eckospace.identity.sessions import refresh
 
 app = make_resolver()

@@ -6,9 +6,9 @@ import json
 
 from aws_lambda_powertools.event_handler import Response
 
+from eckospace.http.identity_routes import body, header
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.jwks import published_jwks
-from eckospace.identity.responses import body, header
 
 app = make_resolver()
 

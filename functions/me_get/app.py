@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from eckospace.errors import NotFound
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.problems import NotFound
+from eckospace.http.identity_routes import body, header, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.identity import users
-from eckospace.identity.responses import body, header, problem
 
 app = make_resolver()
 

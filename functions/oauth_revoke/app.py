@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from eckospace.http.identity_routes import NO_STORE_HEADERS, body, empty, header
 from eckospace.http.oauth import OAUTH_SECURITY, oauth_json, oauth_request, use_oauth_errors, with_oauth_form
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.jwks import verifier
 from eckospace.identity.oauth import revoke_token
-from eckospace.identity.responses import NO_STORE_HEADERS, body, empty, header
 
 app = make_resolver()
 use_oauth_errors(app)

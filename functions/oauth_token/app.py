@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from eckospace.http.identity_routes import NO_STORE_HEADERS, body, header
 from eckospace.http.oauth import OAUTH_SECURITY, oauth_json, oauth_request, use_oauth_errors, with_oauth_form
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.oauth import issue_token
-from eckospace.identity.responses import NO_STORE_HEADERS, body, header
 
 app = make_resolver()
 use_oauth_errors(app)

@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
+from eckospace.http.posts_routes import empty, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
 from eckospace.posts.bookmarks import bookmark
-from eckospace.posts.responses import empty, problem
 
 app = make_resolver()
 

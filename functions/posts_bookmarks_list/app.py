@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
+from eckospace.http.posts_routes import CURSOR, LIMIT, body
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.bookmarks import bookmarks_page
-from eckospace.posts.discovery import CURSOR, LIMIT
-from eckospace.posts.responses import body
 
 app = make_resolver()
 

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.idempotency import once
 from eckospace.http.params import Header
+from eckospace.http.posts_routes import ETAG, LOCATION, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.responses import ETAG, LOCATION, body, problem
 from eckospace.posts.service import create_post, etag
 from eckospace.posts.text import TEXT_PATTERN
 

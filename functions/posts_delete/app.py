@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
+from eckospace.http.posts_routes import empty, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
-from eckospace.posts.responses import empty, problem
 from eckospace.posts.service import delete_post
 
 app = make_resolver()

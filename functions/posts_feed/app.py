@@ -6,9 +6,9 @@ from typing import Annotated
 
 from eckospace.http.auth import requires
 from eckospace.http.params import Query
+from eckospace.http.posts_routes import CURSOR, LIMIT, body
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.discovery import CURSOR, LIMIT, feed
-from eckospace.posts.responses import body
+from eckospace.posts.discovery import feed
 
 app = make_resolver()
 

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler import Response
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.conditional import if_none_match_hits
 from eckospace.http.params import Header, Path
+from eckospace.http.posts_routes import ETAG, body, empty, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.responses import ETAG, body, empty, problem
 from eckospace.posts.service import etag, read_post
 
 app = make_resolver()

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from eckospace.http.auth import requires
 from eckospace.http.params import Path
+from eckospace.http.posts_routes import CURSOR, LIMIT, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.discovery import CURSOR, LIMIT, hashtag_posts
-from eckospace.posts.responses import body, problem
+from eckospace.posts.discovery import hashtag_posts
 
 app = make_resolver()
 

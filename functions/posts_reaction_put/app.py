@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
+from eckospace.http.body import raw_body
 from eckospace.http.params import Path
+from eckospace.http.posts_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.reactions import REACTION_BODY_SCHEMA, react, reaction_type
-from eckospace.posts.responses import body, problem
 
 app = make_resolver()
 
@@ -38,7 +39,7 @@ _ROUTE["openapi_extensions"] = {
     **_ROUTE,
 )
 def put_reaction(post_id: Annotated[str, Path(max_length=64)]):
-    kind = reaction_type(app.current_event.raw_event)
+    kind = reaction_type(raw_body(app.current_event.raw_event))
     found, created = react(post_id, current_principal(app).subject, kind)
     return json_response(found, status=201 if created else 200, headers={"Cache-Control": "no-store"})
 

@@ -6,9 +6,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
+from eckospace.http.posts_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.posts.moderation import report_post
-from eckospace.posts.responses import body, problem
 
 app = make_resolver()
 

@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Header, Path
+from eckospace.http.posts_routes import ETAG, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.responses import ETAG, body, problem
 from eckospace.posts.service import etag, update_post
 from eckospace.posts.text import TEXT_PATTERN
 

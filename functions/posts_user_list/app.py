@@ -6,9 +6,9 @@ from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Path
+from eckospace.http.posts_routes import CURSOR, LIMIT, body
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.posts.discovery import CURSOR, LIMIT, user_posts
-from eckospace.posts.responses import body
+from eckospace.posts.discovery import user_posts
 
 app = make_resolver()
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 
 from eckospace.config import Settings
+from eckospace.http.identity_routes import empty, header, problem
 from eckospace.http.params import Query
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.binding import COOKIE_NAME, from_cookies
 from eckospace.identity.google import finish_sign_in
-from eckospace.identity.responses import empty, header, problem
 from eckospace.identity.sessions import new_sign_in_code
 
 COMPLETE_URL_SETTING = "ECKO_SIGN_IN_COMPLETE_URL"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
+from eckospace.http.identity_routes import empty, header
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.identity.binding import COOKIE_NAME, set_cookie
 from eckospace.identity.google import BINDING_COOKIE_SECONDS, start_sign_in
-from eckospace.identity.responses import empty, header
 
 app = make_resolver()
 

@@ -24,7 +24,7 @@ def main() -> None:
     use_local_stack_if_running()
 
     from eckospace import aws
-    from eckospace.http.pagination import CursorKeys
+    from eckospace.cursors import CursorKeys
 
     secretsmanager = aws.client("secretsmanager")
     keys = CursorKeys.from_document(secretsmanager.get_secret_value(SecretId=secret_id(args.env))["SecretString"])

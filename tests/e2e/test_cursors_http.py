@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from eckospace import aws
-from eckospace.http.pagination import CursorKeys, encode_cursor
+from eckospace.cursors import CursorKeys, encode_cursor
 from eckospace.identity import integrations
 from eckospace.payments import ledger
 from eckospace.webhooks import store as webhooks_store

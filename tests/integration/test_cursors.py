@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from eckospace import aws
-from eckospace.http import pagination
-from eckospace.http.pagination import CURSOR_SECONDS, CursorKeys, encode_cursor
+from eckospace import aws, cursors
+from eckospace.cursors import CURSOR_SECONDS, CursorKeys, encode_cursor
 from eckospace.payments import ledger
 from eckospace.webhooks import store as webhooks_store
 from tests.integration.conftest import Context, api_event, load_function
@@ -46,11 +45,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def api(function_env):
     for logical_id in FUNCTIONS:
         function_env(logical_id)
-    pagination._provider.cache_clear()
+    cursors._provider.cache_clear()
     if not _handlers:
         _handlers.update({directory: load_function(directory).lambda_handler for directory in FUNCTIONS.values()})
     yield _handlers
-    pagination._provider.cache_clear()  # its client belongs to this test
+    cursors._provider.cache_clear()  # its client belongs to this test
 
 
 def call(
@@ -281,7 +280,7 @@ def assert_refused(listing: Listing, cursor: str, why: str, **where) -> dict:
 
 @pytest.mark.parametrize("name", LISTINGS)
 def test_every_listing_refuses_an_edited_forged_foreign_or_expired_cursor(api, name):
-    keys = pagination.current_keys()
+    keys = cursors.current_keys()
     for listing in LISTINGS[name]():
         status, first, _ = listing.page()
         assert status == 200 and first["next_cursor"], (listing.path, first)
@@ -333,7 +332,7 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
     listing = webhook_endpoints()
     before = listing.page()[1]["next_cursor"]  # the function has read (and cached) the keys
     secrets = aws.client("secretsmanager")
-    secret_id = os.environ[pagination.KEYS_SETTING]
+    secret_id = os.environ[cursors.KEYS_SETTING]
     held = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     rotated = held.rotated()
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(rotated.document()))
@@ -344,13 +343,13 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
     assert listing.page(before)[0] == 200  # the key active until the rotation keeps verifying
     retired = rotated.rotated(now=time.time() + 1)
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(retired.document()))
-    pagination._provider.cache_clear()
+    cursors._provider.cache_clear()
     assert_refused(listing, before, "signed with a retired key")
     assert listing.page(after)[0] == 200
 
 
 def test_the_operator_command_rotates_the_keys_keeping_the_active_one(api):
-    secret_id = os.environ[pagination.KEYS_SETTING]
+    secret_id = os.environ[cursors.KEYS_SETTING]
     secrets = aws.client("secretsmanager")
     before = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     env = {**os.environ, "AWS_ENDPOINT_URL": aws.client("secretsmanager").meta.endpoint_url}

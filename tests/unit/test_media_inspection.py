@@ -12,7 +12,8 @@ import sys
 import pytest
 from PIL import Image
 
-from eckospace.http import problems
+from eckospace.errors import UnsupportedType
+from eckospace.http.problems import problem_for
 from eckospace.media import documents
 from eckospace.media.documents import (
     CSV,
@@ -105,13 +106,13 @@ def test_bytearrays_and_memoryviews_are_identified_too():
 )
 def test_what_is_no_accepted_document_is_refused_as_such(data, looks_like):
     error = rejection(data)
-    assert isinstance(error, UnsupportedMediaType) and error.status == 415
+    assert isinstance(error, UnsupportedMediaType) and problem_for(error).status == 415
     assert looks_like in error.detail and "accepted: PDF, DOCX" in error.detail
 
 
 @pytest.mark.parametrize("text", [b"a\x00b\n", b"bell\x07\n", b"escape \x1b[31mred\n", b"vertical\x0btab\n"])
 def test_text_with_control_characters_is_not_text(text):
-    assert rejection(text).status == 415
+    assert problem_for(rejection(text)).status == 415
 
 
 @pytest.mark.parametrize(
@@ -126,14 +127,14 @@ def test_text_with_control_characters_is_not_text(text):
 )
 def test_zips_that_are_not_accepted_office_documents_are_unsupported(data, says):
     error = rejection(data, filename="report.docx")
-    assert error.status == 415 and says in error.detail
+    assert problem_for(error).status == 415 and says in error.detail
 
 
 def test_an_empty_file_is_unprocessable():
     for empty in (b"", bytearray(), memoryview(b"")):
         error = rejection(empty, "application/pdf", "report.pdf")
-        assert isinstance(error, EmptyDocument) and error.status == 422
-    assert error.type == "urn:eckospace:problem:empty-document"
+        assert isinstance(error, EmptyDocument) and problem_for(error).status == 422
+    assert problem_for(error).type == "urn:eckospace:problem:empty-document"
 
 
 # Documents: what the upload claimed
@@ -159,9 +160,9 @@ def test_a_declared_type_or_extension_the_bytes_contradict_is_unsupported(data, 
 
 def test_media_rejections_are_the_apis_problems():
     error = rejection(samples.pdf_bytes(), DOCX.media_type)
-    assert isinstance(error, problems.UnsupportedMediaType)
-    assert error.body()["type"] == "urn:eckospace:problem:unsupported-media-type"
-    assert error.body()["status"] == 415
+    assert isinstance(error, UnsupportedType)
+    assert problem_for(error).body()["type"] == "urn:eckospace:problem:unsupported-media-type"
+    assert problem_for(error).body()["status"] == 415
 
 
 def test_an_undeclared_type_or_a_name_without_extension_claims_nothing():
@@ -198,10 +199,10 @@ def test_a_padded_pdf_is_exactly_its_size_and_still_a_pdf():
 
 def test_a_zip_bomb_is_refused_from_its_recorded_sizes():
     error = rejection(samples.zip_bomb_bytes(), DOCX.media_type, "report.docx")
-    assert isinstance(error, UnsafeArchive) and error.status == 422
-    assert error.body()["check"] == "max_total_uncompressed"
+    assert isinstance(error, UnsafeArchive) and problem_for(error).status == 422
+    assert problem_for(error).body()["check"] == "max_total_uncompressed"
     assert "more than 67108864 bytes" in error.detail
-    assert error.type == "urn:eckospace:problem:unsafe-archive"
+    assert problem_for(error).type == "urn:eckospace:problem:unsafe-archive"
 
 
 def test_a_zip_whose_directory_understates_a_size_is_refused_when_inflated():
@@ -318,7 +319,7 @@ def test_an_object_must_be_exactly_its_declared_type(data, declared):
 def test_decompression_bombs_are_refused_before_decoding(data):
     with pytest.raises(ImageTooLarge) as caught:
         inspect_object(data, declared_type="image/png")
-    assert caught.value.status == 422 and "40000000 pixels" in caught.value.detail
+    assert problem_for(caught.value).status == 422 and "40000000 pixels" in caught.value.detail
     with pytest.raises(ImageTooLarge):
         make_thumbnail(data)
 
@@ -335,7 +336,7 @@ def test_decompression_bombs_are_refused_before_decoding(data):
 def test_truncated_or_corrupt_images_are_unreadable(data, declared):
     with pytest.raises(UnreadableMedia) as caught:
         inspect_object(data, declared_type=declared)
-    assert caught.value.status == 422 and "truncated or corrupt" in caught.value.detail
+    assert problem_for(caught.value).status == 422 and "truncated or corrupt" in caught.value.detail
 
 
 @pytest.mark.parametrize(

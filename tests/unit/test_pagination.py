@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from eckospace.http.pagination import CURSOR_SECONDS, CursorKeys, CursorKeysUnusable, decode_cursor, encode_cursor
-from eckospace.http.problems import BadRequest
+from eckospace.cursors import CURSOR_SECONDS, CursorKeys, CursorKeysUnusable, decode_cursor, encode_cursor
+from eckospace.errors import InvalidInput
 
 KEY = {"pk": {"S": "account#user:u1:eur"}, "sk": {"S": "entry#000123"}}
 NOW = 1_800_000_000
@@ -25,7 +25,7 @@ def packed(value: dict) -> str:
 
 
 def refused(cursor: str, **where) -> str:
-    with pytest.raises(BadRequest) as caught:
+    with pytest.raises(InvalidInput) as caught:
         decode_cursor(cursor, **({"keys": KEYS, "now": NOW} | LISTING | where))
     assert caught.value.errors == [{"in": "query", "name": "cursor", "detail": caught.value.detail}]
     return caught.value.detail

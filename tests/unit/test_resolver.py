@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pytest
 from pydantic import BaseModel, Field
 
+from eckospace.errors import LimitReached
 from eckospace.http.auth import requires
 from eckospace.http.params import Header, Path, Query
 from eckospace.http.resolver import entrypoint, make_resolver
@@ -41,6 +42,11 @@ def create_note(note: NewNote) -> dict[str, Any]:
 @app.get("/boom", **requires())
 def boom() -> dict[str, Any]:
     raise RuntimeError("internal detail")
+
+
+@app.get("/limited", **requires())
+def limited() -> dict[str, Any]:
+    raise LimitReached("Your daily allowance is used up.", retry_after=90, daily_limit=5)
 
 
 handler = entrypoint(app)
@@ -158,6 +164,20 @@ def test_no_authorizer_context_fails_closed():
 def test_faults_are_500_problems_without_internals():
     status, body, _ = call("GET", "/boom")
     assert status == 500 and "internal detail" not in json.dumps(body) and body["request_id"] == "rid-1"
+
+
+def test_domain_errors_a_route_raises_are_answered_as_their_problems():
+    status, body, headers = call("GET", "/limited")
+    assert status == 429 and headers["Retry-After"] == "90" and headers["Content-Type"] == "application/problem+json"
+    assert list(body.items()) == [
+        ("type", "urn:eckospace:problem:rate-limited"),
+        ("title", "Too Many Requests"),
+        ("status", 429),
+        ("detail", "Your daily allowance is used up."),
+        ("instance", "/limited"),
+        ("request_id", "rid-1"),
+        ("daily_limit", 5),
+    ]
 
 
 def test_unknown_routes_are_404_problems():

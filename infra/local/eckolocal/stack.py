@@ -237,7 +237,7 @@ def seed_stripe_webhook_secret(template: Template, session: Any, stored: dict[st
 
 def seed_cursor_keys(template: Template, session: Any, stored: dict[str, Any]) -> None:
     """The keys that sign listing cursors, kept across restarts so cursors handed out stay valid."""
-    from eckospace.http.pagination import CursorKeys
+    from eckospace.cursors import CursorKeys
 
     if "CursorKeysSecret" not in template.resources:
         return

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from eckospace.http.problems import TooManyRequests
+from eckospace.errors import LimitReached
 
 DAY_SECONDS = 86_400
 
@@ -59,8 +59,8 @@ class DailyAllowance:
             }
         }
 
-    def exhausted(self, now: float) -> TooManyRequests:
-        return TooManyRequests(
+    def exhausted(self, now: float) -> LimitReached:
+        return LimitReached(
             f"Your daily allowance of {self.limit()} {self.what} is used up; it renews at midnight UTC.",
             retry_after=seconds_until_tomorrow(now),
             daily_limit=self.limit(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eckospace.http.problems import Forbidden, InsufficientScope, Unauthorized
+from eckospace.errors import MissingScope, NotAuthenticated, NotPermitted
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -39,7 +39,7 @@ _principals: dict[tuple[Any, ...], Principal] = {}
 def principal_from_authorizer(authorizer: dict[str, Any] | None) -> Principal:
     if not authorizer or not authorizer.get("sub"):
         # Only reachable when a route was deployed without the authorizer: fail closed.
-        raise Unauthorized("No verified bearer token reached this function.")
+        raise NotAuthenticated("No verified bearer token reached this function.")
     key = (
         authorizer["sub"],
         authorizer.get("scope"),
@@ -113,8 +113,8 @@ def enforce_route_scopes(app: APIGatewayRestResolver) -> None:
     principal = current_principal(app)
     accepted = (route.openapi_extensions or {}).get(_TOKEN_USE_EXTENSION, TOKEN_USES)
     if principal.token_use not in accepted:
-        raise Forbidden(
+        raise NotPermitted(
             f"This route does not accept {principal.token_use or 'unknown'} tokens; it takes: {', '.join(accepted)}."
         )
     if not principal.has_scopes(scopes):
-        raise InsufficientScope(scopes)
+        raise MissingScope(scopes)

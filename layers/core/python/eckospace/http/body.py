@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Any
 
-from eckospace.http.problems import BadRequest
+from eckospace.errors import InvalidInput
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -15,5 +15,5 @@ def raw_body(event: dict[str, Any]) -> bytes:
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            raise BadRequest("The request body is not valid base64.") from None
+            raise InvalidInput("The request body is not valid base64.") from None
     return body.encode("utf-8")

@@ -1,12 +1,6 @@
-"""Conditional GET (RFC 9110 §13): strong entity tags and If-None-Match."""
+"""Conditional GET (RFC 9110 §13): If-None-Match."""
 
 from __future__ import annotations
-
-import hashlib
-
-
-def strong_etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 def if_none_match_hits(header: str | None, etag: str) -> bool:

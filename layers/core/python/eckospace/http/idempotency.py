@@ -13,7 +13,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
-from eckospace.http.problems import BadRequest, Conflict, UnprocessableContent
+from eckospace.errors import Conflict, InvalidInput, Unprocessable
 
 TABLE_SETTING = "ECKO_IDEMPOTENCY_TABLE"
 HEADER = "idempotency-key"
@@ -43,7 +43,7 @@ def once(
     )
 
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise BadRequest(
+        raise InvalidInput(
             "An Idempotency-Key header (at most 255 characters) is required.",
             errors=[{"in": "header", "name": "Idempotency-Key", "detail": "is required"}],
         )
@@ -67,8 +67,6 @@ def once(
         answer: dict[str, Any] = run(request={"key": f"{caller}:{key}", "body": body})
         return answer
     except IdempotencyValidationError:
-        raise UnprocessableContent("This Idempotency-Key was used with a different request body.") from None
+        raise Unprocessable("This Idempotency-Key was used with a different request body.") from None
     except IdempotencyAlreadyInProgressError:
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed.", headers={"Retry-After": "1"}
-        ) from None
+        raise Conflict("A request with this Idempotency-Key is still being processed.", retry_after=1) from None

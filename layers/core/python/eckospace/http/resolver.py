@@ -1,7 +1,8 @@
 """The resolver every API function is built on, and the Lambda entry point around it.
 
 `make_resolver()` gives a Powertools `APIGatewayRestResolver` with scope checks and request
-validation on every route and every error mapped, in this one place, to RFC 9457 problem+json.
+validation on every route and every domain error mapped, in this one place, to RFC 9457
+problem+json (`eckospace.http.problems`).
 `entrypoint(app)` is the function's `lambda_handler`: it tags logs with the API Gateway request id,
 turns anything that escaped into a 500 problem (never a stack trace) and counts every 500 it answers
 (the function's rollback alarm watches them), and puts `X-Request-Id` on every response.
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, Any, cast
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from eckospace import aws
+from eckospace.errors import DomainError, Fault, NotFound, Unavailable
 from eckospace.http.auth import enforce_route_scopes
-from eckospace.http.problems import PROBLEM_CONTENT_TYPE, NotFound, Problem, ServiceUnavailable
+from eckospace.http.problems import PROBLEM_CONTENT_TYPE, Problem, problem_for
 from eckospace.http.validation import openapi_signature, validated_arguments
 from eckospace.observability import logger, record_fault
 
@@ -164,26 +166,27 @@ def make_resolver() -> APIGatewayRestResolver:
 
     # Registered by call rather than as decorators: Powertools leaves exception_handler unannotated,
     # which would make the handlers untyped.
-    def render_problem(problem: Problem) -> Response[str]:
+    def render_error(error: DomainError) -> Response[str]:
+        problem = problem_for(error)
         if problem.status >= 500:
-            logger().exception("request failed", extra={"problem": problem.slug})
+            logger().exception("request failed", extra={"problem": error.slug})
         return problem_response(problem, instance=app.current_event.path, request_id=request_id())
 
     def render_fault(exc: Exception) -> Response[str]:
         logger().exception("unhandled error")
-        problem = (
-            ServiceUnavailable("A backend is busy or unreachable; retry with backoff.", headers={"Retry-After": "1"})
+        error = (
+            Unavailable("A backend is busy or unreachable; retry with backoff.", retry_after=1)
             if is_transient_backend_error(exc)
-            else Problem()
+            else Fault()
         )
-        return problem_response(problem, instance=app.current_event.path, request_id=request_id())
+        return problem_response(problem_for(error), instance=app.current_event.path, request_id=request_id())
 
-    app.exception_handler(Problem)(render_problem)
+    app.exception_handler(DomainError)(render_error)
     app.exception_handler(Exception)(render_fault)
 
     @app.not_found
     def render_not_found(_: Exception) -> Response[str]:
-        return render_problem(NotFound("No route matches this method and path."))
+        return render_error(NotFound("No route matches this method and path."))
 
     return app
 
@@ -213,7 +216,7 @@ def entrypoint(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaC
             response = {
                 "statusCode": 500,
                 "multiValueHeaders": {"Content-Type": [PROBLEM_CONTENT_TYPE]},
-                "body": _compact_json(Problem().body(instance=event.get("path"), request_id=request_id)),
+                "body": _compact_json(problem_for(Fault()).body(instance=event.get("path"), request_id=request_id)),
                 "isBase64Encoded": False,
             }
         finally:

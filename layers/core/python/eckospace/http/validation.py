@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eckospace.errors import InvalidInput
 from eckospace.http.body import raw_body
 from eckospace.http.params import Param
-from eckospace.http.problems import BadRequest
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _raw_inputs(compiled: _CompiledRoute, event: dict[str, Any], path_args: dict
     return data
 
 
-def _problem(errors: Sequence[Mapping[str, Any]], compiled: _CompiledRoute) -> BadRequest:
+def _problem(errors: Sequence[Mapping[str, Any]], compiled: _CompiledRoute) -> InvalidInput:
     where = {item.key: item for item in compiled.inputs}
     fields = []
     for error in errors:
@@ -188,7 +188,7 @@ def _problem(errors: Sequence[Mapping[str, Any]], compiled: _CompiledRoute) -> B
             fields.append({"in": "body", "name": name, "detail": error["msg"]})
         else:
             fields.append({"in": item.location, "name": item.key, "detail": error["msg"]})
-    return BadRequest("The request has invalid or missing fields.", errors=fields)
+    return InvalidInput("The request has invalid or missing fields.", errors=fields)
 
 
 def validated_arguments(func: Any, path: str, event: dict[str, Any], path_args: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +229,7 @@ def _validated_body(compiled: _CompiledRoute, raw: bytes | None) -> tuple[Any, l
     try:
         parsed = json.loads(raw, parse_float=_json_number)
     except ValueError:
-        raise BadRequest(
+        raise InvalidInput(
             "The request body is not valid JSON.",
             errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}],
         ) from None
@@ -257,7 +257,7 @@ def _checked_text(rules: tuple[_TextRule, ...], data: dict[str, Any]) -> dict[st
             errors.append({"in": rule.item.location, "name": rule.item.key, "detail": problem})
         arguments[rule.item.name] = rule.default if value is None else value
     if errors:
-        raise BadRequest("The request has invalid or missing fields.", errors=errors)
+        raise InvalidInput("The request has invalid or missing fields.", errors=errors)
     return arguments
 
 

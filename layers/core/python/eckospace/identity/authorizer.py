@@ -2,8 +2,8 @@
 
 API Gateway caches the answer per token for the authorizer's TTL and reuses it for every route,
 so the policy allows the whole API and the caller's scopes travel in the context; each route then
-checks the scopes it needs (`eckospace.http.auth.requires`). Any failure answers "Unauthorized",
-which API Gateway turns into a 401; the reason is logged, the token never is.
+checks the scopes it declares. Any failure answers "Unauthorized", which API Gateway turns into a
+401; the reason is logged, the token never is.
 """
 
 from __future__ import annotations

@@ -19,12 +19,12 @@ import time
 from typing import Any
 
 from eckospace import aws
-from eckospace.http.problems import Forbidden
+from eckospace.errors import NotPermitted
 
 COOKIE_NAME = "__Host-eckospace-sign-in"
 
 
-class BrowserMismatch(Forbidden):
+class BrowserMismatch(NotPermitted):
     slug, title = "sign-in-browser-mismatch", "Sign-in started in another browser"
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
-from eckospace.http.problems import BadRequest, Problem, ServiceUnavailable
+from eckospace.errors import Fault, InvalidInput, Unavailable
 from eckospace.identity import binding as browser_binding
 from eckospace.identity import users
 from eckospace.identity.sessions import CODE_SECONDS
@@ -46,7 +46,7 @@ KEY_REFETCH_COOLDOWN = 10.0  # at most one refetch for unknown kids per this man
 _discovery: dict[str, Any] = {}
 
 
-class SignInRefused(BadRequest):
+class SignInRefused(InvalidInput):
     slug, title = "sign-in-refused", "Sign-in refused"
 
 
@@ -66,9 +66,7 @@ def _http_json(request: urllib.request.Request | str) -> dict[str, Any]:
     except urllib.error.HTTPError:
         raise
     except (OSError, ValueError) as exc:
-        raise ServiceUnavailable(
-            "The sign-in provider could not be reached; try again.", headers={"Retry-After": "5"}
-        ) from exc
+        raise Unavailable("The sign-in provider could not be reached; try again.", retry_after=5) from exc
 
 
 def provider_metadata() -> dict[str, Any]:
@@ -186,9 +184,7 @@ def _verified_claims(id_token: str, nonce: str) -> dict[str, Any]:
             leeway=30,
         )
     except jwt.PyJWKClientConnectionError as exc:
-        raise ServiceUnavailable(
-            "The sign-in provider's keys could not be read; try again.", headers={"Retry-After": "5"}
-        ) from exc
+        raise Unavailable("The sign-in provider's keys could not be read; try again.", retry_after=5) from exc
     except jwt.PyJWTError as exc:
         logger().info("ID token refused", extra={"reason": type(exc).__name__})
         raise SignInRefused("The identity token could not be verified.") from None
@@ -205,7 +201,7 @@ def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
     the code, verify the ID token, then find or create the user."""
     state = params.get("state")
     if not state:
-        raise BadRequest("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
+        raise InvalidInput("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
     stored = browser_binding.take_if_bound(
         Settings.require(STATES_TABLE_SETTING),
         {"pk": {"S": f"state#{_digest(state)}"}},
@@ -215,16 +211,16 @@ def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
         mismatch="This sign-in was started in another browser: start signing in again in this one.",
     )
     if stored is None:
-        raise BadRequest(
+        raise InvalidInput(
             "state is unknown, expired or already used.",
             errors=[{"in": "query", "name": "state", "detail": "is not a live sign-in state"}],
         )
     if params.get("error"):  # the sign-in this browser started ends here
         raise SignInRefused("The sign-in was cancelled or refused at the provider.")
     if not params.get("code"):
-        raise BadRequest("code is missing.", errors=[{"in": "query", "name": "code", "detail": "is required"}])
+        raise InvalidInput("code is missing.", errors=[{"in": "query", "name": "code", "detail": "is required"}])
     tokens = _exchange_code(params["code"], stored["verifier"]["S"])
     if not isinstance(tokens.get("id_token"), str):
-        raise Problem("The provider answered without an identity token.")
+        raise Fault("The provider answered without an identity token.")
     claims = _verified_claims(tokens["id_token"], stored["nonce"]["S"])
     return users.find_or_create(PROVIDER, str(claims["sub"]), email=str(claims["email"]), name=claims.get("name"))

@@ -25,7 +25,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings, settings
-from eckospace.http.problems import Unauthorized
+from eckospace.errors import NotAuthenticated
 from eckospace.identity import binding as browser_binding
 from eckospace.observability import logger
 
@@ -84,7 +84,7 @@ def exchange_sign_in_code(code: str, binding: str) -> dict[str, Any]:
         else None
     )
     if item is None:
-        raise Unauthorized(
+        raise NotAuthenticated(
             "The sign-in code is unknown, expired or already used: sign in again.",
             errors=[{"in": "body", "name": "code", "detail": "is not a valid sign-in code"}],
         )
@@ -97,17 +97,17 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     found = client.get_item(TableName=_table(), Key={"pk": {"S": old_pk}}, ConsistentRead=True).get("Item")
     now = time.time()
     if found is None:
-        raise Unauthorized("The refresh token is not valid.")
+        raise NotAuthenticated("The refresh token is not valid.")
     # A family started before sessions had an absolute lifetime gets one from its next refresh.
     family_ends = int(found["family_expires_at"]["N"]) if "family_expires_at" in found else int(now) + _max_seconds()
     if family_ends <= now:
-        raise Unauthorized("The session has reached its maximum lifetime; sign in again.")
+        raise NotAuthenticated("The session has reached its maximum lifetime; sign in again.")
     if int(found["expires_at"]["N"]) <= now:
-        raise Unauthorized("The refresh token is not valid.")
+        raise NotAuthenticated("The refresh token is not valid.")
     family, user_id = found["family"]["S"], found["user_id"]["S"]
     if found["status"]["S"] != "active":
         _revoke_family(family)
-        raise Unauthorized("The refresh token was already used; the session is revoked.")
+        raise NotAuthenticated("The refresh token was already used; the session is revoked.")
     new_token, new_item = _refresh_item(user_id, family, family_ends)
     try:
         client.transact_write_items(
@@ -135,10 +135,10 @@ def refresh(refresh_token: str) -> dict[str, Any]:
     except client.exceptions.TransactionCanceledException as exc:
         reasons = exc.response.get("CancellationReasons") or []
         if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
-            raise Unauthorized("The session has ended (logged out or revoked); sign in again.") from None
+            raise NotAuthenticated("The session has ended (logged out or revoked); sign in again.") from None
         # Rotated concurrently: this token is spent, and someone else holds a copy.
         _revoke_family(family)
-        raise Unauthorized("The refresh token was already used; the session is revoked.") from None
+        raise NotAuthenticated("The refresh token was already used; the session is revoked.") from None
     return _session_body(user_id, new_token, family)
 
 

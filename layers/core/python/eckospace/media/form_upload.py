@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eckospace.http.problems import BadRequest, PayloadTooLarge, UnprocessableContent, UnsupportedMediaType
+from eckospace.errors import InvalidInput, TooLarge, Unprocessable, UnsupportedType
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -46,7 +46,7 @@ def read_uploaded_file(event: dict[str, Any], *, max_bytes: int, presigned_hint:
 
     content_type, options = parse_options_header(_header(event, "content-type") or "")
     if content_type != b"multipart/form-data" or not options.get(b"boundary"):
-        raise UnsupportedMediaType("Send the document as multipart/form-data with the file in the `file` field.")
+        raise UnsupportedType("Send the document as multipart/form-data with the file in the `file` field.")
     body = event.get("body") or ""
     encoded = bool(event.get("isBase64Encoded"))
     body_bytes = len(body) // 4 * 3 if encoded else len(body)
@@ -62,12 +62,12 @@ def read_uploaded_file(event: dict[str, Any], *, max_bytes: int, presigned_hint:
                 raise _too_large(max_bytes, presigned_hint)
         parser.finalize()
     except MultipartParseError:
-        raise BadRequest("The multipart/form-data body is malformed.") from None
+        raise InvalidInput("The multipart/form-data body is malformed.") from None
     return form.result(max_bytes, presigned_hint)
 
 
-def _too_large(max_bytes: int, presigned_hint: str) -> PayloadTooLarge:
-    return PayloadTooLarge(
+def _too_large(max_bytes: int, presigned_hint: str) -> TooLarge:
+    return TooLarge(
         f"Direct uploads are limited to {max_bytes} bytes. Upload larger files with {presigned_hint}.",
         max_bytes=max_bytes,
         upload_with=presigned_hint,
@@ -90,7 +90,7 @@ def _decoded_chunks(body: str, encoded: bool) -> Iterator[bytes]:
         for start in range(0, len(body), _CHUNK_CHARS):
             yield binascii.a2b_base64(body[start : start + _CHUNK_CHARS], strict_mode=True)
     except binascii.Error:
-        raise BadRequest("The request body is not valid base64.") from None
+        raise InvalidInput("The request body is not valid base64.") from None
 
 
 def _whatwg_unescape(filename: str) -> str:
@@ -132,7 +132,7 @@ class _FormCollector:
     def _part_begin(self) -> None:
         self._parts += 1
         if self._parts > _MAX_PARTS:
-            raise BadRequest(f"At most {_MAX_PARTS} form fields are accepted.")
+            raise InvalidInput(f"At most {_MAX_PARTS} form fields are accepted.")
         self._headers, self._in_file, self._part_size = {}, False, 0
 
     def _header_end(self) -> None:
@@ -160,7 +160,7 @@ class _FormCollector:
         self._part_size += end - start
         if not self._in_file:
             if self._part_size > _MAX_TEXT_FIELD_BYTES:
-                raise UnprocessableContent(
+                raise Unprocessable(
                     f"Form fields other than `{FILE_FIELD}` are limited to {_MAX_TEXT_FIELD_BYTES} bytes."
                 )
             return
@@ -176,14 +176,14 @@ class _FormCollector:
 
     def result(self, max_bytes: int, presigned_hint: str) -> UploadedFile:
         if not self._complete:
-            raise BadRequest("The multipart/form-data body ends before its closing boundary.")
+            raise InvalidInput("The multipart/form-data body ends before its closing boundary.")
         if not self._files:
-            raise UnprocessableContent(
+            raise Unprocessable(
                 f"The form has no `{FILE_FIELD}` field.",
                 errors=[{"in": "body", "name": FILE_FIELD, "detail": "required"}],
             )
         if len(self._files) > 1:
-            raise UnprocessableContent(
+            raise Unprocessable(
                 f"Send exactly one `{FILE_FIELD}` field.",
                 errors=[{"in": "body", "name": FILE_FIELD, "detail": "repeated"}],
             )

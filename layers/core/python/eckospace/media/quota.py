@@ -12,7 +12,7 @@ import time
 
 from eckospace import aws
 from eckospace.allowances import counter_expiry, day_of, seconds_until_tomorrow
-from eckospace.http.problems import TooManyRequests
+from eckospace.errors import LimitReached
 from eckospace.media import store
 
 DAILY_UPLOADS_SETTING = "ECKO_MEDIA_DAILY_UPLOADS"
@@ -20,7 +20,7 @@ DAILY_BYTES_SETTING = "ECKO_MEDIA_DAILY_BYTES"
 
 
 def charge(owner: str, size: int, *, now: float | None = None) -> None:
-    """Count one upload of `size` bytes against today's allowance, or refuse it with 429."""
+    """Count one upload of `size` bytes against today's allowance, or refuse it (`LimitReached`)."""
     now = time.time() if now is None else now
     day = day_of(now)
     max_uploads = int(os.environ.get(DAILY_UPLOADS_SETTING, "200"))
@@ -47,8 +47,8 @@ def charge(owner: str, size: int, *, now: float | None = None) -> None:
         raise _exhausted(retry_after, max_uploads, max_bytes) from None
 
 
-def _exhausted(retry_after: int, max_uploads: int, max_bytes: int) -> TooManyRequests:
-    return TooManyRequests(
+def _exhausted(retry_after: int, max_uploads: int, max_bytes: int) -> LimitReached:
+    return LimitReached(
         f"Your daily upload allowance ({max_uploads} uploads, {max_bytes} bytes) is used up; "
         "it renews at midnight UTC.",
         retry_after=retry_after,

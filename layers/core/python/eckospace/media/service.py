@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from eckospace import aws, timestamps
-from eckospace.http.problems import BadRequest, NotFound
+from eckospace.errors import InvalidInput, NotFound
 from eckospace.media import quota, store
 from eckospace.media.form_upload import read_uploaded_file
 
@@ -79,7 +79,7 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
 
     kind, max_bytes = PRESIGNED_TYPES[media_type]
     if size > max_bytes:
-        raise BadRequest(
+        raise InvalidInput(
             f"{media_type} uploads are limited to {max_bytes} bytes.",
             errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}],
         )

@@ -18,7 +18,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
-from eckospace.http.problems import BadRequest, Problem
+from eckospace.errors import InvalidInput, NotAuthenticated
 from eckospace.observability import logger
 
 SECRETS_SETTING = "ECKO_STRIPE_WEBHOOK_SECRETS"  # a Secrets Manager secret: {"current": ..., "previous": ...}
@@ -44,13 +44,11 @@ HANDLED_TYPES = frozenset(
 )
 
 
-class SignatureRejected(Problem):
-    """The request does not authenticate as Stripe's: 401, as for any credential we refuse."""
+class SignatureRejected(NotAuthenticated):
+    """The request does not authenticate as Stripe's, as for any credential we refuse."""
 
-    status, slug, title = 401, "invalid-signature", "Invalid webhook signature"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Stripe-Signature realm="eckospace"'})
+    slug, title = "invalid-signature", "Invalid webhook signature"
+    scheme = "Stripe-Signature"
 
 
 @cache
@@ -87,9 +85,9 @@ def verified_event(payload: bytes, signature_header: str | None) -> dict[str, An
     try:
         event = json.loads(payload)
     except ValueError:
-        raise BadRequest("The signed payload is not JSON.") from None
+        raise InvalidInput("The signed payload is not JSON.") from None
     if not isinstance(event, dict) or not str(event.get("id", "")).startswith("evt_") or not event.get("type"):
-        raise BadRequest("The signed payload is not a Stripe event.")
+        raise InvalidInput("The signed payload is not a Stripe event.")
     return event
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.config import Settings
-from eckospace.http.problems import BadRequest, UnprocessableContent
+from eckospace.errors import InvalidInput, Unprocessable
 from eckospace.payments.stripe_effects import USER_METADATA_KEY
 from eckospace.payments.wallet import currencies
 
@@ -63,12 +63,12 @@ def create_top_up(
 ) -> dict[str, Any]:
     currency = currency.lower()
     if currency not in currencies():
-        raise BadRequest(
+        raise InvalidInput(
             f"currency must be one of {', '.join(currencies())}.",
             errors=[{"in": "body", "name": "currency", "detail": "is not a wallet currency"}],
         )
     if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
-        raise BadRequest(
+        raise InvalidInput(
             f"amount must be between {MIN_AMOUNT} and {MAX_AMOUNT} (minor units).",
             errors=[{"in": "body", "name": "amount", "detail": "is out of range"}],
         )
@@ -95,7 +95,7 @@ def create_top_up(
             or error.http_status == 404
             or getattr(error, "param", None) == "payment_method"
         ):
-            raise UnprocessableContent(
+            raise Unprocessable(
                 "Stripe knows no such payment method.",
                 errors=[{"in": "body", "name": "payment_method", "detail": "is not a payment method Stripe knows"}],
             ) from None

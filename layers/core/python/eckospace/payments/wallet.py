@@ -6,8 +6,8 @@ import os
 from typing import Any
 
 from eckospace import aws, timestamps
-from eckospace.http.pagination import decode_cursor, encode_cursor
-from eckospace.http.problems import BadRequest
+from eckospace.cursors import decode_cursor, encode_cursor
+from eckospace.errors import InvalidInput
 from eckospace.payments import ledger
 
 CURRENCIES_SETTING = "ECKO_WALLET_CURRENCIES"
@@ -27,7 +27,7 @@ def balances(user_id: str) -> dict[str, Any]:
 
 def ledger_page(user_id: str, currency: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     if currency not in currencies():
-        raise BadRequest(
+        raise InvalidInput(
             f"currency must be one of {', '.join(currencies())}.",
             errors=[{"in": "query", "name": "currency", "detail": "is not a wallet currency"}],
         )

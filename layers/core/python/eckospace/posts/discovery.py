@@ -1,22 +1,17 @@
 """Listings, each page one DynamoDB query: the feed (recent or trending), a hashtag's posts, a
-user's posts. Cursors are signed and bound to their listing and scope (`eckospace.http.pagination`),
-and the key inside one is also checked attribute by attribute before it reaches DynamoDB, so a
-tampered cursor is a 400, never a 500."""
+user's posts. Cursors are signed and bound to their listing and scope (`eckospace.cursors`), and
+the key inside one is also checked attribute by attribute before it reaches DynamoDB, so a tampered
+cursor is invalid input, never a fault."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from eckospace.http.pagination import decode_cursor, encode_cursor
-from eckospace.http.params import Query
-from eckospace.http.problems import BadRequest, NotFound
+from eckospace.cursors import decode_cursor, encode_cursor
+from eckospace.errors import InvalidInput, NotFound
 from eckospace.posts import store
 from eckospace.posts.text import normalize_tag
-
-# Listing parameters as text rules: checking them needs no pydantic, which keeps cold starts short.
-LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
-CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
 
 _ID = r"pst_[0-9a-z]{26}"
 POST_PK, POST_SK = re.compile(rf"^post#{_ID}$"), re.compile(r"^post$")
@@ -46,7 +41,7 @@ def start_key(
         return None
     strings = strings or {}
     expected = set(fixed) | set(strings) | set(numbers)
-    problem = BadRequest("The cursor is not one this listing issued.")
+    problem = InvalidInput("The cursor is not one this listing issued.")
     if set(key) != expected:
         raise problem
     for name in expected:

@@ -14,8 +14,8 @@ from typing import Any
 
 from eckospace import timestamps
 from eckospace.allowances import DailyAllowance
+from eckospace.errors import Conflict, NotFound
 from eckospace.events import DomainEvent, publish
-from eckospace.http.problems import Conflict, NotFound
 from eckospace.posts import store
 from eckospace.posts.discovery import REPORT_PK, REPORT_POSITION, REPORT_SK, query_page
 from eckospace.posts.service import change_operations, load, not_found
@@ -88,7 +88,7 @@ def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -
             raise Conflict("You already have an open report on this post; moderators will decide on it.") from None
         if cancelled.failed == "allowance":
             raise DAILY_REPORTS.exhausted(now) from None
-        raise Conflict("The report could not be filed; retry.", headers={"Retry-After": "1"}) from None
+        raise Conflict("The report could not be filed; retry.", retry_after=1) from None
     publish(
         DomainEvent("post.reported", {"report_id": report_id, "post_id": post_id, "reason": reason}, subject=post_id)
     )
@@ -131,7 +131,7 @@ def _apply(post_id: str, action: str) -> None:
         except Cancelled as cancelled:
             if cancelled.failed != "post" and not cancelled.conflicted:
                 raise
-    raise Conflict("The post kept changing; retry the decision.", headers={"Retry-After": "1"})
+    raise Conflict("The post kept changing; retry the decision.", retry_after=1)
 
 
 def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms: int) -> int:

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.http.problems import BadRequest, Conflict, Problem, ServiceUnavailable
+from eckospace.errors import Conflict, DomainError, InvalidInput, Unavailable
 from eckospace.posts import store
 from eckospace.posts.service import load, not_found
 from eckospace.posts.store import Cancelled
@@ -33,21 +33,19 @@ REACTION_BODY_SCHEMA = {
 }
 
 
-def reaction_type(event: dict[str, Any]) -> str:
-    """The reaction type in a `{"type": ...}` request body (400 problem+json for anything else)."""
+def reaction_type(raw: bytes) -> str:
+    """The reaction type in a `{"type": ...}` request body (`InvalidInput` for anything else)."""
     import json
 
-    from eckospace.http.body import raw_body
-
     try:
-        body = json.loads(raw_body(event) or b"null")
+        body = json.loads(raw or b"null")
     except ValueError:
-        raise BadRequest(
+        raise InvalidInput(
             "The request body is not valid JSON.",
             errors=[{"in": "body", "name": "body", "detail": "is not valid JSON"}],
         ) from None
     if not isinstance(body, dict) or set(body) != {"type"} or body["type"] not in store.REACTION_TYPES:
-        raise BadRequest(
+        raise InvalidInput(
             "The request has invalid or missing fields.",
             errors=[
                 {"in": "body", "name": "type", "detail": f"must be one of {', '.join(store.REACTION_TYPES)}, alone"}
@@ -57,10 +55,8 @@ def reaction_type(event: dict[str, Any]) -> str:
     return kind
 
 
-def _busy() -> ServiceUnavailable:
-    return ServiceUnavailable(
-        "This post is receiving many reactions at once; retry shortly.", headers={"Retry-After": "1"}
-    )
+def _busy() -> Unavailable:
+    return Unavailable("This post is receiving many reactions at once; retry shortly.", retry_after=1)
 
 
 def _pause(attempt: int) -> None:
@@ -120,7 +116,7 @@ def _view(reaction: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _closed(post_id: str, user: str) -> Problem:
+def _closed(post_id: str, user: str) -> DomainError:
     """Why a post took no reaction: it does not exist for the user (404), or it is theirs to see but
     not open to reactions, their draft or their post a moderator hid (409). Read only on refusal."""
     if store.visible_to(load(post_id), user):

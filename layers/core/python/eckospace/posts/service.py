@@ -14,7 +14,7 @@ from typing import Any
 
 from eckospace import timestamps
 from eckospace.allowances import DailyAllowance
-from eckospace.http.problems import Conflict, Forbidden, NotFound, Problem, UnprocessableContent
+from eckospace.errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable, VersionMismatch
 from eckospace.posts import store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
 
@@ -40,10 +40,6 @@ POST_FIELDS = (
     "reactions",
     "notified",
 )
-
-
-class PreconditionFailed(Problem):
-    status, slug, title = 412, "precondition-failed", "Precondition Failed"
 
 
 def etag(post: dict[str, Any]) -> str:
@@ -105,8 +101,8 @@ def read_post(post_id: str, viewer: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ writes
-def _text_problem(problem: text.TextProblem) -> UnprocessableContent:
-    return UnprocessableContent(f"text {problem}", errors=[{"in": "body", "name": "text", "detail": str(problem)}])
+def _text_problem(problem: text.TextProblem) -> Unprocessable:
+    return Unprocessable(f"text {problem}", errors=[{"in": "body", "name": "text", "detail": str(problem)}])
 
 
 def _parse_text(raw: str, author: str) -> tuple[str, list[str], list[str]]:
@@ -117,8 +113,8 @@ def _parse_text(raw: str, author: str) -> tuple[str, list[str], list[str]]:
         raise _text_problem(problem) from None
 
 
-def _attachment_problem(media_id: str) -> UnprocessableContent:
-    return UnprocessableContent(
+def _attachment_problem(media_id: str) -> Unprocessable:
+    return Unprocessable(
         f"Attachment {media_id} is not one of your ready media.",
         errors=[{"in": "body", "name": "attachments", "detail": f"{media_id} is not one of your ready media"}],
     )
@@ -127,7 +123,7 @@ def _attachment_problem(media_id: str) -> UnprocessableContent:
 def _parse_attachments(media_ids: list[str]) -> list[str]:
     unique = list(dict.fromkeys(media_ids))
     if len(unique) > MAX_ATTACHMENTS:
-        raise UnprocessableContent(
+        raise Unprocessable(
             f"A post holds at most {MAX_ATTACHMENTS} attachments.",
             errors=[{"in": "body", "name": "attachments", "detail": "too many"}],
         )
@@ -342,7 +338,7 @@ def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, 
 
 
 def _write(
-    operations: list[tuple[str, dict[str, Any]]], *, conflict: Problem, allowance: Problem | None = None
+    operations: list[tuple[str, dict[str, Any]]], *, conflict: DomainError, allowance: DomainError | None = None
 ) -> None:
     try:
         store.transact(operations)
@@ -381,7 +377,7 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
     operations = [allowance, *_media_checks(author, media_ids), *change_operations(None, post)]
     _write(
         operations,
-        conflict=Conflict("The post could not be created; retry.", headers={"Retry-After": "1"}),
+        conflict=Conflict("The post could not be created; retry.", retry_after=1),
         allowance=DAILY_POSTS.exhausted(now),
     )
     return store.view(post)
@@ -393,7 +389,7 @@ def _owned(post_id: str, user: str) -> dict[str, Any]:
         raise not_found(post_id)
     assert post is not None
     if post["author"] != user:
-        raise Forbidden("Only its author can change or delete a post.")
+        raise NotPermitted("Only its author can change or delete a post.")
     return post
 
 
@@ -414,7 +410,7 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
         added = [media_id for media_id in new["attachments"] if media_id not in post.get("attachments", [])]
     # RFC 9110 §13.2.2: a request that fails without its preconditions gets that answer, not a 412
     if if_match and not _if_match_hits(if_match, post):
-        raise PreconditionFailed(f"The post is at version {post['version']}; If-Match named another.")
+        raise VersionMismatch(f"The post is at version {post['version']}; If-Match named another.")
     if changes.get("status") is not None:
         new["status"] = changes["status"]
         if new["status"] == PUBLISHED and not new.get("published_ms"):
@@ -422,10 +418,10 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
     if all(new.get(name) == post.get(name) for name in ("text", "attachments", "status")):
         return store.view(post)
     new |= {"updated_ms": store.now_ms(), "version": post["version"] + 1}
-    conflict: Problem = (
-        PreconditionFailed("The post changed meanwhile; read it again.")
+    conflict: DomainError = (
+        VersionMismatch("The post changed meanwhile; read it again.")
         if if_match
-        else Conflict("The post changed meanwhile; retry.", headers={"Retry-After": "1"})
+        else Conflict("The post changed meanwhile; retry.", retry_after=1)
     )
     _write(_media_checks(editor, added) + change_operations(post, new), conflict=conflict)
     return store.view(new)
@@ -435,7 +431,7 @@ def delete_post(post_id: str, user: str) -> None:
     post = _owned(post_id, user)
     _write(
         change_operations(post, None),
-        conflict=Conflict("The post changed meanwhile; retry.", headers={"Retry-After": "1"}),
+        conflict=Conflict("The post changed meanwhile; retry.", retry_after=1),
     )
 
 

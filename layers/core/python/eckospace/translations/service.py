@@ -8,13 +8,13 @@ one BatchGetItem each per TTL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass
 
-from eckospace.http.conditional import strong_etag
-from eckospace.http.problems import BadRequest, NotFound
+from eckospace.errors import InvalidInput, NotFound
 from eckospace.translations import store
 from eckospace.translations.locales import (
     DEFAULT_LOCALE,
@@ -70,7 +70,7 @@ def _requested_tag(locale: str | None, accept_language: str | None) -> tuple[str
     """The requested tag (canonical) and the lookup candidates, best first."""
     if locale is not None:
         if not is_well_formed(locale):
-            raise BadRequest(
+            raise InvalidInput(
                 "locale must be a well-formed BCP 47 language tag, such as en, fr-CA or zh-Hant-TW.",
                 errors=[{"in": "query", "name": "locale", "detail": "is not a well-formed BCP 47 language tag"}],
             )
@@ -81,6 +81,10 @@ def _requested_tag(locale: str | None, accept_language: str | None) -> tuple[str
     if DEFAULT_LOCALE not in candidates:
         candidates.append(DEFAULT_LOCALE)
     return None, candidates
+
+
+def _strong_etag(body: str) -> str:
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
 def serve_app_translations(locale: str | None, accept_language: str | None = None) -> ServedTranslations:
@@ -103,7 +107,7 @@ def serve_app_translations(locale: str | None, accept_language: str | None = Non
         separators=(",", ":"),
     )
     body = f'{head[:-1]},"messages":{catalogue.messages_json}}}'
-    served = ServedTranslations(locale=catalogue.locale, body=body, etag=strong_etag(body.encode()))
+    served = ServedTranslations(locale=catalogue.locale, body=body, etag=_strong_etag(body))
     if len(_rendered) >= _MAX_CACHED_LOCALES:
         _rendered.clear()
     # Never outlive the catalogue it was rendered from.

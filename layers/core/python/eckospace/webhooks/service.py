@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.http.pagination import decode_cursor, encode_cursor
-from eckospace.http.problems import Conflict, Forbidden, InsufficientScope, NotFound, UnprocessableContent
+from eckospace.cursors import decode_cursor, encode_cursor
+from eckospace.errors import Conflict, MissingScope, NotFound, NotPermitted, Unprocessable
 from eckospace.webhooks import catalogue, clock, queue, signing, store, targets
 
 OVERLAP_SETTING = "ECKO_WEBHOOKS_SECRET_OVERLAP_SECONDS"
@@ -32,7 +32,7 @@ def _checked_url(url: str) -> str:
     try:
         targets.check_url(url, _policy(), clock.resolver())
     except targets.TargetRefused as refused:
-        raise UnprocessableContent(
+        raise Unprocessable(
             f"This URL cannot receive webhooks: {refused}.",
             errors=[{"in": "body", "name": "url", "detail": str(refused)}],
         ) from None
@@ -42,24 +42,24 @@ def _checked_url(url: str) -> str:
 def _checked_types(event_types: list[str], scopes: frozenset[str], owner: str) -> tuple[str, ...]:
     unknown = sorted({t for t in event_types if t not in catalogue.CATALOGUE or t in catalogue.NOT_SUBSCRIBABLE})
     if unknown:
-        raise UnprocessableContent(
+        raise Unprocessable(
             f"Unknown or unsubscribable event types: {', '.join(unknown)}; see GET /api/webhooks/event-types.",
             errors=[{"in": "body", "name": "event_types", "detail": f"unknown: {', '.join(unknown)}"}],
         )
     if not event_types:
-        raise UnprocessableContent(
+        raise Unprocessable(
             "Subscribe to at least one event type.",
             errors=[{"in": "body", "name": "event_types", "detail": "is empty"}],
         )
     missing = sorted({scope for t in event_types if (scope := catalogue.CATALOGUE[t].scope) is not None} - scopes)
     if missing:
-        problem = InsufficientScope(tuple(missing))
         needing = sorted(t for t in event_types if catalogue.CATALOGUE[t].scope in missing)
-        problem.detail = f"Subscribing to {', '.join(needing)} needs a token with the scope(s): {' '.join(missing)}."
-        raise problem
+        raise MissingScope(
+            tuple(missing), f"Subscribing to {', '.join(needing)} needs a token with the scope(s): {' '.join(missing)}."
+        )
     private = sorted(t for t in set(event_types) if catalogue.CATALOGUE[t].first_party_only)
     if private and not store.is_first_party(owner):
-        raise Forbidden(
+        raise NotPermitted(
             f"{', '.join(private)} carry users' private wallet and payment data and are delivered to "
             "first-party integrations only; the platform's operators decide which those are.",
             first_party_only=private,
@@ -120,7 +120,7 @@ def _rechecked_types(endpoint: store.Endpoint, scopes: frozenset[str], owner: st
     endpoint must not keep receiving what its integration may no longer subscribe to)."""
     try:
         _checked_types(list(endpoint.event_types), scopes, owner)
-    except Forbidden as refused:
+    except NotPermitted as refused:
         refused.detail = (
             f"{refused.detail} This endpoint subscribes to them: drop them from `event_types` in the same request."
         )
@@ -146,7 +146,7 @@ def update_endpoint(owner: str, scopes: frozenset[str], endpoint_id: str, change
             return after.public()
         except store.VersionConflict:
             continue
-    raise Conflict("The endpoint changed while it was being updated; retry.", headers={"Retry-After": "1"})
+    raise Conflict("The endpoint changed while it was being updated; retry.", retry_after=1)
 
 
 def delete_endpoint(owner: str, endpoint_id: str) -> None:
@@ -157,7 +157,7 @@ def delete_endpoint(owner: str, endpoint_id: str) -> None:
             return
         except store.VersionConflict:
             continue
-    raise Conflict("The endpoint changed while it was being deleted; retry.", headers={"Retry-After": "1"})
+    raise Conflict("The endpoint changed while it was being deleted; retry.", retry_after=1)
 
 
 def rotate_secret(owner: str, endpoint_id: str, *, overlap: int | None = None) -> dict[str, Any]:
@@ -176,9 +176,7 @@ def rotate_secret(owner: str, endpoint_id: str, *, overlap: int | None = None) -
     try:
         store.save_endpoint(endpoint, after, secret_put=store.secrets_item(endpoint.endpoint_id, rotated))
     except store.VersionConflict:
-        raise Conflict(
-            "The endpoint changed while its secret was rotated; retry.", headers={"Retry-After": "1"}
-        ) from None
+        raise Conflict("The endpoint changed while its secret was rotated; retry.", retry_after=1) from None
     return {
         "id": endpoint.endpoint_id,
         "secret": fresh,
@@ -228,13 +226,13 @@ def redeliver(owner: str, endpoint_id: str, delivery: str) -> dict[str, Any]:
     if not endpoint.enabled:
         raise Conflict("The endpoint is disabled; enable it before redelivering.")
     if refused := store.entitlement(owner).refusal_for(found.event_type):
-        raise Forbidden(
+        raise NotPermitted(
             f"This integration may no longer receive {found.event_type} ({refused}): it cannot be redelivered.",
             not_entitled=[found.event_type],
         )
     restarted = store.restart(found, clock.now())
     if restarted is None:
-        raise Conflict("This delivery is still being attempted.", headers={"Retry-After": "5"})
+        raise Conflict("This delivery is still being attempted.", retry_after=5)
     queue.send(restarted.message())
     return {"delivery_id": restarted.delivery_id, "status": store.PENDING}
 

@@ -1,11 +1,11 @@
-"""Opaque cursor pagination: `limit` and `cursor` in, `next_cursor` out.
+"""Opaque cursor pagination: a listing's page after a `cursor`, and the `next_cursor` after it.
 
 One codec for every listing. A cursor carries DynamoDB's `LastEvaluatedKey`, when it expires and
 the id of the key that signed it, with an HMAC-SHA256 over all of that and over the listing and
 its scope (the owner and the query it pages: a user and a currency, an endpoint and a status
 filter, a hashtag). So an edited cursor, one from another listing or another caller, one past its
-expiry or one signed with a key we no longer hold is a 400, and no key we did not hand out ever
-reaches DynamoDB.
+expiry or one signed with a key we no longer hold is `InvalidInput`, and no key we did not hand out
+ever reaches DynamoDB.
 
 The keys live in a Secrets Manager secret (`ECKO_CURSOR_KEYS_SECRET`), read through Powertools'
 parameters utility and cached for five minutes: `{"active": "<kid>", "<kid>": "<secret>", ...}`.
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from eckospace.http.problems import BadRequest
+from eckospace.errors import InvalidInput
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -160,8 +160,8 @@ def encode_cursor(
     return _b64encode(_canonical({"kid": keys.active, "exp": expires, "k": last_key, "sig": signature}))
 
 
-def _refused(detail: str) -> BadRequest:
-    return BadRequest(detail, errors=[{"in": "query", "name": "cursor", "detail": detail}])
+def _refused(detail: str) -> InvalidInput:
+    return InvalidInput(detail, errors=[{"in": "query", "name": "cursor", "detail": detail}])
 
 
 def decode_cursor(
@@ -172,7 +172,7 @@ def decode_cursor(
     keys: CursorKeys | None = None,
     now: float | None = None,
 ) -> dict[str, Any] | None:
-    """The ExclusiveStartKey inside a cursor this listing issued for this scope; 400 otherwise."""
+    """The ExclusiveStartKey inside a cursor this listing issued for this scope; `InvalidInput` otherwise."""
     if not cursor:
         return None
     try:

@@ -1,14 +1,19 @@
-"""Pieces of the posts routes' OpenAPI `responses`: plain dicts, cheap to import. Success bodies
-name their models in `eckospace.posts.models` as "module:Class" strings, which only the document
-generator imports."""
+"""What the posts routes share: their listing parameters, and pieces of their OpenAPI `responses`
+as plain dicts, cheap to import. Success bodies name their models in `eckospace.posts.models` as
+"module:Class" strings, which only the document generator imports."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from eckospace.http import documented
+from eckospace.http.params import Query
 
 MODELS = "eckospace.posts.models"
+
+# Listing parameters as text rules: checking them needs no pydantic, which keeps cold starts short.
+LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
+CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
 
 ETAG = {
     "ETag": {
