@@ -1,6 +1,7 @@
 """The local stack's own promises, on a small fixture template: faithful proxy events, workers
 with their own environments, timeouts and crashes answered as API Gateway does, modules switched
-off by Conditions, and SQS event sources with partial batch failures and DLQ redrive."""
+off by Conditions, SQS event sources with partial batch failures and DLQ redrive, and a DynamoDB
+stream event source with its filter, bisection and OnFailure queue."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel, DynamoDBStreamRecordModel
 
 from tests.support.local_stack import RunningStack, start_stack
 
@@ -159,6 +160,36 @@ def test_s3_notifications_reach_the_queue_consumer(fixture_stack):
     assert "Item" not in dynamodb.get_item(
         TableName="eckospace-local-SeenTable", Key={"id": {"S": "s3:elsewhere/skip.png"}}
     )
+
+
+def test_a_table_stream_reaches_its_function_in_order_filtered_with_a_poison_record_set_aside(fixture_stack):
+    dynamodb, sqs = fixture_stack.aws("dynamodb"), fixture_stack.aws("sqs")
+    notes, changes = "eckospace-local-NotesTable", "eckospace-local-ChangesTable"
+    failures_url = sqs.get_queue_url(QueueName="eckospace-local-NotesFailuresQueue")["QueueUrl"]
+    dynamodb.put_item(TableName=notes, Item={"id": {"S": "note-1"}, "text": {"S": "first"}})
+    dynamodb.put_item(TableName=notes, Item={"id": {"S": "draft-1"}, "text": {"S": "left out by the filter"}})
+    dynamodb.put_item(TableName=notes, Item={"id": {"S": "note-1"}, "text": {"S": "second"}})
+    dynamodb.put_item(TableName=notes, Item={"id": {"S": "bad"}, "text": {"S": "poison"}})
+    dynamodb.delete_item(TableName=notes, Key={"id": {"S": "note-1"}})
+
+    def history(item_id: str) -> list[str]:
+        item = dynamodb.get_item(TableName=changes, Key={"id": {"S": item_id}}).get("Item", {})
+        return [event["S"] for event in item.get("events", {}).get("L", [])]
+
+    deadline, set_aside = time.monotonic() + 30, []
+    while time.monotonic() < deadline and not (set_aside and len(history("note-1")) == 3):
+        set_aside += sqs.receive_message(QueueUrl=failures_url, WaitTimeSeconds=1).get("Messages", [])
+    # Bisection isolates the poison record, which is set aside after its two retries; the others
+    # arrive once each, in order.
+    assert history("note-1") == ["INSERT", "MODIFY", "REMOVE"]
+    assert history("draft-1") == [] and history("bad") == []
+    (failure,) = [json.loads(message["Body"]) for message in set_aside]
+    assert failure["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert failure["requestContext"]["approximateInvokeCount"] == 3
+    last = json.loads(dynamodb.get_item(TableName=changes, Key={"id": {"S": "note-1"}})["Item"]["last_record"]["S"])
+    record = DynamoDBStreamRecordModel.model_validate(last)
+    assert record.eventSourceARN.startswith(dynamodb.describe_table(TableName=notes)["Table"]["TableArn"] + "/stream/")
+    assert record.dynamodb.OldImage == {"id": "note-1", "text": "second"} and record.dynamodb.NewImage is None
 
 
 def test_concurrent_requests_get_more_sandboxes_up_to_the_limit(fixture_stack):

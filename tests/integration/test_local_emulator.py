@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,41 +21,15 @@ from botocore.exceptions import ClientError
 
 from eckolocal.emulator import expire_by_lifecycle, lifecycle_due
 from eckolocal.provision import provision
-from eckolocal.stack import Emulator, free_port
 from eckolocal.template import Template
+from tests.support.emulator import Session, start_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Session:
-    """What provisioning needs of a boto3 session, pointed at one endpoint."""
-
-    def __init__(self, endpoint: str) -> None:
-        self.endpoint = endpoint
-
-    def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-
-
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    paths = [str(ROOT / "infra" / "local"), str(ROOT / "layers" / "core" / "python")]
-    saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(paths + ([saved] if saved else []))
-    running = Emulator(free_port())
-    try:
-        running.start(tmp_path_factory.mktemp("emulator") / "emulator.log")
-    finally:
-        if saved is None:
-            os.environ.pop("PYTHONPATH")
-        else:
-            os.environ["PYTHONPATH"] = saved
+    running = start_emulator(tmp_path_factory.mktemp("emulator") / "emulator.log")
     yield Session(running.url)
     running.stop()
 

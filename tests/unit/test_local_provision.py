@@ -1,11 +1,11 @@
 """What the local stack creates from a template's properties: secrets as GenerateSecretString makes
-them, lifecycle rules as S3's API takes them."""
+them, lifecycle rules as S3's API takes them, table streams as DynamoDB's API takes them."""
 
 from __future__ import annotations
 
 import json
 
-from eckolocal.provision import generated_secret, lifecycle_rule
+from eckolocal.provision import generated_secret, lifecycle_rule, stream_specification
 
 
 def test_a_generated_secret_follows_its_template():
@@ -22,6 +22,12 @@ def test_a_generated_secret_follows_its_template():
     assert set(document) == {"active", "c0"} and document["active"] == "c0" and len(document["c0"]) == 64
     plain = generated_secret({"PasswordLength": 32})
     assert len(plain) == 32 and plain != generated_secret({"PasswordLength": 32})
+
+
+def test_a_table_stream_is_enabled_with_its_view_type():
+    props = {"StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"}}
+    assert stream_specification(props) == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert stream_specification({}) is None
 
 
 def test_cloudformation_lifecycle_rules_become_s3_rules():

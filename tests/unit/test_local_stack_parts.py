@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eckolocal.gateway import _policy_allows
-from eckolocal.pollers import failed_message_ids
+from eckolocal.pollers import failed_item_ids
 from eckolocal.template import Template
 from eckolocal.usage import KeyGrant, Plan, RateLimiter, period_end
 
@@ -123,13 +123,13 @@ def test_period_ends():
 
 def test_batch_item_failures():
     batch = {"m1", "m2", "m3"}
-    assert failed_message_ids({"batchItemFailures": []}, batch) == set()
-    assert failed_message_ids(None, batch) == set()
-    assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": "m2"}]}, batch) == {"m2"}
+    assert failed_item_ids({"batchItemFailures": []}, batch) == set()
+    assert failed_item_ids(None, batch) == set()
+    assert failed_item_ids({"batchItemFailures": [{"itemIdentifier": "m2"}]}, batch) == {"m2"}
     # An answer naming messages that were not in the batch fails the whole batch, as on AWS.
-    assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": "zz"}]}, batch) == batch
-    assert failed_message_ids({"batchItemFailures": [{"itemIdentifier": ""}]}, batch) == batch
-    assert failed_message_ids({"batchItemFailures": "m1"}, batch) == batch
+    assert failed_item_ids({"batchItemFailures": [{"itemIdentifier": "zz"}]}, batch) == batch
+    assert failed_item_ids({"batchItemFailures": [{"itemIdentifier": ""}]}, batch) == batch
+    assert failed_item_ids({"batchItemFailures": "m1"}, batch) == batch
 
 
 def test_the_payments_module_can_be_switched_off():

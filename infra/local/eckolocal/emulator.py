@@ -24,6 +24,8 @@ as AWS does:
   emulator sweeps every bucket every `ECKO_LIFECYCLE_SWEEP_SECONDS` (600), counting days as S3
   does (from the object's time, rounded up to the next midnight UTC). Transitions and tag filters
   are not applied.
+- DynamoDB Streams' shard iterators expire 15 minutes after they are handed out; moto keeps
+  them all, and the local stack's stream pollers take a new one with every read.
 
 Run as `python -m eckolocal.emulator HOST PORT`.
 """
@@ -43,6 +45,7 @@ import os
 import re
 import sys
 import threading
+import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterable
@@ -393,6 +396,40 @@ def notifications_carry_version_ids() -> None:
     notifications._get_s3_event = event
 
 
+# ---------------------------------------------------------------------------- DynamoDB Streams
+SHARD_ITERATOR_LIFETIME_SECONDS = 15 * 60
+_shard_iterators_lock = threading.Lock()
+
+
+def forget_expired(iterators: dict[str, Any], now: float, lifetime: float = SHARD_ITERATOR_LIFETIME_SECONDS) -> None:
+    """Drop the shard iterators handed out more than `lifetime` ago (`iterators` keeps the order
+    they were handed out in)."""
+    with _shard_iterators_lock:
+        while iterators:
+            oldest = next(iter(iterators))
+            if iterators[oldest].handed_out > now - lifetime:
+                return
+            del iterators[oldest]
+
+
+def shard_iterators_expire() -> None:
+    """A shard iterator expires 15 minutes after DynamoDB Streams hands it out; moto keeps every one
+    for ever, and a stream poller gets a new one with each read."""
+    from moto.dynamodbstreams.models import ShardIterator
+
+    if getattr(ShardIterator, "expire", False):
+        return
+    create = ShardIterator.__init__
+
+    def init(self: Any, streams_backend: Any, *args: Any, **kwargs: Any) -> None:
+        create(self, streams_backend, *args, **kwargs)
+        self.handed_out = time.monotonic()
+        forget_expired(streams_backend.shard_iterators, self.handed_out)
+
+    ShardIterator.__init__ = init
+    ShardIterator.expire = True
+
+
 # ---------------------------------------------------------------------------- S3 lifecycle
 def lifecycle_due(start: dt.datetime, days: int) -> dt.datetime:
     """When S3 acts on a rule of `days` for something dated `start`: that many days later, rounded up
@@ -506,6 +543,7 @@ def main(argv: list[str]) -> None:
     host, port = argv[0], int(argv[1])
     os.environ.setdefault("MOTO_PORT", str(port))
     notifications_carry_version_ids()
+    shard_iterators_expire()
     secret = os.environ.get("AWS_SECRET_ACCESS_KEY", "testing")
     app = PresignedUrlGuard(
         PostPolicyGuard(

@@ -23,7 +23,6 @@ _TABLE_KEYS = (
     "KeySchema",
     "GlobalSecondaryIndexes",
     "LocalSecondaryIndexes",
-    "StreamSpecification",
 )
 
 
@@ -39,7 +38,28 @@ def _exists_error(error: ClientError) -> bool:
     }
 
 
-def create_tables(template: Template, session: Any) -> None:
+def stream_specification(props: dict[str, Any]) -> dict[str, Any] | None:
+    """A table's StreamSpecification as DynamoDB's API takes it (CloudFormation's has no StreamEnabled)."""
+    spec = props.get("StreamSpecification")
+    return {"StreamEnabled": True, "StreamViewType": spec["StreamViewType"]} if spec else None
+
+
+def _enable_stream(dynamodb: Any, name: str, stream: dict[str, Any]) -> None:
+    """Give an existing table its stream (one created before the template asked for it)."""
+    current = dynamodb.describe_table(TableName=name)["Table"].get("StreamSpecification") or {}
+    if not current.get("StreamEnabled"):
+        dynamodb.update_table(TableName=name, StreamSpecification=stream)
+    elif current.get("StreamViewType") != stream["StreamViewType"]:
+        log.warning(
+            "%s: its stream shows %s, the template asks for %s; disable the stream to change it",
+            name,
+            current.get("StreamViewType"),
+            stream["StreamViewType"],
+        )
+
+
+def create_tables(template: Template, session: Any, *, streams: bool = True) -> None:
+    """The template's tables; with `streams=False` their streams are left to `enable_streams`."""
     dynamodb = session.client("dynamodb")
     for logical_id in template.of_type("AWS::DynamoDB::Table"):
         props = template.properties(logical_id)
@@ -48,16 +68,28 @@ def create_tables(template: Template, session: Any) -> None:
         request["BillingMode"] = props.get("BillingMode", "PAY_PER_REQUEST")
         if request["BillingMode"] == "PROVISIONED":
             request["ProvisionedThroughput"] = props["ProvisionedThroughput"]
-        if "StreamSpecification" in request:  # CloudFormation's form has no StreamEnabled; the API's does
-            request["StreamSpecification"] = {"StreamEnabled": True, **request["StreamSpecification"]}
+        stream = stream_specification(props) if streams else None
+        if stream:
+            request["StreamSpecification"] = stream
         try:
             dynamodb.create_table(TableName=name, **request)
         except ClientError as error:
             if not _exists_error(error):
                 raise
+            if stream:
+                _enable_stream(dynamodb, name, stream)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+
+def enable_streams(template: Template, session: Any) -> None:
+    """Start the streams of tables created with `streams=False`: what was written before is not in them."""
+    dynamodb = session.client("dynamodb")
+    for logical_id in template.of_type("AWS::DynamoDB::Table"):
+        stream = stream_specification(template.properties(logical_id))
+        if stream:
+            _enable_stream(dynamodb, template.physical_name(logical_id), stream)
 
 
 def create_queues(template: Template, session: Any) -> None:
@@ -270,9 +302,10 @@ def create_distributions(template: Template, session: Any) -> None:
         template.set_ref(logical_id, existing[name])
 
 
-def provision(template: Template, session: Any) -> None:
+def provision(template: Template, session: Any, *, streams: bool = True) -> None:
+    """`streams=False` leaves the tables' streams to `enable_streams`, for data restored meanwhile."""
     create_queues(template, session)
-    create_tables(template, session)
+    create_tables(template, session, streams=streams)
     create_buckets(template, session)
     create_parameters(template, session)
     create_secrets(template, session)

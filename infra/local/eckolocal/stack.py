@@ -3,7 +3,7 @@
 Starts the embedded AWS emulator (moto server, its own process, on loopback) unless
 AWS_ENDPOINT_URL or an AWS profile points elsewhere; creates the template's resources; seeds
 signing keys, cursor keys, the demo API key and the translation catalogues; then serves the API on
-127.0.0.1:ECKO_PORT with the local gateway, SQS pollers and per-function workers.
+127.0.0.1:ECKO_PORT with the local gateway, SQS and DynamoDB stream pollers and per-function workers.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from eckolocal.cdn import LocalCdn, distributions
 from eckolocal.gateway import Gateway, HttpAnswer, Request
 from eckolocal.oidc import OidcAccount, OidcProviderError, start_oidc_provider
 from eckolocal.openapi import merged_document, render
-from eckolocal.pollers import SqsPoller, sqs_sources
-from eckolocal.provision import provision
+from eckolocal.pollers import DynamoDbStreamPoller, Poller, SqsPoller, sqs_sources, stream_sources
+from eckolocal.provision import enable_streams, provision
 from eckolocal.schedules import Scheduler
 from eckolocal.state import StateDir
 from eckolocal.template import REGION, Template, load_yaml
@@ -278,7 +278,7 @@ class LocalStack:
         self.template: Template | None = None
         self.gateway: Gateway | None = None
         self.workers: Workers | None = None
-        self.pollers: list[SqsPoller] = []
+        self.pollers: list[Poller] = []
         self.credentials: dict[str, Any] = {}
         self._endpoint: str | None = None
         self._openapi: bytes | None = None
@@ -316,9 +316,13 @@ class LocalStack:
         """The template's resources in the backend, the data saved last, the seeded credentials;
         returns the gateway's view of API keys and plans."""
         template = self.template
-        provision(template, self.session)
-        if self.emulator:
+        # The embedded emulator starts empty: the data saved last goes back in before the tables'
+        # streams begin, so stream consumers see what changes from then on, not the restore.
+        restoring = self.emulator is not None
+        provision(template, self.session, streams=not restoring)
+        if restoring:
             self.state.load_data(template, self.session)
+            enable_streams(template, self.session)
         apigateway = self.session.client("apigateway")
         plan_ids = ensure_usage_plans(template, apigateway)
         self.credentials = self._seed(self._endpoint, apigateway, plan_ids)
@@ -550,6 +554,7 @@ class LocalStack:
             )
         sqs = self.session.client("sqs")
         self.pollers = [SqsPoller(source, self.workers, sqs) for source in sqs_sources(self.template)]
+        self.pollers += self._stream_pollers(sqs)
         scheduler = Scheduler(self.template, self.workers, speed=float(os.environ.get("ECKO_SCHEDULE_SPEED", "1")))
 
         async def save_every_minute() -> None:
@@ -580,6 +585,16 @@ class LocalStack:
                 await poller.stop()
             await scheduler.stop()
             await self.workers.close()  # after the pollers: none may be mid-invocation
+
+    def _stream_pollers(self, sqs: Any) -> list[Poller]:
+        # Two attempts at most: a stream poller backs off and finds its place again itself.
+        config = botocore.config.Config(retries={"mode": "standard", "max_attempts": 2})
+        dynamodb = self.session.client("dynamodb", config=config)
+        streams = self.session.client("dynamodbstreams", config=config)
+        return [
+            DynamoDbStreamPoller(source, self.workers, dynamodb=dynamodb, streams=streams, sqs=sqs)
+            for source in stream_sources(self.template)
+        ]
 
     def banner(self) -> str:
         c = self.credentials

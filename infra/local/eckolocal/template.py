@@ -24,6 +24,10 @@ import yaml
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
+# A stream's ARN ends with a label the backend gives it when it creates the stream, which no
+# template can know: a table's `StreamArn` reads `<table ARN>/stream/latest` here, and the stream
+# pollers read whichever stream the table has (see `table_for_stream_arn`).
+STREAM_LABEL = "latest"
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -320,8 +324,6 @@ class Template:
         if (name, attribute) in self._known_atts:
             return self._known_atts[(name, attribute)]
         physical = self.physical_name(name)
-        if kind == "AWS::DynamoDB::Table" and attribute == "StreamArn":
-            return f"{self.get_att(name, 'Arn')}/stream/local"
         if kind == "AWS::S3::Bucket" and attribute == "RegionalDomainName":
             return f"{physical}.s3.{REGION}.amazonaws.com"
         if kind == "AWS::CloudFront::Distribution" and attribute == "DomainName":
@@ -337,6 +339,8 @@ class Template:
                 "AWS::SecretsManager::Secret": f"secretsmanager:{REGION}:{self.account_id}:secret:",
             }[kind]
             return f"arn:{PARTITION}:{service}{physical}"
+        if attribute == "StreamArn" and kind == "AWS::DynamoDB::Table":
+            return f"{self.get_att(name, 'Arn')}/stream/{STREAM_LABEL}"
         if attribute in ("QueueName", "Name"):
             return physical
         raise KeyError(f"Fn::GetAtt {name}.{attribute} is not supported locally")
@@ -448,6 +452,13 @@ class Template:
             if self.get_att(logical_id, "Arn") == arn:
                 return logical_id
         raise KeyError(f"no queue of the template has the ARN {arn}")
+
+    def table_for_stream_arn(self, arn: str) -> str:
+        """The logical id of the table (in any stack) whose stream this is, whatever its label."""
+        for logical_id in self.of_type("AWS::DynamoDB::Table"):
+            if arn.startswith(f"{self.get_att(logical_id, 'Arn')}/stream/"):
+                return logical_id
+        raise KeyError(f"no table of the template has the stream {arn}")
 
     def api(self) -> tuple[str, dict[str, Any]]:
         apis = {lid: r for lid, r in self.own_resources.items() if r["Type"] == "AWS::Serverless::Api"}
