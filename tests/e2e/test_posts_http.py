@@ -49,6 +49,7 @@ def seed_media(stack, owner: str, status: str = "ready") -> str:
             "status": {"S": status},
             "media_type": {"S": "application/pdf"},
             "size": {"N": "10"},
+            "display_name": {"S": "notes.pdf"},
             "created_at": {"N": str(int(time.time()))},
         },
     )
@@ -69,9 +70,12 @@ def test_a_post_with_an_uploaded_document_is_read_and_in_the_feed(client):
     assert created.status_code == 201, created.text
     post = created.json()
     assert created.headers["Location"] == f"/api/posts/{post['id']}"
-    assert post["attachments"] == [{"id": media_id, "object": "media"}] and post["hashtags"] == ["pycon"]
+    assert [a["id"] for a in post["attachments"]] == [media_id] and post["hashtags"] == ["pycon"]
     read = reader("GET", f"/api/posts/{post['id']}")
     assert read.status_code == 200 and read.json()["text"] == "Notes from #PyCon for @friend"
+    (attachment,) = read.json()["attachments"]  # the reader downloads it, with what the post answered
+    assert requests.get(attachment["download"]["url"], timeout=5).content == sample_files.pdf_bytes()
+    assert reader("GET", f"/api/media/{media_id}").status_code == 200
     feed = reader("GET", "/api/feed", params={"limit": 50}).json()
     assert post["id"] in [p["id"] for p in feed["data"]]
 

@@ -88,6 +88,7 @@ def media(owner: str, status: str = "ready") -> str:
             "status": status,
             "media_type": "application/pdf",
             "size": 10,
+            "display_name": "notes.pdf",
             "created_at": int(time.time()),
             "expires_at": int(time.time()) + 900 if status == "pending" else None,
         }
@@ -291,7 +292,15 @@ def test_attachments_must_be_the_authors_own_ready_media(api):
     author, other = new_user(), new_user()
     own = media(author)
     post = create(author, "with a file", attachments=[own])
-    assert post["attachments"] == [{"id": own, "object": "media"}]
+    (attachment,) = post["attachments"]
+    assert {name: attachment[name] for name in ("id", "object", "kind", "media_type", "size", "display_name")} == {
+        "id": own,
+        "object": "media",
+        "kind": "document",
+        "media_type": "application/pdf",
+        "size": 10,
+        "display_name": "notes.pdf",
+    }
     theirs, pending, missing = media(other), media(author, status="pending"), media_store.new_media_id()
     details = []
     for media_id in (theirs, pending, missing):

@@ -153,8 +153,9 @@ def test_posts_answer_what_the_document_says(client):
     )
     assert created.status == 201, created.body
     post_id = created.body["id"]
-    assert "viewer" not in created.body and created.body["attachments"] == [
-        {"id": upload.body["id"], "object": "media"}
+    assert "viewer" not in created.body
+    assert [(a["id"], a["object"], a["display_name"]) for a in created.body["attachments"]] == [
+        (upload.body["id"], "media", "minutes.pdf")
     ]
     ids = {"post_id": post_id}
     draft = client.call("posts_create", "POST", "/api/posts", author, body={"text": "not yet", "status": "draft"})

@@ -70,6 +70,21 @@ class Media(Shape):
     rejection: str = sometimes("Once `rejected`: why")
 
 
+class Attachment(Shape):
+    """Media attached to something you may read (a post): what it is and where to fetch it, in the
+    same answer. Readable as long as what it is attached to is."""
+
+    id: str = Field(description="The media id (`med_...`); `GET /api/media/{media_id}` reads it too")
+    object: Literal["media"]
+    kind: Literal["document", "image", "video"]
+    media_type: str
+    size: int = Field(description="Bytes, as stored (an image without its identifying metadata)")
+    display_name: str
+    metadata: MediaMetadata
+    download: DownloadLink
+    thumbnail: DownloadLink = sometimes("Images: a JPEG at most 320 pixels on its longer side")
+
+
 class PresignedUploadFields(Shape):
     """The form fields of the presigned POST, to send as they are, before the file. The storage
     refuses a form with any other field or a changed value."""

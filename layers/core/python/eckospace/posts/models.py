@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eckospace.media.models import Attachment
+
 ReactionType = Literal["like", "love", "laugh", "wow", "sad", "celebrate"]
 ReportReason = Literal["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]
 ModerationAction = Literal["hide", "restore", "remove"]
@@ -29,11 +31,6 @@ def sometimes(description: str) -> Any:
 
 class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class PostAttachment(Shape):
-    id: str = Field(description="A media id (`med_...`); read it with `GET /api/media/{media_id}`")
-    object: Literal["media"]
 
 
 class ReactionCounts(Shape):
@@ -63,7 +60,10 @@ class Post(Shape):
     )
     hashtags: list[str] = Field(description="The text's hashtags, lower case, without `#`")
     mentions: list[str] = Field(description="The user ids the text mentions (`@user_id`)")
-    attachments: list[PostAttachment]
+    attachments: list[Attachment] = Field(
+        description="The attached media, with where to fetch each: public images of a public post from the CDN, "
+        "everything else from presigned URLs valid five minutes"
+    )
     reactions: ReactionCounts = Field(
         description="Counts per type: exact on `GET /api/posts/{post_id}`, about a minute behind in listings"
     )

@@ -133,28 +133,39 @@ def _parse_attachments(media_ids: list[str]) -> list[str]:
     return unique
 
 
-def _media_checks(author: str, media_ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """ConditionChecks, inside the post's own transaction, that each media exists, is the author's
-    and is ready. Another user's media fails exactly as a missing one does: nothing leaks."""
-    if not media_ids:
-        return []
-    from eckospace.media import store as media_store
+def _attachment_summaries(author: str, media_ids: list[str]) -> list[dict[str, Any]]:
+    """What the post keeps of each media it attaches (one read); another user's media is refused
+    exactly as a missing one is: nothing leaks."""
+    from eckospace.media.attachments import NotAttachable, summaries
 
-    return [
-        (
-            f"media:{media_id}",
-            {
-                "ConditionCheck": {
-                    "TableName": media_store.table(),
-                    "Key": {"id": {"S": media_id}},
-                    "ConditionExpression": "attribute_exists(id) AND #owner = :owner AND #status = :ready",
-                    "ExpressionAttributeNames": {"#owner": "owner", "#status": "status"},
-                    "ExpressionAttributeValues": {":owner": {"S": author}, ":ready": {"S": media_store.READY}},
-                }
-            },
-        )
-        for media_id in media_ids
-    ]
+    try:
+        return summaries(author, media_ids)
+    except NotAttachable as refused:
+        raise _attachment_problem(refused.media_id) from None
+
+
+def _attached_ids(post: dict[str, Any] | None) -> list[str]:
+    return [attachment["id"] for attachment in (post or {}).get("attachments", [])]
+
+
+def _media_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """The attached media's side of the change: newly attached ones checked to be the author's and
+    ready, and each made readable through the post while, and only while, the post is public."""
+    before, after = _attached_ids(old), _attached_ids(new)
+    if not before and not after:
+        return []
+    from eckospace.media.attachments import attach_operations
+
+    post = new or old
+    assert post is not None
+    return attach_operations(
+        f"post:{post['id']}",
+        owner=post["author"],
+        before=before,
+        after=after,
+        public_before=store.is_public(old),
+        public_after=store.is_public(new),
+    )
 
 
 def notification_id(post_id: str, user: str) -> str:
@@ -292,7 +303,7 @@ def change_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
                 },
             )
         )
-    return operations + notifications
+    return operations + _media_operations(old, new) + notifications
 
 
 def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -364,7 +375,7 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
         "moderation": VISIBLE,
         "hashtags": tags,
         "mentions": mentioned,
-        "attachments": media_ids,
+        "attachments": _attachment_summaries(author, media_ids),
         "created_ms": ms,
         "updated_ms": ms,
         "published_ms": ms if status == PUBLISHED else None,
@@ -374,7 +385,7 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
     }
     now = ms / 1000
     allowance = ("allowance", DAILY_POSTS.count_one(store.table(), store.allowance_key(DAILY_POSTS, author, now), now))
-    operations = [allowance, *_media_checks(author, media_ids), *change_operations(None, post)]
+    operations = [allowance, *change_operations(None, post)]
     _write(
         operations,
         conflict=Conflict("The post could not be created; retry.", retry_after=1),
@@ -402,12 +413,15 @@ def _if_match_hits(header: str, post: dict[str, Any]) -> bool:
 def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
     post = _owned(post_id, editor)
     new = dict(post)
-    added: list[str] = []
     if changes.get("text") is not None:
         new["text"], new["hashtags"], new["mentions"] = _parse_text(changes["text"], editor)
     if changes.get("attachments") is not None:
-        new["attachments"] = _parse_attachments(changes["attachments"])
-        added = [media_id for media_id in new["attachments"] if media_id not in post.get("attachments", [])]
+        media_ids = _parse_attachments(changes["attachments"])
+        kept = {attachment["id"]: attachment for attachment in post.get("attachments", [])}
+        added = {
+            summary["id"]: summary for summary in _attachment_summaries(editor, [i for i in media_ids if i not in kept])
+        }
+        new["attachments"] = [kept.get(media_id) or added[media_id] for media_id in media_ids]
     # RFC 9110 §13.2.2: a request that fails without its preconditions gets that answer, not a 412
     if if_match and not _if_match_hits(if_match, post):
         raise VersionMismatch(f"The post is at version {post['version']}; If-Match named another.")
@@ -423,7 +437,7 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
         if if_match
         else Conflict("The post changed meanwhile; retry.", retry_after=1)
     )
-    _write(_media_checks(editor, added) + change_operations(post, new), conflict=conflict)
+    _write(change_operations(post, new), conflict=conflict)
     return store.view(new)
 
 

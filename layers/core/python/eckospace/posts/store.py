@@ -136,8 +136,11 @@ def counts_from_shards(shards: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def view(post: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str, Any]:
-    """What callers see of a post. `counts`: exact counts (one post read with its shards); listings
-    show the counts the trending refresher last folded in (at most a minute or so behind)."""
+    """What callers see of a post, attachments with where to fetch them (no backend call). `counts`:
+    exact counts (one post read with its shards); listings show the counts the trending refresher
+    last folded in (at most a minute or so behind)."""
+    from eckospace.media.attachments import attachment_view
+
     reactions = dict.fromkeys(REACTION_TYPES, 0) | (counts if counts is not None else post.get("reactions") or {})
     return {
         "id": post["id"],
@@ -148,7 +151,7 @@ def view(post: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str
         "moderation": post["moderation"],
         "hashtags": post.get("hashtags", []),
         "mentions": post.get("mentions", []),
-        "attachments": [{"id": media_id, "object": "media"} for media_id in post.get("attachments", [])],
+        "attachments": [attachment_view(summary, public=is_public(post)) for summary in post.get("attachments", [])],
         "reactions": reactions,
         "reaction_count": sum(reactions.values()),
         "created_at": timestamps.from_ms(post["created_ms"]),
