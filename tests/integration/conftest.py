@@ -20,7 +20,7 @@ from eckolocal.provision import provision
 from eckolocal.stack import Emulator, free_port, seed_keys, seed_translations
 from eckolocal.template import Template
 from eckospace import aws
-from eckospace.config import settings
+from eckospace.config import forget_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
@@ -77,11 +77,11 @@ def function_env(backend, monkeypatch):
         for key, value in functions[logical_id].environment.items():
             monkeypatch.setenv(key, value)
         aws.reset_clients()
-        settings.cache_clear()
+        forget_settings()
 
     yield apply
     aws.reset_clients()
-    settings.cache_clear()
+    forget_settings()
 
 
 def load_function(directory: str) -> ModuleType:

@@ -333,7 +333,7 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
     listing = webhook_endpoints()
     before = listing.page()[1]["next_cursor"]  # the function has read (and cached) the keys
     secrets = aws.client("secretsmanager")
-    secret_id = os.environ[pagination.KEYS_SETTING]
+    secret_id = pagination.KEYS_SECRET()
     held = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     rotated = held.rotated()
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(rotated.document()))
@@ -350,7 +350,7 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
 
 
 def test_the_operator_command_rotates_the_keys_keeping_the_active_one(api):
-    secret_id = os.environ[pagination.KEYS_SETTING]
+    secret_id = pagination.KEYS_SECRET()
     secrets = aws.client("secretsmanager")
     before = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     env = {**os.environ, "AWS_ENDPOINT_URL": aws.client("secretsmanager").meta.endpoint_url}

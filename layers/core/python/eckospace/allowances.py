@@ -8,7 +8,7 @@ transaction as the thing it counts, it costs no extra backend call.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +33,7 @@ def counter_expiry(now: float) -> int:
 @dataclass(frozen=True)
 class DailyAllowance:
     what: str  # what is counted, in the refusal's words: "posts", "reports"
-    setting: str  # the environment variable holding the limit per day
-    default: int
-
-    def limit(self) -> int:
-        return int(os.environ.get(self.setting, str(self.default)))
+    limit: Callable[[], int]  # per day: a setting of the context that counts
 
     def key_value(self, person: str, now: float) -> str:
         return f"allowance#{self.what}#{person}#{day_of(now)}"

@@ -7,24 +7,20 @@ is stored. The counter item lives in the media table under `quota#<user>#<UTC da
 
 from __future__ import annotations
 
-import os
 import time
 
 from eckospace import aws
 from eckospace.allowances import counter_expiry, day_of, seconds_until_tomorrow
 from eckospace.http.problems import TooManyRequests
-from eckospace.media import store
-
-DAILY_UPLOADS_SETTING = "ECKO_MEDIA_DAILY_UPLOADS"
-DAILY_BYTES_SETTING = "ECKO_MEDIA_DAILY_BYTES"
+from eckospace.media import settings, store
 
 
 def charge(owner: str, size: int, *, now: float | None = None) -> None:
     """Count one upload of `size` bytes against today's allowance, or refuse it with 429."""
     now = time.time() if now is None else now
     day = day_of(now)
-    max_uploads = int(os.environ.get(DAILY_UPLOADS_SETTING, "200"))
-    max_bytes = int(os.environ.get(DAILY_BYTES_SETTING, str(2 * 1024**3)))
+    max_uploads = settings.DAILY_UPLOADS()
+    max_bytes = settings.DAILY_UPLOAD_BYTES()
     retry_after = seconds_until_tomorrow(now)
     if size > max_bytes:
         raise _exhausted(retry_after, max_uploads, max_bytes)

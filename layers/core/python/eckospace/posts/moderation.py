@@ -16,7 +16,7 @@ from eckospace import timestamps
 from eckospace.allowances import DailyAllowance
 from eckospace.events import DomainEvent, publish
 from eckospace.http.problems import Conflict, NotFound
-from eckospace.posts import store
+from eckospace.posts import settings, store
 from eckospace.posts.discovery import REPORT_PK, REPORT_POSITION, REPORT_SK, query_page
 from eckospace.posts.service import change_operations, load, not_found
 from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
@@ -24,7 +24,7 @@ from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 ACTIONS = ("hide", "restore", "remove")
 OPEN, RESOLVED = "open", "resolved"
-DAILY_REPORTS = DailyAllowance("reports", "ECKO_REPORTS_DAILY_LIMIT", 30)
+DAILY_REPORTS = DailyAllowance("reports", settings.DAILY_REPORTS)
 
 
 def _report_view(report: dict[str, Any]) -> dict[str, Any]:

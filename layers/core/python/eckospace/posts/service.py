@@ -15,14 +15,14 @@ from typing import Any
 from eckospace import timestamps
 from eckospace.allowances import DailyAllowance
 from eckospace.http.problems import Conflict, Forbidden, NotFound, Problem, UnprocessableContent
-from eckospace.posts import store, text
+from eckospace.posts import settings, store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
 
 MAX_ATTACHMENTS = 10
 # Mention notifications are kept 90 days, then DynamoDB's TTL removes them.
 NOTIFICATION_TTL_SECONDS = 90 * 86_400
 # Drafts count too: what is limited is writing, published or not.
-DAILY_POSTS = DailyAllowance("posts", "ECKO_POSTS_DAILY_LIMIT", 100)
+DAILY_POSTS = DailyAllowance("posts", settings.DAILY_POSTS)
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 POST_FIELDS = (
     "id",
