@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import uuid
 
 import pytest
@@ -97,7 +98,25 @@ def test_the_daily_allowance_holds_exactly_and_says_when_it_renews(uploader, mon
     assert refused["statusCode"] == 429
     retry_after = int(refused["multiValueHeaders"]["Retry-After"][0])
     assert 0 < retry_after <= 86_400
+    problem = json.loads(refused["body"])
+    assert problem["daily_uploads"] == 2 and problem["daily_bytes"] == int(os.environ["ECKO_MEDIA_DAILY_BYTES"])
     assert (media_objects(), media_records()) == before
+
+
+def test_the_daily_bytes_hold_too(uploader, monkeypatch):
+    pdf = sample_files.pdf_bytes()
+    monkeypatch.setenv("ECKO_MEDIA_DAILY_BYTES", str(len(pdf) * 3 // 2))
+    owner = {**OWNER, "sub": f"user-bytes-{uuid.uuid4().hex[:8]}"}
+
+    def attempt():
+        event = upload_event("a.pdf", pdf, "application/pdf")
+        event["requestContext"]["authorizer"] = owner
+        return uploader(event, Context())
+
+    assert attempt()["statusCode"] == 201
+    refused = attempt()
+    assert refused["statusCode"] == 429
+    assert json.loads(refused["body"])["daily_bytes"] == len(pdf) * 3 // 2
 
 
 def test_a_refused_document_does_not_count_against_the_allowance(uploader, monkeypatch):

@@ -14,6 +14,7 @@ import urllib.parse
 from typing import Any
 
 from eckospace import aws, timestamps
+from eckospace.allowances import DailyAllowance
 from eckospace.items import attribute, from_item, to_item
 from eckospace.media import settings
 
@@ -49,6 +50,10 @@ def table() -> str:
 
 def bucket() -> str:
     return settings.BUCKET()
+
+
+def allowance_key(allowance: DailyAllowance, person: str, now: float) -> dict[str, Any]:
+    return {"id": {"S": allowance.key_value(person, now)}}
 
 
 def put_checked_object(media_id: str, content: bytes | bytearray, *, media_type: str, sha256_hex: str) -> str:

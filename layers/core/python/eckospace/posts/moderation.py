@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.allowances import DailyAllowance
+from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.events import DomainEvent, publish
 from eckospace.http.problems import Conflict, NotFound
 from eckospace.posts import settings, store
@@ -24,7 +24,7 @@ from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 ACTIONS = ("hide", "restore", "remove")
 OPEN, RESOLVED = "open", "resolved"
-DAILY_REPORTS = DailyAllowance("reports", settings.DAILY_REPORTS)
+DAILY_REPORTS = DailyAllowance("reports", (Quantity("reports", "used", "daily_limit", settings.DAILY_REPORTS),))
 
 
 def _report_view(report: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +80,10 @@ def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -
                     },
                 ),
                 ("report", {"Put": {"TableName": table, "Item": store.to_item(report)}}),
-                ("allowance", DAILY_REPORTS.count_one(table, store.allowance_key(DAILY_REPORTS, reporter, now), now)),
+                (
+                    "allowance",
+                    DAILY_REPORTS.transaction_item(table, store.allowance_key(DAILY_REPORTS, reporter, now), now),
+                ),
             ]
         )
     except Cancelled as cancelled:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.allowances import DailyAllowance
+from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.http.problems import Conflict, Forbidden, NotFound, Problem, UnprocessableContent
 from eckospace.posts import settings, store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
@@ -22,7 +22,7 @@ MAX_ATTACHMENTS = 10
 # Mention notifications are kept 90 days, then DynamoDB's TTL removes them.
 NOTIFICATION_TTL_SECONDS = 90 * 86_400
 # Drafts count too: what is limited is writing, published or not.
-DAILY_POSTS = DailyAllowance("posts", settings.DAILY_POSTS)
+DAILY_POSTS = DailyAllowance("posts", (Quantity("posts", "used", "daily_limit", settings.DAILY_POSTS),))
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 POST_FIELDS = (
     "id",
@@ -377,7 +377,10 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
         "notified": [],
     }
     now = ms / 1000
-    allowance = ("allowance", DAILY_POSTS.count_one(store.table(), store.allowance_key(DAILY_POSTS, author, now), now))
+    allowance = (
+        "allowance",
+        DAILY_POSTS.transaction_item(store.table(), store.allowance_key(DAILY_POSTS, author, now), now),
+    )
     operations = [allowance, *_media_checks(author, media_ids), *change_operations(None, post)]
     _write(
         operations,
