@@ -26,16 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
 
 
-class Context:
-    aws_request_id = "ctx-request-id"
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
 @pytest.fixture(scope="session")
 def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     # The local stack's own emulator: moto, with DynamoDB served one request at a time (moto alone
@@ -120,28 +110,6 @@ class CallCounter:
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
-
-
-def api_event(
-    method: str,
-    path: str,
-    *,
-    body: Any = None,
-    authorizer: dict[str, Any] | None = None,
-    query: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A REST proxy event for `path`, built from the canonical fixture."""
-    built = event("translations_get_app")
-    built.update(
-        resource=path,
-        path=path,
-        httpMethod=method,
-        body=None if body is None else json.dumps(body),
-        queryStringParameters=query,
-        multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None,
-    )
-    built["requestContext"].update(resourcePath=path, httpMethod=method, path=f"/v1{path}", authorizer=authorizer)
-    return built
 
 
 def sqs_event(*bodies: dict) -> dict:

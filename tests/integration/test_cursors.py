@@ -23,7 +23,8 @@ from eckospace.http import pagination
 from eckospace.http.pagination import CURSOR_SECONDS, CursorKeys, encode_cursor
 from eckospace.payments import ledger
 from eckospace.webhooks import store as webhooks_store
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
+from tests.support.lambda_proxy import invoke
 
 FUNCTIONS = {
     "WalletLedgerListFunction": "wallet_ledger_list",
@@ -55,15 +56,9 @@ def api(function_env):
 
 def call(
     function: str, method: str, path: str, authorizer: dict[str, str], *, query: dict | None = None, body: Any = None
-) -> tuple[int, Any, dict[str, str]]:
-    event = api_event(method, path, authorizer=authorizer, query=query, body=body)
-    if body is not None:
-        event["headers"]["content-type"] = "application/json"
-        event["multiValueHeaders"]["content-type"] = ["application/json"]
-    response = _handlers[function](event, Context())
-    headers = {k.lower(): v[0] for k, v in (response.get("multiValueHeaders") or {}).items()}
-    headers |= {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None, headers
+):
+    answer = invoke(_handlers[function], method, path, authorizer=authorizer, query=query, body=body)
+    return answer.status, answer.body, answer.headers
 
 
 def user(sub: str, scopes: str) -> dict[str, str]:

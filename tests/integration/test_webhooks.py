@@ -23,8 +23,9 @@ from eckospace.config import forget_settings
 from eckospace.events import DomainEvent
 from eckospace.identity import integrations
 from eckospace.webhooks import clock, queue, store, transport
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
 from tests.support import openapi_contract
+from tests.support.lambda_proxy import Context, invoke
 from tests.support.webhook_receiver import Answer, Receiver
 
 FUNCTIONS = {
@@ -109,11 +110,9 @@ class Harness:
             "token_use": token_use,
             **({"client_id": client} if token_use == "client" else {}),
         }
-        response = self.handlers[name](
-            api_event(method, path, body=body, authorizer=authorizer, query=query), Context()
-        )
-        self.answers.append((method, path, response))
-        return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+        answer = invoke(self.handlers[name], method, path, body=body, authorizer=authorizer, query=query)
+        self.answers.append((method, path, answer.result))
+        return answer.status, answer.body
 
     def endpoint(self, client: str, url: str, types=("wallet.credited",), **extra) -> dict:
         status, body = self.call(
