@@ -50,7 +50,7 @@ def run(backend: Backend, *, rounds: int = ROUNDS, per_round: int = PER_ROUND) -
 def _measure(request: dict[str, Any]) -> dict[str, Any]:
     import jwt
 
-    from eckospace.config import settings
+    from eckospace.identity import settings
     from eckospace.identity.jwks import published_jwks, verifier
 
     handler = load_handler()
@@ -60,12 +60,11 @@ def _measure(request: dict[str, Any]) -> dict[str, Any]:
     cached_verifier = verifier()
     kid = jwt.get_unverified_header(token)["kid"]
     key = jwt.PyJWK(next(k for k in published_jwks()["keys"] if k["kid"] == kid), algorithm="ES256")
-    config = settings()
     variants = {
         "verify": lambda: cached_verifier.verify(token),
         "handler": lambda: handler(event, lambda_context()),
         "pyjwt": lambda: jwt.decode(
-            token, key=key, algorithms=["ES256"], audience=config.token_audience, issuer=config.token_issuer
+            token, key=key, algorithms=["ES256"], audience=settings.TOKEN_AUDIENCE(), issuer=settings.TOKEN_ISSUER()
         ),
     }
     samples: dict[str, list[float]] = {name: [] for name in variants}

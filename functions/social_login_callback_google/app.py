@@ -7,15 +7,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 
-from eckospace.config import Settings
 from eckospace.http.identity_routes import empty, header, problem
 from eckospace.http.params import Query
 from eckospace.http.resolver import entrypoint, make_resolver
+from eckospace.identity import settings
 from eckospace.identity.binding import COOKIE_NAME, from_cookies
 from eckospace.identity.google import finish_sign_in
 from eckospace.identity.sessions import new_sign_in_code
-
-COMPLETE_URL_SETTING = "ECKO_SIGN_IN_COMPLETE_URL"
 
 app = make_resolver()
 
@@ -73,7 +71,7 @@ def google_callback(
     binding = from_cookies(app.current_event.raw_event)
     user = finish_sign_in({"state": state, "code": code, "error": error}, binding)
     sign_in_code = new_sign_in_code(user.id, binding)
-    target = f"{Settings.require(COMPLETE_URL_SETTING)}?{urllib.parse.urlencode({'code': sign_in_code})}"
+    target = f"{settings.SIGN_IN_COMPLETE_URL()}?{urllib.parse.urlencode({'code': sign_in_code})}"
     return Response(
         status_code=302, headers={"Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 
 from _backend import table_name, use_local_stack_if_running
 
@@ -41,9 +40,9 @@ def main() -> None:
     args = parser.parse_args()
     local = use_local_stack_if_running()
 
-    from eckospace.identity import api_keys, integrations
+    from eckospace.identity import api_keys, integrations, settings
 
-    os.environ[integrations.TABLE_SETTING] = table_name("IntegrationsTable", args.env, local=local)
+    settings.INTEGRATIONS_TABLE.provide(table_name("IntegrationsTable", args.env, local=local))
     if args.action == "list":
         for item in integrations.list_all():
             print(

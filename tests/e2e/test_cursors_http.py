@@ -18,15 +18,18 @@ import requests
 from eckospace import aws
 from eckospace.cursors import CursorKeys, encode_cursor
 from eckospace.identity import integrations
+from eckospace.identity import settings as identity_settings
 from eckospace.payments import ledger
+from eckospace.payments import settings as payments_settings
+from eckospace.webhooks import settings as webhooks_settings
 from eckospace.webhooks import store as webhooks_store
 from tests.support.local_stack import RunningStack
 from tests.support.tokens import mint
 
 SETTINGS = {
-    ledger.TABLE_SETTING: "eckospace-local-WalletsTable",
-    webhooks_store.TABLE_SETTING: "eckospace-local-WebhooksTable",
-    integrations.TABLE_SETTING: "eckospace-local-IntegrationsTable",
+    payments_settings.WALLETS_TABLE.variable: "eckospace-local-WalletsTable",
+    webhooks_settings.TABLE.variable: "eckospace-local-WebhooksTable",
+    identity_settings.INTEGRATIONS_TABLE.variable: "eckospace-local-IntegrationsTable",
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from eckospace import aws
-from eckospace.identity import integrations
+from eckospace.identity import integrations, settings
 from tests.support.local_stack import RunningStack
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -24,15 +24,15 @@ def admin(stack: RunningStack) -> Iterator[None]:
     """Operate on the stack's integrations the way the operator command does."""
     import os
 
-    saved = os.environ.get(integrations.TABLE_SETTING)
-    os.environ[integrations.TABLE_SETTING] = "eckospace-local-IntegrationsTable"
+    saved = os.environ.get(settings.INTEGRATIONS_TABLE.variable)
+    os.environ[settings.INTEGRATIONS_TABLE.variable] = "eckospace-local-IntegrationsTable"
     aws.use_client("dynamodb", stack.aws("dynamodb"))
     yield
     aws.reset_clients()
     if saved is None:
-        os.environ.pop(integrations.TABLE_SETTING, None)
+        os.environ.pop(settings.INTEGRATIONS_TABLE.variable, None)
     else:
-        os.environ[integrations.TABLE_SETTING] = saved
+        os.environ[settings.INTEGRATIONS_TABLE.variable] = saved
 
 
 def basic(client_id: str, secret: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from eckospace import aws
-from eckospace.identity import integrations
+from eckospace.identity import integrations, settings
 from tests.support import openapi_contract
 from tests.support.local_stack import RunningStack
 from tests.support.webhook_receiver import Answer, Receiver
@@ -40,8 +40,8 @@ def client_token(stack: RunningStack, api_key: str, client_id: str, secret: str,
 
 @pytest.fixture(scope="module")
 def second_integration(stack: RunningStack) -> tuple[str, str]:
-    saved = os.environ.get(integrations.TABLE_SETTING)
-    os.environ[integrations.TABLE_SETTING] = "eckospace-local-IntegrationsTable"
+    saved = os.environ.get(settings.INTEGRATIONS_TABLE.variable)
+    os.environ[settings.INTEGRATIONS_TABLE.variable] = "eckospace-local-IntegrationsTable"
     aws.use_client("dynamodb", stack.aws("dynamodb"))
     try:
         integration, secret = integrations.register(
@@ -54,9 +54,9 @@ def second_integration(stack: RunningStack) -> tuple[str, str]:
     finally:
         aws.reset_clients()
         if saved is None:
-            os.environ.pop(integrations.TABLE_SETTING, None)
+            os.environ.pop(settings.INTEGRATIONS_TABLE.variable, None)
         else:
-            os.environ[integrations.TABLE_SETTING] = saved
+            os.environ[settings.INTEGRATIONS_TABLE.variable] = saved
     return integration.client_id, secret
 
 

@@ -20,20 +20,10 @@ from eckolocal.provision import provision
 from eckolocal.stack import Emulator, free_port, seed_keys, seed_translations
 from eckolocal.template import Template
 from eckospace import aws
-from eckospace.config import settings
+from eckospace.config import forget_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
-
-
-class Context:
-    aws_request_id = "ctx-request-id"
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
 
 
 @pytest.fixture(scope="session")
@@ -77,11 +67,11 @@ def function_env(backend, monkeypatch):
         for key, value in functions[logical_id].environment.items():
             monkeypatch.setenv(key, value)
         aws.reset_clients()
-        settings.cache_clear()
+        forget_settings()
 
     yield apply
     aws.reset_clients()
-    settings.cache_clear()
+    forget_settings()
 
 
 def load_function(directory: str) -> ModuleType:
@@ -120,28 +110,6 @@ class CallCounter:
 
     def _count(self, model: Any, **_: Any) -> None:
         self.calls.append(model.name)
-
-
-def api_event(
-    method: str,
-    path: str,
-    *,
-    body: Any = None,
-    authorizer: dict[str, Any] | None = None,
-    query: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A REST proxy event for `path`, built from the canonical fixture."""
-    built = event("translations_get_app")
-    built.update(
-        resource=path,
-        path=path,
-        httpMethod=method,
-        body=None if body is None else json.dumps(body),
-        queryStringParameters=query,
-        multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None,
-    )
-    built["requestContext"].update(resourcePath=path, httpMethod=method, path=f"/v1{path}", authorizer=authorizer)
-    return built
 
 
 def sqs_event(*bodies: dict) -> dict:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from eckolocal.usage import ensure_usage_plans
 from eckospace import aws
 from eckospace.identity import api_keys, integrations
-from tests.integration.conftest import Context, load_function
+from tests.integration.conftest import load_function
+from tests.support.lambda_proxy import Context
 
 
 def _enabled(key_id: str) -> bool:

@@ -7,7 +7,8 @@ import pytest
 
 from eckospace import aws
 from eckospace.identity import jwks
-from tests.integration.conftest import CallCounter, Context, api_event, event, load_function
+from tests.integration.conftest import CallCounter, event, load_function
+from tests.support.lambda_proxy import Context, invoke
 from tests.support.tokens import mint
 
 
@@ -109,13 +110,8 @@ def _allowed(statement: dict, table_arn: str, request: dict) -> bool:
 def _sign_out(function_env, sid: str) -> None:
     function_env("AuthLogoutFunction")
     logout = load_function("auth_logout").lambda_handler
-    answer = logout(
-        api_event(
-            "POST", "/api/auth/logout", authorizer={"sub": "user-1", "scope": "", "token_use": "user", "sid": sid}
-        ),
-        Context(),
-    )
-    assert answer["statusCode"] == 204
+    authorizer = {"sub": "user-1", "scope": "", "token_use": "user", "sid": sid}
+    assert invoke(logout, "POST", "/api/auth/logout", authorizer=authorizer).status == 204
 
 
 def test_a_session_token_is_refused_once_its_session_has_ended(handler, backend, function_env):

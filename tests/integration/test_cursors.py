@@ -22,7 +22,8 @@ from eckospace import aws, cursors
 from eckospace.cursors import CURSOR_SECONDS, CursorKeys, encode_cursor
 from eckospace.payments import ledger
 from eckospace.webhooks import store as webhooks_store
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
+from tests.support.lambda_proxy import invoke
 
 FUNCTIONS = {
     "WalletLedgerListFunction": "wallet_ledger_list",
@@ -54,15 +55,9 @@ def api(function_env):
 
 def call(
     function: str, method: str, path: str, authorizer: dict[str, str], *, query: dict | None = None, body: Any = None
-) -> tuple[int, Any, dict[str, str]]:
-    event = api_event(method, path, authorizer=authorizer, query=query, body=body)
-    if body is not None:
-        event["headers"]["content-type"] = "application/json"
-        event["multiValueHeaders"]["content-type"] = ["application/json"]
-    response = _handlers[function](event, Context())
-    headers = {k.lower(): v[0] for k, v in (response.get("multiValueHeaders") or {}).items()}
-    headers |= {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None, headers
+):
+    answer = invoke(_handlers[function], method, path, authorizer=authorizer, query=query, body=body)
+    return answer.status, answer.body, answer.headers
 
 
 def user(sub: str, scopes: str) -> dict[str, str]:
@@ -332,7 +327,7 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
     listing = webhook_endpoints()
     before = listing.page()[1]["next_cursor"]  # the function has read (and cached) the keys
     secrets = aws.client("secretsmanager")
-    secret_id = os.environ[cursors.KEYS_SETTING]
+    secret_id = cursors.KEYS_SECRET()
     held = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     rotated = held.rotated()
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(rotated.document()))
@@ -349,7 +344,7 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
 
 
 def test_the_operator_command_rotates_the_keys_keeping_the_active_one(api):
-    secret_id = os.environ[cursors.KEYS_SETTING]
+    secret_id = cursors.KEYS_SECRET()
     secrets = aws.client("secretsmanager")
     before = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     env = {**os.environ, "AWS_ENDPOINT_URL": aws.client("secretsmanager").meta.endpoint_url}

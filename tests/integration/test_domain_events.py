@@ -6,13 +6,13 @@ import pytest
 from botocore.stub import Stubber
 
 from eckospace import aws
-from eckospace.events import QUEUE_URL_SETTING, DomainEvent, publish
+from eckospace.events import QUEUE_URL, DomainEvent, publish
 
 
 @pytest.fixture
 def queue_url(backend, monkeypatch):
     url = backend["template"].ref("DomainEventsQueue")
-    monkeypatch.setenv(QUEUE_URL_SETTING, url)
+    monkeypatch.setenv(QUEUE_URL.variable, url)
     aws.reset_clients()
     return url
 

@@ -17,7 +17,8 @@ import stripe
 from eckospace import aws
 from eckospace.identity import integrations, jwks, sessions, signing, users
 from eckospace.payments import stripe_webhooks
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
+from tests.support.lambda_proxy import invoke
 from tests.support.openapi_contract import check_answer
 
 BINDING = "browser-binding-" + "c" * 32
@@ -26,38 +27,20 @@ STRIPE_SECRET_ID = "eckospace/dev/stripe-webhook-secrets"
 STRIPE_SECRET = "whsec_contract_" + "d" * 20
 
 
-def answer_headers(response: dict[str, Any]) -> dict[str, str]:
-    headers = dict(response.get("headers") or {})
-    headers.update({name: values[0] for name, values in (response.get("multiValueHeaders") or {}).items() if values})
-    return headers
-
-
-def answered(handler, event: dict[str, Any], path: str) -> tuple[int, Any]:
+def answered(handler, method: str, path: str, **request: Any) -> tuple[int, Any]:
     """Call the handler; check its answer against the document; the status and the parsed body."""
-    response = handler(event, Context())
-    status = response["statusCode"]
-    body = response.get("body") or ""
-    if response.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode()
-    return status, check_answer(event["httpMethod"], path, status, answer_headers(response), body)
+    answer = invoke(handler, method, path, **request)
+    return answer.status, check_answer(method, path, answer.status, answer.headers, answer.text)
 
 
-def with_headers(event: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    event["headers"] = {**(event.get("headers") or {}), **headers}
-    event["multiValueHeaders"] = {name: [value] for name, value in event["headers"].items()}
-    return event
-
-
-def form_event(
-    path: str, form: dict[str, str], *, basic: tuple[str, str] | None = None, content_type: str = FORM
+def form_request(
+    fields: dict[str, str], *, basic: tuple[str, str] | None = None, content_type: str = FORM
 ) -> dict[str, Any]:
-    event = api_event("POST", path)
-    event["requestContext"]["authorizer"] = None
-    event["body"] = urlencode(form)
+    """An OAuth client's form request: its body and headers, for `invoke`."""
     headers = {"Content-Type": content_type}
     if basic:
         headers["Authorization"] = "Basic " + base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()
-    return with_headers(event, headers)
+    return {"body": urlencode(fields), "headers": headers}
 
 
 @pytest.fixture
@@ -87,12 +70,13 @@ def test_the_token_endpoint_answers_as_documented(oauth):
     token = oauth["oauth_token"]
     client = new_integration()
     path = "/api/oauth/token"
-    status, body = answered(token, form_event(path, {"grant_type": "client_credentials"}, basic=client), path)
+    status, body = answered(token, "POST", path, **form_request({"grant_type": "client_credentials"}, basic=client))
     assert status == 200 and body["token_type"] == "Bearer" and body["scope"] == "translations:read"
     status, body = answered(
         token,
-        form_event(
-            path,
+        "POST",
+        path,
+        **form_request(
             {
                 "grant_type": "client_credentials",
                 "client_id": client[0],
@@ -100,7 +84,6 @@ def test_the_token_endpoint_answers_as_documented(oauth):
                 "scope": "posts:read",
             },
         ),
-        path,
     )
     assert status == 200 and body["scope"] == "posts:read"
     refusals = [
@@ -113,7 +96,7 @@ def test_the_token_endpoint_answers_as_documented(oauth):
         ({"grant_type": "client_credentials"}, None, FORM, 401, "invalid_client"),
     ]
     for form, basic, content_type, expected, error in refusals:
-        status, body = answered(token, form_event(path, form, basic=basic, content_type=content_type), path)
+        status, body = answered(token, "POST", path, **form_request(form, basic=basic, content_type=content_type))
         assert (status, body["error"]) == (expected, error), form
 
 
@@ -122,26 +105,24 @@ def test_the_revocation_endpoint_answers_as_documented(oauth):
     mine, theirs = new_integration(), new_integration()
 
     def access_token(client: tuple[str, str]) -> str:
-        event = form_event("/api/oauth/token", {"grant_type": "client_credentials"}, basic=client)
-        return json.loads(token(event, Context())["body"])["access_token"]
+        grant = form_request({"grant_type": "client_credentials"}, basic=client)
+        return invoke(token, "POST", "/api/oauth/token", **grant).body["access_token"]
 
     path = "/api/oauth/revoke"
-    status, body = answered(revoke, form_event(path, {"token": access_token(mine)}, basic=mine), path)
+    status, body = answered(revoke, "POST", path, **form_request({"token": access_token(mine)}, basic=mine))
     assert (status, body) == (200, None)  # no content
-    status, body = answered(revoke, form_event(path, {"token": "not-a-token"}, basic=mine), path)
+    status, body = answered(revoke, "POST", path, **form_request({"token": "not-a-token"}, basic=mine))
     assert (status, body) == (200, None)  # nothing to revoke says nothing
-    status, body = answered(revoke, form_event(path, {"token": access_token(theirs)}, basic=mine), path)
+    status, body = answered(revoke, "POST", path, **form_request({"token": access_token(theirs)}, basic=mine))
     assert (status, body["error"]) == (400, "unauthorized_client")
-    status, body = answered(revoke, form_event(path, {}, basic=mine), path)
+    status, body = answered(revoke, "POST", path, **form_request({}, basic=mine))
     assert (status, body["error"]) == (400, "invalid_request")
-    status, body = answered(revoke, form_event(path, {"token": "x"}, basic=(mine[0], "wrong")), path)
+    status, body = answered(revoke, "POST", path, **form_request({"token": "x"}, basic=(mine[0], "wrong")))
     assert (status, body["error"]) == (401, "invalid_client")
 
 
 def test_the_published_keys_answer_as_documented(oauth, backend):
-    event = api_event("GET", "/.well-known/jwks.json")
-    event["requestContext"]["authorizer"] = None
-    status, body = answered(oauth["jwks_get"], event, "/.well-known/jwks.json")
+    status, body = answered(oauth["jwks_get"], "GET", "/.well-known/jwks.json")
     assert status == 200 and backend["ring"].active_kid in {key["kid"] for key in body["keys"]}
 
 
@@ -156,28 +137,22 @@ def session_handlers(function_env):
     }
 
 
-def json_event(path: str, body: Any) -> dict[str, Any]:
-    event = api_event("POST", path, body=body)
-    event["requestContext"]["authorizer"] = None
-    return with_headers(event, {"Content-Type": "application/json"})
-
-
 def test_sessions_answer_as_documented(session_handlers):
     create, refresh = session_handlers["auth_session_create"], session_handlers["auth_session_refresh"]
     user = users.find_or_create("google", "contract-sub-1", email="grace@example.com", name="Grace")
     code = sessions.new_sign_in_code(user.id, BINDING)
     path = "/api/auth/session"
-    status, problem = answered(create, json_event(path, {"code": code, "binding": "another-browser-" + "e" * 20}), path)
+    status, problem = answered(create, "POST", path, body={"code": code, "binding": "another-browser-" + "e" * 20})
     assert status == 403 and problem["type"] == "urn:eckospace:problem:sign-in-browser-mismatch"
-    status, session = answered(create, json_event(path, {"code": code, "binding": BINDING}), path)
+    status, session = answered(create, "POST", path, body={"code": code, "binding": BINDING})
     assert status == 200 and session["refresh_token"].startswith("ekr_")
-    status, problem = answered(create, json_event(path, {"code": code, "binding": BINDING}), path)
+    status, problem = answered(create, "POST", path, body={"code": code, "binding": BINDING})
     assert status == 401 and problem["errors"][0]["name"] == "code"  # spent
 
     path = "/api/auth/refresh"
-    status, renewed = answered(refresh, json_event(path, {"refresh_token": session["refresh_token"]}), path)
+    status, renewed = answered(refresh, "POST", path, body={"refresh_token": session["refresh_token"]})
     assert status == 200 and renewed["refresh_token"] != session["refresh_token"]
-    status, problem = answered(refresh, json_event(path, {"refresh_token": session["refresh_token"]}), path)
+    status, problem = answered(refresh, "POST", path, body={"refresh_token": session["refresh_token"]})
     assert status == 401 and "already used" in problem["detail"]
 
 
@@ -187,18 +162,16 @@ def test_logout_and_me_answer_as_documented(session_handlers):
     session = sessions.exchange_sign_in_code(sessions.new_sign_in_code(user.id, BINDING), BINDING)
     principal = {"sub": user.id, "scope": session["scope"], "token_use": "user"}
 
-    status, body = answered(me, api_event("GET", "/api/me", authorizer=principal), "/api/me")
+    status, body = answered(me, "GET", "/api/me", authorizer=principal)
     assert status == 200 and body["id"] == user.id and body["name"] is None
     assert "created" not in body and body["created_at"].endswith("Z")
-    status, problem = answered(me, api_event("GET", "/api/me", authorizer={**principal, "sub": "gone-user"}), "/api/me")
+    status, problem = answered(me, "GET", "/api/me", authorizer={**principal, "sub": "gone-user"})
     assert status == 404 and problem["status"] == 404
 
-    status, problem = answered(logout, api_event("POST", "/api/auth/logout", authorizer=principal), "/api/auth/logout")
+    status, problem = answered(logout, "POST", "/api/auth/logout", authorizer=principal)
     assert status == 403 and "no sign-in session" in problem["detail"]  # a developer token has no session
     sid = session_id_of(session["access_token"])
-    status, body = answered(
-        logout, api_event("POST", "/api/auth/logout", authorizer={**principal, "sid": sid}), "/api/auth/logout"
-    )
+    status, body = answered(logout, "POST", "/api/auth/logout", authorizer={**principal, "sid": sid})
     assert (status, body) == (204, None)
 
 
@@ -218,23 +191,20 @@ def stripe_webhook(function_env):
     stripe_webhooks._secrets_provider.cache_clear()
 
 
-def delivery(body: str, signature: str | None) -> dict[str, Any]:
-    event = api_event("POST", "/payment/stripe/webhook")
-    event["requestContext"]["authorizer"] = None
-    event["body"] = body
-    return with_headers(
-        event,
-        {"Content-Type": "application/json; charset=utf-8", **({"Stripe-Signature": signature} if signature else {})},
-    )
-
-
 def test_the_stripe_webhook_answers_as_documented(stripe_webhook):
     path = "/payment/stripe/webhook"
 
     def deliver(body: str, signature: str | None = "sign") -> tuple[int, Any]:
         if signature == "sign":
             signature = stripe.WebhookSignature.generate_signature_header(body, STRIPE_SECRET)
-        return answered(stripe_webhook, delivery(body, signature), path)
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        return answered(
+            stripe_webhook,
+            "POST",
+            path,
+            body=body,
+            headers=headers | ({"Stripe-Signature": signature} if signature else {}),
+        )
 
     handled = json.dumps(
         {

@@ -5,7 +5,6 @@ answers carry everything a reader needs, and a feed page costs no read for its a
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import Any
@@ -15,8 +14,9 @@ import requests
 
 from eckospace import aws
 from eckospace.media import store as media_store
-from tests.integration.conftest import CallCounter, Context, api_event, load_function, module_functions
+from tests.integration.conftest import CallCounter, load_function, module_functions
 from tests.support import sample_files
+from tests.support.lambda_proxy import invoke
 
 FUNCTIONS = module_functions("posts", "media")
 SCOPES = "posts:read posts:write media:read media:write moderation:read moderation:write"
@@ -33,12 +33,9 @@ def api(function_env):
 
 
 def call(function: str, method: str, path: str, user: str, body: Any = None) -> tuple[int, Any]:
-    event = api_event(method, path, body=body, authorizer={"sub": user, "scope": SCOPES, "token_use": "user"})
-    if body is not None:
-        event["headers"]["content-type"] = "application/json"
-        event["multiValueHeaders"]["content-type"] = ["application/json"]
-    response = _handlers[function](event, Context())
-    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+    authorizer = {"sub": user, "scope": SCOPES, "token_use": "user"}
+    answer = invoke(_handlers[function], method, path, body=body, authorizer=authorizer)
+    return answer.status, answer.body
 
 
 def user() -> str:

@@ -4,34 +4,29 @@ redelivered notification never publishes twice."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
-import json
+import os
 import uuid
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.stub import Stubber
 from PIL import Image
-from urllib3.filepost import encode_multipart_formdata
 
 from eckospace import aws
 from eckospace.media import service, store
-from tests.integration.conftest import CallCounter, Context, api_event, load_function, sqs_event
+from tests.integration.conftest import CallCounter, load_function, sqs_event
 from tests.support import sample_files
+from tests.support.lambda_proxy import Answer, Context, file_upload, invoke, rest_event
 
 UPLOAD = "/api/post/editor/media/document/upload"
 OWNER = {"sub": "user-media", "scope": "media:read media:write", "token_use": "user"}
 
 
-def upload_event(filename: str, content: bytes, media_type: str) -> dict:
-    body, content_type = encode_multipart_formdata({"file": (filename, content, media_type)})
-    event = api_event("POST", UPLOAD, authorizer=OWNER)
-    event.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
-    event["headers"] = {**event["headers"], "Content-Type": content_type}
-    event["multiValueHeaders"] = {**event.get("multiValueHeaders", {}), "Content-Type": [content_type]}
-    return event
+def upload(uploader, content: bytes, *, owner: dict = OWNER) -> Answer:
+    """`owner` uploads `content` as a.pdf."""
+    return invoke(uploader, "POST", UPLOAD, authorizer=owner, **file_upload("a.pdf", content, "application/pdf"))
 
 
 def media_objects() -> list[str]:
@@ -58,9 +53,9 @@ def test_an_upload_whose_object_cannot_be_stored_is_a_503_with_nothing_stored(up
     before = (media_objects(), media_records())
     with Stubber(aws.client("s3")) as s3:
         s3.add_client_error("put_object", service_error_code="SlowDown", http_status_code=503)
-        response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
-    assert response["statusCode"] == 503
-    assert json.loads(response["body"])["request_id"]
+        answer = upload(uploader, sample_files.pdf_bytes())
+    assert answer.status == 503
+    assert answer.body["request_id"]
     assert (media_objects(), media_records()) == before
 
 
@@ -69,8 +64,8 @@ def test_an_upload_whose_record_cannot_be_written_deletes_its_object(uploader):
     with Stubber(aws.client("dynamodb")) as dynamodb:
         dynamodb.add_response("update_item", {})  # the daily allowance
         dynamodb.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException")
-        response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
-    assert response["statusCode"] == 503
+        answer = upload(uploader, sample_files.pdf_bytes())
+    assert answer.status == 503
     assert (media_objects(), media_records()) == before
 
 
@@ -78,8 +73,7 @@ def test_an_upload_counts_its_allowance_then_puts_the_object_and_the_record(uplo
     counter = CallCounter()
     counter.attach(aws.client("s3"))
     counter.attach(aws.client("dynamodb"))
-    response = uploader(upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf"), Context())
-    assert response["statusCode"] == 201
+    assert upload(uploader, sample_files.pdf_bytes()).status == 201
     assert counter.calls == ["UpdateItem", "PutObject", "PutItem"]
 
 
@@ -87,30 +81,30 @@ def test_the_daily_allowance_holds_exactly_and_says_when_it_renews(uploader, mon
     monkeypatch.setenv("ECKO_MEDIA_DAILY_UPLOADS", "2")
     pdf = sample_files.pdf_bytes()
     owner = {**OWNER, "sub": "user-quota"}
-
-    def attempt():
-        event = upload_event("a.pdf", pdf, "application/pdf")
-        event["requestContext"]["authorizer"] = owner
-        return uploader(event, Context())
-
-    assert [attempt()["statusCode"] for _ in range(2)] == [201, 201]
+    assert [upload(uploader, pdf, owner=owner).status for _ in range(2)] == [201, 201]
     before = (media_objects(), media_records())
-    refused = attempt()
-    assert refused["statusCode"] == 429
-    retry_after = int(refused["multiValueHeaders"]["Retry-After"][0])
-    assert 0 < retry_after <= 86_400
+    refused = upload(uploader, pdf, owner=owner)
+    assert refused.status == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 86_400
+    daily_bytes = int(os.environ["ECKO_MEDIA_DAILY_BYTES"])
+    assert refused.body["daily_uploads"] == 2 and refused.body["daily_bytes"] == daily_bytes
     assert (media_objects(), media_records()) == before
+
+
+def test_the_daily_bytes_hold_too(uploader, monkeypatch):
+    pdf = sample_files.pdf_bytes()
+    monkeypatch.setenv("ECKO_MEDIA_DAILY_BYTES", str(len(pdf) * 3 // 2))
+    owner = {**OWNER, "sub": f"user-bytes-{uuid.uuid4().hex[:8]}"}
+    assert upload(uploader, pdf, owner=owner).status == 201
+    refused = upload(uploader, pdf, owner=owner)
+    assert refused.status == 429 and refused.body["daily_bytes"] == len(pdf) * 3 // 2
 
 
 def test_a_refused_document_does_not_count_against_the_allowance(uploader, monkeypatch):
     monkeypatch.setenv("ECKO_MEDIA_DAILY_UPLOADS", "1")
     owner = {**OWNER, "sub": "user-quota-2"}
-    refused = upload_event("a.pdf", sample_files.executable_bytes(), "application/pdf")
-    refused["requestContext"]["authorizer"] = owner
-    assert uploader(refused, Context())["statusCode"] == 415
-    accepted = upload_event("a.pdf", sample_files.pdf_bytes(), "application/pdf")
-    accepted["requestContext"]["authorizer"] = owner
-    assert uploader(accepted, Context())["statusCode"] == 201
+    assert upload(uploader, sample_files.executable_bytes(), owner=owner).status == 415
+    assert upload(uploader, sample_files.pdf_bytes(), owner=owner).status == 201
 
 
 # ---------------------------------------------------------------- the media worker
@@ -383,12 +377,9 @@ def test_a_notification_without_a_version_removes_the_current_one_for_good(worke
     assert worker(event, Context()) == {"batchItemFailures": []}  # again: nothing left to delete
 
 
-def raw_upload_event(body: bytes, content_type: str, *, encode: bool = True) -> dict:
-    event = api_event("POST", UPLOAD, authorizer=OWNER)
-    event.update(body=base64.b64encode(body).decode() if encode else body.decode("latin-1"), isBase64Encoded=encode)
-    event["headers"] = {**event["headers"], "Content-Type": content_type}
-    event["multiValueHeaders"] = {**event.get("multiValueHeaders", {}), "Content-Type": [content_type]}
-    return event
+def multipart_upload(uploader, body: bytes) -> Answer:
+    headers = {"Content-Type": "multipart/form-data; boundary=B"}
+    return invoke(uploader, "POST", UPLOAD, authorizer=OWNER, body=body, headers=headers)
 
 
 def part(name: str, content: bytes, filename: str | None = None) -> bytes:
@@ -413,14 +404,16 @@ def part(name: str, content: bytes, filename: str | None = None) -> bytes:
 )
 def test_hostile_multipart_bodies_are_refused_and_store_nothing(uploader, body, status):
     before = (media_objects(), media_records())
-    response = uploader(raw_upload_event(body, "multipart/form-data; boundary=B"), Context())
-    assert response["statusCode"] == status, response["body"]
-    assert json.loads(response["body"])["detail"]
+    answer = multipart_upload(uploader, body)
+    assert answer.status == status, answer.text
+    assert answer.body["detail"]
     assert (media_objects(), media_records()) == before
 
 
 def test_a_body_flagged_base64_that_is_not_is_a_400(uploader):
-    event = raw_upload_event(b"", "multipart/form-data; boundary=B")
+    event = rest_event(
+        "POST", UPLOAD, authorizer=OWNER, body=b"", headers={"Content-Type": "multipart/form-data; boundary=B"}
+    )
     event["body"] = "not*base64*at*all"
-    response = uploader(event, Context())
-    assert response["statusCode"] == 400 and "base64" in json.loads(response["body"])["detail"]
+    answer = Answer.of(uploader(event, Context()))
+    assert answer.status == 400 and "base64" in answer.body["detail"]

@@ -12,8 +12,9 @@ import pytest
 from eckospace import aws
 from eckospace.media import store
 from eckospace.media.publication import PUBLIC_CACHE_CONTROL, public_key
-from tests.integration.conftest import Context, load_function
+from tests.integration.conftest import load_function
 from tests.support import sample_files
+from tests.support.lambda_proxy import Context
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@ token may call."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
 from tests.support import openapi_contract
+from tests.support.lambda_proxy import invoke
 
 
 @pytest.fixture
@@ -17,14 +16,10 @@ def routes(function_env):
     handler = load_function("meta_routes_list").lambda_handler
 
     def ask(scopes: str, token_use: str = "user") -> dict:
-        response = handler(
-            api_event(
-                "GET", "/api/meta/routes", authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}
-            ),
-            Context(),
-        )
-        assert response["statusCode"] == 200, response["body"]
-        return json.loads(response["body"])
+        authorizer = {"sub": "someone", "scope": scopes, "token_use": token_use}
+        answer = invoke(handler, "GET", "/api/meta/routes", authorizer=authorizer)
+        assert answer.status == 200, answer.text
+        return answer.body
 
     return ask
 
@@ -68,11 +63,7 @@ def test_answers_match_the_committed_document(function_env, monkeypatch):
     monkeypatch.setenv("ECKO_MODULES", "payments=false,posts=true")
     handler = load_function("meta_routes_list").lambda_handler
     for token_use, scopes in (("user", "translations:read wallet:read"), ("client", "webhooks:read")):
-        answer = handler(
-            api_event(
-                "GET", "/api/meta/routes", authorizer={"sub": "someone", "scope": scopes, "token_use": token_use}
-            ),
-            Context(),
-        )
-        listed = openapi_contract.check_lambda_answer("GET", "/api/meta/routes", answer)
+        authorizer = {"sub": "someone", "scope": scopes, "token_use": token_use}
+        answer = invoke(handler, "GET", "/api/meta/routes", authorizer=authorizer)
+        listed = openapi_contract.check_lambda_answer("GET", "/api/meta/routes", answer.result)
         assert listed["data"] and any(route["callable"] for route in listed["data"])

@@ -23,8 +23,9 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from eckolocal.stack import LocalStripe, free_port
 from eckospace import aws
 from eckospace.payments import ledger, topups
-from tests.integration.conftest import Context, load_function, sqs_event
+from tests.integration.conftest import load_function, sqs_event
 from tests.support import stripe_events as stripe
+from tests.support.lambda_proxy import Context
 
 EUR = "eur"
 STRIPE_KEY = "sk_test_eckospace_worker"

@@ -6,19 +6,17 @@ and the media worker checks real uploads sent with the presigned form."""
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from urllib3.filepost import encode_multipart_formdata
 
 from eckospace.media import store as media_store
-from tests.integration.conftest import Context, api_event, load_function, module_functions, sqs_event
+from tests.integration.conftest import load_function, module_functions, sqs_event
 from tests.support import sample_files
+from tests.support.lambda_proxy import Answer, Context, file_upload, invoke
 from tests.support.openapi_contract import answer_problems, component_errors, document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,15 +45,6 @@ POSTS_ROUTES = [
 MEDIA_ROUTES = ["POST /api/post/editor/media/document/upload", "POST /api/media/uploads", "GET /api/media/{media_id}"]
 
 
-class Answer:
-    def __init__(self, response: dict[str, Any]) -> None:
-        self.status: int = response["statusCode"]
-        headers = {name.lower(): values[0] for name, values in (response.get("multiValueHeaders") or {}).items()}
-        self.headers = headers | {name.lower(): value for name, value in (response.get("headers") or {}).items()}
-        self.text: str = response.get("body") or ""
-        self.body: Any = json.loads(self.text) if self.text else None
-
-
 def conformance_problems(method: str, route: str, answer: Answer) -> list[str]:
     """Everything in `answer` that the document does not say of `method route`."""
     return answer_problems(method, route, answer.status, answer.headers, answer.text)
@@ -76,26 +65,13 @@ class Client:
         user: str,
         *,
         path: dict[str, str] | None = None,
-        body: Any = None,
-        query: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
         scopes: str = USER_SCOPES,
-        raw: tuple[str, str] | None = None,
+        **request: Any,
     ) -> Answer:
-        concrete = route.format(**(path or {}))
-        event = api_event(
-            method, concrete, body=body, query=query, authorizer={"sub": user, "scope": scopes, "token_use": "user"}
+        authorizer = {"sub": user, "scope": scopes, "token_use": "user"}
+        answer = invoke(
+            _handlers[function], method, route.format(**(path or {})), resource=route, authorizer=authorizer, **request
         )
-        sent = dict(headers or {})
-        if body is not None:
-            sent["Content-Type"] = "application/json"
-        if raw is not None:  # (base64 body, content type)
-            event.update(body=raw[0], isBase64Encoded=True)
-            sent["Content-Type"] = raw[1]
-        for name, value in sent.items():
-            event["headers"][name] = value
-            event["multiValueHeaders"][name] = [value]
-        answer = Answer(_handlers[function](event, Context()))
         self.checked.append(f"{method} {route} {answer.status}")
         self.problems += conformance_problems(method, route, answer)
         return answer
@@ -125,11 +101,6 @@ def new_user() -> str:
     return f"u-{uuid.uuid4().hex[:10]}"
 
 
-def multipart(filename: str, content: bytes, media_type: str) -> tuple[str, str]:
-    body, content_type = encode_multipart_formdata({"file": (filename, content, media_type)})
-    return base64.b64encode(body).decode(), content_type
-
-
 # ------------------------------------------------------------------------------------ posts
 def test_posts_answer_what_the_document_says(client):
     author, reader, moderator = new_user(), new_user(), new_user()
@@ -139,7 +110,7 @@ def test_posts_answer_what_the_document_says(client):
         "POST",
         "/api/post/editor/media/document/upload",
         author,
-        raw=multipart("minutes.pdf", sample_files.pdf_bytes(), "application/pdf"),
+        **file_upload("minutes.pdf", sample_files.pdf_bytes(), "application/pdf"),
     )
     assert upload.status == 201, upload.body
 
@@ -325,7 +296,7 @@ def test_a_422_is_documented_where_it_is_answered(client):
         "POST",
         "/api/post/editor/media/document/upload",
         author,
-        raw=multipart("empty.pdf", b"", "application/pdf"),
+        **file_upload("empty.pdf", b"", "application/pdf"),
     )
     assert (refused.status, unready.status, empty.status) == (422, 422, 422)
     assert not client.problems, "\n".join(client.problems)
@@ -366,7 +337,7 @@ def test_media_answer_what_the_document_says(client):
         "POST",
         "/api/post/editor/media/document/upload",
         owner,
-        raw=multipart("notes.pdf", sample_files.pdf_bytes(), "application/pdf"),
+        **file_upload("notes.pdf", sample_files.pdf_bytes(), "application/pdf"),
     )
     assert document.status == 201 and document.body["status"] == "ready" and document.body["metadata"] == {}
     refused = client.call(
@@ -374,7 +345,7 @@ def test_media_answer_what_the_document_says(client):
         "POST",
         "/api/post/editor/media/document/upload",
         owner,
-        raw=multipart("notes.pdf", sample_files.executable_bytes(), "application/pdf"),
+        **file_upload("notes.pdf", sample_files.executable_bytes(), "application/pdf"),
     )
     assert refused.status == 415
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
 from datetime import datetime
@@ -13,7 +12,8 @@ import pytest
 from eckospace import aws
 from eckospace.identity import sessions, signing, users
 from eckospace.identity.tokens import TokenClaims, TokenVerifier
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
+from tests.support.lambda_proxy import invoke
 from tests.support.tokens import AUDIENCE, ISSUER
 
 BINDING = "browser-binding-" + "b" * 32  # the value of the browser's sign-in cookie
@@ -47,9 +47,9 @@ def new_session(user_id: str) -> dict:
     return sessions.exchange_sign_in_code(sessions.new_sign_in_code(user_id, BINDING), BINDING)
 
 
-def call(handler, method, path, **kwargs):
-    response = handler(api_event(method, path, **kwargs), Context())
-    return response["statusCode"], json.loads(response["body"]) if response["body"] else None
+def call(handler, method, path, **request):
+    answer = invoke(handler, method, path, **request)
+    return answer.status, answer.body
 
 
 def test_a_sign_in_code_works_once_and_the_session_reaches_me(handlers, backend):

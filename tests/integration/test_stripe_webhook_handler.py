@@ -4,7 +4,6 @@ Stripe gets a 5xx exactly when it must retry."""
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 import uuid
@@ -15,8 +14,9 @@ from botocore.stub import Stubber
 
 from eckospace import aws
 from eckospace.payments import stripe_webhooks
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
 from tests.support import stripe_events
+from tests.support.lambda_proxy import Answer, invoke
 
 SECRET_ID = "eckospace/dev/stripe-webhook-secrets"
 CURRENT, PREVIOUS = "whsec_current_" + "a" * 20, "whsec_previous_" + "b" * 20
@@ -45,16 +45,15 @@ def payload(event_type: str = "charge.refunded") -> str:
 
 
 def deliver(handler, body: str, secret: str, *, as_base64: bool = False) -> tuple[int, dict]:
-    signature = stripe.WebhookSignature.generate_signature_header(body, secret)
-    event = api_event("POST", "/payment/stripe/webhook")
-    event["headers"] = {"Stripe-Signature": signature, "Content-Type": "application/json"}
-    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
-    event["requestContext"]["authorizer"] = None
-    event["body"], event["isBase64Encoded"] = (
-        (base64.b64encode(body.encode()).decode(), True) if as_base64 else (body, False)
-    )
-    response = handler(event, Context())
-    return response["statusCode"], json.loads(response["body"])
+    headers = {"Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, secret)}
+    answer = stripe_delivery(handler, body.encode() if as_base64 else body, headers)
+    return answer.status, answer.body
+
+
+def stripe_delivery(handler, body: str | bytes, headers: dict[str, str]) -> Answer:
+    """Stripe's POST of `body` (bytes: sent base64-encoded, as API Gateway does for binary types)."""
+    headers = {**headers, "Content-Type": "application/json"}
+    return invoke(handler, "POST", "/payment/stripe/webhook", body=body, headers=headers)
 
 
 def status_of(body: str) -> str | None:
@@ -78,14 +77,10 @@ def test_base64_bodies_are_verified_over_their_decoded_bytes(handler):
 
 
 def test_a_body_that_is_not_utf8_is_refused_as_unsigned_not_a_fault(handler):
-    event = api_event("POST", "/payment/stripe/webhook")
-    event["headers"] = {"Stripe-Signature": f"t={int(time.time())},v1={'0' * 64}", "Content-Type": "application/json"}
-    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
-    event["requestContext"]["authorizer"] = None
-    event["body"], event["isBase64Encoded"] = base64.b64encode(b"I\xa1\xff{").decode(), True
-    response = handler(event, Context())
-    assert response["statusCode"] == 401, response["body"]
-    assert json.loads(response["body"])["type"] == "urn:eckospace:problem:invalid-signature"
+    signature = f"t={int(time.time())},v1={'0' * 64}"
+    answer = stripe_delivery(handler, b"I\xa1\xff{", {"Stripe-Signature": signature})
+    assert answer.status == 401, answer.text
+    assert answer.body["type"] == "urn:eckospace:problem:invalid-signature"
 
 
 def test_a_failed_dedupe_write_is_a_5xx_and_queues_nothing(handler):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -8,8 +7,9 @@ from botocore.stub import Stubber
 
 from eckospace import aws
 from eckospace.translations import service
-from tests.integration.conftest import CallCounter, Context, event, load_function
+from tests.integration.conftest import CallCounter, event, load_function
 from tests.support import openapi_contract
+from tests.support.lambda_proxy import Answer, Context
 
 
 @pytest.fixture
@@ -20,24 +20,23 @@ def handler(function_env):
     service.clear_cache()
 
 
-def _headers(response: dict) -> dict:
-    return {k: v[-1] for k, v in response["multiValueHeaders"].items()}
+def answer(handler, request: dict) -> Answer:
+    return Answer.of(handler(request, Context()))
 
 
 def test_cold_read_makes_one_call_and_warm_reads_none(handler):
     counter = CallCounter()
     counter.attach(aws.client("dynamodb"))
-    first = handler(event("translations_get_app"), Context())
-    assert first["statusCode"] == 200 and json.loads(first["body"])["locale"] == "fr"
+    first = answer(handler, event("translations_get_app"))
+    assert first.status == 200 and first.body["locale"] == "fr"
     assert counter.calls == ["BatchGetItem"]
     for _ in range(3):
-        assert handler(event("translations_get_app"), Context())["statusCode"] == 200
+        assert answer(handler, event("translations_get_app")).status == 200
     assert counter.calls == ["BatchGetItem"]  # cached, misses (fr-CA) included
 
 
 def test_request_id_header_matches_api_gateway(handler):
-    response = handler(event("translations_get_app"), Context())
-    assert _headers(response)["X-Request-Id"] == "req-fixture-1"
+    assert answer(handler, event("translations_get_app")).headers["X-Request-Id"] == "req-fixture-1"
 
 
 def test_dynamodb_throttling_is_a_503_problem_with_retry_after(handler):
@@ -46,10 +45,9 @@ def test_dynamodb_throttling_is_a_503_problem_with_retry_after(handler):
         "batch_get_item", service_error_code="ProvisionedThroughputExceededException", http_status_code=400
     )
     with stubber:
-        response = handler(event("translations_get_app"), Context())
-    body = json.loads(response["body"])
-    assert response["statusCode"] == 503 and _headers(response)["Retry-After"] == "1"
-    assert body["request_id"] == "req-fixture-1" and "Traceback" not in response["body"]
+        throttled = answer(handler, event("translations_get_app"))
+    assert throttled.status == 503 and throttled.headers["Retry-After"] == "1"
+    assert throttled.body["request_id"] == "req-fixture-1" and "Traceback" not in throttled.text
 
 
 def test_an_unexpected_dynamodb_fault_is_a_500_without_internals(handler):
@@ -61,40 +59,38 @@ def test_an_unexpected_dynamodb_fault_is_a_500_without_internals(handler):
         http_status_code=400,
     )
     with stubber:
-        response = handler(event("translations_get_app"), Context())
-    assert response["statusCode"] == 500
-    assert "eckospace-secret-name" not in response["body"] and "Traceback" not in response["body"]
-    assert _headers(response)["Content-Type"] == "application/problem+json"
+        fault = answer(handler, event("translations_get_app"))
+    assert fault.status == 500
+    assert "eckospace-secret-name" not in fault.text and "Traceback" not in fault.text
+    assert fault.headers["Content-Type"] == "application/problem+json"
 
 
 def test_missing_authorizer_context_fails_closed(handler):
     unauthenticated = event("translations_get_app")
     unauthenticated["requestContext"]["authorizer"] = None
-    response = handler(unauthenticated, Context())
-    assert response["statusCode"] == 401
+    assert answer(handler, unauthenticated).status == 401
 
 
 def test_missing_configuration_is_a_500_not_an_import_error(handler, monkeypatch):
     monkeypatch.delenv("ECKO_TRANSLATIONS_TABLE")
-    response = handler(event("translations_get_app"), Context())
-    assert response["statusCode"] == 500
+    assert answer(handler, event("translations_get_app")).status == 500
 
 
 def test_answers_match_the_committed_document(handler):
     """200 (with its ETag), 304 without content, and 404 for a deployment without catalogues, each
     as infra/openapi.json documents it."""
-    ok = handler(event("translations_get_app"), Context())
-    served = openapi_contract.check_lambda_answer("GET", "/api/translations/app", ok)
-    assert served["locale"] == "fr" and _headers(ok)["ETag"]
+    ok = answer(handler, event("translations_get_app"))
+    served = openapi_contract.check_lambda_answer("GET", "/api/translations/app", ok.result)
+    assert served["locale"] == "fr" and ok.headers["ETag"]
     revalidate = event("translations_get_app")
-    revalidate["headers"]["If-None-Match"] = _headers(ok)["ETag"]
-    revalidate["multiValueHeaders"]["If-None-Match"] = [_headers(ok)["ETag"]]
-    unchanged = handler(revalidate, Context())
-    assert unchanged["statusCode"] == 304
-    openapi_contract.check_lambda_answer("GET", "/api/translations/app", unchanged)
+    revalidate["headers"]["If-None-Match"] = ok.headers["ETag"]
+    revalidate["multiValueHeaders"]["If-None-Match"] = [ok.headers["ETag"]]
+    unchanged = answer(handler, revalidate)
+    assert unchanged.status == 304
+    openapi_contract.check_lambda_answer("GET", "/api/translations/app", unchanged.result)
     service.clear_cache()
     with Stubber(aws.client("dynamodb")) as empty:  # no catalogue at all, not even the default locale's
         empty.add_response("batch_get_item", {"Responses": {os.environ["ECKO_TRANSLATIONS_TABLE"]: []}})
-        missing = handler(event("translations_get_app"), Context())
-    assert missing["statusCode"] == 404
-    openapi_contract.check_lambda_answer("GET", "/api/translations/app", missing)
+        missing = answer(handler, event("translations_get_app"))
+    assert missing.status == 404
+    openapi_contract.check_lambda_answer("GET", "/api/translations/app", missing.result)

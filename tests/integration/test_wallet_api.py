@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 
 import pytest
 
 from eckospace.payments import ledger
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
 from tests.support import openapi_contract
+from tests.support.lambda_proxy import invoke
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def as_user(user_id: str, scopes: str = "wallet:read", token_use: str = "user") 
 
 
 def call(handler, path, authorizer, query=None):
-    response = handler(api_event("GET", path, authorizer=authorizer, query=query), Context())
-    return response["statusCode"], json.loads(response["body"])
+    answer = invoke(handler, "GET", path, authorizer=authorizer, query=query)
+    return answer.status, answer.body
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_refused_ledger_requests(api, authorizer, query, status):
 def test_answers_match_the_committed_document(api, funded):
     def answer(handler, path, authorizer, query=None):
         return openapi_contract.check_lambda_answer(
-            "GET", path, handler(api_event("GET", path, authorizer=authorizer, query=query), Context())
+            "GET", path, invoke(handler, "GET", path, authorizer=authorizer, query=query).result
         )
 
     wallet = answer(api["wallet"], "/api/wallet", as_user(funded))

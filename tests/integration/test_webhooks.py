@@ -5,7 +5,6 @@ and the name resolver driven by the tests."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import time
 import uuid
@@ -20,11 +19,13 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from eckospace import aws, timestamps
+from eckospace.config import forget_settings
 from eckospace.events import DomainEvent
 from eckospace.identity import integrations
 from eckospace.webhooks import clock, queue, store, transport
-from tests.integration.conftest import Context, api_event, load_function
+from tests.integration.conftest import load_function
 from tests.support import openapi_contract
+from tests.support.lambda_proxy import Context, invoke
 from tests.support.webhook_receiver import Answer, Receiver
 
 FUNCTIONS = {
@@ -109,11 +110,9 @@ class Harness:
             "token_use": token_use,
             **({"client_id": client} if token_use == "client" else {}),
         }
-        response = self.handlers[name](
-            api_event(method, path, body=body, authorizer=authorizer, query=query), Context()
-        )
-        self.answers.append((method, path, response))
-        return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+        answer = invoke(self.handlers[name], method, path, body=body, authorizer=authorizer, query=query)
+        self.answers.append((method, path, answer.result))
+        return answer.status, answer.body
 
     def endpoint(self, client: str, url: str, types=("wallet.credited",), **extra) -> dict:
         status, body = self.call(
@@ -957,7 +956,7 @@ def test_an_attempt_reads_its_integration_in_the_same_single_read(hooks):
         assert len(receiver.received) == 1
     assert [name for name, _ in calls] == ["BatchGetItem", "UpdateItem", "UpdateItem"], calls
     requested = calls[0][1]["RequestItems"]
-    integrations_table = os.environ[integrations.TABLE_SETTING]
+    integrations_table = store.integrations_table()
     assert integrations_table in requested, requested
     assert requested[integrations_table]["Keys"] == [{"client_id": {"S": owner}}]
     assert requested[integrations_table]["ProjectionExpression"] == "client_id, #s, allowed_scopes, first_party"
@@ -980,6 +979,7 @@ def test_the_stacks_own_loopback_ports_are_refused_at_registration_and_at_delive
         )
         assert status == 422, problem
         monkeypatch.setenv("ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS", f"4566,{port}")  # the port became the stack's
+        forget_settings()
         hooks.call("test", "POST", f"{EP}/{endpoint['id']}/test", client=owner)
         hooks.drain()
         assert not receiver.received

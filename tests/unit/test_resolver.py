@@ -12,6 +12,7 @@ from eckospace.errors import LimitReached
 from eckospace.http.auth import requires
 from eckospace.http.params import Header, Path, Query
 from eckospace.http.resolver import entrypoint, make_resolver
+from tests.support.lambda_proxy import REQUEST_ID, invoke
 
 
 class NewNote(BaseModel):
@@ -56,39 +57,14 @@ def call(
     method: str,
     path: str,
     *,
-    query: dict[str, list[str]] | None = None,
-    headers: dict[str, str] | None = None,
-    body: str | None = None,
     scopes: str = "notes:read notes:write",
     authorizer: bool = True,
     token_use: str = "user",
-) -> tuple[int, Any, dict]:
-    event = {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers or {},
-        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
-        "queryStringParameters": {k: v[-1] for k, v in (query or {}).items()} or None,
-        "multiValueQueryStringParameters": query or None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "requestId": "rid-1",
-            "stage": "v1",
-            "path": f"/v1{path}",
-            "httpMethod": method,
-            "resourcePath": path,
-            "identity": {"sourceIp": "127.0.0.1"},
-            "authorizer": {"sub": "u1", "scope": scopes, "token_use": token_use} if authorizer else None,
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
-    response = handler(event, type("Context", (), {"aws_request_id": "ctx"})())
-    headers_out = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
-    payload = json.loads(response["body"]) if response["body"] else None
-    return response["statusCode"], payload, headers_out
+    **request: Any,
+) -> tuple[int, Any, Any]:
+    context = {"sub": "u1", "scope": scopes, "token_use": token_use} if authorizer else None
+    answer = invoke(handler, method, path, authorizer=context, **request)
+    return answer.status, answer.body, answer.headers
 
 
 def test_path_query_and_header_inputs_are_validated_and_converted():
@@ -96,7 +72,7 @@ def test_path_query_and_header_inputs_are_validated_and_converted():
         "GET", "/notes/7", query={"verbose": ["true"], "tag": ["a", "b"]}, headers={"X-Trace": "t-1"}
     )
     assert status == 200 and body == {"id": 7, "verbose": True, "tag": ["a", "b"], "trace": "t-1"}
-    assert headers["X-Request-Id"] == "rid-1"
+    assert headers["X-Request-Id"] == REQUEST_ID
 
 
 @pytest.mark.parametrize(
@@ -111,7 +87,7 @@ def test_bad_inputs_are_400_problems_naming_the_field(path, query, where, name):
     status, body, headers = call("GET", path, query=query)
     assert status == 400 and headers["Content-Type"] == "application/problem+json"
     assert body["errors"][0]["in"] == where and body["errors"][0]["name"] == name
-    assert body["request_id"] == "rid-1"
+    assert body["request_id"] == REQUEST_ID
 
 
 def test_json_bodies_are_validated():
@@ -163,7 +139,7 @@ def test_no_authorizer_context_fails_closed():
 
 def test_faults_are_500_problems_without_internals():
     status, body, _ = call("GET", "/boom")
-    assert status == 500 and "internal detail" not in json.dumps(body) and body["request_id"] == "rid-1"
+    assert status == 500 and "internal detail" not in json.dumps(body) and body["request_id"] == REQUEST_ID
 
 
 def test_domain_errors_a_route_raises_are_answered_as_their_problems():
@@ -175,7 +151,7 @@ def test_domain_errors_a_route_raises_are_answered_as_their_problems():
         ("status", 429),
         ("detail", "Your daily allowance is used up."),
         ("instance", "/limited"),
-        ("request_id", "rid-1"),
+        ("request_id", REQUEST_ID),
         ("daily_limit", 5),
     ]
 
@@ -183,7 +159,7 @@ def test_domain_errors_a_route_raises_are_answered_as_their_problems():
 def test_unknown_routes_are_404_problems():
     status, body, headers = call("GET", "/nothing")
     assert status == 404 and body["type"] == "urn:eckospace:problem:not-found"
-    assert headers["X-Request-Id"] == "rid-1"
+    assert headers["X-Request-Id"] == REQUEST_ID
 
 
 def test_openapi_keeps_the_declared_inputs_and_scopes():

@@ -12,7 +12,7 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from eckospace.webhooks import catalogue, schedule, signing, targets
+from eckospace.webhooks import catalogue, schedule, settings, signing, targets
 from eckospace.webhooks.store import Entitlement, Secrets, delivery_id
 
 
@@ -157,10 +157,16 @@ def test_url_forms(url, policy, refused):
             targets.parse(url, policy)
 
 
+def dev_policy(monkeypatch, *, refused_loopback_ports: str) -> targets.Policy:
+    """The policy a deployment that allows loopback targets reads from its settings."""
+    monkeypatch.setenv(settings.ALLOW_LOOPBACK.variable, "true")
+    monkeypatch.setenv(settings.ALLOWED_PORTS.variable, "443,8443")
+    monkeypatch.setenv(settings.REFUSED_LOOPBACK_PORTS.variable, refused_loopback_ports)
+    return targets.Policy.from_settings()
+
+
 def test_the_local_stacks_own_loopback_ports_stay_refused(monkeypatch):
-    monkeypatch.setenv(targets.ALLOW_LOOPBACK_SETTING, "true")
-    monkeypatch.setenv(targets.REFUSED_LOOPBACK_PORTS_SETTING, "4566,3000 8443")
-    policy = targets.Policy.from_environment()
+    policy = dev_policy(monkeypatch, refused_loopback_ports="4566,3000 8443")
     assert policy.refused_loopback_ports == {4566, 3000, 8443}
     for url in (
         "http://127.0.0.1:4566/moto-api/reset",
@@ -177,9 +183,8 @@ def test_the_local_stacks_own_loopback_ports_stay_refused(monkeypatch):
 
 
 def test_lambdas_own_runtime_api_port_stays_refused(monkeypatch):
-    monkeypatch.setenv(targets.ALLOW_LOOPBACK_SETTING, "true")
-    monkeypatch.setenv(targets.RUNTIME_API_SETTING, "127.0.0.1:9001")
-    policy = targets.Policy.from_environment()
+    monkeypatch.setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")  # Lambda sets it in its sandbox
+    policy = dev_policy(monkeypatch, refused_loopback_ports="")
     with pytest.raises(targets.TargetRefused, match="stack's own services"):
         targets.parse("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", policy)
     assert targets.parse("http://127.0.0.1:9000/hooks", policy).port == 9000

@@ -6,6 +6,8 @@ the words of the root template: `!Ref PostsTable`, `!GetAtt PostsTable.Arn`, `!R
 
 - whatever it uses of the root (parameters, shared resources and their attributes) becomes a
   parameter of its own, which the root passes down: the dependency goes one way, root to module;
+- its own `Globals` may add environment variables every one of its functions gets (its
+  context's settings) to the root's;
 - it carries its own copy of the layers every function uses, so that a new layer publishes a new
   version of each function (see render_stack);
 - every function gets the deployment shape all functions share: `eckospace-<env>-<Name>` as its
@@ -249,6 +251,16 @@ def _deployment_shape(logical_id: str, function: dict[str, Any], operations: lis
     return resources
 
 
+def _module_variables(source: ModuleSource) -> dict[str, Any]:
+    """The environment variables a module's own Globals give every one of its functions (its
+    context's settings), on top of the root's: the only thing module Globals may hold."""
+    module_globals = source.doc.get("Globals", {})
+    function = module_globals.get("Function", {})
+    if set(module_globals) - {"Function"} or set(function) - {"Environment"}:
+        raise ValueError(f"{source.path.name}: module Globals may hold only Function.Environment.Variables")
+    return dict(function.get("Environment", {}).get("Variables", {}))
+
+
 def render_stack(
     source: ModuleSource, root: dict[str, Any], operations: dict[str, list[Operation]], repo: Path
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -270,6 +282,8 @@ def render_stack(
     for name in ALWAYS_PASSED:
         externals.rewrite({"Ref": name})
     function_globals = externals.rewrite(root_globals)
+    if module_variables := externals.rewrite(_module_variables(source)):
+        function_globals.setdefault("Environment", {}).setdefault("Variables", {}).update(module_variables)
     resources: dict[str, Any] = {}
     api_functions = False
     for logical_id, resource in externals.rewrite(doc.get("Resources", {})).items():

@@ -159,12 +159,13 @@ def _aws_environment(endpoint: str | None) -> dict[str, str]:
 
 def seed_translations(template: Template, session: Any, seed_dir: Path) -> int:
     from eckospace import aws
-    from eckospace.translations.store import TABLE_SETTING, put_catalogue
+    from eckospace.translations import settings
+    from eckospace.translations.store import put_catalogue
 
     if "TranslationsTable" not in template.resources:
         return 0
     aws.use_client("dynamodb", session.client("dynamodb"))
-    os.environ[TABLE_SETTING] = template.physical_name("TranslationsTable")
+    settings.TABLE.provide(template.physical_name("TranslationsTable"))
     count = 0
     for path in sorted((seed_dir / "translations").glob("*.json")):
         catalogue = json.loads(path.read_text())
@@ -198,13 +199,13 @@ def seed_demo_integration(
     """The demo integration (OAuth client) on the demo API key, kept across restarts. It stands
     for the platform's own back end, so it is first-party."""
     from eckospace import aws
-    from eckospace.identity import integrations
+    from eckospace.identity import integrations, settings
     from eckospace.identity.scopes import SCOPES
 
     if "IntegrationsTable" not in template.resources:
         return None
     aws.use_client("dynamodb", session.client("dynamodb"))
-    os.environ[integrations.TABLE_SETTING] = template.physical_name("IntegrationsTable")
+    settings.INTEGRATIONS_TABLE.provide(template.physical_name("IntegrationsTable"))
     client_id = stored.setdefault("demo_client_id", integrations.new_client_id())
     secret = stored.setdefault("demo_client_secret", integrations.new_secret())
     existing = integrations.get(client_id)

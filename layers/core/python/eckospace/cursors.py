@@ -31,12 +31,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from eckospace.config import Setting, text
 from eckospace.errors import InvalidInput
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
-KEYS_SETTING = "ECKO_CURSOR_KEYS_SECRET"
+KEYS_SECRET = Setting("ECKO_CURSOR_KEYS_SECRET", text)  # a Secrets Manager secret
 CURSOR_SECONDS = 24 * 3600  # how long a cursor may be used; rotate keys no more often than this
 KEYS_CACHE_SECONDS = 300
 REFRESH_AT_MOST_EVERY_SECONDS = 5.0
@@ -109,15 +110,13 @@ def _provider() -> Any:
 
 def current_keys(*, refresh: bool = False) -> CursorKeys:
     """The keys from the secret (cached); `refresh` reads it again unless that happened moments ago."""
-    from eckospace.config import Settings
-
     global _last_refresh
     force = False
     if refresh:
         with _lock:
             if time.monotonic() - _last_refresh >= REFRESH_AT_MOST_EVERY_SECONDS:
                 _last_refresh, force = time.monotonic(), True
-    document = _provider().get(Settings.require(KEYS_SETTING), max_age=KEYS_CACHE_SECONDS, force_fetch=force)
+    document = _provider().get(KEYS_SECRET(), max_age=KEYS_CACHE_SECONDS, force_fetch=force)
     return CursorKeys.from_document(document)
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
+from eckospace.config import Setting, text
 
-QUEUE_URL_SETTING = "ECKO_DOMAIN_EVENTS_QUEUE_URL"
+QUEUE_URL = Setting("ECKO_DOMAIN_EVENTS_QUEUE_URL", text)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class DomainEvent:
 def publish(event: DomainEvent) -> str:
     """Queue `event`; returns its id. Raises on failure so the caller can retry or fail loudly."""
     aws.client("sqs").send_message(
-        QueueUrl=Settings.require(QUEUE_URL_SETTING),
+        QueueUrl=QUEUE_URL(),
         MessageBody=json.dumps(event.envelope(), separators=(",", ":")),
         MessageAttributes={"event_type": {"DataType": "String", "StringValue": event.type}},
     )

@@ -8,7 +8,6 @@ extra keys, exceptions) can carry a token, secret, password, card number or emai
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from functools import cache
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.logger import Logger
 
+from eckospace import config
 from eckospace.redaction import redact
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def record_fault() -> None:
     """Counts one 500 answer in CloudWatch (embedded metric format: a log line CloudWatch reads as a
     metric, no API call). A 500 is a bug, and a handled one is no Lambda error: the function's
     rollback alarm adds this count to its errors, so a canary that answers 500s is rolled back."""
-    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown")
+    function = config.function_name()
     document = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),

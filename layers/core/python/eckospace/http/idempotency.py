@@ -12,10 +12,10 @@ from functools import cache
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
+from eckospace.config import Setting, text
 from eckospace.errors import Conflict, InvalidInput, Unprocessable
 
-TABLE_SETTING = "ECKO_IDEMPOTENCY_TABLE"
+TABLE = Setting("ECKO_IDEMPOTENCY_TABLE", text)
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
 
@@ -24,7 +24,7 @@ MAX_KEY_LENGTH = 255
 def _persistence() -> Any:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(table_name=Settings.require(TABLE_SETTING), boto3_client=aws.client("dynamodb"))
+    return DynamoDBPersistenceLayer(table_name=TABLE(), boto3_client=aws.client("dynamodb"))
 
 
 def once(

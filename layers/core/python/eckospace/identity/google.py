@@ -24,19 +24,13 @@ from functools import cache
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
 from eckospace.errors import Fault, InvalidInput, Unavailable
 from eckospace.identity import binding as browser_binding
-from eckospace.identity import users
+from eckospace.identity import settings, users
 from eckospace.identity.sessions import CODE_SECONDS
 from eckospace.observability import logger
 
 PROVIDER = "google"
-DISCOVERY_SETTING = "ECKO_GOOGLE_DISCOVERY_URL"
-CLIENT_ID_SETTING = "ECKO_GOOGLE_CLIENT_ID"
-CLIENT_SECRET_SETTING = "ECKO_GOOGLE_CLIENT_SECRET"  # the name of a Secrets Manager secret
-REDIRECT_URI_SETTING = "ECKO_SIGN_IN_REDIRECT_URI"
-STATES_TABLE_SETTING = "ECKO_SIGN_IN_STATES_TABLE"
 STATE_SECONDS = 600
 BINDING_COOKIE_SECONDS = STATE_SECONDS + CODE_SECONDS  # the sign-in at the provider, then its one-time code
 DISCOVERY_SECONDS = 3600
@@ -72,7 +66,7 @@ def _http_json(request: urllib.request.Request | str) -> dict[str, Any]:
 def provider_metadata() -> dict[str, Any]:
     """The provider's discovery document, cached for an hour."""
     if _discovery.get("expires", 0) < time.monotonic():
-        document = _http_json(Settings.require(DISCOVERY_SETTING))
+        document = _http_json(settings.GOOGLE_DISCOVERY_URL())
         _discovery.update(document=document, expires=time.monotonic() + DISCOVERY_SECONDS)
     cached: dict[str, Any] = _discovery["document"]
     return cached
@@ -110,7 +104,7 @@ def _client_secret_provider() -> Any:
 
 
 def _client_secret() -> str:
-    secret: str = _client_secret_provider().get(Settings.require(CLIENT_SECRET_SETTING), max_age=300)
+    secret: str = _client_secret_provider().get(settings.GOOGLE_CLIENT_SECRET(), max_age=300)
     return secret
 
 
@@ -120,7 +114,7 @@ def start_sign_in() -> tuple[str, str]:
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     binding = browser_binding.new_binding()
     aws.client("dynamodb").put_item(
-        TableName=Settings.require(STATES_TABLE_SETTING),
+        TableName=settings.SIGN_IN_STATES_TABLE(),
         Item={
             "pk": {"S": f"state#{_digest(state)}"},
             "nonce": {"S": nonce},
@@ -132,8 +126,8 @@ def start_sign_in() -> tuple[str, str]:
     query = urllib.parse.urlencode(
         {
             "response_type": "code",
-            "client_id": Settings.require(CLIENT_ID_SETTING),
-            "redirect_uri": Settings.require(REDIRECT_URI_SETTING),
+            "client_id": settings.GOOGLE_CLIENT_ID(),
+            "redirect_uri": settings.SIGN_IN_REDIRECT_URI(),
             "scope": "openid email profile",
             "state": state,
             "nonce": nonce,
@@ -149,8 +143,8 @@ def _exchange_code(code: str, verifier: str) -> dict[str, Any]:
         {
             "grant_type": "authorization_code",
             "code": code,
-            "redirect_uri": Settings.require(REDIRECT_URI_SETTING),
-            "client_id": Settings.require(CLIENT_ID_SETTING),
+            "redirect_uri": settings.SIGN_IN_REDIRECT_URI(),
+            "client_id": settings.GOOGLE_CLIENT_ID(),
             "client_secret": _client_secret(),
             "code_verifier": verifier,
         }
@@ -178,7 +172,7 @@ def _verified_claims(id_token: str, nonce: str) -> dict[str, Any]:
             id_token,
             key=key,
             algorithms=["RS256", "ES256"],
-            audience=Settings.require(CLIENT_ID_SETTING),
+            audience=settings.GOOGLE_CLIENT_ID(),
             issuer=metadata["issuer"],
             options={"require": ["iss", "aud", "exp", "iat", "sub"]},
             leeway=30,
@@ -203,7 +197,7 @@ def finish_sign_in(params: dict[str, str], binding: str | None) -> users.User:
     if not state:
         raise InvalidInput("state is missing.", errors=[{"in": "query", "name": "state", "detail": "is required"}])
     stored = browser_binding.take_if_bound(
-        Settings.require(STATES_TABLE_SETTING),
+        settings.SIGN_IN_STATES_TABLE(),
         {"pk": {"S": f"state#{_digest(state)}"}},
         binding,
         missing="This browser has no sign-in in progress (its sign-in cookie is missing or expired): "

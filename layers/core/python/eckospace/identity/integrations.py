@@ -20,9 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
+from eckospace.identity import settings
 
-TABLE_SETTING = "ECKO_INTEGRATIONS_TABLE"
 CLIENT_ID_PREFIX = "ekc_"
 SECRET_PREFIX = "eks_"  # recognisable by secret scanners
 TIERS = ("free", "standard", "partner")
@@ -81,7 +80,7 @@ def new_secret() -> str:
 
 
 def _table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.INTEGRATIONS_TABLE()
 
 
 def _to_item(integration: Integration) -> dict[str, Any]:

@@ -11,12 +11,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from eckospace import aws
-from eckospace.config import Settings, settings
+from eckospace.identity import settings
 
 if TYPE_CHECKING:
     from eckospace.identity.tokens import TokenVerifier
 
-JWKS_PARAMETER_SETTING = "ECKO_JWKS_PARAMETER"
 JWKS_CACHE_SECONDS = 300
 
 
@@ -29,7 +28,7 @@ def _provider() -> Any:
 
 def published_jwks(*, force: bool = False) -> dict[str, Any]:
     jwks: dict[str, Any] = _provider().get(
-        Settings.require(JWKS_PARAMETER_SETTING), transform="json", max_age=JWKS_CACHE_SECONDS, force_fetch=force
+        settings.JWKS_PARAMETER(), transform="json", max_age=JWKS_CACHE_SECONDS, force_fetch=force
     )
     return jwks
 
@@ -39,7 +38,6 @@ def verifier() -> TokenVerifier:
     # Imported here: the JWKS endpoint publishes keys and never needs PyJWT or cryptography.
     from eckospace.identity.tokens import TokenVerifier
 
-    config = settings()
     return TokenVerifier(
-        lambda force: published_jwks(force=force), issuer=config.token_issuer, audience=config.token_audience
+        lambda force: published_jwks(force=force), issuer=settings.TOKEN_ISSUER(), audience=settings.TOKEN_AUDIENCE()
     )

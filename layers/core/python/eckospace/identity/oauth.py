@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
-from eckospace.config import settings
-from eckospace.identity import integrations, revocations
+from eckospace.identity import integrations, revocations, settings
 from eckospace.identity.integrations import Integration
 from eckospace.observability import logger
 
-TOKEN_SECONDS_SETTING = "ECKO_ACCESS_TOKEN_SECONDS"
 MAX_FORM_BYTES = 8192
 MAX_FORM_FIELDS = 20
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -124,14 +121,13 @@ def issue_token(request: OAuthRequest) -> dict[str, Any]:
     if grant_type != "client_credentials":
         raise OAuthError("unsupported_grant_type", "Integrations use the client_credentials grant.")
     scopes = granted_scopes(integration, request.form.get("scope"))
-    lifetime = int(os.environ.get(TOKEN_SECONDS_SETTING, "900"))
-    config = settings()
+    lifetime = settings.ACCESS_TOKEN_SECONDS()
     token = mint_access_token(
         active_signing_key(),
         subject=integration.client_id,
         scopes=scopes,
-        issuer=config.token_issuer,
-        audience=config.token_audience,
+        issuer=settings.TOKEN_ISSUER(),
+        audience=settings.TOKEN_AUDIENCE(),
         token_use="client",
         client_id=integration.client_id,
         ttl_seconds=lifetime,

@@ -13,16 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
+from eckospace.identity import settings
 from eckospace.identity.tokens import TokenClaims
-
-TABLE_SETTING = "ECKO_REVOKED_TOKENS_TABLE"
-SESSIONS_TABLE_SETTING = "ECKO_SESSIONS_TABLE"  # eckospace.identity.sessions: `family#<sid>` once ended
 
 
 def revoke(jti: str, *, expires_at: int) -> None:
     aws.client("dynamodb").put_item(
-        TableName=Settings.require(TABLE_SETTING),
+        TableName=settings.REVOKED_TOKENS_TABLE(),
         Item={"jti": {"S": jti}, "expires_at": {"N": str(expires_at)}},
     )
 
@@ -30,19 +27,17 @@ def revoke(jti: str, *, expires_at: int) -> None:
 def still_valid(claims: TokenClaims) -> bool:
     """Not revoked, its session (if it has one) not ended, and (for an integration's token) its
     integration still enabled: all read in one BatchGetItem, and only the attributes needed."""
-    from eckospace.identity.integrations import TABLE_SETTING as INTEGRATIONS_SETTING
-
-    revoked_table = Settings.require(TABLE_SETTING)
+    revoked_table = settings.REVOKED_TOKENS_TABLE()
     request: dict[str, Any] = {revoked_table: {"Keys": [{"jti": {"S": claims.jti}}], "ProjectionExpression": "jti"}}
     sessions_table = None
     if claims.session_id:
-        sessions_table = Settings.require(SESSIONS_TABLE_SETTING)
+        sessions_table = settings.SESSIONS_TABLE()  # `family#<sid>` once ended (eckospace.identity.sessions)
         request[sessions_table] = {"Keys": [{"pk": {"S": f"family#{claims.session_id}"}}], "ProjectionExpression": "pk"}
     integrations_table = None
     if claims.token_use == "client":
         if not claims.client_id:
             return False
-        integrations_table = Settings.require(INTEGRATIONS_SETTING)
+        integrations_table = settings.INTEGRATIONS_TABLE()
         request[integrations_table] = {
             "Keys": [{"client_id": {"S": claims.client_id}}],
             "ProjectionExpression": "client_id, #status",

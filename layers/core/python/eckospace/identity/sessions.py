@@ -17,23 +17,19 @@ family is revoked, so neither the thief nor the owner can refresh any more (RFC 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import time
 import uuid
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings, settings
 from eckospace.errors import NotAuthenticated
 from eckospace.identity import binding as browser_binding
+from eckospace.identity import settings
 from eckospace.observability import logger
 
-TABLE_SETTING = "ECKO_SESSIONS_TABLE"
-MAX_DAYS_SETTING = "ECKO_SESSION_MAX_DAYS"  # a family's absolute lifetime (SessionMaxDays)
 CODE_SECONDS = 60
 REFRESH_SECONDS = 30 * 24 * 3600
-ACCESS_SECONDS_SETTING = "ECKO_ACCESS_TOKEN_SECONDS"
 DAY_SECONDS = 24 * 3600
 
 
@@ -42,11 +38,11 @@ def _digest(secret: str) -> str:
 
 
 def _table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.SESSIONS_TABLE()
 
 
 def _max_seconds() -> int:
-    return int(Settings.require(MAX_DAYS_SETTING)) * DAY_SECONDS
+    return settings.SESSION_MAX_DAYS() * DAY_SECONDS
 
 
 def family_key(session_id: str) -> dict[str, Any]:
@@ -193,15 +189,14 @@ def _session_body(user_id: str, refresh_token: str, family: str) -> dict[str, An
     from eckospace.identity.signing import active_signing_key
     from eckospace.identity.tokens import mint_access_token
 
-    lifetime = int(os.environ.get(ACCESS_SECONDS_SETTING, "900"))
-    config = settings()
+    lifetime = settings.ACCESS_TOKEN_SECONDS()
     scopes = sorted(USER_SCOPES)
     access = mint_access_token(
         active_signing_key(),
         subject=user_id,
         scopes=scopes,
-        issuer=config.token_issuer,
-        audience=config.token_audience,
+        issuer=settings.TOKEN_ISSUER(),
+        audience=settings.TOKEN_AUDIENCE(),
         token_use="user",
         ttl_seconds=lifetime,
         session_id=family,

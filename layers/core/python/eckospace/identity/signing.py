@@ -11,10 +11,9 @@ from functools import cache
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
+from eckospace.identity import settings
 from eckospace.identity.keys import KeyRing, SigningKey
 
-SIGNING_KEYS_SETTING = "ECKO_SIGNING_KEYS_SECRET"
 KEYS_CACHE_SECONDS = 300
 
 
@@ -26,5 +25,5 @@ def _provider() -> Any:
 
 
 def active_signing_key() -> SigningKey:
-    document = _provider().get(Settings.require(SIGNING_KEYS_SETTING), max_age=KEYS_CACHE_SECONDS)
+    document = _provider().get(settings.SIGNING_KEYS_SECRET(), max_age=KEYS_CACHE_SECONDS)
     return KeyRing.from_json(document).active

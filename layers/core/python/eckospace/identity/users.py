@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
+from eckospace.identity import settings
 from eckospace.timestamps import from_seconds
-
-TABLE_SETTING = "ECKO_USERS_TABLE"
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class User:
 
 
 def _table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.USERS_TABLE()
 
 
 def get(user_id: str) -> User | None:

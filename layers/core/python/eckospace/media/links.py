@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from eckospace.config import Settings
-from eckospace.media import store
+from eckospace.media import settings, store
 from eckospace.media.publication import public_key
 
-CDN_DOMAIN_SETTING = "ECKO_MEDIA_CDN_DOMAIN"
 THUMBNAIL = {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"}
 
 
 def cdn_url(key: str) -> str:
-    domain = Settings.require(CDN_DOMAIN_SETTING)
+    domain = settings.CDN_DOMAIN()
     # CloudFront serves HTTPS; the local stack's CDN is plain HTTP on loopback.
     scheme = "http" if domain.startswith(("127.0.0.1:", "localhost:")) else "https"
     return f"{scheme}://{domain}/{key}"

@@ -18,11 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
 from eckospace.items import from_item
-from eckospace.media import store
+from eckospace.media import settings, store
 
-CDN_DISTRIBUTION_SETTING = "ECKO_MEDIA_CDN_DISTRIBUTION"
 # Browsers keep a public image five minutes; the CDN a day, unless it is invalidated sooner.
 PUBLIC_CACHE_CONTROL = "public, max-age=300, s-maxage=86400"
 PUBLIC_PREFIX = "public"
@@ -81,7 +79,7 @@ def converge(media_id: str, *, change_id: str) -> str:
         return "published"
     _delete_every_version(f"{PUBLIC_PREFIX}/{media_id}/")
     aws.client("cloudfront").create_invalidation(
-        DistributionId=Settings.require(CDN_DISTRIBUTION_SETTING),
+        DistributionId=settings.CDN_DISTRIBUTION(),
         InvalidationBatch={
             "Paths": {"Quantity": 1, "Items": [f"/{PUBLIC_PREFIX}/{media_id}/*"]},
             "CallerReference": change_id,

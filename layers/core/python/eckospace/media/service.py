@@ -11,8 +11,9 @@ import time
 from typing import Any
 
 from eckospace import aws, timestamps
+from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import InvalidInput, NotFound
-from eckospace.media import quota, store
+from eckospace.media import settings, store
 from eckospace.media.form_upload import read_uploaded_file
 
 # Lambda takes at most 6 MB per invocation and API Gateway base64-encodes the body: 4 MiB of file
@@ -22,6 +23,14 @@ PRESIGNED_UPLOADS_ROUTE = "POST /api/media/uploads"
 PRESIGNED_UPLOAD_SECONDS = 900
 # Pending uploads that never arrive are forgotten after a day.
 PENDING_RECORD_SECONDS = 86_400
+# Documents and presigned media together, counted before anything is stored.
+DAILY_UPLOADS = DailyAllowance(
+    "uploads",
+    (
+        Quantity("uploads", "used", "daily_uploads", settings.DAILY_UPLOADS),
+        Quantity("bytes", "used_bytes", "daily_bytes", settings.DAILY_UPLOAD_BYTES),
+    ),
+)
 
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
@@ -43,6 +52,11 @@ PRESIGNED_TYPES: dict[str, tuple[str, int]] = (
 )
 
 
+def _count_upload(owner: str, size: int) -> None:
+    now = time.time()
+    DAILY_UPLOADS.count(store.table(), store.allowance_key(DAILY_UPLOADS, owner, now), now, (1, size))
+
+
 def receive_document(event: dict[str, Any], owner: str) -> dict[str, Any]:
     """Check the request's document by its own bytes and store it; nothing is stored if refused."""
     from eckospace.media.documents import identify_document
@@ -50,7 +64,7 @@ def receive_document(event: dict[str, Any], owner: str) -> dict[str, Any]:
 
     upload = read_uploaded_file(event, max_bytes=MAX_DIRECT_UPLOAD_BYTES, presigned_hint=PRESIGNED_UPLOADS_ROUTE)
     document = identify_document(upload.content, declared_type=upload.declared_type, filename=upload.filename)
-    quota.charge(owner, upload.size)
+    _count_upload(owner, upload.size)
     media_id = store.new_media_id()
     key = store.put_checked_object(media_id, upload.content, media_type=document.media_type, sha256_hex=upload.sha256)
     record = {
@@ -83,7 +97,7 @@ def start_upload(owner: str, *, media_type: str, size: int, filename: str | None
             f"{media_type} uploads are limited to {max_bytes} bytes.",
             errors=[{"in": "body", "name": "size", "detail": f"at most {max_bytes}"}],
         )
-    quota.charge(owner, size)
+    _count_upload(owner, size)
     media_id = store.new_media_id()
     now = int(time.time())
     record = {

@@ -14,11 +14,10 @@ import urllib.parse
 from typing import Any
 
 from eckospace import aws, timestamps
-from eckospace.config import Settings
+from eckospace.allowances import DailyAllowance
 from eckospace.items import attribute, from_item, to_item
+from eckospace.media import settings
 
-TABLE_SETTING = "ECKO_MEDIA_TABLE"
-BUCKET_SETTING = "ECKO_MEDIA_BUCKET"
 DOWNLOAD_URL_SECONDS = 300
 
 PENDING, READY, REJECTED = "pending", "ready", "rejected"
@@ -46,11 +45,15 @@ def media_id_from_quarantine_key(key: str) -> str | None:
 
 
 def table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.TABLE()
 
 
 def bucket() -> str:
-    return Settings.require(BUCKET_SETTING)
+    return settings.BUCKET()
+
+
+def allowance_key(allowance: DailyAllowance, person: str, now: float) -> dict[str, Any]:
+    return {"id": {"S": allowance.key_value(person, now)}}
 
 
 def put_checked_object(media_id: str, content: bytes | bytearray, *, media_type: str, sha256_hex: str) -> str:

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
-
-TABLE_SETTING = "ECKO_WALLETS_TABLE"
+from eckospace.payments import settings
 
 
 class InsufficientFunds(Exception):
@@ -56,7 +54,7 @@ def wallet_account(user_id: str, currency: str) -> str:
 
 
 def table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.WALLETS_TABLE()
 
 
 def _balance_update(account: str, amount: int, currency: str, *, guard: bool) -> dict[str, Any]:

@@ -17,13 +17,10 @@ from functools import cache
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
 from eckospace.errors import InvalidInput, NotAuthenticated
 from eckospace.observability import logger
+from eckospace.payments import settings
 
-SECRETS_SETTING = "ECKO_STRIPE_WEBHOOK_SECRETS"  # a Secrets Manager secret: {"current": ..., "previous": ...}
-EVENTS_TABLE_SETTING = "ECKO_STRIPE_EVENTS_TABLE"
-QUEUE_SETTING = "ECKO_PAYMENTS_QUEUE_URL"
 TOLERANCE_SECONDS = 300
 RETENTION_SECONDS = 30 * 24 * 3600  # Stripe retries for three days; keep ids well past that
 HANDLED_TYPES = frozenset(
@@ -59,7 +56,7 @@ def _secrets_provider() -> Any:
 
 
 def webhook_secrets() -> list[str]:
-    document = _secrets_provider().get(Settings.require(SECRETS_SETTING), transform="json", max_age=300)
+    document = _secrets_provider().get(settings.STRIPE_WEBHOOK_SECRETS(), transform="json", max_age=300)
     return [document[name] for name in ("current", "previous") if document.get(name)]
 
 
@@ -92,7 +89,7 @@ def verified_event(payload: bytes, signature_header: str | None) -> dict[str, An
 
 
 def _table() -> str:
-    return Settings.require(EVENTS_TABLE_SETTING)
+    return settings.STRIPE_EVENTS_TABLE()
 
 
 def _record(event: dict[str, Any], status: str) -> bool:
@@ -158,7 +155,7 @@ def accept(event: dict[str, Any]) -> str:
         return "ignored"
     try:
         aws.client("sqs").send_message(
-            QueueUrl=Settings.require(QUEUE_SETTING),
+            QueueUrl=settings.PAYMENTS_QUEUE_URL(),
             MessageBody=json.dumps(event, separators=(",", ":")),
             MessageAttributes={"event_type": {"DataType": "String", "StringValue": str(event["type"])}},
         )

@@ -8,19 +8,16 @@ emulator), with the secret key from Secrets Manager (`ECKO_STRIPE_API_KEY_SECRET
 
 from __future__ import annotations
 
-import os
 import uuid
 from functools import cache
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
 from eckospace.errors import InvalidInput, Unprocessable
+from eckospace.payments import settings
 from eckospace.payments.stripe_effects import USER_METADATA_KEY
 from eckospace.payments.wallet import currencies
 
-API_BASE_SETTING = "ECKO_STRIPE_API_BASE"
-API_KEY_SECRET_SETTING = "ECKO_STRIPE_API_KEY_SECRET"
 MIN_AMOUNT, MAX_AMOUNT = 100, 100_000  # minor units: 1.00 to 1,000.00
 
 
@@ -34,9 +31,8 @@ def _secret_provider() -> Any:
 def _stripe() -> Any:
     import stripe
 
-    key = _secret_provider().get(Settings.require(API_KEY_SECRET_SETTING), max_age=300)
-    base = os.environ.get(API_BASE_SETTING, "https://api.stripe.com")
-    return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=2)
+    key = _secret_provider().get(settings.STRIPE_API_KEY_SECRET(), max_age=300)
+    return stripe.StripeClient(key, base_addresses={"api": settings.STRIPE_API_BASE()}, max_network_retries=2)
 
 
 def payment_owner(payment_intent_id: str) -> str | None:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from eckospace import aws, timestamps
 from eckospace.cursors import decode_cursor, encode_cursor
 from eckospace.errors import InvalidInput
-from eckospace.payments import ledger
-
-CURRENCIES_SETTING = "ECKO_WALLET_CURRENCIES"
+from eckospace.payments import ledger, settings
 
 
 def currencies() -> list[str]:
-    return [c.strip().lower() for c in os.environ.get(CURRENCIES_SETTING, "eur,usd,gbp").split(",") if c.strip()]
+    return [currency.lower() for currency in settings.WALLET_CURRENCIES()]
 
 
 def balances(user_id: str) -> dict[str, Any]:

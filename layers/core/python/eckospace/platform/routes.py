@@ -10,18 +10,18 @@ remaining route callable or not with the caller's own token. The answer is a lis
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-MODULES_SETTING = "ECKO_MODULES"
+from eckospace.platform import settings
+
 CORE = "core"  # routes no template parameter can switch off
 
 
 def enabled_modules() -> dict[str, bool]:
-    pairs = (item.partition("=") for item in os.environ.get(MODULES_SETTING, "").split(",") if item.strip())
-    return {name.strip(): value.strip().lower() == "true" for name, _, value in pairs}
+    pairs = (item.partition("=") for item in settings.MODULES())
+    return {name: value.lower() == "true" for name, _, value in pairs}
 
 
 @cache

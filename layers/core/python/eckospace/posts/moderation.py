@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.allowances import DailyAllowance
+from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, NotFound
 from eckospace.events import DomainEvent, publish
-from eckospace.posts import store
+from eckospace.posts import settings, store
 from eckospace.posts.discovery import REPORT_PK, REPORT_POSITION, REPORT_SK, query_page
 from eckospace.posts.service import change_operations, load, not_found
 from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
@@ -24,7 +24,7 @@ from eckospace.posts.store import HIDDEN, VISIBLE, Cancelled
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 ACTIONS = ("hide", "restore", "remove")
 OPEN, RESOLVED = "open", "resolved"
-DAILY_REPORTS = DailyAllowance("reports", "ECKO_REPORTS_DAILY_LIMIT", 30)
+DAILY_REPORTS = DailyAllowance("reports", (Quantity("reports", "used", "daily_limit", settings.DAILY_REPORTS),))
 
 
 def _report_view(report: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +80,10 @@ def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -
                     },
                 ),
                 ("report", {"Put": {"TableName": table, "Item": store.to_item(report)}}),
-                ("allowance", DAILY_REPORTS.count_one(table, store.allowance_key(DAILY_REPORTS, reporter, now), now)),
+                (
+                    "allowance",
+                    DAILY_REPORTS.transaction_item(table, store.allowance_key(DAILY_REPORTS, reporter, now), now),
+                ),
             ]
         )
     except Cancelled as cancelled:

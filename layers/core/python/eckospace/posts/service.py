@@ -13,16 +13,16 @@ import re
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.allowances import DailyAllowance
+from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable, VersionMismatch
-from eckospace.posts import store, text
+from eckospace.posts import settings, store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
 
 MAX_ATTACHMENTS = 10
 # Mention notifications are kept 90 days, then DynamoDB's TTL removes them.
 NOTIFICATION_TTL_SECONDS = 90 * 86_400
 # Drafts count too: what is limited is writing, published or not.
-DAILY_POSTS = DailyAllowance("posts", "ECKO_POSTS_DAILY_LIMIT", 100)
+DAILY_POSTS = DailyAllowance("posts", (Quantity("posts", "used", "daily_limit", settings.DAILY_POSTS),))
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 POST_FIELDS = (
     "id",
@@ -384,7 +384,10 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
         "notified": [],
     }
     now = ms / 1000
-    allowance = ("allowance", DAILY_POSTS.count_one(store.table(), store.allowance_key(DAILY_POSTS, author, now), now))
+    allowance = (
+        "allowance",
+        DAILY_POSTS.transaction_item(store.table(), store.allowance_key(DAILY_POSTS, author, now), now),
+    )
     operations = [allowance, *change_operations(None, post)]
     _write(
         operations,

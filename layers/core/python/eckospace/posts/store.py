@@ -27,16 +27,13 @@ import time
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.config import Settings
 
 # The posts modules' item codec, re-exported.
 from eckospace.items import attribute as attribute
 from eckospace.items import from_item as from_item
 from eckospace.items import to_item as to_item
 from eckospace.items import value as value
-
-TABLE_SETTING = "ECKO_POSTS_TABLE"
-NOTIFICATIONS_SETTING = "ECKO_NOTIFICATIONS_TABLE"
+from eckospace.posts import settings
 
 SHARDS = 8
 REACTION_TYPES = ("like", "love", "laugh", "wow", "sad", "celebrate")
@@ -50,11 +47,11 @@ _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 def table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.TABLE()
 
 
 def notifications_table() -> str:
-    return Settings.require(NOTIFICATIONS_SETTING)
+    return settings.NOTIFICATIONS_TABLE()
 
 
 def now_ms() -> int:

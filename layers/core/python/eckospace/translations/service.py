@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 
 from eckospace.errors import InvalidInput, NotFound
-from eckospace.translations import store
+from eckospace.translations import settings, store
 from eckospace.translations.locales import (
     DEFAULT_LOCALE,
     accept_language_tags,
@@ -25,7 +24,6 @@ from eckospace.translations.locales import (
 )
 from eckospace.translations.store import Catalogue
 
-CACHE_SECONDS_SETTING = "ECKO_TRANSLATIONS_CACHE_SECONDS"
 _MAX_CACHED_LOCALES = 1024
 
 _cache: dict[str, tuple[float, Catalogue | None]] = {}
@@ -46,7 +44,7 @@ def clear_cache() -> None:
 
 
 def _cache_seconds() -> float:
-    return float(os.environ.get(CACHE_SECONDS_SETTING, "60"))
+    return settings.CACHE_SECONDS()
 
 
 def _first_stored(candidates: list[str]) -> Catalogue | None:

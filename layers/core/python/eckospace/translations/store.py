@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
-
-TABLE_SETTING = "ECKO_TRANSLATIONS_TABLE"
+from eckospace.translations import settings
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class Catalogue:
 
 
 def _table_name() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.TABLE()
 
 
 def _from_item(item: dict[str, Any]) -> Catalogue:

@@ -12,16 +12,13 @@ The owner hears of a disabled endpoint through a `webhook.endpoint.disabled` eve
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import Any
 
 from eckospace import timestamps
 from eckospace.observability import logger
-from eckospace.webhooks import catalogue, clock, queue, schedule, signing, store, targets, transport
+from eckospace.webhooks import catalogue, clock, queue, schedule, settings, signing, store, targets, transport
 
-DISABLE_AFTER_DAYS_SETTING = "ECKO_WEBHOOKS_DISABLE_AFTER_DAYS"
-DEFAULT_DISABLE_AFTER_DAYS = 5
 LEASE_SECONDS = 60
 NOT_ENTITLED = "not entitled"  # how the delivery log names a delivery its owner may no longer receive
 STALE_DISPATCH_SECONDS = 90
@@ -87,7 +84,7 @@ def dispatch(envelope: dict[str, Any]) -> int:
 
 
 def _disable_after_seconds() -> int:
-    return int(float(os.environ.get(DISABLE_AFTER_DAYS_SETTING, DEFAULT_DISABLE_AFTER_DAYS)) * 86400)
+    return int(settings.DISABLE_AFTER_DAYS() * 86400)
 
 
 def attempt(message: dict[str, Any]) -> str:
@@ -127,7 +124,7 @@ def attempt(message: dict[str, Any]) -> str:
         endpoint.url,
         body,
         headers,
-        policy=targets.Policy.from_environment(),
+        policy=targets.Policy.from_settings(),
         resolver=clock.resolver(),
         timeout=transport.TIMEOUT_SECONDS,
     )

@@ -6,9 +6,7 @@ import json
 from typing import Any
 
 from eckospace import aws
-from eckospace.config import Settings
-
-QUEUE_URL_SETTING = "ECKO_WEBHOOK_DELIVERIES_QUEUE_URL"
+from eckospace.webhooks import settings
 
 
 def _body(message: dict[str, Any]) -> str:
@@ -17,7 +15,7 @@ def _body(message: dict[str, Any]) -> str:
 
 def send(message: dict[str, Any], delay: int = 0) -> None:
     aws.client("sqs").send_message(
-        QueueUrl=Settings.require(QUEUE_URL_SETTING),
+        QueueUrl=settings.DELIVERIES_QUEUE_URL(),
         MessageBody=_body(message),
         DelaySeconds=max(0, min(900, int(delay))),
     )
@@ -26,7 +24,7 @@ def send(message: dict[str, Any], delay: int = 0) -> None:
 def send_all(messages: list[dict[str, Any]]) -> None:
     """Send in batches of ten; raises if any message could not be queued."""
     sqs = aws.client("sqs")
-    url = Settings.require(QUEUE_URL_SETTING)
+    url = settings.DELIVERIES_QUEUE_URL()
     for start in range(0, len(messages), 10):
         chunk = messages[start : start + 10]
         entries = [{"Id": str(n), "MessageBody": _body(m)} for n, m in enumerate(chunk)]

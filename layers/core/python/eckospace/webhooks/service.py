@@ -7,7 +7,6 @@ existed.
 
 from __future__ import annotations
 
-import os
 import secrets as random
 import uuid
 from dataclasses import replace
@@ -16,16 +15,14 @@ from typing import Any
 from eckospace import timestamps
 from eckospace.cursors import decode_cursor, encode_cursor
 from eckospace.errors import Conflict, MissingScope, NotFound, NotPermitted, Unprocessable
-from eckospace.webhooks import catalogue, clock, queue, signing, store, targets
+from eckospace.webhooks import catalogue, clock, queue, settings, signing, store, targets
 
-OVERLAP_SETTING = "ECKO_WEBHOOKS_SECRET_OVERLAP_SECONDS"
-DEFAULT_OVERLAP_SECONDS = 24 * 3600
 MAX_OVERLAP_SECONDS = 7 * 24 * 3600
 MAX_ENDPOINTS_PER_OWNER = 20
 
 
 def _policy() -> targets.Policy:
-    return targets.Policy.from_environment()
+    return targets.Policy.from_settings()
 
 
 def _checked_url(url: str) -> str:
@@ -75,8 +72,8 @@ def _found(owner: str, endpoint_id: str) -> store.Endpoint:
 
 
 def overlap_seconds(requested: int | None) -> int:
-    default = int(os.environ.get(OVERLAP_SETTING, DEFAULT_OVERLAP_SECONDS))
-    return max(0, min(MAX_OVERLAP_SECONDS, default if requested is None else requested))
+    seconds = settings.SECRET_OVERLAP_SECONDS() if requested is None else requested
+    return max(0, min(MAX_OVERLAP_SECONDS, seconds))
 
 
 # ------------------------------------------------------------------------------ endpoints

@@ -22,22 +22,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from eckospace import aws, timestamps
-from eckospace.config import Settings
-from eckospace.webhooks import catalogue
+from eckospace.webhooks import catalogue, settings
 
-TABLE_SETTING = "ECKO_WEBHOOKS_TABLE"
-SECRETS_TABLE_SETTING = "ECKO_WEBHOOK_SECRETS_TABLE"
 DELIVERY_TTL_SECONDS = 30 * 24 * 3600
 MARKER_TTL_SECONDS = 7 * 24 * 3600
 MAX_ATTEMPTS_KEPT = 30
 
 
 def table() -> str:
-    return Settings.require(TABLE_SETTING)
+    return settings.TABLE()
 
 
 def secrets_table() -> str:
-    return Settings.require(SECRETS_TABLE_SETTING)
+    return settings.SECRETS_TABLE()
 
 
 def _dynamodb() -> Any:
@@ -251,7 +248,6 @@ def subscribers(event_type: str) -> list[tuple[str, str]]:
     return [(item["owner"]["S"], item["endpoint_id"]["S"]) for page in pages for item in page.get("Items", [])]
 
 
-INTEGRATIONS_TABLE_SETTING = "ECKO_INTEGRATIONS_TABLE"
 # What is read of an integration to decide what it may receive: never its secrets (the functions'
 # IAM policies allow these attributes and no others).
 ENTITLEMENT_PROJECTION = "client_id, #s, allowed_scopes, first_party"
@@ -259,7 +255,7 @@ ENTITLEMENT_NAMES = {"#s": "status"}
 
 
 def integrations_table() -> str:
-    return Settings.require(INTEGRATIONS_TABLE_SETTING)
+    return settings.INTEGRATIONS_TABLE()
 
 
 @dataclass(frozen=True)
@@ -342,7 +338,7 @@ def entitlement(client_id: str) -> Entitlement:
 
 def is_first_party(client_id: str) -> bool:
     found = aws.client("dynamodb").get_item(
-        TableName=Settings.require(INTEGRATIONS_TABLE_SETTING),
+        TableName=integrations_table(),
         Key={"client_id": {"S": client_id}},
         ProjectionExpression="client_id, first_party",
     )

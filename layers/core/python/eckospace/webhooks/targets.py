@@ -14,17 +14,15 @@ runtime API in a deployed sandbox, stay refused.
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-ALLOW_LOOPBACK_SETTING = "ECKO_WEBHOOKS_ALLOW_LOOPBACK"
-ALLOWED_PORTS_SETTING = "ECKO_WEBHOOKS_ALLOWED_PORTS"
-REFUSED_LOOPBACK_PORTS_SETTING = "ECKO_WEBHOOKS_REFUSED_LOOPBACK_PORTS"
-RUNTIME_API_SETTING = "AWS_LAMBDA_RUNTIME_API"  # host:port of Lambda's runtime API, in the sandbox
+from eckospace import config
+from eckospace.webhooks import settings
+
 DEFAULT_PORTS = (443, 8443)
 MAX_URL_LENGTH = 2048
 
@@ -46,16 +44,14 @@ class Policy:
     refused_loopback_ports: frozenset[int] = frozenset()  # the local stack's own services
 
     @classmethod
-    def from_environment(cls) -> Policy:
-        raw = os.environ.get(ALLOWED_PORTS_SETTING, "")
-        ports = tuple(int(p) for p in raw.replace(",", " ").split() if p.isdigit()) or DEFAULT_PORTS
+    def from_settings(cls) -> Policy:
         # On Lambda, the runtime API listens on a loopback port of the sandbox itself.
-        runtime_api = os.environ.get(RUNTIME_API_SETTING, "").rpartition(":")[2]
-        refused = f"{os.environ.get(REFUSED_LOOPBACK_PORTS_SETTING, '')} {runtime_api}"
+        runtime_api = config.runtime_api_port()
         return cls(
-            allow_loopback=os.environ.get(ALLOW_LOOPBACK_SETTING, "false").lower() == "true",
-            ports=ports,
-            refused_loopback_ports=frozenset(int(p) for p in refused.replace(",", " ").split() if p.isdigit()),
+            allow_loopback=settings.ALLOW_LOOPBACK(),
+            ports=settings.ALLOWED_PORTS(),
+            refused_loopback_ports=frozenset(settings.REFUSED_LOOPBACK_PORTS())
+            | ({runtime_api} if runtime_api else frozenset()),
         )
 
 
