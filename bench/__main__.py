@@ -19,6 +19,7 @@ from bench import (
     authorizer_cpu,
     backend_calls,
     cold_start,
+    media_delivery,
     stacks,
     throughput,
     upload_cpu,
@@ -37,6 +38,7 @@ NAMES = (
     "upload_cpu",
     "webhook_fanout",
     "backend_calls",
+    "media_delivery",
     "throughput",
     "stacks",
 )
@@ -68,6 +70,9 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
         "upload_cpu": lambda backend: upload_cpu.run(backend, rounds=2 if quick else upload_cpu.ROUNDS),
         "webhook_fanout": lambda backend: webhook_fanout.run(backend, rounds=2 if quick else webhook_fanout.ROUNDS),
         "backend_calls": backend_calls.run,
+        "media_delivery": lambda backend: media_delivery.run(
+            backend, requests=60 if quick else media_delivery.REQUESTS
+        ),
     }
     results: dict[str, Any] = {}
     wanted = [name for name in on_backend if name in only]

@@ -28,19 +28,21 @@ EXPECTED = {"first": 1, "warm": 0}
 # The authorizer's job includes one read per token it checks (is it revoked, is its integration
 # still enabled), by design: API Gateway caches its answer per token, so that read is per token,
 # not per request.
-# The Stripe webhook's first delivery: one conditional write, one send, and one status update (the
+# The Stripe webhook's first delivery: the signing secrets' read (then cached five minutes), one
+# conditional write, one send, and one status update (the
 # update is what lets a later delivery finish an event whose queueing failed and whose clean-up failed
 # too). The warm request here is the same delivery again, a duplicate: the write that finds the
 # record, and one read of its status.
 # A document upload: the daily allowance's conditional update, one PutObject and one PutItem.
-# Posts are read fresh, never from a sandbox cache: a feed page is one query every time, and a post
-# one BatchGetItem (the post and its eight count shards). A reaction is one transaction; the warm
-# request repeats the same reaction: the transaction DynamoDB refuses (it exists) and one read of
-# it, to answer 200 with the reaction as it is.
+# Posts are read fresh, never from a sandbox cache: a feed page (twenty posts with a document and a
+# photo attached each) is one query every time, its attachments' summaries in the page and their
+# URLs signed locally; a post one BatchGetItem (the post and its eight count shards). A reaction is
+# one transaction; the warm request repeats the same reaction: the transaction DynamoDB refuses (it
+# exists) and one read of it, to answer 200 with the reaction as it is.
 EXPECTED_BY_FUNCTION = {
     "AuthAuthorizerFunction": {"first": 2, "warm": 1},
     "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
-    "PaymentsStripeWebhookFunction": {"first": 3, "warm": 2},
+    "PaymentsStripeWebhookFunction": {"first": 4, "warm": 2},
     "PostsFeedFunction": {"first": 1, "warm": 1},
     "PostsGetFunction": {"first": 1, "warm": 1},
     "PostsReactionPutFunction": {"first": 1, "warm": 2},

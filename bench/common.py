@@ -159,14 +159,18 @@ class Backend:
         if not self.sample_post_id:
             return
         from eckospace import aws
+        from eckospace.config import forget_settings
         from eckospace.posts.reactions import unreact
 
-        with patched_environ({**self.aws_env, "ECKO_POSTS_TABLE": self.template.physical_name("PostsTable")}):
+        environment = self.functions()["PostsReactionDeleteFunction"].environment
+        with patched_environ({**self.aws_env, **environment}):
             aws.reset_clients()
+            forget_settings()
             try:
                 unreact(self.sample_post_id, SAMPLE_SUBJECT)
             finally:
                 aws.reset_clients()
+                forget_settings()
 
     def sample_events(self) -> dict[str, dict[str, Any]]:
         return sample_events(self.template, self.token, self.stripe_webhook_secret, self.sample_post_id)
@@ -202,25 +206,61 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
         emulator.stop()
 
 
+# The feed's first page: posts with attachments as people post them (a PDF and a photo each).
+SAMPLE_FEED_POSTS = 20
+
+
 def seed_sample_post(template: Template) -> str:
-    """A published post by the sample user, for the posts routes' sample requests ("" without posts)."""
-    if "PostsTable" not in template.resources or not template.functions().get("PostsCreateFunction"):
+    """A feed page of published posts by the sample user, each with a document and an image
+    attached; returns the newest post's id, for the posts routes' sample requests ("" without posts)."""
+    create = template.functions().get("PostsCreateFunction")
+    if "PostsTable" not in template.resources or not create:
         return ""
     from eckospace import aws
+    from eckospace.config import forget_settings
     from eckospace.posts.service import create_post
 
-    tables = {
-        "ECKO_POSTS_TABLE": template.physical_name("PostsTable"),
-        "ECKO_NOTIFICATIONS_TABLE": template.physical_name("NotificationsTable"),
-    }
-    with patched_environ(tables):
+    with patched_environ(create.environment):
         aws.reset_clients()
+        forget_settings()
         try:
-            return create_post(
-                SAMPLE_SUBJECT, text_value="A sample post for the benchmarks #bench", attachments=[], status="published"
-            )["id"]
+            post_id = ""
+            for number in range(SAMPLE_FEED_POSTS):
+                attachments = [_sample_media("document"), _sample_media("image")]
+                post_id = create_post(
+                    SAMPLE_SUBJECT,
+                    text_value=f"Sample post {number} #bench",
+                    attachments=attachments,
+                    status="published",
+                )["id"]
+            return post_id
         finally:
             aws.reset_clients()
+            forget_settings()
+
+
+def _sample_media(kind: str) -> str:
+    """A ready media item of the sample user, as the upload paths leave it (record only)."""
+    import time
+
+    from eckospace.media import store
+
+    media_id = store.new_media_id()
+    store.create_record(
+        {
+            "id": media_id,
+            "owner": SAMPLE_SUBJECT,
+            "kind": kind,
+            "status": store.READY,
+            "media_type": "image/jpeg" if kind == "image" else "application/pdf",
+            "size": 123_456,
+            "display_name": "photo.jpg" if kind == "image" else "minutes.pdf",
+            "object_key": store.original_key(media_id),
+            "created_at": int(time.time()),
+            "metadata": {"width": 4032, "height": 3024} if kind == "image" else {"pages": 3},
+        }
+    )
+    return media_id
 
 
 # ---------------------------------------------------------------------- events
