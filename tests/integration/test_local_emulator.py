@@ -187,6 +187,39 @@ def test_notifications_of_a_versioned_bucket_name_the_version_uploaded(emulator)
 
 
 # ---------------------------------------------------------------------------- S3 lifecycle
+# ---------------------------------------------------------------------------- DynamoDB transactions
+def test_a_transaction_retried_with_its_client_token_is_applied_once(table):
+    dynamodb, name = table
+    key = {"pk": {"S": f"tx#{uuid.uuid4().hex}"}, "sk": {"S": "a"}}
+
+    def transact(token: str, value: str) -> None:
+        dynamodb.transact_write_items(
+            ClientRequestToken=token,
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": name,
+                        "Key": key,
+                        "UpdateExpression": "SET v = :v ADD n :one",
+                        "ConditionExpression": "attribute_not_exists(n)",
+                        "ExpressionAttributeValues": {":v": {"S": value}, ":one": {"N": "1"}},
+                    }
+                }
+            ],
+        )
+
+    token = uuid.uuid4().hex
+    transact(token, "first")
+    transact(token, "first")  # the SDK's retry after a timeout: a success, not a failed condition
+    assert dynamodb.get_item(TableName=name, Key=key)["Item"]["n"] == {"N": "1"}
+    with pytest.raises(ClientError) as mismatch:
+        transact(token, "other")
+    assert mismatch.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    with pytest.raises(ClientError) as refused:  # a new token is a new transaction: its condition fails
+        transact(uuid.uuid4().hex, "first")
+    assert refused.value.response["Error"]["Code"] == "TransactionCanceledException"
+
+
 # ---------------------------------------------------------------------------- S3 presigned URLs
 def test_a_presigned_url_serves_only_what_was_signed_and_only_until_it_expires(emulator):
     s3 = boto3.client(

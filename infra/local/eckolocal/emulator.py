@@ -16,6 +16,8 @@ as AWS does:
   attributes (plus the index's, on an index), of their types, or (for a Query) whose partition key
   is not the query's, with a ValidationException; moto pages from it (or fails with a 500).
 - S3 notifications of a versioned bucket name the object's version (`versionId`); moto's do not.
+- DynamoDB applies a TransactWriteItems once per ClientRequestToken (for ten minutes): an SDK's
+  retry after a timeout succeeds without applying it again; moto applies it again.
 - S3 refuses a presigned (SigV4 query-string) URL whose signature does not match the request, or
   that has expired, with 403 AccessDenied; moto serves any such URL. Media downloads are
   presigned, so tampered and expired links must fail locally as they do on AWS.
@@ -245,6 +247,64 @@ class SerializedDynamoDB:
             return self.app(environ, start_response)
         with self.lock:
             return list(self.app(environ, start_response))
+
+
+class IdempotentTransactions:
+    """WSGI middleware: a TransactWriteItems whose ClientRequestToken succeeded in the last ten
+    minutes is not applied again. DynamoDB answers it with the first call's success, or with
+    IdempotentParameterMismatchException when the token comes with another request. The SDKs send
+    a token and retry with it after a timeout; moto applies the retry again, whose conditions then
+    fail, a conflict AWS never shows. Runs inside `SerializedDynamoDB`'s lock."""
+
+    WINDOW_SECONDS = 600
+    TARGET = "DynamoDB_20120810.TransactWriteItems"
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+        self.succeeded: dict[str, tuple[float, str]] = {}  # token: (when, the request's digest)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("HTTP_X_AMZ_TARGET") != self.TARGET:
+            return self.app(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return self.app(environ, start_response)
+        token = request.pop("ClientRequestToken", None)
+        if not token:
+            return self.app(environ, start_response)
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        now = time.monotonic()
+        self.succeeded = {t: seen for t, seen in self.succeeded.items() if now - seen[0] < self.WINDOW_SECONDS}
+        if token in self.succeeded:
+            if self.succeeded[token][1] == digest:
+                return _dynamodb_answer(start_response, "200 OK", {})
+            return _dynamodb_answer(
+                start_response,
+                "400 Bad Request",
+                {
+                    "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                    "message": "The request uses the same client token as a previous, but non-identical request.",
+                },
+            )
+        status: list[str] = []
+
+        def recording(code: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            status.append(code)
+            return start_response(code, headers, *args)
+
+        answer = list(self.app(environ, recording))
+        if status and status[0].startswith("200"):
+            self.succeeded[token] = (now, digest)
+        return answer
+
+
+def _dynamodb_answer(start_response: Callable[..., Any], status: str, document: dict[str, Any]) -> Iterable[bytes]:
+    body = json.dumps(document).encode()
+    start_response(status, [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 # ---------------------------------------------------------------------------- DynamoDB start keys
@@ -547,7 +607,8 @@ def main(argv: list[str]) -> None:
     secret = os.environ.get("AWS_SECRET_ACCESS_KEY", "testing")
     app = PresignedUrlGuard(
         PostPolicyGuard(
-            SerializedDynamoDB(StartKeyGuard(DomainDispatcherApplication(create_backend_app))), secret=secret
+            SerializedDynamoDB(IdempotentTransactions(StartKeyGuard(DomainDispatcherApplication(create_backend_app)))),
+            secret=secret,
         ),
         secret=secret,
     )
