@@ -199,3 +199,16 @@ def test_uploading_needs_media_write_on_a_user_token(stack, api_key, keyring, no
     reader = mint(keyring, ["media:read"], subject="user-reader")
     files = {"file": ("a.pdf", sample_files.pdf_bytes(), "application/pdf")}
     assert_problem(upload(stack, api_key, reader, files=files), 403)
+
+
+def test_a_body_past_the_gateways_limit_is_a_413_problem_that_says_so(stack, api_key, author):
+    _, token = author
+    before = stored(stack)
+    answer = upload(
+        stack, api_key, token, data=b"x" * (10 * 1024 * 1024 + 1), headers={"Content-Type": "application/pdf"}
+    )
+    assert answer.status_code == 413 and answer.headers["Content-Type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["status"] == 413 and problem["type"] == "urn:eckospace:problem:payload-too-large"
+    assert "presigned" in problem["detail"]
+    assert stored(stack) == before
