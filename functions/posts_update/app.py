@@ -26,7 +26,8 @@ class PostChanges(BaseModel):
         min_length=1,
         max_length=5000,
         json_schema_extra=_text_rules,  # checked by the service: 422
-        description="1 to 5000 characters, not blank, no control characters but newline and tab",
+        description="1 to 5000 characters, not blank, no control characters but newline and tab; at most 10 "
+        "`#hashtags` and 10 `@user_id` mentions (422 otherwise)",
     )
     attachments: list[str] | None = Field(
         default=None, max_length=10, description="The whole new list; added media must be yours and ready"
