@@ -16,7 +16,7 @@ def bookmark(user: str, post_id: str) -> None:
     """Idempotent: bookmarking again keeps the first bookmark's time. A post the user cannot see is 404."""
     from eckospace import aws
 
-    if not store.visible_to(load(post_id, consistent=False), user):
+    if not store.visible_to(load(post_id), user):
         raise not_found(post_id)
     ms = store.now_ms()
     client = aws.client("dynamodb")

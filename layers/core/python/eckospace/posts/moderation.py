@@ -45,7 +45,7 @@ def report_post(post_id: str, reporter: str, *, reason: str, note: str | None) -
     """File a report, kept for good (decided reports stay as the post's moderation history). One
     transaction: the report, the marker that allows one open report per person and post, and the
     reporter's daily allowance."""
-    if not store.visible_to(load(post_id, consistent=False), reporter):
+    if not store.visible_to(load(post_id), reporter):
         raise not_found(post_id)
     ms = store.now_ms()
     report_id = store.new_id("rpt", ms)

@@ -60,14 +60,15 @@ def not_found(post_id: str) -> NotFound:
 
 
 # ------------------------------------------------------------------------------------ reads
-def load(post_id: str, *, consistent: bool = True) -> dict[str, Any] | None:
+def load(post_id: str) -> dict[str, Any] | None:
+    """The post as it is now (a consistent read: a post just published, or just hidden, is seen so)."""
     if not store.POST_ID.match(post_id):
         return None
     from eckospace import aws
 
     item = (
         aws.client("dynamodb")
-        .get_item(TableName=store.table(), Key=store.post_key(post_id), ConsistentRead=consistent)
+        .get_item(TableName=store.table(), Key=store.post_key(post_id), ConsistentRead=True)
         .get("Item")
     )
     return store.from_item(item) if item else None
