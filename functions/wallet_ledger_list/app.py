@@ -30,7 +30,12 @@ app = make_resolver()
 def list_ledger(
     # The deployment's currencies are a setting, read per request: the document holds for every deployment.
     currency: Annotated[
-        str, Query(pattern="^[a-z]{3}$", description="ISO 4217, lower case: one of the deployment's wallet currencies")
+        str,
+        Query(
+            pattern="^[a-z]{3}$",
+            description="ISO 4217, lower case: one of the currencies `GET /api/wallet` lists (this deployment's "
+            "wallet currencies); another is a 400 naming `currency`",
+        ),
     ] = "eur",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,

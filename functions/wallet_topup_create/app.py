@@ -21,7 +21,8 @@ class TopUpRequest(BaseModel):
     currency: str = Field(
         min_length=3,
         max_length=3,
-        description="ISO 4217, for example eur: one of the deployment's wallet currencies",
+        description="ISO 4217, for example eur: one of the currencies `GET /api/wallet` lists (this deployment's "
+        "wallet currencies); another is a 400 naming `currency`",
     )
     payment_method: str | None = Field(
         default=None,

@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from eckospace.identity.scopes import SCOPES
-from tests.support.contract_hooks import WEBHOOK_TARGET_SETTING
+from tests.support.contract_hooks import CURRENCIES_SETTING, WEBHOOK_TARGET_SETTING
 from tests.support.local_stack import ROOT, RunningStack, free_port, start_stack
 
 MIN_CASES = 2000
@@ -100,6 +100,7 @@ def run_schemathesis(stack: RunningStack, token: str, work_dir: Path) -> tuple[i
         "SCHEMATHESIS_HOOKS": "tests.support.contract_hooks",
         # a loopback target the stack may deliver to, with nothing listening: deliveries fail, as they may
         WEBHOOK_TARGET_SETTING: f"http://127.0.0.1:{free_port()}/contract-hooks",
+        CURRENCIES_SETTING: ",".join(wallet_currencies(stack)),
         "PYTHONPATH": os.pathsep.join(str(ROOT / part) for part in ("", "infra/local", "layers/core/python")),
     }
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -107,6 +108,14 @@ def run_schemathesis(stack: RunningStack, token: str, work_dir: Path) -> tuple[i
         command, cwd=work_dir, env=env, capture_output=True, text=True, timeout=RUN_SECONDS, check=False
     )
     return result.returncode, result.stdout + result.stderr
+
+
+def wallet_currencies(stack: RunningStack) -> list[str]:
+    """The currencies this deployment's wallets hold, as the API lists them."""
+    headers = {"x-api-key": stack.credentials["api_key"], "Authorization": f"Bearer {stack.credentials['token']}"}
+    answer = requests.get(stack.url("/api/wallet"), headers=headers, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return [balance["currency"] for balance in answer.json()["balances"]]
 
 
 def generated_cases(report: str) -> int:

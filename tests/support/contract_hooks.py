@@ -11,8 +11,9 @@ Two things a document cannot say, taught here so that every check can run as it 
   state they name: a cursor is the `next_cursor` of the same listing and query, an `If-Match` names
   the resource's current `ETag` (or `*`, which positive cases send), an `Idempotency-Key` is fresh
   for each distinct request, attachments are the caller's own ready media, a payment method is one
-  Stripe made, a webhook target must resolve to a host the stack may deliver to, and an uploaded
-  document must be one of the formats it claims. In schema-valid
+  Stripe made, a webhook target must resolve to a host the stack may deliver to, a wallet currency
+  is one of those `GET /api/wallet` lists (the deployment's), and an uploaded document must be one
+  of the formats it claims. In schema-valid
   (positive) cases the hooks send these as a careful client would: values the API issued, or none
   where the input is optional. Schema-invalid (negative) cases are sent as generated.
 """
@@ -35,6 +36,8 @@ NO_SUCH_ROUTE = "urn:eckospace:problem:no-such-route"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Where positive cases register webhooks: a loopback address the local stack may deliver to.
 WEBHOOK_TARGET_SETTING = "ECKO_CONTRACT_WEBHOOK_URL"
+# The wallet currencies the deployment enables, as `GET /api/wallet` lists them (comma-separated).
+CURRENCIES_SETTING = "ECKO_CONTRACT_CURRENCIES"
 PAGING = frozenset({"cursor", "limit"})
 
 
@@ -135,6 +138,11 @@ def _idempotency_key(case: Any) -> str:
     return "contract-" + hashlib.sha256(request.encode()).hexdigest()[:40]
 
 
+def _one_of(choices: list[str], generated: str) -> str:
+    """A choice the generated value picks, so the run still varies it."""
+    return choices[sum(map(ord, generated)) % len(choices)]
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     """Positive cases carry only what the API issued where only that is valid."""
@@ -154,8 +162,13 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
             headers["If-Match"] = "*"
         if "Idempotency-Key" in headers:
             headers["Idempotency-Key"] = _idempotency_key(case)
+    currencies = [c for c in os.environ.get(CURRENCIES_SETTING, "").split(",") if c]
+    if currencies and isinstance(case.query, dict) and isinstance(case.query.get("currency"), str):
+        case.query["currency"] = _one_of(currencies, case.query["currency"])
     body = case.body
     if isinstance(body, dict):
+        if currencies and isinstance(body.get("currency"), str):
+            body["currency"] = _one_of(currencies, body["currency"])
         if isinstance(body.get("attachments"), list):
             body["attachments"] = ISSUED.ready_media[-len(body["attachments"]) :] if body["attachments"] else []
         body.pop("payment_method", None)  # Stripe.js makes them; a top-up without one is confirmed later
