@@ -69,14 +69,14 @@ def run(backend: Backend, *, requests: int = REQUESTS) -> dict[str, Any]:
     backend.template.set_att("MediaCdn", "DomainName", f"127.0.0.1:{port}")
     environment = backend.functions()["MediaPublicationFunction"].environment
     photo = strip_metadata(_photo(), "image/jpeg")
-    thumbnail = make_thumbnail(photo)
+    thumbnail = make_thumbnail(photo, max_side=store.IMAGE_VARIANTS["thumbnail"])
     with patched_environ({**backend.aws_env, **environment}):
         aws.reset_clients()
         forget_settings()
         try:
             media_id = store.new_media_id()
             s3 = aws.client("s3")
-            s3.put_object(Bucket=store.bucket(), Key=store.thumbnail_key(media_id), Body=thumbnail)
+            s3.put_object(Bucket=store.bucket(), Key=store.variant_key(media_id, "thumbnail"), Body=thumbnail)
             s3.put_object(
                 Bucket=store.bucket(),
                 Key=public_key(media_id, "thumbnail.jpg"),
@@ -86,7 +86,8 @@ def run(backend: Backend, *, requests: int = REQUESTS) -> dict[str, Any]:
             )
             cdn = cdn_url(public_key(media_id, "thumbnail.jpg"))
             presigned = store.download_url(
-                {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"}, key=store.thumbnail_key(media_id)
+                {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"},
+                key=store.variant_key(media_id, "thumbnail"),
             )["url"]
             (distribution,) = distributions(backend.template)
             server = uvicorn.Server(

@@ -58,8 +58,11 @@ def test_a_published_photo_reaches_readers_through_the_cdn_without_its_location(
     original, thumbnail = attachment["download"], attachment["thumbnail"]
     assert original["url"] == f"{cdn}/public/{media['id']}/original" and original["expires_at"] is None
     assert thumbnail["url"] == f"{cdn}/public/{media['id']}/thumbnail.jpg"
+    assert attachment["preview"]["url"] == f"{cdn}/public/{media['id']}/preview.jpg"
 
     eventually(lambda: requests.get(thumbnail["url"], timeout=5).status_code == 200)
+    with Image.open(io.BytesIO(requests.get(attachment["preview"]["url"], timeout=5).content)) as preview:
+        assert preview.size == (480, 640)  # upright, within 1280 px
     served = requests.get(original["url"], timeout=5)
     assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
     assert not has_location(served.content) and sample_files.CAMERA_SERIAL.encode() not in served.content
@@ -79,6 +82,7 @@ def test_a_published_photo_reaches_readers_through_the_cdn_without_its_location(
     assert unpublished.status_code == 200
     eventually(lambda: requests.get(original["url"], timeout=5).status_code == 403)
     assert requests.get(thumbnail["url"], timeout=5).status_code == 403
+    assert requests.get(attachment["preview"]["url"], timeout=5).status_code == 403
     assert api(stack, api_key, reader, "GET", f"/api/media/{media['id']}").status_code == 404
     own = api(stack, api_key, author, "GET", f"/api/media/{media['id']}").json()
     assert own["download"]["expires_at"] is not None  # presigned again, while no longer public

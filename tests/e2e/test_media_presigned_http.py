@@ -81,7 +81,13 @@ def test_an_image_within_the_policy_becomes_ready_with_metadata_and_a_thumbnail(
     assert requests.get(ready["download"]["url"], timeout=30).content == content
     thumbnail = Image.open(io.BytesIO(requests.get(ready["thumbnail"]["url"], timeout=30).content))
     assert thumbnail.format == "JPEG" and max(thumbnail.size) == 320
-    assert keys_of(stack, media["id"]) == [f"media/{media['id']}/original", f"media/{media['id']}/thumbnail.jpg"]
+    preview = Image.open(io.BytesIO(requests.get(ready["preview"]["url"], timeout=30).content))
+    assert preview.format == "JPEG" and preview.size == (640, 480)  # at most 1280 px, never enlarged
+    assert keys_of(stack, media["id"]) == [
+        f"media/{media['id']}/original",
+        f"media/{media['id']}/preview.jpg",
+        f"media/{media['id']}/thumbnail.jpg",
+    ]
 
 
 def test_a_large_pdf_gets_its_page_count(stack, api_key, owner):

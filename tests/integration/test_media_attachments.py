@@ -61,8 +61,10 @@ def stored_media(owner: str, *, kind: str = "document", content: bytes | None = 
         "metadata": {"width": 64, "height": 48} if kind == "image" else {"pages": 1},
     }
     if kind == "image":
-        aws.client("s3").put_object(Bucket=media_store.bucket(), Key=media_store.thumbnail_key(media_id), Body=b"t")
-        record["thumbnail_key"] = media_store.thumbnail_key(media_id)
+        for variant in media_store.IMAGE_VARIANTS:
+            key = media_store.variant_key(media_id, variant)
+            aws.client("s3").put_object(Bucket=media_store.bucket(), Key=key, Body=variant.encode())
+        record["variants"] = list(media_store.IMAGE_VARIANTS)
     media_store.create_record(record)
     return media_id
 
@@ -169,13 +171,18 @@ def test_public_images_come_from_the_cdn_and_draft_images_from_presigned_urls(ap
     image = stored_media(author, kind="image", content=sample_files.jpeg_bytes())
     public = post_with(author, image)["attachments"][0]
     assert public["metadata"] == {"width": 64, "height": 48}
-    for link, name in ((public["download"], "original"), (public["thumbnail"], "thumbnail.jpg")):
+    links = (
+        (public["download"], "original"),
+        (public["thumbnail"], "thumbnail.jpg"),
+        (public["preview"], "preview.jpg"),
+    )
+    for link, name in links:
         assert link["expires_at"] is None
         assert link["url"].startswith("https://") and link["url"].endswith(f"/public/{image}/{name}")
 
     draft = post_with(author, image, status="draft")["attachments"][0]
     assert draft["download"]["expires_at"] is not None and "X-Amz-Signature=" in draft["download"]["url"]
-    assert fetch(draft["thumbnail"]).content == b"t"
+    assert fetch(draft["thumbnail"]).content == b"thumbnail" and fetch(draft["preview"]).content == b"preview"
 
 
 def test_a_feed_page_of_posts_with_attachments_costs_one_query(api):

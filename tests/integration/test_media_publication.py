@@ -52,7 +52,8 @@ def ready_image(owner: str) -> str:
     media_id = store.new_media_id()
     content = sample_files.jpeg_bytes()
     aws.client("s3").put_object(Bucket=store.bucket(), Key=store.original_key(media_id), Body=content)
-    aws.client("s3").put_object(Bucket=store.bucket(), Key=store.thumbnail_key(media_id), Body=b"thumb")
+    for variant in store.IMAGE_VARIANTS:
+        aws.client("s3").put_object(Bucket=store.bucket(), Key=store.variant_key(media_id, variant), Body=b"thumb")
     store.create_record(
         {
             "id": media_id,
@@ -63,7 +64,7 @@ def ready_image(owner: str) -> str:
             "size": len(content),
             "display_name": "photo.jpg",
             "object_key": store.original_key(media_id),
-            "thumbnail_key": store.thumbnail_key(media_id),
+            "variants": list(store.IMAGE_VARIANTS),
             "created_at": 1,
             "metadata": {"width": 64, "height": 48},
         }
@@ -108,7 +109,11 @@ def test_an_image_made_public_is_copied_for_the_cdn_and_withdrawn_when_it_is_not
     assert publisher(stream.event(), Context()) == {"batchItemFailures": []}
 
     s3 = aws.client("s3")
-    assert public_versions(media_id) == [public_key(media_id, "original"), public_key(media_id, "thumbnail.jpg")]
+    assert public_versions(media_id) == [
+        public_key(media_id, "original"),
+        public_key(media_id, "preview.jpg"),
+        public_key(media_id, "thumbnail.jpg"),
+    ]
     copy = s3.head_object(Bucket=store.bucket(), Key=public_key(media_id, "original"))
     assert copy["CacheControl"] == PUBLIC_CACHE_CONTROL and copy["ContentType"] == "image/jpeg"
     assert copy["ServerSideEncryption"] == "AES256"  # the CDN cannot decrypt the bucket's KMS default
@@ -129,7 +134,7 @@ def test_an_image_public_through_two_posts_stays_public_until_the_last_one_goes(
     attach(media_id, "post:pst_two", public=True)
     attach(media_id, "post:pst_one", public=False)
     assert publisher(stream.event(), Context()) == {"batchItemFailures": []}
-    assert len(public_versions(media_id)) == 2
+    assert len(public_versions(media_id)) == 3
 
     attach(media_id, "post:pst_two", public=False)
     assert publisher(stream.event(), Context()) == {"batchItemFailures": []}
@@ -202,6 +207,6 @@ def test_a_failing_copy_fails_only_its_record_and_the_retry_publishes(publisher)
         if record["eventName"] == "MODIFY" and record["dynamodb"]["Keys"]["id"]["S"] == first
     ]
     assert answer == {"batchItemFailures": [{"itemIdentifier": made_public["dynamodb"]["SequenceNumber"]}]}
-    assert len(public_versions(second)) == 2
+    assert len(public_versions(second)) == 3
     assert publisher({"Records": [made_public]}, Context()) == {"batchItemFailures": []}
-    assert len(public_versions(first)) == 2
+    assert len(public_versions(first)) == 3

@@ -23,6 +23,7 @@ from eckospace.media import store
 from eckospace.media.links import links
 
 SUMMARY_FIELDS = ("id", "kind", "media_type", "size", "display_name", "metadata")
+SHOWN_FIELDS = SUMMARY_FIELDS[1:]  # `variants` is kept too, to link each smaller copy
 
 Operation = tuple[str, dict[str, Any]]
 
@@ -51,7 +52,10 @@ def summaries(owner: str, media_ids: list[str]) -> list[dict[str, Any]]:
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
-    return {name: record[name] for name in SUMMARY_FIELDS[:-1]} | {"metadata": record.get("metadata", {})}
+    return {name: record[name] for name in SUMMARY_FIELDS[:-1]} | {
+        "metadata": record.get("metadata", {}),
+        "variants": record.get("variants", []),
+    }
 
 
 def attach_operations(
@@ -108,6 +112,6 @@ def attachment_view(summary: dict[str, Any], *, public: bool) -> dict[str, Any]:
     return {
         "id": summary["id"],
         "object": "media",
-        **{name: summary[name] for name in SUMMARY_FIELDS[1:]},
+        **{name: summary[name] for name in SHOWN_FIELDS},
         **links(summary, public=public),
     }

@@ -13,8 +13,6 @@ from typing import Any
 from eckospace.media import settings, store
 from eckospace.media.publication import public_key
 
-THUMBNAIL = {"display_name": "thumbnail.jpg", "media_type": "image/jpeg"}
-
 
 def cdn_url(key: str) -> str:
     domain = settings.CDN_DOMAIN()
@@ -24,14 +22,17 @@ def cdn_url(key: str) -> str:
 
 
 def links(media: dict[str, Any], *, public: bool) -> dict[str, Any]:
-    """`download` and, for images, `thumbnail`: CDN URLs that do not expire when `public` (the
-    media is a public image), else presigned URLs valid for `store.DOWNLOAD_URL_SECONDS`."""
-    media_id, is_image = media["id"], media["kind"] == "image"
-    if public and is_image:
+    """`download` and one link per smaller copy of an image (`thumbnail`, `preview`): CDN URLs that
+    do not expire when `public` (the media is a public image), else presigned URLs valid for
+    `store.DOWNLOAD_URL_SECONDS`."""
+    media_id, variants = media["id"], media.get("variants", [])
+    if public and media["kind"] == "image":
         found = {"download": {"url": cdn_url(public_key(media_id, "original")), "expires_at": None}}
-        found["thumbnail"] = {"url": cdn_url(public_key(media_id, "thumbnail.jpg")), "expires_at": None}
+        for variant in variants:
+            found[variant] = {"url": cdn_url(public_key(media_id, f"{variant}.jpg")), "expires_at": None}
         return found
     found = {"download": store.download_url(media, key=store.original_key(media_id))}
-    if is_image:
-        found["thumbnail"] = store.download_url(media | THUMBNAIL, key=store.thumbnail_key(media_id))
+    for variant in variants:
+        as_jpeg = {"display_name": f"{variant}.jpg", "media_type": "image/jpeg"}
+        found[variant] = store.download_url(as_jpeg, key=store.variant_key(media_id, variant))
     return found

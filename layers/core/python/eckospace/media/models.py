@@ -67,6 +67,7 @@ class Media(Shape):
     metadata: MediaMetadata
     download: DownloadLink = sometimes("Once `ready`: the file (for an image, as stored: without identifying metadata)")
     thumbnail: DownloadLink = sometimes("Once `ready`, for images: a JPEG at most 320 pixels on its longer side")
+    preview: DownloadLink = sometimes("Once `ready`, for images: a JPEG at most 1280 pixels on its longer side")
     rejection: str = sometimes("Once `rejected`: why")
 
 
@@ -83,6 +84,7 @@ class Attachment(Shape):
     metadata: MediaMetadata
     download: DownloadLink
     thumbnail: DownloadLink = sometimes("Images: a JPEG at most 320 pixels on its longer side")
+    preview: DownloadLink = sometimes("Images: a JPEG at most 1280 pixels on its longer side")
 
 
 class PresignedUploadFields(Shape):

@@ -5,7 +5,8 @@ bytes themselves. The bucket is versioned, and a presigned POST may be used agai
 so one key can hold several uploads: the worker reads one version (the one S3's notification names,
 else the current one), and publishes exactly that version, never whatever the key holds by then.
 Ready media are copied out of quarantine; images are stored without their identifying metadata
-(`eckospace.media.metadata`) and get a thumbnail; rejected media are deleted.
+(`eckospace.media.metadata`) and get their smaller copies (`store.IMAGE_VARIANTS`); rejected
+media are deleted.
 Every quarantine version the worker is done with is deleted for good, not hidden behind a delete
 marker. Each step is safe to repeat, so an SQS redelivery never publishes twice.
 """
@@ -73,8 +74,8 @@ def process_upload(key: str, version_id: str | None = None) -> str:
             return store.REJECTED
         sha256, changes["size"] = hashlib.sha256(content).hexdigest(), len(content)
         object_key, object_version = _put_stripped(media_id, content, record)
-        changes["thumbnail_key"], thumbnail_version = _put_thumbnail(media_id, content)
-        made = [(object_key, object_version), (changes["thumbnail_key"], thumbnail_version)]
+        made = [(object_key, object_version), *_put_variants(media_id, content)]
+        changes["variants"] = list(store.IMAGE_VARIANTS)
     else:
         object_key, object_version = _publish(key, version_id, media_id, record)
         made = [(object_key, object_version)]
@@ -148,11 +149,18 @@ def _put_stripped(media_id: str, content: bytes, record: dict[str, Any]) -> tupl
     return key, stored.get("VersionId")
 
 
-def _put_thumbnail(media_id: str, content: bytes) -> tuple[str, str | None]:
+def _put_variants(media_id: str, content: bytes) -> list[tuple[str, str | None]]:
+    """Each smaller copy of an image: its key and the version stored."""
     from eckospace.media.inspection import make_thumbnail
 
-    key = store.thumbnail_key(media_id)
-    stored = aws.client("s3").put_object(
-        Bucket=store.bucket(), Key=key, Body=make_thumbnail(content), ContentType="image/jpeg"
-    )
-    return key, stored.get("VersionId")
+    made = []
+    for variant, longest_side in store.IMAGE_VARIANTS.items():
+        key = store.variant_key(media_id, variant)
+        stored = aws.client("s3").put_object(
+            Bucket=store.bucket(),
+            Key=key,
+            Body=make_thumbnail(content, max_side=longest_side),
+            ContentType="image/jpeg",
+        )
+        made.append((key, stored.get("VersionId")))
+    return made

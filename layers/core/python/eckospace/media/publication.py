@@ -7,7 +7,7 @@ visible post: its `public_via` set, kept by the owning context in the same trans
 change that makes it public or not). Each change to a media record comes through the media table's
 stream; the publication function then makes `public/<id>/` match the record as it is now (read
 consistently, so records handled late or twice do no harm): it copies the stored image and its
-thumbnail there, or deletes every version under the prefix and invalidates the CDN's copies.
+smaller copies there, or deletes every version under the prefix and invalidates the CDN's copies.
 
 Public copies are encrypted with S3's own keys (SSE-S3): CloudFront cannot decrypt objects under
 the bucket's default KMS key, and these bytes are public anyway.
@@ -40,10 +40,11 @@ def is_public(record: dict[str, Any] | None) -> bool:
 def public_copies(record: dict[str, Any]) -> dict[str, str]:
     """Each stored object of a public image, by the public key it is served under."""
     media_id = record["id"]
-    return {
-        public_key(media_id, "original"): record["object_key"],
-        public_key(media_id, "thumbnail.jpg"): record["thumbnail_key"],
+    variants = {
+        public_key(media_id, f"{variant}.jpg"): store.variant_key(media_id, variant)
+        for variant in record.get("variants", [])
     }
+    return {public_key(media_id, "original"): record["object_key"], **variants}
 
 
 def changed_media(stream_record: dict[str, Any]) -> str | None:

@@ -1,7 +1,8 @@
 """Media records (DynamoDB) and their objects (S3).
 
 Object keys are made here, never from a client's filename: `media/<id>/original` for checked
-media, `media/<id>/thumbnail.jpg` for image thumbnails, and `quarantine/<id>` where presigned
+media, `media/<id>/<variant>.jpg` for an image's smaller copies (`IMAGE_VARIANTS`), and
+`quarantine/<id>` where presigned
 uploads land until the media worker has checked them (the bucket expires that prefix on its own).
 """
 
@@ -31,8 +32,13 @@ def original_key(media_id: str) -> str:
     return f"media/{media_id}/original"
 
 
-def thumbnail_key(media_id: str) -> str:
-    return f"media/{media_id}/thumbnail.jpg"
+# Each image's smaller copies, by name, with the longest side each may have (JPEG, upright): a
+# thumbnail for lists, a preview for a screen.
+IMAGE_VARIANTS = {"thumbnail": 320, "preview": 1280}
+
+
+def variant_key(media_id: str, variant: str) -> str:
+    return f"media/{media_id}/{variant}.jpg"
 
 
 def quarantine_key(media_id: str) -> str:
