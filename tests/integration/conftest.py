@@ -85,6 +85,16 @@ def load_function(directory: str) -> ModuleType:
     return module
 
 
+def module_handlers(function_env: Any, functions: dict[str, str], loaded: dict[str, Any]) -> dict[str, Any]:
+    """The handlers of `functions` (logical id -> directory) by directory, each function's template
+    environment applied; `loaded` keeps them for the test module, so each is imported once."""
+    for logical_id in functions:
+        function_env(logical_id)
+    if not loaded:
+        loaded.update({directory: load_function(directory).lambda_handler for directory in functions.values()})
+    return loaded
+
+
 def module_functions(*modules: str) -> dict[str, str]:
     """Logical id -> function directory of every function of these modules, as the templates say."""
     return {

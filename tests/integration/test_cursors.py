@@ -22,7 +22,7 @@ from eckospace import aws, cursors
 from eckospace.cursors import CURSOR_SECONDS, CursorKeys, encode_cursor
 from eckospace.payments import ledger
 from eckospace.webhooks import store as webhooks_store
-from tests.integration.conftest import load_function
+from tests.integration.conftest import module_handlers
 from tests.support.lambda_proxy import invoke
 
 FUNCTIONS = {
@@ -44,12 +44,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def api(function_env):
-    for logical_id in FUNCTIONS:
-        function_env(logical_id)
     cursors._provider.cache_clear()
-    if not _handlers:
-        _handlers.update({directory: load_function(directory).lambda_handler for directory in FUNCTIONS.values()})
-    yield _handlers
+    yield module_handlers(function_env, FUNCTIONS, _handlers)
     cursors._provider.cache_clear()  # its client belongs to this test
 
 

@@ -14,7 +14,7 @@ import requests
 
 from eckospace import aws
 from eckospace.media import store as media_store
-from tests.integration.conftest import CallCounter, load_function, module_functions
+from tests.integration.conftest import CallCounter, module_functions, module_handlers
 from tests.support import sample_files
 from tests.support.lambda_proxy import invoke
 
@@ -25,11 +25,7 @@ _handlers: dict[str, Any] = {}
 
 @pytest.fixture
 def api(function_env):
-    for logical_id in FUNCTIONS:
-        function_env(logical_id)
-    if not _handlers:
-        _handlers.update({directory: load_function(directory).lambda_handler for directory in FUNCTIONS.values()})
-    return _handlers
+    return module_handlers(function_env, FUNCTIONS, _handlers)
 
 
 def call(function: str, method: str, path: str, user: str, body: Any = None) -> tuple[int, Any]:

@@ -17,7 +17,7 @@ import pytest
 from eckospace import aws
 from eckospace.media import store as media_store
 from eckospace.posts import reactions, service, store, trending
-from tests.integration.conftest import CallCounter, load_function, module_functions
+from tests.integration.conftest import CallCounter, load_function, module_functions, module_handlers
 from tests.support.lambda_proxy import Context, invoke
 
 FUNCTIONS = module_functions("posts")
@@ -29,11 +29,7 @@ WORKERS = 16
 
 @pytest.fixture
 def api(function_env):
-    for logical_id in FUNCTIONS:
-        function_env(logical_id)
-    if not _handlers:
-        _handlers.update({directory: load_function(directory).lambda_handler for directory in FUNCTIONS.values()})
-    return _handlers
+    return module_handlers(function_env, FUNCTIONS, _handlers)
 
 
 def new_user() -> str:

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from eckospace.media import store as media_store
-from tests.integration.conftest import load_function, module_functions, sqs_event
+from tests.integration.conftest import module_functions, module_handlers, sqs_event
 from tests.support import sample_files
 from tests.support.lambda_proxy import Answer, Context, file_upload, invoke
 from tests.support.openapi_contract import answer_problems, component_errors, document
@@ -79,10 +79,7 @@ class Client:
 
 @pytest.fixture
 def client(function_env) -> Client:
-    for logical_id in FUNCTIONS:
-        function_env(logical_id)
-    if not _handlers:
-        _handlers.update({directory: load_function(directory).lambda_handler for directory in FUNCTIONS.values()})
+    module_handlers(function_env, FUNCTIONS, _handlers)
     return Client()
 
 
