@@ -260,9 +260,8 @@ class Recorder:
         return None
 
 
-def delivered(streams: FakeStreams, position: str, *, rounds: int = 12, then: Any = None) -> list[int]:
-    recorder = Recorder()
-    poller = DynamoDbStreamPoller(
+def poller_on(streams: FakeStreams, position: str, recorder: Recorder) -> DynamoDbStreamPoller:
+    return DynamoDbStreamPoller(
         StreamSource("NotesFunction", "arn:function", "notes", position),
         recorder,  # type: ignore[arg-type]
         dynamodb=FakeTable(),
@@ -270,6 +269,11 @@ def delivered(streams: FakeStreams, position: str, *, rounds: int = 12, then: An
         sqs=None,
         poll_interval=0,
     )
+
+
+def delivered(streams: FakeStreams, position: str, *, rounds: int = 12, then: Any = None) -> list[int]:
+    recorder = Recorder()
+    poller = poller_on(streams, position, recorder)
 
     async def poll() -> None:
         for _ in range(rounds):
@@ -309,14 +313,7 @@ def test_latest_skips_closed_shards_and_what_open_ones_hold_already():
 def test_after_an_error_reading_goes_on_after_the_last_record_read():
     streams = FakeStreams({"shard-1": (None, [1, 2])})
     recorder = Recorder()
-    poller = DynamoDbStreamPoller(
-        StreamSource("F", "arn:function", "notes", "TRIM_HORIZON"),
-        recorder,  # type: ignore[arg-type]
-        dynamodb=FakeTable(),
-        streams=streams,
-        sqs=None,
-        poll_interval=0,
-    )
+    poller = poller_on(streams, "TRIM_HORIZON", recorder)
 
     async def poll() -> None:
         await poller.poll_once()

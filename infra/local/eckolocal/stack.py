@@ -30,7 +30,7 @@ from typing import Any
 import boto3
 import botocore.config
 
-from eckolocal.cdn import LocalCdn, distributions
+from eckolocal.cdn import Distribution, LocalCdn, distributions
 from eckolocal.gateway import Gateway, HttpAnswer, Request
 from eckolocal.oidc import OidcAccount, OidcProviderError, start_oidc_provider
 from eckolocal.openapi import merged_document, render
@@ -284,6 +284,7 @@ class LocalStack:
         self._endpoint: str | None = None
         self._openapi: bytes | None = None
         self.cdn_port = int(os.environ.get("ECKO_CDN_PORT") or free_port())
+        self.cdn_distributions: list[Distribution] = []
 
     # ------------------------------------------------------------------ setup (blocking)
     def prepare(self) -> None:
@@ -403,7 +404,8 @@ class LocalStack:
         self.template = Template(
             self.config.template_path, overrides=overrides, account_id=account, local_defaults=local_defaults
         )
-        for distribution in distributions(self.template):  # the local CDN in CloudFront's place
+        self.cdn_distributions = distributions(self.template)
+        for distribution in self.cdn_distributions:  # the local CDN in CloudFront's place
             self.template.set_att(distribution.logical_id, "DomainName", f"127.0.0.1:{self.cdn_port}")
         return endpoint, aws_env
 
@@ -454,7 +456,7 @@ class LocalStack:
             "openapi_url": f"{base}/_local/openapi.json",
             "docs_url": f"{base}/_local/docs",
             "aws_endpoint_url": endpoint,
-            "media_cdn_url": f"http://127.0.0.1:{self.cdn_port}" if distributions(template) else None,
+            "media_cdn_url": f"http://127.0.0.1:{self.cdn_port}" if self.cdn_distributions else None,
             "usage_plans": {lid: template.usage_plans()[lid]["UsagePlanName"] for lid in plan_ids},
         }
         api_key_id = None
@@ -546,7 +548,7 @@ class LocalStack:
             )
         )
         servers = [server]
-        for distribution in distributions(self.template)[:1]:  # one loopback port: one distribution
+        for distribution in self.cdn_distributions[:1]:  # one loopback port: one distribution
             cdn = LocalCdn(distribution, self.session.client("s3"))
             servers.append(
                 uvicorn.Server(

@@ -32,9 +32,7 @@ def public_key(media_id: str, name: str) -> str:
 
 def is_public(record: dict[str, Any] | None) -> bool:
     """Whether the CDN may serve this media: a ready image attached to something public."""
-    return bool(
-        record and record.get("status") == store.READY and record.get("kind") == "image" and record.get("public_via")
-    )
+    return bool(record and record.get("kind") == "image" and store.attached_to_public(record))
 
 
 def public_copies(record: dict[str, Any]) -> dict[str, str]:

@@ -133,13 +133,9 @@ def readable_media(media_id: str, reader: str) -> dict[str, Any]:
     """One media item, for its owner or for anyone who may read what it is attached to (while it
     is); for everyone else it is not found, whether or not it exists."""
     record = store.get_record(media_id) if media_id.startswith("med_") else None
-    if record is None or _expired(record) or not (record["owner"] == reader or _attached_to_public(record)):
+    if record is None or _expired(record) or not (record["owner"] == reader or store.attached_to_public(record)):
         raise NotFound("No media with this id.")
     return media_view(record)
-
-
-def _attached_to_public(record: dict[str, Any]) -> bool:
-    return record["status"] == store.READY and bool(record.get("public_via"))
 
 
 def media_view(record: dict[str, Any]) -> dict[str, Any]:

@@ -45,6 +45,12 @@ def quarantine_key(media_id: str) -> str:
     return f"quarantine/{media_id}"
 
 
+def attached_to_public(record: dict[str, Any]) -> bool:
+    """Whether anyone may read this media: ready, and attached to something public (`public_via`,
+    kept by the owning context: see `eckospace.media.attachments`)."""
+    return record.get("status") == READY and bool(record.get("public_via"))
+
+
 def media_id_from_quarantine_key(key: str) -> str | None:
     prefix, _, media_id = key.partition("/")
     return media_id if prefix == "quarantine" and media_id.startswith("med_") and "/" not in media_id else None
