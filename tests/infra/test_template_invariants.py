@@ -56,10 +56,12 @@ WIDE_MANAGED_POLICIES = frozenset(
 )
 
 # Routes whose callers can hold neither our API key nor a bearer token: payment providers posting
-# webhooks (they prove themselves by signature), sign-in providers redirecting a browser back, and
-# the published public keys that anyone verifying our tokens must read. (path prefix, path suffix)
+# webhooks (they prove themselves by signature), Pusher server libraries publishing realtime events
+# (signed with the app secret), sign-in providers redirecting a browser back, and the published
+# public keys that anyone verifying our tokens must read. (path prefix, path suffix)
 PUBLIC_ROUTES = (
     ("/payment/", "/webhook"),
+    ("/apps/", ""),
     ("/social-login/callback/", ""),
     ("/social-login/redirect/", ""),
     ("/.well-known/", ""),

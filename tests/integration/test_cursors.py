@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from eckospace import aws, cursors
+from eckospace import aws, cursors, keyrings
 from eckospace.cursors import CURSOR_SECONDS, CursorKeys, encode_cursor
 from eckospace.payments import ledger
 from eckospace.webhooks import store as webhooks_store
@@ -44,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def api(function_env):
-    cursors._provider.cache_clear()
+    keyrings._provider.cache_clear()
     yield module_handlers(function_env, FUNCTIONS, _handlers)
-    cursors._provider.cache_clear()  # its client belongs to this test
+    keyrings._provider.cache_clear()  # its client belongs to this test
 
 
 def call(
@@ -334,7 +334,7 @@ def test_cursors_signed_before_and_after_a_key_rotation_keep_working(api):
     assert listing.page(before)[0] == 200  # the key active until the rotation keeps verifying
     retired = rotated.rotated(now=time.time() + 1)
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(retired.document()))
-    cursors._provider.cache_clear()
+    keyrings._provider.cache_clear()
     assert_refused(listing, before, "signed with a retired key")
     assert listing.page(after)[0] == 200
 

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from eckospace.cursors import CURSOR_SECONDS, CursorKeys, CursorKeysUnusable, decode_cursor, encode_cursor
+from eckospace.cursors import CURSOR_SECONDS, CursorKeys, decode_cursor, encode_cursor
 from eckospace.errors import InvalidInput
+from eckospace.keyrings import KeyRingUnusable
 
 KEY = {"pk": {"S": "account#user:u1:eur"}, "sk": {"S": "entry#000123"}}
 NOW = 1_800_000_000
@@ -113,7 +114,7 @@ def test_old_keys_keep_verifying_through_one_rotation_then_retire():
     ],
 )
 def test_a_secret_that_is_not_a_key_document_is_a_deployment_fault(document):
-    with pytest.raises(CursorKeysUnusable):
+    with pytest.raises(KeyRingUnusable):
         CursorKeys.from_document(document)
 
 

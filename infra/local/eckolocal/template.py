@@ -330,6 +330,8 @@ class Template:
             return f"{physical.lower()}.cloudfront.net"
         if kind == "AWS::CloudFront::OriginAccessControl" and attribute == "Id":
             return physical
+        if kind == "AWS::ApiGatewayV2::Api" and attribute == "ApiEndpoint":
+            return f"wss://{physical.lower()}.execute-api.{REGION}.amazonaws.com"
         if attribute == "Arn":
             service = {
                 "AWS::DynamoDB::Table": f"dynamodb:{REGION}:{self.account_id}:table/",

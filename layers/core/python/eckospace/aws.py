@@ -65,13 +65,16 @@ def _session() -> Any:
     return get_session()
 
 
-def client(service: str) -> Any:
-    """The sandbox's client for `service` ("dynamodb", "s3", "sqs", ...)."""
-    found = _clients.get(service)
+def client(service: str, *, endpoint_url: str | None = None, pool: int = 10) -> Any:
+    """The sandbox's client for `service` ("dynamodb", "s3", "sqs", ...); `endpoint_url` for a
+    service addressed per resource (a WebSocket API's @connections), `pool` for one used from many
+    threads at once."""
+    name = f"{service}@{endpoint_url}" if endpoint_url else service
+    found = _clients.get(name)
     if found is not None:
         return found
     with _lock:
-        if service not in _clients:
+        if name not in _clients:
             from botocore.config import Config
 
             config = Config(
@@ -79,11 +82,12 @@ def client(service: str) -> Any:
                 connect_timeout=_timeouts["connect"],
                 read_timeout=_timeouts["read"],
                 signature_version="s3v4" if service == "s3" else None,
+                max_pool_connections=pool,
             )
-            created = _session().create_client(service, config=config)
+            created = _session().create_client(service, config=config, endpoint_url=endpoint_url)
             created.meta.events.register("before-send", _within_budget)
-            _clients[service] = created
-        return _clients[service]
+            _clients[name] = created
+        return _clients[name]
 
 
 def use_client(service: str, instance: Any) -> None:

@@ -7,12 +7,11 @@ filter, a hashtag). So an edited cursor, one from another listing or another cal
 expiry or one signed with a key we no longer hold is `InvalidInput`, and no key we did not hand out
 ever reaches DynamoDB.
 
-The keys live in a Secrets Manager secret (`ECKO_CURSOR_KEYS_SECRET`), read through Powertools'
-parameters utility and cached for five minutes: `{"active": "<kid>", "<kid>": "<secret>", ...}`.
-The active key signs; every key in the document verifies, so cursors signed before a rotation keep
-working while the previous key stays in it (`infra/scripts/cursor_keys.py rotate`). A cursor naming
-a key this sandbox does not know makes it read the secret again (at most every few seconds), so a
-sandbox that cached the document before a rotation learns the new key from the first cursor it sees.
+The keys are a key ring (`eckospace.keyrings`) in a Secrets Manager secret
+(`ECKO_CURSOR_KEYS_SECRET`): the active key signs, every key listed verifies, so cursors signed
+before a rotation keep working while the previous key stays in it (`infra/scripts/cursor_keys.py
+rotate`). A cursor naming a key this sandbox does not know makes it read the secret again, so a
+sandbox that cached the ring before a rotation learns the new key from the first cursor it sees.
 """
 
 from __future__ import annotations
@@ -22,102 +21,29 @@ import binascii
 import hashlib
 import hmac
 import json
-import re
-import secrets
-import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from eckospace.config import Setting, text
 from eckospace.errors import InvalidInput
+from eckospace.keyrings import KEY_ID, KeyRing, current_ring
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 KEYS_SECRET = Setting("ECKO_CURSOR_KEYS_SECRET", text)  # a Secrets Manager secret
 CURSOR_SECONDS = 24 * 3600  # how long a cursor may be used; rotate keys no more often than this
-KEYS_CACHE_SECONDS = 300
-REFRESH_AT_MOST_EVERY_SECONDS = 5.0
-_ACTIVE = "active"
-_KID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_MIN_SECRET_LENGTH = 32
 
 
-class CursorKeysUnusable(RuntimeError):
-    """The cursor keys secret does not hold a usable key document (a deployment fault)."""
+class CursorKeys(KeyRing):
+    """The keys that sign cursors (`infra/scripts/cursor_keys.py` rotates them)."""
 
-
-@dataclass(frozen=True)
-class CursorKeys:
-    """The signing key (`active`) and every key that still verifies, by key id."""
-
-    active: str
-    keys: Mapping[str, str]
-
-    @classmethod
-    def from_document(cls, document: str | Mapping[str, Any]) -> CursorKeys:
-        try:
-            data = json.loads(document) if isinstance(document, str) else document
-        except ValueError:
-            data = None
-        if not isinstance(data, Mapping) or not isinstance(data.get(_ACTIVE), str):
-            raise CursorKeysUnusable("the cursor keys secret is not a key document")
-        active = data[_ACTIVE]
-        keys = {kid: value for kid, value in data.items() if kid != _ACTIVE}
-        if (
-            active not in keys
-            or not all(_KID.match(kid) for kid in keys)
-            or not all(isinstance(v, str) and len(v) >= _MIN_SECRET_LENGTH for v in keys.values())
-        ):
-            raise CursorKeysUnusable("the cursor keys secret names no usable active key")
-        return cls(active=active, keys=keys)
-
-    def document(self) -> dict[str, str]:
-        return {_ACTIVE: self.active, **self.keys}
-
-    @classmethod
-    def new(cls, *, now: float | None = None) -> CursorKeys:
-        kid = _new_kid(now)
-        return cls(active=kid, keys={kid: secrets.token_urlsafe(48)})
-
-    def rotated(self, *, now: float | None = None) -> CursorKeys:
-        """A fresh key signs from now on; the active one keeps verifying the cursors it signed;
-        anything older is dropped (its cursors have expired if rotations are a cursor's life apart)."""
-        kid = _new_kid(now)
-        return CursorKeys(active=kid, keys={self.active: self.keys[self.active], kid: secrets.token_urlsafe(48)})
-
-
-def _new_kid(now: float | None) -> str:
-    return f"c{int(now if now is not None else time.time())}-{secrets.token_hex(3)}"
-
-
-# ------------------------------------------------------------------------------ the keys in use
-_lock = threading.Lock()
-_last_refresh = 0.0
-
-
-@cache
-def _provider() -> Any:
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-    from eckospace import aws
-
-    return SecretsProvider(boto3_client=aws.client("secretsmanager"))
+    kid_prefix = "c"
 
 
 def current_keys(*, refresh: bool = False) -> CursorKeys:
-    """The keys from the secret (cached); `refresh` reads it again unless that happened moments ago."""
-    global _last_refresh
-    force = False
-    if refresh:
-        with _lock:
-            if time.monotonic() - _last_refresh >= REFRESH_AT_MOST_EVERY_SECONDS:
-                _last_refresh, force = time.monotonic(), True
-    document = _provider().get(KEYS_SECRET(), max_age=KEYS_CACHE_SECONDS, force_fetch=force)
-    return CursorKeys.from_document(document)
+    return current_ring(CursorKeys, KEYS_SECRET(), refresh=refresh)
 
 
 # ------------------------------------------------------------------------------ the codec
@@ -183,7 +109,7 @@ def decode_cursor(
         not isinstance(payload, dict)
         or set(payload) != {"kid", "exp", "k", "sig"}
         or not isinstance(payload["kid"], str)
-        or not _KID.match(payload["kid"])
+        or not KEY_ID.match(payload["kid"])
         or type(payload["exp"]) is not int
         or not isinstance(payload["k"], dict)
         or not payload["k"]

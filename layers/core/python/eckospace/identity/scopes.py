@@ -12,6 +12,7 @@ AREAS = {
     "jobs": "job posts and applications",
     "chat": "chat conversations and messages",
     "notifications": "notifications",
+    "realtime": "realtime channels (authorizations to join private and presence channels)",
     "webhooks": "outgoing webhook subscriptions",
     "analytics": "aggregate analytics reports",
     "ads": "ad campaigns",

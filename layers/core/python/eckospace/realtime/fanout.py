@@ -1,0 +1,145 @@
+"""Delivery: an event reaches a channel's connections through the fan-out queue.
+
+Publishing puts one message per channel and event on the queue (ten to a batch). The fan-out
+function reads a channel's subscribers with one Query and sends to them in parallel through the
+WebSocket API's @connections. A connection API Gateway no longer has (410) is forgotten, as a
+disconnect would; one that failed for a moment gets the event again in a message of its own, a
+little later, so a failure never sends the event twice to those that already have it nor loses it
+for the others. A worker that dies halfway has its message delivered again by SQS: at least once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from eckospace import aws
+from eckospace.observability import logger
+from eckospace.realtime import settings, store
+from eckospace.realtime.protocol import frame
+
+SEND_THREADS = 32
+MAX_ATTEMPTS = 5
+SQS_BATCH = 10
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str
+    event: str
+    data: str  # as it goes out: a JSON document's text, or whatever string the publisher sent
+    except_socket: str | None = None  # the connection that caused it (socket_id exclusion)
+    user_id: str | None = None  # the member who sent a client event on a presence channel
+    connections: list[str] | None = field(default=None)  # a retry: only these
+    attempt: int = 1
+    # When it was published (epoch ms): a connection that subscribed later does not get it (it
+    # would hear of a presence member its subscription_succeeded already listed).
+    at: int = field(default_factory=lambda: int(time.time() * 1000))
+
+    def text(self) -> str:
+        return frame(self.event, self.data, channel=self.channel, user_id=self.user_id)
+
+
+def publish(deliveries: list[Delivery]) -> None:
+    """Queue the deliveries; raises when SQS would not take one (nothing is half-published for the
+    caller to guess about: it may publish again)."""
+    sqs = aws.client("sqs")
+    for start in range(0, len(deliveries), SQS_BATCH):
+        chunk = deliveries[start : start + SQS_BATCH]
+        entries = [
+            {
+                "Id": str(index),
+                "MessageBody": json.dumps(asdict(delivery), separators=(",", ":")),
+                **({"DelaySeconds": min(2 ** (delivery.attempt - 1), 60)} if delivery.attempt > 1 else {}),
+            }
+            for index, delivery in enumerate(chunk)
+        ]
+        answer = sqs.send_message_batch(QueueUrl=settings.FANOUT_QUEUE(), Entries=entries)
+        if answer.get("Failed"):
+            retry = [entry for entry in entries if entry["Id"] in {f["Id"] for f in answer["Failed"]}]
+            again = sqs.send_message_batch(QueueUrl=settings.FANOUT_QUEUE(), Entries=retry)
+            if again.get("Failed"):
+                raise RuntimeError(f"SQS refused {len(again['Failed'])} realtime deliveries")
+
+
+def connections_endpoint() -> str:
+    """The WebSocket API's @connections endpoint: its https URL and stage."""
+    endpoint = settings.API_ENDPOINT()
+    for websocket, http in (("wss://", "https://"), ("ws://", "http://")):
+        if endpoint.startswith(websocket):
+            endpoint = http + endpoint[len(websocket) :]
+    return f"{endpoint.rstrip('/')}/{settings.STAGE()}"
+
+
+def management() -> Any:
+    return aws.client("apigatewaymanagementapi", endpoint_url=connections_endpoint(), pool=SEND_THREADS)
+
+
+def gone(error: Exception) -> bool:
+    return bool(getattr(error, "response", {}).get("Error", {}).get("Code") == "GoneException")
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    pruned: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def deliver(delivery: Delivery, *, forget: Any) -> Outcome:
+    """Send one delivery to its connections; `forget(connection_id)` cleans up a gone one."""
+    if delivery.connections is not None:
+        targets = delivery.connections
+    else:
+        targets = [
+            s.connection_id
+            for s in store.subscribers(delivery.channel)
+            if s.socket_id != delivery.except_socket and s.since <= delivery.at
+        ]
+    outcome = Outcome()
+    if not targets:
+        return outcome
+    data = delivery.text().encode()
+    client = management()
+
+    def send(connection_id: str) -> tuple[str, str]:
+        try:
+            client.post_to_connection(ConnectionId=connection_id, Data=data)
+            return connection_id, "sent"
+        except Exception as error:
+            if gone(error):
+                return connection_id, "gone"
+            logger().warning("realtime send failed", extra={"connection_id": connection_id, "error": str(error)})
+            return connection_id, "failed"
+
+    with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(targets))) as pool:
+        results = list(pool.map(send, targets))
+    for connection_id, result in results:
+        if result == "sent":
+            outcome.sent += 1
+        elif result == "gone":
+            outcome.pruned.append(connection_id)
+        else:
+            outcome.failed.append(connection_id)
+    for connection_id in outcome.pruned:
+        forget(connection_id)
+    if outcome.failed:
+        _retry(delivery, outcome.failed)
+    return outcome
+
+
+def _retry(delivery: Delivery, connections: list[str]) -> None:
+    if delivery.attempt >= MAX_ATTEMPTS:
+        logger().error(
+            "realtime delivery abandoned",
+            extra={"channel": delivery.channel, "event": delivery.event, "connections": len(connections)},
+        )
+        return
+    publish([Delivery(**{**asdict(delivery), "connections": connections, "attempt": delivery.attempt + 1})])
+
+
+def parse(body: str) -> Delivery:
+    return Delivery(**json.loads(body))
