@@ -38,10 +38,16 @@ $(SAM_VENV)/.installed: requirements/sam.lock
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/sam.lock
 	touch $@
 
+# The real realtime clients the tests drive (pusher-js, Laravel Echo), from the committed lockfile.
+REALTIME_CLIENTS := tests/e2e/realtime
+$(REALTIME_CLIENTS)/node_modules/.installed: $(REALTIME_CLIENTS)/package-lock.json
+	cd $(REALTIME_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 dev: $(VENV)/.installed
 	$(PY) -m eckolocal
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed
+test: $(VENV)/.installed $(SAM_VENV)/.installed $(REALTIME_CLIENTS)/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/core/python/eckospace
@@ -53,7 +59,7 @@ test-unit: $(VENV)/.installed
 test-integration: $(VENV)/.installed
 	$(PY) -m pytest tests/integration
 
-test-e2e: $(VENV)/.installed
+test-e2e: $(VENV)/.installed $(REALTIME_CLIENTS)/node_modules/.installed
 	$(PY) -m pytest tests/e2e
 
 test-infra: $(VENV)/.installed $(SAM_VENV)/.installed

@@ -345,7 +345,7 @@ def test_the_operator_command_rotates_the_keys_keeping_the_active_one(api):
     before = CursorKeys.from_document(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
     env = {**os.environ, "AWS_ENDPOINT_URL": aws.client("secretsmanager").meta.endpoint_url}
     done = subprocess.run(
-        [sys.executable, "infra/scripts/cursor_keys.py", "rotate", "--env", "dev"],
+        [sys.executable, "infra/scripts/key_rings.py", "rotate", "cursor-keys", "--env", "dev"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -9,8 +9,8 @@ ever reaches DynamoDB.
 
 The keys are a key ring (`eckospace.keyrings`) in a Secrets Manager secret
 (`ECKO_CURSOR_KEYS_SECRET`): the active key signs, every key listed verifies, so cursors signed
-before a rotation keep working while the previous key stays in it (`infra/scripts/cursor_keys.py
-rotate`). A cursor naming a key this sandbox does not know makes it read the secret again, so a
+before a rotation keep working while the previous key stays in it (`infra/scripts/key_rings.py
+rotate cursor-keys`). A cursor naming a key this sandbox does not know makes it read the secret again, so a
 sandbox that cached the ring before a rotation learns the new key from the first cursor it sees.
 """
 
@@ -37,7 +37,7 @@ CURSOR_SECONDS = 24 * 3600  # how long a cursor may be used; rotate keys no more
 
 
 class CursorKeys(KeyRing):
-    """The keys that sign cursors (`infra/scripts/cursor_keys.py` rotates them)."""
+    """The keys that sign cursors (`infra/scripts/key_rings.py rotate cursor-keys`)."""
 
     kid_prefix = "c"
 

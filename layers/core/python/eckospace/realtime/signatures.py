@@ -26,7 +26,7 @@ TIMESTAMP_WINDOW_SECONDS = 600
 
 
 class AppSecrets(KeyRing):
-    """The app secrets (`infra/scripts/realtime_secret.py` rotates them)."""
+    """The app secrets (`infra/scripts/key_rings.py rotate realtime-app-secrets`)."""
 
     kid_prefix = "s"
 
