@@ -89,6 +89,10 @@ class _RefusalIsNoError(logging.Filter):
         return record.getMessage() != "ASGI callable returned without completing handshake."
 
 
+_REFUSAL_IS_NO_ERROR = _RefusalIsNoError()
+_INTERNAL_ERROR = json.dumps({"message": "Internal server error"})
+
+
 @dataclass(frozen=True)
 class WebSocketApi:
     logical_id: str
@@ -223,7 +227,7 @@ class WebSocketGateway:
         self.max_seconds = max_seconds
         self.connections: dict[str, Connection] = {}  # accepted and open
         self._messages: set[asyncio.Task[None]] = set()
-        logging.getLogger("uvicorn.error").addFilter(_RefusalIsNoError())
+        logging.getLogger("uvicorn.error").addFilter(_REFUSAL_IS_NO_ERROR)
 
     @classmethod
     def from_environment(cls, api: WebSocketApi, workers: Workers) -> WebSocketGateway:
@@ -278,9 +282,9 @@ class WebSocketGateway:
             )
         except InvocationError as error:
             log.warning("%s failed: %s", self.api.routes["$connect"], error.payload)
-            return 500, [], json.dumps({"message": "Internal server error"})
+            return 500, [], _INTERNAL_ERROR
         if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
-            return 500, [], json.dumps({"message": "Internal server error"})
+            return 500, [], _INTERNAL_ERROR
         headers = [(name, str(value)) for name, value in (result.get("headers") or {}).items()]
         return result["statusCode"], headers, str(result.get("body") or "")
 
@@ -379,7 +383,7 @@ class WebSocketGateway:
         if request.method == "POST" and len(request.body) > MESSAGE_BYTES:
             return aws_error(request, 413, "PayloadTooLargeException", "Message too long")
         connection = self.connections.get(request.path.removeprefix(prefix))
-        if connection is None:
+        if connection is None or not connection.open:
             return aws_error(request, 410, "GoneException", "")
         if request.method == "POST":
             delivered = await connection.deliver(_frame(request.body))
@@ -415,7 +419,8 @@ def _description(request: Request, connection: Connection) -> HttpAnswer:
         },
         "lastActiveAt": _iso8601(connection.last_active_at),
     }
-    return HttpAnswer(200, [("Content-Type", "application/json")], json.dumps(body).encode())
+    headers = [("Content-Type", "application/json"), ("x-amzn-RequestId", request.request_id)]
+    return HttpAnswer(200, headers, json.dumps(body).encode())
 
 
 def _empty(request: Request, status: int) -> HttpAnswer:
