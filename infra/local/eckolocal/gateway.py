@@ -6,6 +6,10 @@ the API key and its usage plan's throttle and quota, build a REST proxy event (v
 and multi-value headers and query strings, path parameters, stage, request id, authorizer context,
 base64 bodies for binary media types) and hand it to the function's worker. Gateway-made answers
 use the template's GatewayResponses, so they look locally as they do on AWS.
+
+The same port serves other AWS front doors the functions call, ahead of the routes (`services`:
+the Lambda Invoke API, the WebSocket API's @connections API), and WebSocket upgrades (`websocket`,
+see `eckolocal.websocket_api`; refused with 403 when the template has no WebSocket API).
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ log = logging.getLogger("eckolocal.gateway")
 API_ID = "local"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's request payload limit
 
+REQUEST_TIME_FORMAT = "%d/%b/%Y:%H:%M:%S +0000"  # requestContext.requestTime
+
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
+AsgiApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 _DEFAULT_MESSAGES = {
     "UNAUTHORIZED": (401, "Unauthorized"),
@@ -68,12 +75,30 @@ class Request:
     source_ip: str
     request_id: str
 
+    @classmethod
+    def from_scope(cls, scope: dict[str, Any], body: bytes, request_id: str) -> Request:
+        """An ASGI `http` or `websocket` scope (a WebSocket upgrade is a GET)."""
+        client = scope.get("client") or ("127.0.0.1", 0)
+        return cls(
+            method=scope.get("method", "GET"),
+            path=scope["path"],
+            raw_query=scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]],
+            body=body,
+            source_ip=client[0],
+            request_id=request_id,
+        )
+
     def header(self, name: str) -> str | None:
         name = name.lower()
         for key, value in reversed(self.headers):
             if key == name:
                 return value
         return None
+
+
+# Another AWS service's API served on the gateway's port: its answer, or None for a request it does not serve.
+LocalService = Callable[[Request], Awaitable[HttpAnswer | None]]
 
 
 class Gateway:
@@ -86,7 +111,11 @@ class Gateway:
         keys: KeyDirectory,
         limiter: RateLimiter | None = None,
         local_routes: dict[str, Callable[[Request], Awaitable[HttpAnswer]]] | None = None,
+        services: list[LocalService] | None = None,
+        websocket: AsgiApp | None = None,
     ) -> None:
+        """`services` are other AWS front doors served on this port (each answers its own paths,
+        None for the rest); `websocket` serves WebSocket upgrades, which are refused without it."""
         self.routes = routes
         self.stage = api.get("StageName", "v1")
         self.binary_types = [t.replace("~1", "/") for t in api.get("BinaryMediaTypes", [])]
@@ -96,6 +125,8 @@ class Gateway:
         self.keys = keys
         self.limiter = limiter or RateLimiter()
         self.local_routes = local_routes or {}
+        self.services = services or []
+        self.websocket = websocket
         self.backend_ready = True  # False while the local AWS backend is being restarted
         self._auth_cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 
@@ -104,7 +135,8 @@ class Gateway:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        if scope["type"] != "http":
+        if scope["type"] == "websocket":
+            await (self.websocket or _refuse_websocket)(scope, receive, send)
             return
         request_id = str(uuid.uuid4())
         body = bytearray()
@@ -116,16 +148,7 @@ class Gateway:
                 too_large = True
             if not message.get("more_body"):
                 break
-        client = scope.get("client") or ("127.0.0.1", 0)
-        request = Request(
-            method=scope["method"],
-            path=scope["path"],
-            raw_query=scope.get("query_string", b"").decode("latin-1"),
-            headers=[(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]],
-            body=bytes(body),
-            source_ip=client[0],
-            request_id=request_id,
-        )
+        request = Request.from_scope(scope, bytes(body), request_id)
         answer = self.gateway_response("REQUEST_TOO_LARGE", request) if too_large else await self.handle(request)
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
@@ -153,6 +176,10 @@ class Gateway:
         local = self.local_routes.get(request.path)
         if local is not None and request.method in ("GET", "HEAD"):
             return await local(request)
+        for service in self.services:
+            answer = await service(request)
+            if answer is not None:
+                return answer
         if not self.backend_ready:
             return backend_unavailable(request)
         matched = self.match(request.method, request.path)
@@ -238,12 +265,8 @@ class Gateway:
         api_key: str | None,
         api_key_id: str | None,
     ) -> dict[str, Any]:
-        multi_headers: dict[str, list[str]] = {}
-        for key, value in request.headers:
-            multi_headers.setdefault(key, []).append(value)
-        multi_query: dict[str, list[str]] = {}
-        for key, value in parse_qsl(request.raw_query, keep_blank_values=True):
-            multi_query.setdefault(key, []).append(value)
+        headers, multi_headers = value_maps(request.headers)
+        query, multi_query = value_maps(parse_qsl(request.raw_query, keep_blank_values=True))
         body: str | None = None
         is_base64 = False
         if request.body:
@@ -260,10 +283,10 @@ class Gateway:
             "resource": route.path,
             "path": request.path,
             "httpMethod": request.method,
-            "headers": {k: v[-1] for k, v in multi_headers.items()} or None,
-            "multiValueHeaders": multi_headers or None,
-            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
-            "multiValueQueryStringParameters": multi_query or None,
+            "headers": headers,
+            "multiValueHeaders": multi_headers,
+            "queryStringParameters": query,
+            "multiValueQueryStringParameters": multi_query,
             "pathParameters": path_params or None,
             "stageVariables": None,
             "requestContext": {
@@ -271,7 +294,7 @@ class Gateway:
                 "resourcePath": route.path,
                 "httpMethod": request.method,
                 "extendedRequestId": request.request_id,
-                "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "requestTime": now.strftime(REQUEST_TIME_FORMAT),
                 "path": f"/{self.stage}{request.path}",
                 "accountId": "123456789012",
                 "protocol": "HTTP/1.1",
@@ -352,6 +375,31 @@ class Gateway:
             # API Gateway can only send a fixed Retry-After; locally the exact wait is known.
             headers["Retry-After"] = str(retry_after)
         return HttpAnswer(status, list(headers.items()), body.encode())
+
+
+def value_maps(pairs: list[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    """Headers or query parameters as a proxy event holds them: the last value of each, and all of
+    them; None for none (as API Gateway sends)."""
+    multi: dict[str, list[str]] = {}
+    for key, value in pairs:
+        multi.setdefault(key, []).append(value)
+    return {key: values[-1] for key, values in multi.items()} or None, multi or None
+
+
+def aws_error(request: Request, status: int, error_type: str, message: str) -> HttpAnswer:
+    """An AWS service's JSON error, as botocore's REST-JSON parser reads it (`x-amzn-ErrorType`)."""
+    headers = [
+        ("Content-Type", "application/json"),
+        ("x-amzn-ErrorType", error_type),
+        ("x-amzn-RequestId", request.request_id),
+    ]
+    return HttpAnswer(status, headers, json.dumps({"message": message}).encode())
+
+
+async def _refuse_websocket(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    """No WebSocket API here: the upgrade is refused (403)."""
+    await receive()
+    await send({"type": "websocket.close"})
 
 
 def backend_unavailable(request: Request) -> HttpAnswer:

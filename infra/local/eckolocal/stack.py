@@ -3,7 +3,8 @@
 Starts the embedded AWS emulator (moto server, its own process, on loopback) unless
 AWS_ENDPOINT_URL or an AWS profile points elsewhere; creates the template's resources; seeds
 signing keys, cursor keys, the demo API key and the translation catalogues; then serves the API on
-127.0.0.1:ECKO_PORT with the local gateway, SQS and DynamoDB stream pollers and per-function workers.
+127.0.0.1:ECKO_PORT with the local gateway, SQS and DynamoDB stream pollers and per-function workers,
+and on the same port the WebSocket API (with its @connections API) and the Lambda Invoke API.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import botocore.config
 
 from eckolocal.cdn import Distribution, LocalCdn, distributions
 from eckolocal.gateway import Gateway, HttpAnswer, Request
+from eckolocal.lambda_api import LambdaApi
 from eckolocal.oidc import OidcAccount, OidcProviderError, start_oidc_provider
 from eckolocal.openapi import merged_document, render
 from eckolocal.pollers import DynamoDbStreamPoller, Poller, SqsPoller, sqs_sources, stream_sources
@@ -40,6 +42,7 @@ from eckolocal.schedules import Scheduler
 from eckolocal.state import StateDir
 from eckolocal.template import REGION, Template, load_yaml
 from eckolocal.usage import KeyDirectory, RateLimiter, ensure_api_key, ensure_usage_plans
+from eckolocal.websocket_api import SERVER_OPTIONS, WebSocketApi, WebSocketGateway, websocket_api
 from eckolocal.workers import Workers
 
 log = logging.getLogger("eckolocal")
@@ -236,6 +239,41 @@ def seed_stripe_webhook_secret(template: Template, session: Any, stored: dict[st
     return secret
 
 
+def seed_realtime_secret(template: Template, session: Any, stored: dict[str, Any]) -> str | None:
+    """The realtime app's secrets (`{"active": id, id: secret}`), kept across restarts so what was
+    configured with the secret goes on signing; returns the active one, None without the module."""
+    if "RealtimeAppSecrets" not in template.resources:
+        return None
+    secretsmanager = session.client("secretsmanager")
+    secret_id = template.physical_name("RealtimeAppSecrets")
+    if "realtime_app_secrets" in stored:
+        secretsmanager.put_secret_value(SecretId=secret_id, SecretString=stored["realtime_app_secrets"])
+    else:
+        stored["realtime_app_secrets"] = secretsmanager.get_secret_value(SecretId=secret_id)["SecretString"]
+    ring = json.loads(stored["realtime_app_secrets"])
+    return ring[ring["active"]]
+
+
+def realtime_credentials(template: Template, secret: str | None, port: int) -> dict[str, Any] | None:
+    """What a Pusher client and server library need to reach the local realtime module; None when
+    it is off. The app id and key are the ones its functions are configured with."""
+    configured = (spec.environment for spec in template.functions().values())
+    settings = next((env for env in configured if "ECKO_REALTIME_APP_KEY" in env), None)
+    if secret is None or settings is None:
+        return None
+    app_id, key, base = settings["ECKO_REALTIME_APP_ID"], settings["ECKO_REALTIME_APP_KEY"], f"127.0.0.1:{port}"
+    return {
+        "app_id": app_id,
+        "key": key,
+        "secret": secret,
+        "ws_host": "127.0.0.1",
+        "ws_port": port,
+        "ws_url": f"ws://{base}/app/{key}",
+        "auth_endpoint": f"http://{base}/broadcasting/auth",
+        "events_url": f"http://{base}/apps/{app_id}/events",
+    }
+
+
 def seed_cursor_keys(template: Template, session: Any, stored: dict[str, Any]) -> None:
     """The keys that sign listing cursors, kept across restarts so cursors handed out stay valid."""
     from eckospace.cursors import CursorKeys
@@ -285,6 +323,7 @@ class LocalStack:
         self._openapi: bytes | None = None
         self.cdn_port = int(os.environ.get("ECKO_CDN_PORT") or free_port())
         self.cdn_distributions: list[Distribution] = []
+        self.websocket_api: WebSocketApi | None = None
 
     # ------------------------------------------------------------------ setup (blocking)
     def prepare(self) -> None:
@@ -297,10 +336,16 @@ class LocalStack:
         _, api = template.api()
         self.workers = Workers(
             template.functions(),
-            aws_env,
+            # Functions' Lambda clients invoke functions of this stack, at its Lambda API.
+            {**aws_env, "AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{self.config.port}"},
             max_workers=int(os.environ.get("ECKO_MAX_WORKERS", "4")),
             idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")),
         )
+        services = [LambdaApi(self.workers, template.function_names())]
+        websocket = None
+        if self.websocket_api:
+            websocket = WebSocketGateway.from_environment(self.websocket_api, self.workers)
+            services.append(websocket.connections_api)
         self.gateway = Gateway(
             routes=template.routes(),
             api=api,
@@ -312,6 +357,8 @@ class LocalStack:
                 "/_local/openapi.json": self._openapi_json,
                 "/_local/docs": self._docs,
             },
+            services=services,
+            websocket=websocket,
         )
 
     def _provision_and_seed(self) -> KeyDirectory:
@@ -407,6 +454,9 @@ class LocalStack:
         self.cdn_distributions = distributions(self.template)
         for distribution in self.cdn_distributions:  # the local CDN in CloudFront's place
             self.template.set_att(distribution.logical_id, "DomainName", f"127.0.0.1:{self.cdn_port}")
+        self.websocket_api = websocket_api(self.template)
+        if self.websocket_api:  # served on the gateway's port
+            self.template.set_att(self.websocket_api.logical_id, "ApiEndpoint", f"ws://127.0.0.1:{self.config.port}")
         return endpoint, aws_env
 
     def _start_sign_in_provider(self) -> dict[str, str]:
@@ -466,6 +516,8 @@ class LocalStack:
                 apigateway, name=DEMO_KEY_NAME, value=stored["api_key"], plan_id=plan_ids[DEMO_PLAN]
             )
             credentials["api_key"] = stored["api_key"]
+        realtime_secret = seed_realtime_secret(template, self.session, stored)
+        credentials["realtime"] = realtime_credentials(template, realtime_secret, self.config.port)
         webhook_secret = seed_stripe_webhook_secret(template, self.session, stored)
         if webhook_secret:
             credentials["stripe_webhook_secret"] = webhook_secret
@@ -545,6 +597,7 @@ class LocalStack:
                 access_log=False,
                 lifespan="on",
                 timeout_graceful_shutdown=5,
+                **SERVER_OPTIONS,
             )
         )
         servers = [server]
@@ -609,6 +662,7 @@ class LocalStack:
                 f"  OpenAPI           {c['openapi_url']}",
                 f"  AWS backend       {c['aws_endpoint_url'] or 'your AWS profile'}",
                 f"  media CDN         {c['media_cdn_url'] or 'off (EnableMedia=false)'}",
+                f"  realtime          {c['realtime']['ws_url'] if c['realtime'] else 'off (EnableRealtime=false)'}",
                 f"  credentials       {self.state.credentials_path}",
                 "",
                 "Try it:",

@@ -281,6 +281,8 @@ class Template:
             return f"https://sqs.{REGION}.amazonaws.com/{self.account_id}/{physical}"
         if kind == "AWS::Serverless::Api":
             return "local"
+        if kind == "AWS::ApiGatewayV2::Stage":
+            return str(self.resolve(self.own_resources[name]["Properties"]["StageName"]))
         return physical
 
     def set_ref(self, logical_id: str, value: str) -> None:
@@ -331,7 +333,8 @@ class Template:
         if kind == "AWS::CloudFront::OriginAccessControl" and attribute == "Id":
             return physical
         if kind == "AWS::ApiGatewayV2::Api" and attribute == "ApiEndpoint":
-            return f"wss://{physical.lower()}.execute-api.{REGION}.amazonaws.com"
+            scheme = "wss" if self.properties(name).get("ProtocolType") == "WEBSOCKET" else "https"
+            return f"{scheme}://{self.ref(name)}.execute-api.{REGION}.amazonaws.com"
         if attribute == "Arn":
             service = {
                 "AWS::DynamoDB::Table": f"dynamodb:{REGION}:{self.account_id}:table/",
@@ -448,6 +451,11 @@ class Template:
             specs.update(child.functions())
         return specs
 
+    def function_names(self) -> dict[str, str]:
+        """Each function's deployed name (its FunctionName, or the name the stack gives it) -> its
+        logical id: how integrations and the Lambda API name functions."""
+        return {self.physical_name(logical_id): logical_id for logical_id in self.of_type("AWS::Serverless::Function")}
+
     def queue_for_arn(self, arn: str) -> str:
         """The logical id of the queue (in any stack) with this ARN."""
         for logical_id in self.of_type("AWS::SQS::Queue"):
@@ -506,7 +514,7 @@ class Template:
                         authorizer=authorizer,
                     )
                 )
-        by_name = {spec.function_name: logical_id for logical_id, spec in functions.items() if spec.function_name}
+        by_name = self.function_names()
         for path, item in (api.get("DefinitionBody") or {}).get("paths", {}).items():
             for method, operation in item.items():
                 if method.lower() not in HTTP_METHODS:
@@ -525,6 +533,14 @@ def _parameter_text(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
+def integration_function(uri: str, functions_by_name: dict[str, str], where: str) -> str:
+    """The logical id of the function an API Gateway integration URI invokes (by its deployed name)."""
+    target = _INTEGRATION_TARGET.search(uri)
+    if target is None or target["name"] not in functions_by_name:
+        raise ValueError(f"{where}: its integration ({uri or 'none'}) names no function of the stacks")
+    return functions_by_name[target["name"]]
+
+
 def _route(method: str, path: str, function: str, *, api_key: bool, authorizer: str | None) -> Route:
     return Route(
         method=method.upper(),
@@ -541,9 +557,7 @@ def _definition_route(
 ) -> Route:
     """A route of the API's DefinitionBody, with SAM's defaults and markers for security."""
     uri = str(operation.get("x-amazon-apigateway-integration", {}).get("uri", ""))
-    target = _INTEGRATION_TARGET.search(uri)
-    if target is None or target["name"] not in functions_by_name:
-        raise ValueError(f"{method.upper()} {path}: its integration ({uri or 'none'}) names no function of the stacks")
+    function = integration_function(uri, functions_by_name, f"{method.upper()} {path}")
     requirements = {name for requirement in operation.get("security", []) for name in requirement}
     authorizers = requirements & set(auth.get("Authorizers", {}))
     authorizer = (
@@ -552,4 +566,4 @@ def _definition_route(
         else (next(iter(authorizers)) if authorizers else auth.get("DefaultAuthorizer"))
     )
     api_key = "api_key" in requirements or (NO_API_KEY not in requirements and bool(auth.get("ApiKeyRequired")))
-    return _route(method, path, functions_by_name[target["name"]], api_key=api_key, authorizer=authorizer)
+    return _route(method, path, function, api_key=api_key, authorizer=authorizer)
