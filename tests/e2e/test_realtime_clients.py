@@ -11,6 +11,8 @@ import boto3
 import pusher
 import pytest
 
+from eckolocal.template import Template
+from tests.support.local_stack import ROOT
 from tests.support.realtime_clients import EchoClient
 from tests.support.tokens import mint
 
@@ -132,7 +134,7 @@ def test_a_dropped_connection_reconnects_and_subscribes_again(echo, server, real
 
 def realtime_connections(stack, channel: str) -> list[str]:
     answer = stack.aws("dynamodb").query(
-        TableName=stack.credentials["realtime"]["table"],
+        TableName=Template(ROOT / "template.yaml").physical_name("RealtimeTable"),
         KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"s#{channel}"}},
     )

@@ -262,6 +262,7 @@ def realtime_credentials(template: Template, secret: str | None, port: int) -> d
     if secret is None or settings is None:
         return None
     app_id, key, base = settings["ECKO_REALTIME_APP_ID"], settings["ECKO_REALTIME_APP_KEY"], f"127.0.0.1:{port}"
+    stage = settings["ECKO_REALTIME_STAGE"]
     return {
         "app_id": app_id,
         "key": key,
@@ -271,6 +272,7 @@ def realtime_credentials(template: Template, secret: str | None, port: int) -> d
         "ws_url": f"ws://{base}/app/{key}",
         "auth_endpoint": f"http://{base}/broadcasting/auth",
         "events_url": f"http://{base}/apps/{app_id}/events",
+        "connections_url": f"http://{base}/{stage}",  # the @connections API (apigatewaymanagementapi)
     }
 
 

@@ -255,8 +255,9 @@ class Template:
         return name.lower() if resource["Type"] == "AWS::S3::Bucket" else name
 
     def ref(self, name: str) -> Any:
-        if name in self._known_refs:
-            return self._known_refs[name]
+        known_refs = self._top()._known_refs
+        if name in known_refs:
+            return known_refs[name]
         if self.parent is None and name in self._owners and name not in self.own_resources:
             return self.owner(name).ref(name)
         pseudo = {
@@ -288,22 +289,17 @@ class Template:
     def set_ref(self, logical_id: str, value: str) -> None:
         """Record what the backend answered for a resource (a queue's real URL, say); nested stacks
         are read again, as their parameters may carry it."""
-        owner = self.owner(logical_id)
-        owner._known_refs[logical_id] = value
-        owner._load_nested()
-        while owner.parent is not None:
-            owner = owner.parent
-            owner._owners = owner._index_owners()
+        top = self._top()
+        top._known_refs[logical_id] = value
+        top._load_nested()
 
     def set_att(self, logical_id: str, attribute: str, value: str) -> None:
         """Record what a resource's attribute is locally (the local CDN's address for a CloudFront
-        distribution's `DomainName`, say); nested stacks are read again, as for `set_ref`."""
-        owner = self.owner(logical_id)
-        owner._known_atts[(logical_id, attribute)] = value
-        owner._load_nested()
-        while owner.parent is not None:
-            owner = owner.parent
-            owner._owners = owner._index_owners()
+        distribution's `DomainName`, say); nested stacks are read again, as for `set_ref`.
+        (Both are kept by the top stack: reading nested stacks again makes new ones.)"""
+        top = self._top()
+        top._known_atts[(logical_id, attribute)] = value
+        top._load_nested()
 
     def _load_nested(self) -> None:
         self.stacks = {
@@ -323,8 +319,9 @@ class Template:
             if output not in outputs:
                 raise KeyError(f"Fn::GetAtt {name}.{attribute}: the nested stack has no such output")
             return outputs[output]
-        if (name, attribute) in self._known_atts:
-            return self._known_atts[(name, attribute)]
+        known_atts = self._top()._known_atts
+        if (name, attribute) in known_atts:
+            return known_atts[(name, attribute)]
         physical = self.physical_name(name)
         if kind == "AWS::S3::Bucket" and attribute == "RegionalDomainName":
             return f"{physical}.s3.{REGION}.amazonaws.com"
