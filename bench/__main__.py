@@ -20,6 +20,7 @@ from bench import (
     backend_calls,
     cold_start,
     media_delivery,
+    realtime,
     stacks,
     throughput,
     upload_cpu,
@@ -40,6 +41,7 @@ NAMES = (
     "backend_calls",
     "media_delivery",
     "throughput",
+    "realtime",
     "stacks",
 )
 
@@ -89,6 +91,9 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
         results["throughput"] = throughput.run(
             workdir, rounds=1 if quick else throughput.ROUNDS, seconds=3.0 if quick else throughput.SECONDS
         )
+    if "realtime" in only:  # with a local stack of its own, and real clients
+        _progress("realtime")
+        results["realtime"] = realtime.run(workdir)
     return results
 
 

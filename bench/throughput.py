@@ -27,7 +27,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Target:
     port: int
     headers: dict[str, str]
     keep_alive: bool = True
+    credentials: dict[str, Any] = field(default_factory=dict)  # the local stack's credentials file
 
 
 def _wait_ready(process: subprocess.Popen[bytes], log: Path, ready: Any, timeout: float = 90) -> None:
@@ -110,7 +111,8 @@ def local_stack(workdir: Path) -> Iterator[Target]:
             process, log, lambda: credentials.exists() and _answers_200(f"http://127.0.0.1:{port}/_local/health")
         )
         found = json.loads(credentials.read_text())
-        yield Target("local stack", port, {"x-api-key": found["api_key"], "Authorization": f"Bearer {found['token']}"})
+        headers = {"x-api-key": found["api_key"], "Authorization": f"Bearer {found['token']}"}
+        yield Target("local stack", port, headers, credentials=found)
 
 
 @contextlib.contextmanager

@@ -311,6 +311,7 @@ def test_credentials_describe_the_realtime_app(ws_stack):
         "ws_url": f"ws://{base}/app/{KEY}",
         "auth_endpoint": f"http://{base}/broadcasting/auth",
         "events_url": f"http://{base}/apps/4242/events",
+        "connections_url": f"http://{base}/live",
     }
     assert f"realtime          ws://{base}/app/{KEY}" in ws_stack.log()  # the banner's line
 

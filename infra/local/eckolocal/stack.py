@@ -254,15 +254,14 @@ def seed_realtime_secret(template: Template, session: Any, stored: dict[str, Any
     return ring[ring["active"]]
 
 
-def realtime_credentials(template: Template, secret: str | None, port: int) -> dict[str, Any] | None:
+def realtime_credentials(template: Template, secret: str | None, port: int, stage: str | None) -> dict[str, Any] | None:
     """What a Pusher client and server library need to reach the local realtime module; None when
     it is off. The app id and key are the ones its functions are configured with."""
     configured = (spec.environment for spec in template.functions().values())
     settings = next((env for env in configured if "ECKO_REALTIME_APP_KEY" in env), None)
-    if secret is None or settings is None:
+    if secret is None or settings is None or stage is None:
         return None
     app_id, key, base = settings["ECKO_REALTIME_APP_ID"], settings["ECKO_REALTIME_APP_KEY"], f"127.0.0.1:{port}"
-    stage = settings["ECKO_REALTIME_STAGE"]
     return {
         "app_id": app_id,
         "key": key,
@@ -519,7 +518,8 @@ class LocalStack:
             )
             credentials["api_key"] = stored["api_key"]
         realtime_secret = seed_realtime_secret(template, self.session, stored)
-        credentials["realtime"] = realtime_credentials(template, realtime_secret, self.config.port)
+        stage = self.websocket_api.stage if self.websocket_api else None
+        credentials["realtime"] = realtime_credentials(template, realtime_secret, self.config.port, stage)
         webhook_secret = seed_stripe_webhook_secret(template, self.session, stored)
         if webhook_secret:
             credentials["stripe_webhook_secret"] = webhook_secret
