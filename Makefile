@@ -44,10 +44,18 @@ $(REALTIME_CLIENTS)/node_modules/.installed: $(REALTIME_CLIENTS)/package-lock.js
 	cd $(REALTIME_CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian's Chromium, the headless browser the realtime browser test drives; installed only when missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+		|| { echo "could not install chromium: as root, run apt-get install chromium (the browser tests need $@)" >&2; exit 1; }
+	@test -x $@ || { echo "chromium is installed but $@ is missing" >&2; exit 1; }
+
 dev: $(VENV)/.installed
 	$(PY) -m eckolocal
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed $(REALTIME_CLIENTS)/node_modules/.installed
+test: $(VENV)/.installed $(SAM_VENV)/.installed $(REALTIME_CLIENTS)/node_modules/.installed $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/core/python/eckospace
@@ -59,7 +67,7 @@ test-unit: $(VENV)/.installed
 test-integration: $(VENV)/.installed
 	$(PY) -m pytest tests/integration
 
-test-e2e: $(VENV)/.installed $(REALTIME_CLIENTS)/node_modules/.installed
+test-e2e: $(VENV)/.installed $(REALTIME_CLIENTS)/node_modules/.installed $(CHROMIUM)
 	$(PY) -m pytest tests/e2e
 
 test-infra: $(VENV)/.installed $(SAM_VENV)/.installed

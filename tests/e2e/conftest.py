@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import pusher
 import pytest
 
 from tests.support.local_stack import RunningStack, start_stack
@@ -36,3 +38,24 @@ def keyring(stack: RunningStack):
 @pytest.fixture(scope="session")
 def api_key(stack: RunningStack) -> str:
     return stack.credentials["api_key"]
+
+
+@pytest.fixture(scope="session")
+def realtime(stack: RunningStack) -> dict[str, Any]:
+    """The realtime entry of the stack's credentials file."""
+    found = stack.credentials.get("realtime")
+    assert found, "the credentials file has a realtime entry when the module is on"
+    return found
+
+
+@pytest.fixture(scope="session")
+def server(realtime: dict[str, Any], stack: RunningStack) -> pusher.Pusher:
+    """The official Python server library, pointed at the local events API."""
+    return pusher.Pusher(
+        app_id=realtime["app_id"],
+        key=realtime["key"],
+        secret=realtime["secret"],
+        host="127.0.0.1",
+        port=stack.port,
+        ssl=False,
+    )

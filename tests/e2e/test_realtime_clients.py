@@ -8,20 +8,12 @@ import uuid
 from collections.abc import Iterator
 
 import boto3
-import pusher
 import pytest
 
 from eckolocal.template import Template
 from tests.support.local_stack import ROOT
 from tests.support.realtime_clients import EchoClient
 from tests.support.tokens import mint
-
-
-@pytest.fixture(scope="module")
-def realtime(stack) -> dict:
-    found = stack.credentials.get("realtime")
-    assert found, "the credentials file has a realtime entry when the module is on"
-    return found
 
 
 @pytest.fixture
@@ -37,19 +29,6 @@ def echo(realtime, keyring, api_key) -> Iterator:
     yield start
     for client in started:
         client.close()
-
-
-@pytest.fixture(scope="module")
-def server(realtime, stack) -> pusher.Pusher:
-    """The official Python server library, pointed at the local events API."""
-    return pusher.Pusher(
-        app_id=realtime["app_id"],
-        key=realtime["key"],
-        secret=realtime["secret"],
-        host="127.0.0.1",
-        port=stack.port,
-        ssl=False,
-    )
 
 
 def user() -> str:

@@ -1,5 +1,6 @@
 """Real realtime clients for tests: Laravel Echo and pusher-js from npm, run by Node
-(`tests/e2e/realtime/client.mjs`), driven by JSON lines, and what they see read back."""
+(`tests/e2e/realtime/client.mjs`), or the local stack's realtime page in headless Chromium
+(`tests/e2e/realtime/browser.mjs`); driven by JSON lines, and what they see read back."""
 
 from __future__ import annotations
 
@@ -17,18 +18,13 @@ CLIENTS = Path(__file__).resolve().parents[1] / "e2e" / "realtime"
 Seen = dict[str, Any]
 
 
-class EchoClient:
-    def __init__(self, realtime: dict[str, Any], *, token: str | None = None, api_key: str | None = None) -> None:
-        config = {
-            "key": realtime["key"],
-            "wsHost": realtime["ws_host"],
-            "wsPort": realtime["ws_port"],
-            "authEndpoint": realtime["auth_endpoint"],
-            "bearerToken": token,
-            "headers": {"x-api-key": api_key} if api_key else {},
-        }
+class NodeScript:
+    """One of the Node scripts in tests/e2e/realtime, in its own process: commands go in as JSON
+    lines on stdin, what it sees comes out as JSON lines on stdout; closing stdin ends it."""
+
+    def __init__(self, script: str, *args: str) -> None:
         self.process = subprocess.Popen(
-            ["node", str(CLIENTS / "client.mjs"), json.dumps(config)],
+            ["node", str(CLIENTS / script), *args],
             cwd=CLIENTS,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -86,8 +82,32 @@ class EchoClient:
 
     def close(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            assert self.process.stdin is not None
+            self.process.stdin.close()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+
+
+class EchoClient(NodeScript):
+    """Laravel Echo with pusher-js in Node (client.mjs), sent commands such as `listen`."""
+
+    def __init__(self, realtime: dict[str, Any], *, token: str | None = None, api_key: str | None = None) -> None:
+        config = {
+            "key": realtime["key"],
+            "wsHost": realtime["ws_host"],
+            "wsPort": realtime["ws_port"],
+            "authEndpoint": realtime["auth_endpoint"],
+            "bearerToken": token,
+            "headers": {"x-api-key": api_key} if api_key else {},
+        }
+        super().__init__("client.mjs", json.dumps(config))
+
+
+class BrowserPage(NodeScript):
+    """A page opened in headless Chromium (browser.mjs): what it logs, requests and sends."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("browser.mjs", url)

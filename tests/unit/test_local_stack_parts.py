@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from eckolocal.gateway import _policy_allows
+from eckolocal import realtime_page
+from eckolocal.gateway import Request, _policy_allows
 from eckolocal.pollers import failed_item_ids
 from eckolocal.template import Template
 from eckolocal.usage import KeyGrant, Plan, RateLimiter, period_end
@@ -182,3 +184,14 @@ def test_functions_are_named_by_their_place_in_the_stacks_for_sam_sync():
     assert template.resource_path("PostsGetFunction") == "PostsModule/PostsGetFunction"
     assert template.resource_path("AuthAuthorizerFunction") == "AuthAuthorizerFunction"
     assert Template(FIXTURE).resource_path("ChildEchoFunction") == "ChildStack/ChildEchoFunction"
+
+
+def test_the_realtime_page_answers_503_without_npm(tmp_path, monkeypatch):
+    (tmp_path / "package-lock.json").write_text("{}")  # not installed yet
+    monkeypatch.setattr(realtime_page, "WEB_DIR", tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no npm to install it with
+    realtime = {"key": "k", "ws_host": "127.0.0.1", "ws_port": 3000, "auth_endpoint": "http://x/broadcasting/auth"}
+    page = realtime_page.RealtimePage({**realtime, "secret": "s3cret"})
+    request = Request("GET", realtime_page.PAGE_PATH, "", [], b"", "127.0.0.1", "r1")
+    answer = asyncio.run(page.routes()[realtime_page.PAGE_PATH](request))
+    assert answer.status == 503 and b"npm is needed" in answer.body and b"s3cret" not in answer.body

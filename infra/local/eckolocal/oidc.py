@@ -26,8 +26,9 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import requests
 
+from eckolocal.npm import NpmError, ensure_installed
+
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
-NPM_CI = ["npm", "ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]
 HTTP_TIMEOUT = 10.0
 MAX_REDIRECTS = 10
 
@@ -181,7 +182,10 @@ def start_oidc_provider(
 ) -> RunningProvider:
     """Install the fixture's node dependencies if needed and start the provider on a free loopback port
     (the server binds port 0 and reports its issuer, so there is no port race)."""
-    ensure_node_dependencies()
+    try:
+        ensure_installed(PROVIDER_DIR, "the OpenID Connect provider")
+    except NpmError as error:
+        raise OidcProviderError(str(error)) from error
     tmp_dir.mkdir(parents=True, exist_ok=True)
     config_path = tmp_dir / "oidc-config.json"
     config = {
@@ -200,20 +204,6 @@ def start_oidc_provider(
         )
     issuer = _wait_for_issuer(process, log_path, timeout)
     return RunningProvider(issuer, process, client_id, client_secret, log_path)
-
-
-def ensure_node_dependencies() -> None:
-    """`npm ci` from the committed lockfile when node_modules is missing or older than the lockfile."""
-    installed = PROVIDER_DIR / "node_modules" / ".package-lock.json"  # npm writes it after a complete install
-    lockfile = PROVIDER_DIR / "package-lock.json"
-    if installed.exists() and installed.stat().st_mtime >= lockfile.stat().st_mtime:
-        return
-    try:
-        result = subprocess.run(NPM_CI, cwd=PROVIDER_DIR, capture_output=True, text=True, timeout=300)
-    except FileNotFoundError as error:
-        raise OidcProviderError("npm is needed to install the OpenID Connect provider (Node.js 20 or later)") from error
-    if result.returncode != 0:
-        raise OidcProviderError(f"npm ci failed in {PROVIDER_DIR}:\n{result.stdout}{result.stderr}")
 
 
 def _wait_for_issuer(process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:

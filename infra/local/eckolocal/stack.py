@@ -38,6 +38,7 @@ from eckolocal.oidc import OidcAccount, OidcProviderError, start_oidc_provider
 from eckolocal.openapi import merged_document, render
 from eckolocal.pollers import DynamoDbStreamPoller, Poller, SqsPoller, sqs_sources, stream_sources
 from eckolocal.provision import enable_streams, provision
+from eckolocal.realtime_page import PAGE_PATH, RealtimePage
 from eckolocal.schedules import Scheduler
 from eckolocal.state import StateDir
 from eckolocal.template import REGION, Template, load_yaml
@@ -343,6 +344,13 @@ class LocalStack:
             idle_seconds=float(os.environ.get("ECKO_IDLE_SECONDS", "300")),
         )
         services = [LambdaApi(self.workers, template.function_names())]
+        local_routes = {
+            "/_local/health": self._health,
+            "/_local/openapi.json": self._openapi_json,
+            "/_local/docs": self._docs,
+        }
+        if self.credentials["realtime"]:
+            local_routes.update(RealtimePage(self.credentials["realtime"]).routes())
         websocket = None
         if self.websocket_api:
             websocket = WebSocketGateway.from_environment(self.websocket_api, self.workers)
@@ -353,11 +361,7 @@ class LocalStack:
             workers=self.workers,
             keys=keys,
             limiter=RateLimiter(),
-            local_routes={
-                "/_local/health": self._health,
-                "/_local/openapi.json": self._openapi_json,
-                "/_local/docs": self._docs,
-            },
+            local_routes=local_routes,
             services=services,
             websocket=websocket,
         )
@@ -664,7 +668,7 @@ class LocalStack:
                 f"  OpenAPI           {c['openapi_url']}",
                 f"  AWS backend       {c['aws_endpoint_url'] or 'your AWS profile'}",
                 f"  media CDN         {c['media_cdn_url'] or 'off (EnableMedia=false)'}",
-                f"  realtime          {c['realtime']['ws_url'] if c['realtime'] else 'off (EnableRealtime=false)'}",
+                f"  realtime          {self._realtime_line()}",
                 f"  credentials       {self.state.credentials_path}",
                 "",
                 "Try it:",
@@ -676,6 +680,12 @@ class LocalStack:
                 "",
             ]
         )
+
+    def _realtime_line(self) -> str:
+        realtime = self.credentials["realtime"]
+        if not realtime:
+            return "off (EnableRealtime=false)"
+        return f"{realtime['ws_url']} (in a browser: {self.credentials['api_url']}{PAGE_PATH})"
 
     def shutdown(self) -> None:
         try:
