@@ -12,6 +12,8 @@ from eckospace.http.documented import problem
 from eckospace.http.realtime_routes import body
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver, with_request_body
 from eckospace.realtime.authorization import authorize_channel
+from eckospace.realtime.channels import AUTHORIZED_CHANNEL_PATTERN
+from eckospace.realtime.protocol import CHANNEL_NAME_MAX
 
 app = make_resolver()
 
@@ -20,7 +22,12 @@ FIELDS = {
     "required": ["socket_id", "channel_name"],
     "properties": {
         "socket_id": {"type": "string", "pattern": r"^\d+\.\d+$", "description": "From `connection_established`"},
-        "channel_name": {"type": "string", "maxLength": 164, "description": "A `private-` or `presence-` channel"},
+        "channel_name": {
+            "type": "string",
+            "maxLength": CHANNEL_NAME_MAX,
+            "pattern": AUTHORIZED_CHANNEL_PATTERN,
+            "description": "A `private-` or `presence-` channel",
+        },
     },
 }
 

@@ -5,10 +5,11 @@ it (`eckospace.realtime.channels.may_join`) and refused (403) otherwise."""
 from __future__ import annotations
 
 import json
+import re
 
 from eckospace.errors import InvalidInput, NotPermitted
-from eckospace.realtime.channels import Channel, InvalidChannel, Kind, may_join
-from eckospace.realtime.protocol import SOCKET_ID
+from eckospace.realtime.channels import AUTHORIZED_CHANNEL_PATTERN, Channel, InvalidChannel, Kind, may_join
+from eckospace.realtime.protocol import CHANNEL_NAME_MAX, SOCKET_ID
 from eckospace.realtime.signatures import channel_auth
 
 
@@ -17,12 +18,15 @@ def authorize_channel(user_id: str, socket_id: str, channel_name: str) -> dict[s
     `user_info`), exactly what the client sends back when it subscribes."""
     if not SOCKET_ID.match(socket_id):
         raise InvalidInput("socket_id must look like 123.456", errors=[{"in": "body", "name": "socket_id"}])
+    if len(channel_name) > CHANNEL_NAME_MAX or not re.match(AUTHORIZED_CHANNEL_PATTERN, channel_name):
+        raise InvalidInput(
+            "channel_name must be a private- or presence- channel name (public channels need no authorization)",
+            errors=[{"in": "body", "name": "channel_name"}],
+        )
     try:
         channel = Channel.parse(channel_name)
-    except InvalidChannel as error:
-        raise InvalidInput(str(error), errors=[{"in": "body", "name": "channel_name"}]) from None
-    if not channel.authorized:
-        raise InvalidInput("Public channels need no authorization", errors=[{"in": "body", "name": "channel_name"}])
+    except InvalidChannel:  # a kind of channel this server does not offer (encrypted ones)
+        raise NotPermitted(f"You may not join {channel_name}.") from None
     if not may_join(channel, user_id):
         raise NotPermitted(f"You may not join {channel_name}.")
     if channel.kind is Kind.PRESENCE:

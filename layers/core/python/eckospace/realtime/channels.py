@@ -20,6 +20,9 @@ from enum import StrEnum
 
 from eckospace.realtime.protocol import CHANNEL_NAME
 
+# What `POST /broadcasting/auth` takes: a private or presence channel's name, in Pusher's alphabet.
+AUTHORIZED_CHANNEL_PATTERN = r"^(private|presence)-[-a-zA-Z0-9_=@,.;]+$"
+
 
 class Kind(StrEnum):
     PUBLIC = "public"

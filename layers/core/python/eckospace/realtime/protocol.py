@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 PROTOCOL_VERSIONS = range(5, 8)  # what pusher-js 4 to 8 speak
-CHANNEL_NAME = re.compile(r"\A[-a-zA-Z0-9_=@,.;]{1,164}\Z")  # Pusher's alphabet and length
+CHANNEL_NAME_MAX = 164
+CHANNEL_NAME = re.compile(rf"\A[-a-zA-Z0-9_=@,.;]{{1,{CHANNEL_NAME_MAX}}}\Z")  # Pusher's alphabet and length
 EVENT_NAME_MAX = 200
 CLIENT_EVENT_PREFIX = "client-"
 
