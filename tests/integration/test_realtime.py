@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from eckospace import aws
 from eckospace.realtime import fanout, settings
+from eckospace.realtime.sending import Sent
 from eckospace.realtime.signatures import app_secrets
 from tests.integration.conftest import module_functions, module_handlers
 from tests.support.lambda_proxy import Answer, Context, rest_event
@@ -46,6 +47,14 @@ class Sockets:
             raise ClientError({"Error": {"Code": "GoneException", "Message": "gone"}}, "PostToConnection")
         self.frames.setdefault(ConnectionId, []).append(json.loads(Data))
         return {}
+
+    def post(self, connection_id: str, data: bytes) -> Sent:
+        """What fan-outs send with (`eckospace.realtime.sending.ConnectionsApi.post`)."""
+        try:
+            self.post_to_connection(ConnectionId=connection_id, Data=data)
+        except ClientError as error:
+            return Sent.GONE if fanout.gone(error) else Sent.FAILED
+        return Sent.SENT
 
     def delete_connection(self, ConnectionId: str) -> dict[str, Any]:  # noqa: N803
         self.deleted.append(ConnectionId)
@@ -159,9 +168,10 @@ def sockets() -> Sockets:
 
 
 @pytest.fixture
-def realtime(function_env, sockets) -> Realtime:
+def realtime(function_env, sockets, monkeypatch) -> Realtime:
     handlers = module_handlers(function_env, FUNCTIONS, _handlers)
     aws.use_client(f"apigatewaymanagementapi@{fanout.connections_endpoint()}", sockets)
+    monkeypatch.setattr(fanout, "sender", lambda: sockets)
     aws.use_client("lambda", sockets)
     realtime = Realtime(handlers, sockets)
     realtime.deliver()  # nothing left over from another test

@@ -65,6 +65,11 @@ def _session() -> Any:
     return get_session()
 
 
+def session() -> Any:
+    """The botocore session the clients come from (its credentials and region)."""
+    return _session()
+
+
 def client(service: str, *, endpoint_url: str | None = None, pool: int = 10) -> Any:
     """The sandbox's client for `service` ("dynamodb", "s3", "sqs", ...); `endpoint_url` for a
     service addressed per resource (a WebSocket API's @connections), `pool` for one used from many

@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from eckospace import aws
-from eckospace.observability import logger
 from eckospace.realtime import settings, store
 from eckospace.realtime.channels import Channel, Kind
 from eckospace.realtime.fanout import Delivery, gone, management, publish
@@ -72,6 +71,8 @@ def welcome(request: dict[str, Any]) -> bool:
             break
         except Exception as error:
             if not gone(error) or time.monotonic() + pause > deadline:
+                from eckospace.observability import logger  # only on this rare path: it costs a cold start 25 ms
+
                 logger().warning("welcome not sent", extra={"connection_id": connection_id, "error": str(error)})
                 return False
             time.sleep(pause)  # the upgrade has not completed yet

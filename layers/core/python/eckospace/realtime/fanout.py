@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from eckospace import aws
-from eckospace.observability import logger
 from eckospace.realtime import settings, store
 from eckospace.realtime.protocol import frame
+from eckospace.realtime.sending import ConnectionsApi, Sent
 
 SEND_THREADS = 32
 MAX_ATTEMPTS = 5
@@ -75,7 +75,19 @@ def connections_endpoint() -> str:
 
 
 def management() -> Any:
-    return aws.client("apigatewaymanagementapi", endpoint_url=connections_endpoint(), pool=SEND_THREADS)
+    """A botocore client of the @connections API, for single calls (the welcome, a close)."""
+    return aws.client("apigatewaymanagementapi", endpoint_url=connections_endpoint())
+
+
+_senders: dict[str, ConnectionsApi] = {}
+
+
+def sender() -> ConnectionsApi:
+    """What fan-outs send with: many posts of one frame, from many threads."""
+    endpoint = connections_endpoint()
+    if endpoint not in _senders:
+        _senders[endpoint] = ConnectionsApi(endpoint, pool=SEND_THREADS)
+    return _senders[endpoint]
 
 
 def gone(error: Exception) -> bool:
@@ -103,36 +115,30 @@ def deliver(delivery: Delivery, *, forget: Any) -> Outcome:
     if not targets:
         return outcome
     data = delivery.text().encode()
-    client = management()
-
-    def send(connection_id: str) -> tuple[str, str]:
-        try:
-            client.post_to_connection(ConnectionId=connection_id, Data=data)
-            return connection_id, "sent"
-        except Exception as error:
-            if gone(error):
-                return connection_id, "gone"
-            logger().warning("realtime send failed", extra={"connection_id": connection_id, "error": str(error)})
-            return connection_id, "failed"
-
+    connections = sender()
     with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(targets))) as pool:
-        results = list(pool.map(send, targets))
+        results = list(zip(targets, pool.map(lambda target: connections.post(target, data), targets), strict=True))
     for connection_id, result in results:
-        if result == "sent":
+        if result is Sent.SENT:
             outcome.sent += 1
-        elif result == "gone":
+        elif result is Sent.GONE:
             outcome.pruned.append(connection_id)
         else:
             outcome.failed.append(connection_id)
     for connection_id in outcome.pruned:
         forget(connection_id)
     if outcome.failed:
+        from eckospace.observability import logger  # only on this rare path: it costs a cold start 25 ms
+
+        logger().warning("realtime sends failed", extra={"channel": delivery.channel, "failed": len(outcome.failed)})
         _retry(delivery, outcome.failed)
     return outcome
 
 
 def _retry(delivery: Delivery, connections: list[str]) -> None:
     if delivery.attempt >= MAX_ATTEMPTS:
+        from eckospace.observability import logger
+
         logger().error(
             "realtime delivery abandoned",
             extra={"channel": delivery.channel, "event": delivery.event, "connections": len(connections)},
