@@ -546,3 +546,34 @@ def test_a_gone_connection_is_pruned_and_a_failing_one_retried_alone(realtime, s
     time.sleep(2.5)  # the retry is delayed
     realtime.deliver()
     assert len(sockets.events(failing, "e")) == 1 and len(sockets.events(healthy, "e")) == 1
+
+
+def test_connections_per_user_are_limited(realtime, monkeypatch):
+    monkeypatch.setenv("ECKO_REALTIME_CONNECTIONS_PER_USER", "2")
+    from eckospace.config import forget_settings
+
+    forget_settings()
+    user = f"u{uuid.uuid4().hex[:8]}"
+    opened = [realtime.connect() for _ in range(3)]
+    answers = [realtime.subscribe(c, s, f"private-users.{user}", user=user) for c, s in opened]
+    assert [a["event"] for a in answers[:2]] == ["pusher_internal:subscription_succeeded"] * 2
+    assert (
+        answers[2]["event"] == "pusher:subscription_error" and json.loads(answers[2]["data"])["type"] == "LimitReached"
+    )
+    realtime.disconnect(opened[0][0])  # one tab closed: room for another
+    assert realtime.subscribe(*opened[2], f"private-users.{user}", user=user)["event"] == (
+        "pusher_internal:subscription_succeeded"
+    )
+
+
+@pytest.mark.parametrize("channel", ["has space", "x" * 165, "#server-to-user-1", 7, None])
+def test_an_invalid_channel_name_is_refused_and_subscribes_nothing(realtime, channel):
+    connection_id, _ = realtime.connect()
+    answer = realtime.send(connection_id, {"event": "pusher:subscribe", "data": {"channel": channel}})
+    assert answer is not None and answer["event"] == "pusher:error"
+    items = aws.client("dynamodb").query(
+        TableName=settings.TABLE(),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"c#{connection_id}"}},
+    )["Items"]
+    assert [item["sk"]["S"] for item in items] == ["c"]  # the connection, in no channel
