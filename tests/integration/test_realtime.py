@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import pusher
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
 
 from eckospace import aws
@@ -577,3 +578,40 @@ def test_an_invalid_channel_name_is_refused_and_subscribes_nothing(realtime, cha
         ExpressionAttributeValues={":pk": {"S": f"c#{connection_id}"}},
     )["Items"]
     assert [item["sk"]["S"] for item in items] == ["c"]  # the connection, in no channel
+
+
+def test_a_fanout_that_dies_halfway_is_reported_so_sqs_delivers_it_again(realtime, sockets, monkeypatch):
+    channel = f"c{uuid.uuid4().hex[:8]}"
+    ids = []
+    for _ in range(3):
+        connection_id, socket_id = realtime.connect()
+        realtime.subscribe(connection_id, socket_id, channel)
+        ids.append(connection_id)
+    publish(realtime, {"name": "e", "data": "{}", "channel": channel})
+    message = aws.client("sqs").receive_message(QueueUrl=settings.FANOUT_QUEUE(), WaitTimeSeconds=1)["Messages"][0]
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+        "awsRegion": "us-east-1",
+    }
+    sent = []
+
+    def dies_after_one(connection_id: str, data: bytes) -> Sent:
+        if sent:
+            raise MemoryError("the sandbox ran out of memory")  # the invocation dies mid-fan-out
+        sent.append(connection_id)
+        return Sockets.post(sockets, connection_id, data)
+
+    monkeypatch.setattr(sockets, "post", dies_after_one)
+    with pytest.raises(BatchProcessingError):  # the invocation fails: SQS keeps the message and delivers it again
+        realtime.handlers["realtime_fanout"]({"Records": [record]}, Context())
+    monkeypatch.undo()
+    monkeypatch.setattr(fanout, "sender", lambda: sockets)
+    assert realtime.handlers["realtime_fanout"]({"Records": [record]}, Context()) == {"batchItemFailures": []}
+    assert all(len(sockets.events(connection_id, "e")) >= 1 for connection_id in ids)  # at least once, all
