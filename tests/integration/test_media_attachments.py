@@ -5,7 +5,6 @@ answers carry everything a reader needs, and a feed page costs no read for its a
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -17,6 +16,7 @@ from eckospace.media import store as media_store
 from tests.integration.conftest import CallCounter, module_functions, module_handlers
 from tests.support import sample_files
 from tests.support.lambda_proxy import invoke
+from tests.support.media import stored_media
 
 FUNCTIONS = module_functions("posts", "media")
 SCOPES = "posts:read posts:write media:read media:write moderation:read moderation:write"
@@ -36,33 +36,6 @@ def call(function: str, method: str, path: str, user: str, body: Any = None) -> 
 
 def user() -> str:
     return f"u-{uuid.uuid4().hex[:10]}"
-
-
-def stored_media(owner: str, *, kind: str = "document", content: bytes | None = None) -> str:
-    """A ready media item as the upload paths leave it."""
-    media_id = media_store.new_media_id()
-    content = content if content is not None else sample_files.pdf_bytes()
-    media_type = "image/jpeg" if kind == "image" else "application/pdf"
-    aws.client("s3").put_object(Bucket=media_store.bucket(), Key=media_store.original_key(media_id), Body=content)
-    record = {
-        "id": media_id,
-        "owner": owner,
-        "kind": kind,
-        "status": media_store.READY,
-        "media_type": media_type,
-        "size": len(content),
-        "display_name": "photo.jpg" if kind == "image" else "minutes.pdf",
-        "object_key": media_store.original_key(media_id),
-        "created_at": int(time.time()),
-        "metadata": {"width": 64, "height": 48} if kind == "image" else {"pages": 1},
-    }
-    if kind == "image":
-        for variant in media_store.IMAGE_VARIANTS:
-            key = media_store.variant_key(media_id, variant)
-            aws.client("s3").put_object(Bucket=media_store.bucket(), Key=key, Body=variant.encode())
-        record["variants"] = list(media_store.IMAGE_VARIANTS)
-    media_store.create_record(record)
-    return media_id
 
 
 def post_with(author: str, *media_ids: str, status: str = "published") -> dict[str, Any]:

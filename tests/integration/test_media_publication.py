@@ -13,8 +13,8 @@ from eckospace import aws
 from eckospace.media import store
 from eckospace.media.publication import PUBLIC_CACHE_CONTROL, public_key
 from tests.integration.conftest import load_function
-from tests.support import sample_files
 from tests.support.lambda_proxy import Context
+from tests.support.media import stored_media
 
 
 @pytest.fixture
@@ -47,31 +47,6 @@ class MediaStream:
         return {"Records": records}
 
 
-def ready_image(owner: str) -> str:
-    """A ready image as the media worker leaves it: stored bytes, a thumbnail, a ready record."""
-    media_id = store.new_media_id()
-    content = sample_files.jpeg_bytes()
-    aws.client("s3").put_object(Bucket=store.bucket(), Key=store.original_key(media_id), Body=content)
-    for variant in store.IMAGE_VARIANTS:
-        aws.client("s3").put_object(Bucket=store.bucket(), Key=store.variant_key(media_id, variant), Body=b"thumb")
-    store.create_record(
-        {
-            "id": media_id,
-            "owner": owner,
-            "kind": "image",
-            "status": store.READY,
-            "media_type": "image/jpeg",
-            "size": len(content),
-            "display_name": "photo.jpg",
-            "object_key": store.original_key(media_id),
-            "variants": list(store.IMAGE_VARIANTS),
-            "created_at": 1,
-            "metadata": {"width": 64, "height": 48},
-        }
-    )
-    return media_id
-
-
 def attach(media_id: str, reference: str, *, public: bool) -> None:
     """What the owning context does in its own transaction when what it attached becomes public or not."""
     aws.client("dynamodb").update_item(
@@ -102,7 +77,7 @@ def invalidated_paths() -> list[str]:
 
 def test_an_image_made_public_is_copied_for_the_cdn_and_withdrawn_when_it_is_not(publisher):
     stream = MediaStream()
-    media_id = ready_image("user-pub")
+    media_id = stored_media(kind="image", owner="user-pub")
     post = f"post:pst_{uuid.uuid4().hex[:8]}"
 
     attach(media_id, post, public=True)
@@ -118,7 +93,7 @@ def test_an_image_made_public_is_copied_for_the_cdn_and_withdrawn_when_it_is_not
     assert copy["CacheControl"] == PUBLIC_CACHE_CONTROL and copy["ContentType"] == "image/jpeg"
     assert copy["ServerSideEncryption"] == "AES256"  # the CDN cannot decrypt the bucket's KMS default
     thumbnail = s3.get_object(Bucket=store.bucket(), Key=public_key(media_id, "thumbnail.jpg"))
-    assert thumbnail["Body"].read() == b"thumb" and thumbnail["ContentType"] == "image/jpeg"
+    assert thumbnail["Body"].read() == b"thumbnail" and thumbnail["ContentType"] == "image/jpeg"
 
     attach(media_id, post, public=False)
     assert publisher(stream.event(), Context()) == {"batchItemFailures": []}
@@ -129,7 +104,7 @@ def test_an_image_made_public_is_copied_for_the_cdn_and_withdrawn_when_it_is_not
 
 def test_an_image_public_through_two_posts_stays_public_until_the_last_one_goes(publisher):
     stream = MediaStream()
-    media_id = ready_image("user-two")
+    media_id = stored_media(kind="image", owner="user-two")
     attach(media_id, "post:pst_one", public=True)
     attach(media_id, "post:pst_two", public=True)
     attach(media_id, "post:pst_one", public=False)
@@ -145,7 +120,7 @@ def test_changes_handled_late_follow_the_record_as_it_is_now(publisher):
     """Records are applied against the current record (read consistently): a stale "made public"
     handled after the image was withdrawn publishes nothing."""
     stream = MediaStream()
-    media_id = ready_image("user-late")
+    media_id = stored_media(kind="image", owner="user-late")
     attach(media_id, "post:pst_late", public=True)
     made_public = stream.event()
     attach(media_id, "post:pst_late", public=False)
@@ -160,7 +135,7 @@ def test_changes_handled_late_follow_the_record_as_it_is_now(publisher):
 
 def test_documents_and_changes_that_touch_nothing_public_are_left_alone(publisher):
     stream = MediaStream()
-    media_id = ready_image("user-doc")
+    media_id = stored_media(kind="image", owner="user-doc")
     aws.client("dynamodb").update_item(
         TableName=store.table(),
         Key={"id": {"S": media_id}},
@@ -181,7 +156,7 @@ def test_documents_and_changes_that_touch_nothing_public_are_left_alone(publishe
 
 def test_a_failing_copy_fails_only_its_record_and_the_retry_publishes(publisher):
     stream = MediaStream()
-    first, second = ready_image("user-f1"), ready_image("user-f2")
+    first, second = stored_media(kind="image", owner="user-f1"), stored_media(kind="image", owner="user-f2")
     attach(first, "post:pst_f1", public=True)
     attach(second, "post:pst_f2", public=True)
     event = stream.event()
