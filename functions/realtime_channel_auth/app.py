@@ -43,7 +43,11 @@ def _fields() -> dict[str, str]:
             raise InvalidInput("The body is not JSON.") from None
         found = document if isinstance(document, dict) else {}
         return {name: value for name, value in found.items() if isinstance(value, str)}
-    return {name: values[-1] for name, values in parse_qs(text, max_num_fields=20).items()}
+    try:
+        fields = parse_qs(text, max_num_fields=20)
+    except ValueError:
+        raise InvalidInput("The form has too many fields.") from None
+    return {name: values[-1] for name, values in fields.items()}
 
 
 @app.post(

@@ -368,6 +368,29 @@ def test_batch_events_publish_all_or_none(realtime, sockets):
     assert [e["event"] for e in sockets.frames[listener][1:]] == ["e0", "e1", "e2"]
 
 
+def test_a_channel_named_twice_gets_the_event_once(realtime, sockets):
+    listener, socket_id = realtime.connect()
+    realtime.subscribe(listener, socket_id, "twice")
+    assert publish(realtime, {"name": "e", "data": "{}", "channels": ["twice", "twice"]}).status == 200
+    realtime.deliver()
+    assert len(sockets.events(listener, "e")) == 1
+
+
+def test_a_form_with_too_many_fields_is_refused(realtime):
+    _, socket_id = realtime.connect()
+    answer = call(
+        realtime.handlers["realtime_channel_auth"],
+        rest_event(
+            "POST",
+            "/broadcasting/auth",
+            body="&".join(f"f{i}=x" for i in range(30)) + f"&socket_id={socket_id}&channel_name=private-users.u1",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            authorizer={"principalId": "u1", "sub": "u1", "scope": "realtime:read", "token_use": "user"},
+        ),
+    )
+    assert answer.status == 400
+
+
 def test_the_app_id_must_be_the_apps(realtime):
     raw = b'{"name":"e","data":"{}","channel":"news"}'
     path = "/apps/999/events"

@@ -45,7 +45,8 @@ class EventRequest(BaseModel):
 
     @property
     def targets(self) -> list[str]:
-        return self.channels if self.channels is not None else [self.channel or ""]
+        """Each channel once, however often it was named."""
+        return list(dict.fromkeys(self.channels)) if self.channels is not None else [self.channel or ""]
 
 
 class BatchEvent(BaseModel):
