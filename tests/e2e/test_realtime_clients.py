@@ -118,3 +118,14 @@ def realtime_connections(stack, channel: str) -> list[str]:
         ExpressionAttributeValues={":pk": {"S": f"s#{channel}"}},
     )
     return [item["sk"]["S"].removeprefix("c#") for item in answer["Items"]]
+
+
+def test_terminating_a_users_connections_makes_them_reconnect_and_authorize_again(echo, server):
+    alice = user()
+    client = echo(alice)
+    old_socket = client.connected()
+    client.send("listen", channel=f"users.{alice}", kind="private", event="note")
+    client.wait_for(lambda m: m["type"] == "subscribed")
+    assert server.terminate_user_connections(alice) == {}
+    client.wait_for(lambda m: m["type"] == "state" and m["socket_id"] not in (None, old_socket), timeout=20)
+    client.wait_for(lambda m: sum(seen["type"] == "subscribed" for seen in client.seen) == 2, timeout=10)

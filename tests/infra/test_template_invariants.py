@@ -62,6 +62,7 @@ WIDE_MANAGED_POLICIES = frozenset(
 PUBLIC_ROUTES = (
     ("/payment/", "/webhook"),
     ("/apps/", ""),
+    ("/users/", "/terminate_connections"),
     ("/social-login/callback/", ""),
     ("/social-login/redirect/", ""),
     ("/.well-known/", ""),

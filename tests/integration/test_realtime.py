@@ -58,6 +58,8 @@ class Sockets:
         return Sent.SENT
 
     def delete_connection(self, ConnectionId: str) -> dict[str, Any]:  # noqa: N803
+        if ConnectionId not in self.open:
+            raise ClientError({"Error": {"Code": "GoneException", "Message": "gone"}}, "DeleteConnection")
         self.deleted.append(ConnectionId)
         self.open.discard(ConnectionId)
         return {}
@@ -638,3 +640,37 @@ def test_a_fanout_that_dies_halfway_is_reported_so_sqs_delivers_it_again(realtim
     monkeypatch.setattr(fanout, "sender", lambda: sockets)
     assert realtime.handlers["realtime_fanout"]({"Records": [record]}, Context()) == {"batchItemFailures": []}
     assert all(len(sockets.events(connection_id, "e")) >= 1 for connection_id in ids)  # at least once, all
+
+
+def test_terminate_connections_closes_the_users_connections_only(realtime, sockets):
+    user, other = f"u{uuid.uuid4().hex[:8]}", f"u{uuid.uuid4().hex[:8]}"
+    mine = [realtime.connect() for _ in range(2)]
+    theirs = realtime.connect()
+    for connection_id, socket_id in mine:
+        realtime.subscribe(connection_id, socket_id, f"private-users.{user}", user=user)
+    realtime.subscribe(*theirs, f"private-users.{other}", user=other)
+    sockets.open.discard(mine[1][0])  # already dropped by API Gateway, without a $disconnect
+    path = f"/apps/{settings.APP_ID()}/users/{user}/terminate_connections"
+    answer = call(
+        realtime.handlers["realtime_user_connections_terminate"],
+        rest_event("POST", path, body="{}", query=signed("POST", path, b"{}")),
+    )
+    assert answer.status == 200 and answer.body == {}
+    assert sockets.deleted == [mine[0][0]]  # the open one closed; its $disconnect cleans up
+    gone_items = aws.client("dynamodb").query(
+        TableName=settings.TABLE(),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"c#{mine[1][0]}"}},
+    )["Items"]
+    assert gone_items == []  # the dropped one forgotten at once
+    assert theirs[0] not in sockets.deleted
+
+
+def test_terminate_connections_needs_the_signature(realtime, sockets):
+    path = f"/apps/{settings.APP_ID()}/users/anyone/terminate_connections"
+    query = signed("POST", path, b"{}")
+    query["auth_signature"] = "0" * 64
+    answer = call(
+        realtime.handlers["realtime_user_connections_terminate"], rest_event("POST", path, body="{}", query=query)
+    )
+    assert answer.status == 401 and sockets.deleted == []

@@ -45,8 +45,9 @@ def body(model: str, description: str) -> dict[str, Any]:
     return documented.body(f"{MODELS}:{model}", description)
 
 
-def signed_request(app: APIGatewayRestResolver, app_id: str) -> bytes:
-    """The request's body, once its signature is verified over the path, query and body as sent."""
+def signed_request(app: APIGatewayRestResolver, app_id: str | None) -> bytes:
+    """The request's body, once its signature is verified over the path, query and body as sent
+    (and the path's app id is the app's, for a path that names one)."""
     event = app.current_event
     body_bytes = raw_body(event.raw_event)
     authenticate(app_id, event.http_method, event.path, event.query_string_parameters or {}, body_bytes)

@@ -119,3 +119,20 @@ def forget(connection_id: str) -> None:
         store.unbind_from_user(connection_id, user_id)
     if record is not None:
         store.delete_connection(connection_id)
+
+
+def terminate_user(user_id: str) -> int:
+    """Close every connection bound to the user (Pusher's `terminate_connections`); their
+    `$disconnect` cleans up after them. pusher-js reconnects, and must be authorized again for
+    the user's channels: pair it with revoking the user's tokens to shut someone out. How many
+    connections were closed."""
+    client, closed = management(), 0
+    for connection_id in store.user_connections(user_id):
+        try:
+            client.delete_connection(ConnectionId=connection_id)
+            closed += 1
+        except Exception as error:
+            if not gone(error):
+                raise
+            forget(connection_id)  # API Gateway had already dropped it, without a $disconnect
+    return closed

@@ -72,8 +72,9 @@ def _check_app(app_id: str) -> None:
         raise NotFound(f"Unknown app: {app_id[:64]}")
 
 
-def authenticate(app_id: str, method: str, path: str, query: Mapping[str, str], body: bytes) -> None:
-    _check_app(app_id)
+def authenticate(app_id: str | None, method: str, path: str, query: Mapping[str, str], body: bytes) -> None:
+    if app_id is not None:
+        _check_app(app_id)
     verify_request(method, path, query, body)
 
 

@@ -442,5 +442,17 @@ def bind_to_user(connection_id: str, user_id: str, *, max_connections: int, now:
     return True
 
 
+def user_connections(user_id: str) -> list[str]:
+    """The connections bound to a user (by their private or presence subscriptions)."""
+    answer = _db().query(
+        TableName=settings.TABLE(),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"u#{user_id}"}},
+        ProjectionExpression="sk",
+        ConsistentRead=True,
+    )
+    return [item["sk"]["S"].removeprefix("c#") for item in answer.get("Items", [])]
+
+
 def unbind_from_user(connection_id: str, user_id: str) -> None:
     _db().delete_item(TableName=settings.TABLE(), Key=_key(f"u#{user_id}", f"c#{connection_id}"))
