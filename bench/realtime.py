@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.common import ROOT, median, patched_environ, percentile, row
 from bench.throughput import Target, local_stack
+from eckospace.realtime.fanout import SEND_THREADS
 
 CLIENTS = 1000
 PER_SECOND = 25  # new connections a second: about what the local emulator sustains (API Gateway: 500)
@@ -145,12 +146,6 @@ def _cold_init(target: Target) -> dict[str, Any]:
     return found
 
 
-def fanout_threads() -> int:
-    from eckospace.realtime.fanout import SEND_THREADS
-
-    return SEND_THREADS
-
-
 def run(workdir: Path) -> dict[str, Any]:
     with local_stack(workdir) as target:
         cold = _cold_init(target)  # first, while the stack is idle
@@ -257,7 +252,7 @@ def run(workdir: Path) -> dict[str, Any]:
         ),
         row(
             "realtime one fan-out: query and sends",
-            f"{CLIENTS} connections, {fanout_threads()} threads",
+            f"{CLIENTS} connections, {SEND_THREADS} threads",
             cost["ms"],
             "ms",
             budget="info",

@@ -50,10 +50,14 @@ def handle(connection_id: str, body: str | None) -> str | None:
         return refusal.frame()
 
 
+def _unknown_connection() -> ProtocolError:
+    return ProtocolError(4200, "This connection is no longer known: reconnect")
+
+
 def _socket_id(connection_id: str) -> str:
     record = store.connection(connection_id)
     if record is None:
-        raise ProtocolError(4200, "This connection is no longer known: reconnect")
+        raise _unknown_connection()
     return str(record["socket_id"])
 
 
@@ -98,7 +102,7 @@ def subscribe(connection_id: str, message: Message) -> str:
             channel.name, 403, f"At most {settings.CHANNELS_PER_CONNECTION()} channels a connection", "LimitReached"
         ) from None
     except store.ConnectionGone:
-        raise ProtocolError(4200, "This connection is no longer known: reconnect") from None
+        raise _unknown_connection() from None
     if new and user_id:
         _admit(connection_id, socket_id, channel, user_id, user_info)
     if channel.kind is Kind.PRESENCE:

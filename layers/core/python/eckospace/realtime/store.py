@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eckospace import aws
-from eckospace.items import from_item, to_item
+from eckospace.items import attribute, from_item, to_item
 from eckospace.realtime import settings
 
 CONNECTION_SECONDS = 2 * 3600 + 600  # API Gateway's maximum connection duration, and a margin
@@ -64,10 +64,6 @@ def _expiry(now: float | None = None) -> int:
 def _cancelled_reasons(error: Exception) -> list[str]:
     response = getattr(error, "response", {}) or {}
     return [reason.get("Code", "None") for reason in response.get("CancellationReasons", [])]
-
-
-def _conditional_failure(error: Exception) -> bool:
-    return bool(getattr(error, "response", {}).get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
 # ------------------------------------------------------------------ connections
@@ -119,9 +115,8 @@ def count_client_event(connection_id: str, per_second: int, *, now: float | None
             ExpressionAttributeValues={":s": {"N": str(second)}, ":one": {"N": "1"}},
         )
         return True
-    except Exception as error:
-        if not _conditional_failure(error):
-            raise
+    except _db().exceptions.ConditionalCheckFailedException:
+        pass  # this second has begun already
     try:
         _db().update_item(
             TableName=table,
@@ -131,9 +126,7 @@ def count_client_event(connection_id: str, per_second: int, *, now: float | None
             ExpressionAttributeValues={":s": {"N": str(second)}, ":one": {"N": "1"}, ":max": {"N": str(per_second)}},
         )
         return True
-    except Exception as error:
-        if not _conditional_failure(error):
-            raise
+    except _db().exceptions.ConditionalCheckFailedException:
         return False
 
 
@@ -215,66 +208,48 @@ def membership(connection_id: str, channel: str) -> dict[str, Any] | None:
 
 def unsubscribe(connection_id: str, channel: str) -> bool:
     """Take the connection out of the channel; False when it was not in it."""
-    table = settings.TABLE()
     try:
-        _db().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": table,
-                        "Key": _key(f"c#{connection_id}", f"s#{channel}"),
-                        "ConditionExpression": "attribute_exists(pk)",
-                    }
-                },
-                {"Delete": {"TableName": table, "Key": _key(f"s#{channel}", f"c#{connection_id}")}},
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": _key(f"c#{connection_id}", "c"),
-                        "UpdateExpression": "ADD channels :minus",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": {":minus": {"N": "-1"}},
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": table,
-                        "Key": _key(OCCUPIED, channel),
-                        "UpdateExpression": "ADD subscriptions :minus",
-                        "ExpressionAttributeValues": {":minus": {"N": "-1"}},
-                    }
-                },
-            ]
-        )
+        _db().transact_write_items(TransactItems=_leaving(connection_id, channel, connection_recorded=True))
     except _db().exceptions.TransactionCanceledException as error:
         reasons = _cancelled_reasons(error)
         if reasons and reasons[0] == "ConditionalCheckFailed":
             return False
-        if len(reasons) > 2 and reasons[2] == "ConditionalCheckFailed":  # the connection went first
-            return _unsubscribe_without_connection(connection_id, channel)
-        raise
+        if len(reasons) <= 2 or reasons[2] != "ConditionalCheckFailed":
+            raise
+        # The connection's record went first: leave its count alone.
+        _db().transact_write_items(TransactItems=_leaving(connection_id, channel, connection_recorded=False))
     _forget_if_vacant(channel)
     return True
 
 
-def _unsubscribe_without_connection(connection_id: str, channel: str) -> bool:
-    table = settings.TABLE()
-    _db().transact_write_items(
-        TransactItems=[
-            {"Delete": {"TableName": table, "Key": _key(f"c#{connection_id}", f"s#{channel}")}},
-            {"Delete": {"TableName": table, "Key": _key(f"s#{channel}", f"c#{connection_id}")}},
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": _key(OCCUPIED, channel),
-                    "UpdateExpression": "ADD subscriptions :minus",
-                    "ExpressionAttributeValues": {":minus": {"N": "-1"}},
-                }
-            },
-        ]
-    )
-    _forget_if_vacant(channel)
-    return True
+def _leaving(connection_id: str, channel: str, *, connection_recorded: bool) -> list[dict[str, Any]]:
+    """The writes that take a connection out of a channel: its membership (which must exist while
+    the connection's record does), the channel's subscriber, the connection's channel count (while
+    recorded) and the channel's occupancy."""
+    table, minus = settings.TABLE(), {":minus": {"N": "-1"}}
+    membership: dict[str, Any] = {"TableName": table, "Key": _key(f"c#{connection_id}", f"s#{channel}")}
+    if connection_recorded:
+        membership["ConditionExpression"] = "attribute_exists(pk)"
+    items: list[dict[str, Any]] = [
+        {"Delete": membership},
+        {"Delete": {"TableName": table, "Key": _key(f"s#{channel}", f"c#{connection_id}")}},
+    ]
+    if connection_recorded:
+        count = {
+            "TableName": table,
+            "Key": _key(f"c#{connection_id}", "c"),
+            "UpdateExpression": "ADD channels :minus",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": minus,
+        }
+        items.append({"Update": count})
+    occupancy = {
+        "TableName": table,
+        "Key": _key(OCCUPIED, channel),
+        "UpdateExpression": "ADD subscriptions :minus",
+        "ExpressionAttributeValues": minus,
+    }
+    return [*items, {"Update": occupancy}]
 
 
 def _forget_if_vacant(channel: str) -> None:
@@ -341,7 +316,7 @@ def join_presence(channel: str, user_id: str, user_info: Any, *, max_members: in
         UpdateExpression="ADD connections :one SET user_info = :info, expires_at = :expires",
         ExpressionAttributeValues={
             ":one": {"N": "1"},
-            ":info": to_item({"v": user_info})["v"] if user_info is not None else {"NULL": True},
+            ":info": attribute(user_info),
             ":expires": {"N": str(expires)},
         },
         ReturnValues="UPDATED_NEW",
