@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from botocore.exceptions import ClientError
 
 from eckospace import aws
-from eckospace.realtime import fanout, settings
+from eckospace.realtime import broadcasting, fanout, settings
 from eckospace.realtime.sending import Sent
 from eckospace.realtime.signatures import app_secrets
 from tests.integration.conftest import module_functions, module_handlers
@@ -111,7 +111,9 @@ class Realtime:
         """Run the fan-out function over what is queued now; how many messages it took."""
         sqs, taken = aws.client("sqs"), 0
         while True:
-            answer = sqs.receive_message(QueueUrl=settings.FANOUT_QUEUE(), MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            answer = sqs.receive_message(
+                QueueUrl=broadcasting.FANOUT_QUEUE(), MaxNumberOfMessages=10, WaitTimeSeconds=0
+            )
             messages = answer.get("Messages", [])
             if not messages:
                 return taken
@@ -132,7 +134,7 @@ class Realtime:
             result = self.handlers["realtime_fanout"]({"Records": records}, Context())
             assert result == {"batchItemFailures": []}
             sqs.delete_message_batch(
-                QueueUrl=settings.FANOUT_QUEUE(),
+                QueueUrl=broadcasting.FANOUT_QUEUE(),
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
             )
             taken += len(messages)
@@ -612,7 +614,7 @@ def test_a_fanout_that_dies_halfway_is_reported_so_sqs_delivers_it_again(realtim
         realtime.subscribe(connection_id, socket_id, channel)
         ids.append(connection_id)
     publish(realtime, {"name": "e", "data": "{}", "channel": channel})
-    message = aws.client("sqs").receive_message(QueueUrl=settings.FANOUT_QUEUE(), WaitTimeSeconds=1)["Messages"][0]
+    message = aws.client("sqs").receive_message(QueueUrl=broadcasting.FANOUT_QUEUE(), WaitTimeSeconds=1)["Messages"][0]
     record = {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],

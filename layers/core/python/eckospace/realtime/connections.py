@@ -15,8 +15,9 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.realtime import settings, store
+from eckospace.realtime.broadcasting import Delivery, publish
 from eckospace.realtime.channels import Channel, Kind
-from eckospace.realtime.fanout import Delivery, gone, management, publish
+from eckospace.realtime.fanout import gone, management
 from eckospace.realtime.protocol import (
     APP_UNKNOWN,
     PROTOCOL_VERSIONS,

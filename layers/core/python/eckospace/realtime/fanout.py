@@ -1,7 +1,7 @@
 """Delivery: an event reaches a channel's connections through the fan-out queue.
 
-Publishing puts one message per channel and event on the queue (ten to a batch). The fan-out
-function reads a channel's subscribers with one Query and sends to them in parallel through the
+Publishing (`eckospace.realtime.broadcasting`) puts one message per channel and event on the
+queue. The fan-out function reads a channel's subscribers with one Query and sends to them in parallel through the
 WebSocket API's @connections. A connection API Gateway no longer has (410) is forgotten, as a
 disconnect would; one that failed for a moment gets the event again in a message of its own, a
 little later, so a failure never sends the event twice to those that already have it nor loses it
@@ -11,58 +11,17 @@ for the others. A worker that dies halfway has its message delivered again by SQ
 from __future__ import annotations
 
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from eckospace import aws
 from eckospace.realtime import settings, store
-from eckospace.realtime.protocol import frame
+from eckospace.realtime.broadcasting import Delivery, publish
 from eckospace.realtime.sending import ConnectionsApi, Sent
 
 SEND_THREADS = 32
 MAX_ATTEMPTS = 5
-SQS_BATCH = 10
-
-
-@dataclass(frozen=True)
-class Delivery:
-    channel: str
-    event: str
-    data: str  # as it goes out: a JSON document's text, or whatever string the publisher sent
-    except_socket: str | None = None  # the connection that caused it (socket_id exclusion)
-    user_id: str | None = None  # the member who sent a client event on a presence channel
-    connections: list[str] | None = field(default=None)  # a retry: only these
-    attempt: int = 1
-    # When it was published (epoch ms): a connection that subscribed later does not get it (it
-    # would hear of a presence member its subscription_succeeded already listed).
-    at: int = field(default_factory=lambda: int(time.time() * 1000))
-
-    def text(self) -> str:
-        return frame(self.event, self.data, channel=self.channel, user_id=self.user_id)
-
-
-def publish(deliveries: list[Delivery]) -> None:
-    """Queue the deliveries; raises when SQS would not take one (nothing is half-published for the
-    caller to guess about: it may publish again)."""
-    sqs = aws.client("sqs")
-    for start in range(0, len(deliveries), SQS_BATCH):
-        chunk = deliveries[start : start + SQS_BATCH]
-        entries = [
-            {
-                "Id": str(index),
-                "MessageBody": json.dumps(asdict(delivery), separators=(",", ":")),
-                **({"DelaySeconds": min(2 ** (delivery.attempt - 1), 60)} if delivery.attempt > 1 else {}),
-            }
-            for index, delivery in enumerate(chunk)
-        ]
-        answer = sqs.send_message_batch(QueueUrl=settings.FANOUT_QUEUE(), Entries=entries)
-        if answer.get("Failed"):
-            retry = [entry for entry in entries if entry["Id"] in {f["Id"] for f in answer["Failed"]}]
-            again = sqs.send_message_batch(QueueUrl=settings.FANOUT_QUEUE(), Entries=retry)
-            if again.get("Failed"):
-                raise RuntimeError(f"SQS refused {len(again['Failed'])} realtime deliveries")
 
 
 def connections_endpoint() -> str:

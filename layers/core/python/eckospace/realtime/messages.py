@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 from eckospace.realtime import settings, store
+from eckospace.realtime.broadcasting import Delivery, publish
 from eckospace.realtime.channels import Channel, InvalidChannel, Kind
 from eckospace.realtime.connections import leave
-from eckospace.realtime.fanout import Delivery, publish
 from eckospace.realtime.protocol import (
     CLIENT_EVENT_PREFIX,
     CLIENT_EVENT_RATE_LIMIT,

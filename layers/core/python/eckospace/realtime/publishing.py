@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from eckospace import aws
 from eckospace.errors import InvalidInput, NotFound, TooLarge
 from eckospace.realtime import settings, store
+from eckospace.realtime.broadcasting import Delivery, publish
 from eckospace.realtime.channels import Channel, InvalidChannel, Kind
-from eckospace.realtime.fanout import Delivery, publish
 from eckospace.realtime.protocol import EVENT_NAME_MAX, SOCKET_ID
 from eckospace.realtime.signatures import verify_request
 

@@ -10,7 +10,6 @@ APP_KEY = Setting("ECKO_REALTIME_APP_KEY", text)  # public: clients connect to /
 APP_SECRETS = Setting("ECKO_REALTIME_APP_SECRETS", text)  # the Secrets Manager key ring that signs
 API_ENDPOINT = Setting("ECKO_REALTIME_API_ENDPOINT", text)  # wss://{api}.execute-api.{region}.amazonaws.com
 STAGE = Setting("ECKO_REALTIME_STAGE", text)
-FANOUT_QUEUE = Setting("ECKO_REALTIME_FANOUT_QUEUE", text)
 WELCOME_FUNCTION = Setting("ECKO_REALTIME_WELCOME_FUNCTION", text)
 ACTIVITY_TIMEOUT = Setting("ECKO_REALTIME_ACTIVITY_TIMEOUT", int)  # seconds of silence before a client pings
 CONNECTIONS_PER_USER = Setting("ECKO_REALTIME_CONNECTIONS_PER_USER", int)
