@@ -100,7 +100,7 @@ def test_a_registered_endpoint_receives_signed_test_and_domain_events(stack, api
         event_id = f"evt_{uuid.uuid4().hex}"
         sqs = stack.aws("sqs")
         sqs.send_message(
-            QueueUrl=sqs.get_queue_url(QueueName="eckospace-local-DomainEventsQueue")["QueueUrl"],
+            QueueUrl=sqs.get_queue_url(QueueName="eckospace-local-WebhookEventsQueue")["QueueUrl"],
             MessageBody=json.dumps(
                 {
                     "id": event_id,

@@ -561,3 +561,30 @@ def test_the_route_listing_knows_every_module(template_doc: dict[str, Any], reso
     told = str(_props(resources["MetaRoutesListFunction"])["Environment"]["Variables"]["ECKO_MODULES"])
     missing = [m for m in modules if f"{m.lower()}=${{Enable{m}}}" not in told]
     assert not missing, f"ECKO_MODULES of MetaRoutesListFunction does not name: {missing}"
+
+
+def test_domain_events_fan_out_to_a_queue_per_consumer(resources: Resources) -> None:
+    """One topic; each consumer's queue subscribed with raw delivery (the envelope arrives as it was
+    published) and a policy letting the topic in; the notifications queue filtered to exactly the
+    event types the notifications catalogue makes notifications from."""
+    from eckospace.notifications.catalogue import EVENT_TYPES
+
+    subscriptions = {
+        _props(resource)["Endpoint"]["Fn::GetAtt"][0]: _props(resource)
+        for resource in _of_type(resources, "AWS::SNS::Subscription").values()
+    }
+    assert set(subscriptions) == {"WebhookEventsQueue", "NotificationEventsQueue"}
+    for queue, subscription in subscriptions.items():
+        assert subscription["TopicArn"] == {"Ref": "DomainEventsTopic"} and subscription["Protocol"] == "sqs"
+        assert subscription["RawMessageDelivery"] is True, queue
+        [policy] = [
+            _props(p)
+            for p in _of_type(resources, "AWS::SQS::QueuePolicy").values()
+            if _props(p)["Queues"] == [{"Ref": queue}]
+        ]
+        [statement] = policy["PolicyDocument"]["Statement"]
+        assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Ref": "DomainEventsTopic"}
+    assert "FilterPolicy" not in subscriptions["WebhookEventsQueue"]  # webhooks take every event
+    notifications = subscriptions["NotificationEventsQueue"]
+    assert notifications["FilterPolicyScope"] == "MessageAttributes"
+    assert notifications["FilterPolicy"] == {"event_type": list(EVENT_TYPES)}

@@ -6,41 +6,58 @@ import pytest
 from botocore.stub import Stubber
 
 from eckospace import aws
-from eckospace.events import QUEUE_URL, DomainEvent, publish
+from eckospace.events import TOPIC_ARN, DomainEvent, publish, publish_all, stable_event_id
 
 
 @pytest.fixture
-def queue_url(backend, monkeypatch):
-    url = backend["template"].ref("DomainEventsQueue")
-    monkeypatch.setenv(QUEUE_URL.variable, url)
+def queues(backend, monkeypatch):
+    """The topic set as publishers have it, and the consumers' queues (webhooks, notifications)."""
+    template = backend["template"]
+    monkeypatch.setenv(TOPIC_ARN.variable, template.ref("DomainEventsTopic"))
     aws.reset_clients()
-    return url
+    return {"webhooks": template.ref("WebhookEventsQueue"), "notifications": template.ref("NotificationEventsQueue")}
 
 
-def _received(queue_url: str, event_id: str) -> dict:
-    """The message carrying `event_id` (the queue is shared: other tests publish to it too)."""
-    sqs = aws.client("sqs")
-    for _ in range(20):
+def _received(queue_url: str, *event_ids: str, waits: int = 20) -> dict[str, dict]:
+    """The messages carrying `event_ids`, by id, as far as they came (the queues are shared: other
+    tests publish to them too)."""
+    sqs, found = aws.client("sqs"), {}
+    for _ in range(waits):
         for message in sqs.receive_message(
             QueueUrl=queue_url, MessageAttributeNames=["All"], MaxNumberOfMessages=10, WaitTimeSeconds=1
         ).get("Messages", []):
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            if json.loads(message["Body"])["id"] == event_id:
-                return message
-    raise AssertionError(f"{event_id} never arrived")
+            if (event_id := json.loads(message["Body"])["id"]) in event_ids:
+                found[event_id] = message
+        if len(found) == len(event_ids):
+            break
+    return found
 
 
-def test_published_events_arrive_with_their_envelope(queue_url):
+def test_published_events_reach_each_consumer_with_their_envelope(queues):
     event_id = publish(DomainEvent(type="wallet.credited", data={"amount": 500, "currency": "eur"}, subject="user-1"))
-    message = _received(queue_url, event_id)
-    envelope = json.loads(message["Body"])
-    assert envelope["id"] == event_id and envelope["type"] == "wallet.credited"
-    assert envelope["data"] == {"amount": 500, "currency": "eur"} and envelope["subject"] == "user-1"
-    assert message["MessageAttributes"]["event_type"]["StringValue"] == "wallet.credited"
+    for queue in queues.values():
+        message = _received(queue, event_id)[event_id]
+        envelope = json.loads(message["Body"])  # raw delivery: the envelope itself, no SNS wrapper
+        assert envelope["id"] == event_id and envelope["type"] == "wallet.credited"
+        assert envelope["data"] == {"amount": 500, "currency": "eur"} and envelope["subject"] == "user-1"
+        assert message["MessageAttributes"]["event_type"]["StringValue"] == "wallet.credited"
 
 
-def test_a_failed_send_is_raised_not_swallowed(queue_url):
-    with Stubber(aws.client("sqs")) as stubber:
-        stubber.add_client_error("send_message", service_error_code="AWS.SimpleQueueService.NonExistentQueue")
-        with pytest.raises(Exception, match="NonExistentQueue"):
+def test_the_notifications_queue_gets_only_the_types_it_uses(queues):
+    [ignored, used] = publish_all(
+        [
+            DomainEvent(type="post.reported", data={"post_id": "pst_x"}),
+            DomainEvent(type="report.resolved", data={"report_id": "rpt_x"}, id=stable_event_id("report.resolved:x")),
+        ]
+    )
+    assert used == stable_event_id("report.resolved:x")
+    assert set(_received(queues["webhooks"], ignored, used)) == {ignored, used}
+    assert set(_received(queues["notifications"], ignored, used, waits=3)) == {used}
+
+
+def test_a_failed_publish_is_raised_not_swallowed(queues):
+    with Stubber(aws.client("sns")) as stubber:
+        stubber.add_client_error("publish", service_error_code="NotFound")
+        with pytest.raises(Exception, match="NotFound"):
             publish(DomainEvent(type="payment.failed", data={}))

@@ -49,8 +49,15 @@ def worker(function_env, monkeypatch, stripe_emulator):
         SecretId=os.environ["ECKO_STRIPE_API_KEY_SECRET"], SecretString=STRIPE_KEY
     )
     topups._secret_provider.cache_clear()
-    queue = aws.client("sqs").create_queue(QueueName=f"worker-facts-{uuid.uuid4().hex[:12]}")["QueueUrl"]
-    monkeypatch.setenv("ECKO_DOMAIN_EVENTS_QUEUE_URL", queue)
+    # a topic of its own, its events delivered (raw) to a queue of its own: nothing else reads them
+    name = f"worker-facts-{uuid.uuid4().hex[:12]}"
+    sqs, sns = aws.client("sqs"), aws.client("sns")
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    monkeypatch.setenv("ECKO_DOMAIN_EVENTS_TOPIC", topic)
+    monkeypatch.setenv("WORKER_FACTS_QUEUE", queue)
     yield load_function("payments_worker").lambda_handler
     topups._secret_provider.cache_clear()
 
@@ -62,7 +69,7 @@ def stripe_api(stripe_emulator) -> stripe_library.StripeClient:
 
 def announced(subject: str) -> list[tuple[str, dict]]:
     """The domain events the worker published about `subject`, in order, once each (by id)."""
-    sqs, queue, seen, facts = aws.client("sqs"), os.environ["ECKO_DOMAIN_EVENTS_QUEUE_URL"], set(), []
+    sqs, queue, seen, facts = aws.client("sqs"), os.environ["WORKER_FACTS_QUEUE"], set(), []
     while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
         for message in messages:
             fact = json.loads(message["Body"])

@@ -16,19 +16,22 @@ import pytest
 
 from eckospace import aws
 from eckospace.media import store as media_store
+from eckospace.notifications import store as notifications_store
 from eckospace.posts import reactions, service, store, trending
 from tests.integration.conftest import CallCounter, load_function, module_functions, module_handlers
 from tests.support.lambda_proxy import Context, invoke
 
 FUNCTIONS = module_functions("posts")
 _handlers: dict[str, Any] = {}
+_events_queue: list[str] = []
 USER_SCOPES = "posts:read posts:write"
 MODERATOR_SCOPES = "posts:read moderation:read moderation:write"
 WORKERS = 16
 
 
 @pytest.fixture
-def api(function_env):
+def api(function_env, backend):
+    _events_queue[:] = [backend["template"].ref("WebhookEventsQueue")]  # every domain event reaches it
     return module_handlers(function_env, FUNCTIONS, _handlers)
 
 
@@ -147,15 +150,15 @@ def test_mentions_notify_each_user_once(api):
     call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"status": "draft"})
     call("posts_update", "PATCH", f"/api/posts/{post['id']}", author, body={"status": "published"})
     found = notifications(friend)
-    assert len(found) == 1 and found[0]["type"] == "mention" and found[0]["post_id"] == post["id"]
-    assert found[0]["by"] == author
+    assert len(found) == 1 and found[0]["type"] == "mention" and found[0]["subject"]["id"] == post["id"]
+    assert found[0]["actor"] == author
 
 
 def notifications(user: str) -> list[dict]:
     answer = aws.client("dynamodb").query(
-        TableName=store.notifications_table(),
-        KeyConditionExpression="pk = :p",
-        ExpressionAttributeValues={":p": {"S": f"user#{user}"}},
+        TableName=notifications_store.table(),
+        KeyConditionExpression="pk = :p AND begins_with(sk, :n)",
+        ExpressionAttributeValues={":p": {"S": f"user#{user}"}, ":n": {"S": "ntf_"}},
     )
     return [store.from_item(item) for item in answer["Items"]]
 
@@ -435,7 +438,7 @@ def test_bookmarks_are_private_and_drop_posts_that_went_away(api):
 # ------------------------------------------------------------------------------------ reports and moderation
 def decided_events(post_id: str) -> list[dict]:
     sqs = aws.client("sqs")
-    url = __import__("os").environ["ECKO_DOMAIN_EVENTS_QUEUE_URL"]
+    [url] = _events_queue
     found = []
     for _ in range(10):
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
@@ -707,7 +710,7 @@ def test_a_reaction_is_one_transaction_and_a_feed_page_one_query(api):
         call("posts_reaction_put", "PUT", f"/api/posts/{post['id']}/reaction", new_user(), body={"type": "like"})[0]
         == 201
     )
-    assert counter.calls == ["TransactWriteItems"]
+    assert counter.calls == ["TransactWriteItems", "GetItem"]  # the post's author, for post.reaction_added
     for query in ({}, {"sort": "trending"}):
         counter.calls.clear()
         assert call("posts_feed", "GET", "/api/feed", new_user(), query=query)[0] == 200

@@ -216,7 +216,7 @@ def hooks(backend, function_env, monkeypatch):
     fake = FakeClock(time.time())
     clock.use(clock=fake)
     template = backend["template"]
-    deliveries_url, events_url = template.ref("WebhookDeliveriesQueue"), template.ref("DomainEventsQueue")
+    deliveries_url, events_url = template.ref("WebhookDeliveriesQueue"), template.ref("WebhookEventsQueue")
     harness = Harness(handlers, fake, deliveries_url, events_url)
     sent = queue.send
 

@@ -1,6 +1,7 @@
-"""Creates the template's tables, buckets, queues, parameters, secrets, CloudFront distributions and
-usage plans in the backend (the embedded emulator by default, or whatever AWS_ENDPOINT_URL / the
-AWS profile points at).
+"""Creates the template's tables, buckets, queues, SNS topics and their subscriptions, parameters,
+secrets, CloudFront distributions and usage plans in the backend (the embedded emulator by default,
+or whatever AWS_ENDPOINT_URL / the AWS profile points at). The emulator (moto) delivers SNS to SQS
+with raw delivery and applies subscriptions' filter policies, as SNS does.
 
 Creation is idempotent: what exists is kept, so data survives restarts against a persistent backend.
 """
@@ -116,6 +117,33 @@ def create_queues(template: Template, session: Any) -> None:
             attributes["FifoQueue"] = "true"
         url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         template.set_ref(logical_id, url)
+
+
+def create_topics(template: Template, session: Any) -> None:
+    sns = session.client("sns")
+    for logical_id in template.of_type("AWS::SNS::Topic"):
+        arn = sns.create_topic(Name=template.physical_name(logical_id))["TopicArn"]
+        template.set_ref(logical_id, arn)
+
+
+def create_subscriptions(template: Template, session: Any) -> None:
+    """SNS subscriptions (to the template's queues), with their raw delivery and filter policy; an
+    existing one gets the template's attributes again."""
+    sns = session.client("sns")
+    for logical_id in template.of_type("AWS::SNS::Subscription"):
+        props = template.properties(logical_id)
+        attributes = {"RawMessageDelivery": str(bool(props.get("RawMessageDelivery", False))).lower()}
+        if "FilterPolicy" in props:
+            attributes["FilterPolicy"] = json.dumps(props["FilterPolicy"])
+            attributes["FilterPolicyScope"] = props.get("FilterPolicyScope", "MessageAttributes")
+        arn = sns.subscribe(
+            TopicArn=props["TopicArn"],
+            Protocol=props["Protocol"],
+            Endpoint=props["Endpoint"],
+            ReturnSubscriptionArn=True,
+        )["SubscriptionArn"]
+        for name, value in attributes.items():
+            sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName=name, AttributeValue=value)
 
 
 def create_buckets(template: Template, session: Any) -> None:
@@ -305,6 +333,8 @@ def create_distributions(template: Template, session: Any) -> None:
 def provision(template: Template, session: Any, *, streams: bool = True) -> None:
     """`streams=False` leaves the tables' streams to `enable_streams`, for data restored meanwhile."""
     create_queues(template, session)
+    create_topics(template, session)
+    create_subscriptions(template, session)
     create_tables(template, session, streams=streams)
     create_buckets(template, session)
     create_parameters(template, session)

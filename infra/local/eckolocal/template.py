@@ -246,7 +246,7 @@ class Template:
             return self.owner(logical_id).physical_name(logical_id)
         resource = self.own_resources[logical_id]
         props = resource.get("Properties", {})
-        for key in ("TableName", "QueueName", "BucketName", "FunctionName", "Name"):
+        for key in ("TableName", "QueueName", "TopicName", "BucketName", "FunctionName", "Name"):
             if key in props and resource["Type"] != "AWS::Serverless::Api":
                 return str(self.resolve(props[key]))
         if resource["Type"] == "AWS::Serverless::LayerVersion":
@@ -280,6 +280,8 @@ class Template:
         physical = self.physical_name(name)
         if kind == "AWS::SQS::Queue":
             return f"https://sqs.{REGION}.amazonaws.com/{self.account_id}/{physical}"
+        if kind == "AWS::SNS::Topic":
+            return f"arn:{PARTITION}:sns:{REGION}:{self.account_id}:{physical}"
         if kind == "AWS::Serverless::Api":
             return "local"
         if kind == "AWS::ApiGatewayV2::Stage":
@@ -343,7 +345,9 @@ class Template:
             return f"arn:{PARTITION}:{service}{physical}"
         if attribute == "StreamArn" and kind == "AWS::DynamoDB::Table":
             return f"{self.get_att(name, 'Arn')}/stream/{STREAM_LABEL}"
-        if attribute in ("QueueName", "Name"):
+        if kind == "AWS::SNS::Topic" and attribute == "TopicArn":
+            return self.ref(name)
+        if attribute in ("QueueName", "TopicName", "Name"):
             return physical
         raise KeyError(f"Fn::GetAtt {name}.{attribute} is not supported locally")
 

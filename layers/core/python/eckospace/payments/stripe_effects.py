@@ -21,11 +21,10 @@ A dispute does not carry it: `find_user(payment_intent)` names the user (our rec
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from eckospace.events import DomainEvent
+from eckospace.events import DomainEvent, stable_event_id
 from eckospace.payments.ledger import Effect
 
 USER_METADATA_KEY = "eckospace_user_id"
@@ -129,10 +128,6 @@ def effects_for(event: dict[str, Any], find_user: FindUser | None = None) -> lis
     return []
 
 
-def _stable_id(cause: str) -> str:
-    return "evt_" + hashlib.sha256(cause.encode()).hexdigest()[:32]
-
-
 def _dispute_announcement(event: dict[str, Any], find_user: FindUser | None) -> list[DomainEvent]:
     dispute = event["data"]["object"]
     user_id = _dispute_owner(dispute, find_user)
@@ -144,7 +139,7 @@ def _dispute_announcement(event: dict[str, Any], find_user: FindUser | None) -> 
             DomainEvent(
                 type="dispute.opened",
                 subject=user_id,
-                id=_stable_id(f"dispute.opened:{dispute['id']}"),
+                id=stable_event_id(f"dispute.opened:{dispute['id']}"),
                 data={
                     "dispute": dispute["id"],
                     "status": status,
@@ -158,7 +153,7 @@ def _dispute_announcement(event: dict[str, Any], find_user: FindUser | None) -> 
         DomainEvent(
             type="dispute.closed",
             subject=user_id,
-            id=_stable_id(f"dispute.closed:{dispute['id']}"),
+            id=stable_event_id(f"dispute.closed:{dispute['id']}"),
             data={"dispute": dispute["id"], "status": status},
         )
     ]
@@ -174,7 +169,7 @@ def domain_events_for(
         DomainEvent(
             type=_WALLET_EVENT[effect.kind],
             subject=effect.user_id,
-            id=_stable_id(effect.id),
+            id=stable_event_id(effect.id),
             data={"amount": abs(effect.amount), "currency": effect.currency, "effect_id": effect.id},
         )
         for effect in effects
@@ -189,7 +184,7 @@ def domain_events_for(
             DomainEvent(
                 type=outcome,
                 subject=user_id,
-                id=_stable_id(f"{outcome}:{payment['id']}"),
+                id=stable_event_id(f"{outcome}:{payment['id']}"),
                 data={
                     "payment_intent": payment["id"],
                     "amount": payment.get("amount"),

@@ -15,7 +15,7 @@ from typing import Any
 from eckospace import timestamps
 from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, NotFound
-from eckospace.events import DomainEvent, publish
+from eckospace.events import DomainEvent, publish, publish_all, stable_event_id
 from eckospace.posts import settings, store
 from eckospace.posts.discovery import REPORT_PK, REPORT_POSITION, REPORT_SK, query_page
 from eckospace.posts.service import change_operations, load, not_found
@@ -116,7 +116,8 @@ def open_reports(*, limit: int, cursor: str | None) -> dict[str, Any]:
     return {"data": [_report_view(store.from_item(item)) for item in items], "next_cursor": next_cursor}
 
 
-def _apply(post_id: str, action: str) -> None:
+def _apply(post_id: str, action: str) -> tuple[str, int | None]:
+    """(the post's author, the version the decision changed, or None when it changed nothing)."""
     for _ in range(3):
         post = load(post_id)
         if post is None:
@@ -126,22 +127,24 @@ def _apply(post_id: str, action: str) -> None:
         else:
             wanted = HIDDEN if action == "hide" else VISIBLE
             if post["moderation"] == wanted:
-                return
+                return post["author"], None
             operations = change_operations(post, post | {"moderation": wanted, "version": post["version"] + 1})
         try:
             store.transact(operations)
-            return
+            return post["author"], post["version"]
         except Cancelled as cancelled:
             if cancelled.failed != "post" and not cancelled.conflicted:
                 raise
     raise Conflict("The post kept changing; retry the decision.", retry_after=1)
 
 
-def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms: int) -> int:
+def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms: int) -> list[dict[str, str]]:
+    """The reports this decision resolved: each one's id and reporter."""
     from eckospace import aws
 
     client = aws.client("dynamodb")
-    resolved, start = 0, None
+    resolved: list[dict[str, str]] = []
+    start = None
     while True:
         request: dict[str, Any] = {
             "TableName": store.table(),
@@ -195,7 +198,7 @@ def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms:
                         ),
                     ]
                 )
-                resolved += 1
+                resolved.append({"report_id": item["id"]["S"], "reporter": item["reporter"]["S"]})
             except Cancelled as cancelled:
                 if cancelled.failed != "report":  # already resolved by a concurrent decision: fine
                     raise
@@ -207,9 +210,10 @@ def _resolve_reports(post_id: str, action: str, reason: str, moderator: str, ms:
 def decide(post_id: str, moderator: str, *, action: str, reason: str) -> dict[str, Any]:
     if not store.POST_ID.match(post_id):
         raise NotFound(f"No post {post_id}.")
-    _apply(post_id, action)
+    author, changed = _apply(post_id, action)
     ms = store.now_ms()
-    count = _resolve_reports(post_id, action, reason, moderator, ms)
+    resolved = _resolve_reports(post_id, action, reason, moderator, ms)
+    count = len(resolved)
     decision = {
         "object": "moderation_decision",
         "post_id": post_id,
@@ -218,11 +222,33 @@ def decide(post_id: str, moderator: str, *, action: str, reason: str) -> dict[st
         "report_count": count,
         "decided_at": timestamps.from_ms(ms),
     }
-    publish(
+    # A decision that changed the post tells its author (once per version it changed), and each
+    # report it resolved tells its reporter (once per report): ids from those causes, so a retry
+    # publishing them again is deduplicated by their consumers.
+    facts = [
         DomainEvent(
             "moderation.decided",
             {"post_id": post_id, "action": action, "reason": reason, "report_count": count},
             subject=post_id,
         )
-    )
+    ]
+    if changed is not None:
+        facts.append(
+            DomainEvent(
+                "post.moderated",
+                {"post_id": post_id, "author": author, "action": action, "reason": reason},
+                subject=post_id,
+                id=stable_event_id(f"post.moderated:{post_id}:{changed}"),
+            )
+        )
+    facts += [
+        DomainEvent(
+            "report.resolved",
+            {"post_id": post_id, "action": action, **report},
+            subject=report["report_id"],
+            id=stable_event_id(f"report.resolved:{report['report_id']}"),
+        )
+        for report in resolved
+    ]
+    publish_all(facts)
     return decision

@@ -116,6 +116,30 @@ def _view(reaction: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _announce(reaction: dict[str, Any]) -> None:
+    """Publish `post.reaction_added` for a new reaction, with the post's author (for their
+    notification): one read of the post, after the write, and only for a first reaction."""
+    from eckospace.events import DomainEvent, publish, stable_event_id
+
+    post = load(reaction["post_id"])
+    if post is None:
+        return  # deleted meanwhile
+    cause = f"post.reaction_added:{reaction['post_id']}:{reaction['user']}:{reaction['created_ms']}"
+    publish(
+        DomainEvent(
+            "post.reaction_added",
+            {
+                "post_id": reaction["post_id"],
+                "post_author": post["author"],
+                "user": reaction["user"],
+                "type": reaction["kind"],
+            },
+            subject=reaction["post_id"],
+            id=stable_event_id(cause),
+        )
+    )
+
+
 def _closed(post_id: str, user: str) -> DomainError:
     """Why a post took no reaction: it does not exist for the user (404), or it is theirs to see but
     not open to reactions, their draft or their post a moderator hid (409). Read only on refusal."""
@@ -156,6 +180,7 @@ def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
                     ("shard", _shard_update(post_id, {kind: 1}, condition="open")),
                 ]
             )
+            _announce(reaction)
             return _view(reaction), True
         except Cancelled as cancelled:
             if cancelled.code_of("shard") == CHECK_FAILED:

@@ -12,15 +12,12 @@ import json
 import re
 from typing import Any
 
-from eckospace import timestamps
 from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable, VersionMismatch
 from eckospace.posts import settings, store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
 
 MAX_ATTACHMENTS = 10
-# Mention notifications are kept 90 days, then DynamoDB's TTL removes them.
-NOTIFICATION_TTL_SECONDS = 90 * 86_400
 # Drafts count too: what is limited is writing, published or not.
 DAILY_POSTS = DailyAllowance("posts", (Quantity("posts", "used", "daily_limit", settings.DAILY_POSTS),))
 MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
@@ -169,10 +166,6 @@ def _media_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
     )
 
 
-def notification_id(post_id: str, user: str) -> str:
-    return "ntf_" + hashlib.sha256(f"mention:{post_id}:{user}".encode()).hexdigest()[:24]
-
-
 def _record(post: dict[str, Any]) -> dict[str, Any]:
     return {name: post.get(name) for name in POST_FIELDS}
 
@@ -309,43 +302,34 @@ def change_operations(old: dict[str, Any] | None, new: dict[str, Any] | None) ->
 
 def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """A mention notification for each user the post mentions and has not notified before, once it is
-    published; `notified` (written in the same transaction) keeps a retry or a later edit from
-    notifying twice. Mutates `post["notified"]`."""
+    published, shaped as every notification (`eckospace.notifications.store`), unless the user
+    switched mentions off (one BatchGetItem of their preferences); `notified` (written in the same
+    transaction) keeps a retry or a later edit from notifying twice. Mutates `post["notified"]`."""
     if post["status"] != PUBLISHED or post["moderation"] != VISIBLE:
         return []
     notified = list(post.get("notified") or [])
     owed = [user for user in post.get("mentions", []) if user not in notified]
     post["notified"] = notified + owed
+    if not owed:
+        return []
+    from eckospace.notifications import store as notifications
+
+    off = notifications.off_for(owed)
     ms = store.now_ms()
     operations = []
     for user in owed:
-        nid = notification_id(post["id"], user)
-        operations.append(
-            (
-                f"notification:{user}",
-                {
-                    "Put": {
-                        "TableName": store.notifications_table(),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                        "Item": store.to_item(
-                            {
-                                "pk": f"user#{user}",
-                                "sk": store.sort_key(ms, nid),
-                                "id": nid,
-                                "type": "mention",
-                                "user": user,
-                                "post_id": post["id"],
-                                "by": post["author"],
-                                "created_at": timestamps.from_ms(ms),
-                                "created_ms": ms,
-                                "read": False,
-                                "expires_at": ms // 1000 + NOTIFICATION_TTL_SECONDS,
-                            }
-                        ),
-                    }
-                },
-            )
+        if "mention" in off[user]:
+            continue
+        mention = notifications.record(
+            user,
+            "mention",
+            cause=post["id"],
+            at_ms=ms,
+            actor=post["author"],
+            subject={"object": "post", "id": post["id"]},
+            data={},
         )
+        operations += notifications.create_operations(mention)
     return operations
 
 

@@ -1,0 +1,29 @@
+"""The notification types, and the domain events each is made from.
+
+`EVENT_TYPES` is the one list of events the notifications queue subscribes to: the template's
+subscription filter policy names exactly these (tests/infra checks it), so SNS never delivers the
+consumer an event it would only drop.
+"""
+
+from __future__ import annotations
+
+# Notification type -> what it tells its user (each can be switched off in their preferences).
+TYPES: dict[str, str] = {
+    "mention": "Someone mentioned you in a post.",
+    "reaction": "Someone reacted to your post.",
+    "post_moderated": "A moderator hid, restored or removed your post.",
+    "report_resolved": "A moderator decided on a post you reported.",
+    "wallet_credited": "Money was credited to your wallet.",
+    "wallet_debited": "Money was debited from your wallet.",
+}
+
+# Domain event type -> the notification type it makes (mentions are written with their post).
+FROM_EVENT: dict[str, str] = {
+    "post.reaction_added": "reaction",
+    "post.moderated": "post_moderated",
+    "report.resolved": "report_resolved",
+    "wallet.credited": "wallet_credited",
+    "wallet.debited": "wallet_debited",
+}
+
+EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

@@ -1,0 +1,85 @@
+"""Domain events into notifications, each exactly once: the notification, its cause's marker and
+the unread counter are one transaction whose conditional puts refuse a duplicate, so an event
+delivered twice (or published again by a retry) notifies once. A user who switched the type off
+gets none (read at creation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eckospace import aws
+from eckospace.notifications import catalogue, store
+from eckospace.transactions import Cancelled, transact
+
+
+def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
+    """The notification a domain event makes, or None (a type notifications ignore, your own act)."""
+    kind = catalogue.FROM_EVENT.get(str(envelope.get("type")))
+    if kind is None:
+        return None
+    data, at_ms = envelope.get("data") or {}, int(envelope["created"]) * 1000
+    if kind == "reaction":
+        user, actor = data["post_author"], data["user"]
+        if user == actor:
+            return None
+        return store.record(
+            user,
+            kind,
+            cause=f"{data['post_id']}:{actor}",  # one per reactor and post, however often they react again
+            at_ms=at_ms,
+            actor=actor,
+            subject={"object": "post", "id": data["post_id"]},
+            data={"reaction": data["type"]},
+        )
+    if kind == "post_moderated":
+        return store.record(
+            data["author"],
+            kind,
+            cause=envelope["id"],
+            at_ms=at_ms,
+            actor=None,  # moderators stay anonymous
+            subject={"object": "post", "id": data["post_id"]},
+            data={"action": data["action"], "reason": data["reason"]},
+        )
+    if kind == "report_resolved":
+        return store.record(
+            data["reporter"],
+            kind,
+            cause=data["report_id"],
+            at_ms=at_ms,
+            actor=None,
+            subject={"object": "report", "id": data["report_id"]},
+            data={"post_id": data["post_id"], "action": data["action"]},
+        )
+    # wallet_credited / wallet_debited: about the wallet's owner, the event's subject
+    return store.record(
+        str(envelope["subject"]),
+        kind,
+        cause=envelope["id"],
+        at_ms=at_ms,
+        actor=None,
+        subject={"object": "wallet_entry", "id": data.get("effect_id") or envelope["id"]},
+        data={"amount": data["amount"], "currency": data["currency"]},
+    )
+
+
+def notify(envelope: dict[str, Any]) -> bool:
+    """Create the event's notification; False when there is none to make or it exists already."""
+    notification = notification_for(envelope)
+    if notification is None:
+        return False
+    user = notification["user"]
+    preferences = (
+        aws.client("dynamodb")
+        .get_item(TableName=store.table(), Key=store.preferences_key(user), ConsistentRead=True)
+        .get("Item")
+    )
+    if notification["type"] in store.switched_off(preferences):
+        return False
+    try:
+        transact(store.create_operations(notification))
+    except Cancelled as cancelled:
+        if cancelled.failed is None:
+            raise
+        return False  # made before: a duplicate delivery
+    return True

@@ -1,0 +1,74 @@
+"""What the notifications routes take and answer, for the OpenAPI document (imported when the
+document is generated or a body is validated; handlers answer plain dicts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NotificationType = Literal[
+    "mention", "reaction", "post_moderated", "report_resolved", "wallet_credited", "wallet_debited"
+]
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Subject(Shape):
+    object: Literal["post", "report", "wallet_entry"] = Field(description="What the notification is about")
+    id: str
+
+
+class Notification(Shape):
+    id: str = Field(description="`ntf_` and 32 hex digits; ids sort by creation time")
+    object: Literal["notification"]
+    type: NotificationType
+    created_at: datetime
+    read: bool
+    read_at: datetime | None = Field(description="When you marked it read; null while unread")
+    actor: str | None = Field(description="The user whose act it reports; null for moderators and payments")
+    subject: Subject
+    data: dict[str, Any] = Field(
+        description=(
+            "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
+            "{post_id, action}; `wallet_credited` and `wallet_debited` {amount, currency}; `mention` {}"
+        )
+    )
+
+
+class NotificationPage(Shape):
+    data: list[Notification] = Field(description="Newest first")
+    next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
+
+
+class UnreadCount(Shape):
+    object: Literal["unread_count"]
+    unread: int = Field(ge=0)
+
+
+class ReadAll(Shape):
+    object: Literal["read_all"]
+    marked: int = Field(ge=0, description="How many notifications this marked read")
+
+
+class NotificationTypes(Shape):
+    """Each type on (true) or off (false); in a PUT, a type left out is on."""
+
+    mention: bool = True
+    reaction: bool = True
+    post_moderated: bool = True
+    report_resolved: bool = True
+    wallet_credited: bool = True
+    wallet_debited: bool = True
+
+
+class NotificationPreferences(Shape):
+    object: Literal["notification_preferences"]
+    types: NotificationTypes
+
+
+class PreferencesUpdate(Shape):
+    types: NotificationTypes
