@@ -10,11 +10,26 @@ import time
 from typing import Any
 
 from eckospace import aws
-from eckospace.errors import InvalidInput, NotFound
+from eckospace.errors import InvalidInput, NotFound, Unavailable
 from eckospace.notifications import catalogue, store
 from eckospace.transactions import Cancelled, transact
 
 READ_ALL_CHUNK = 99  # a transaction holds 100 items: these and the counter
+ATTEMPTS = 3
+
+
+def _transact(operations: list[tuple[str, dict[str, Any]]]) -> None:
+    """`transact`, tried again when it lost a race on the counter (a notification created meanwhile);
+    503 when it keeps losing. A failed condition is the caller's to read."""
+    for attempt in range(ATTEMPTS):
+        try:
+            transact(operations)
+            return
+        except Cancelled as cancelled:
+            if cancelled.failed is not None or not cancelled.conflicted:
+                raise
+            time.sleep(0.02 * 2**attempt)
+    raise Unavailable("Your notifications are changing; retry shortly.", retry_after=1)
 
 
 def _now_ms() -> int:
@@ -60,7 +75,7 @@ def mark_read(user: str, notification_id: str) -> None:
     if not store.NOTIFICATION_ID.match(notification_id):
         raise NotFound(f"No notification {notification_id}.")
     try:
-        transact(
+        _transact(
             [
                 ("notification", _read_update(user, notification_id, _now_ms())),
                 ("unread", _counter_down(user, 1)),
@@ -97,7 +112,7 @@ def mark_all_read(user: str) -> dict[str, Any]:
     for start in range(0, len(unread), READ_ALL_CHUNK):
         chunk = unread[start : start + READ_ALL_CHUNK]
         try:
-            transact(
+            _transact(
                 [(nid, _read_update(user, nid, ms)) for nid in chunk] + [("unread", _counter_down(user, len(chunk)))]
             )
             marked += len(chunk)
@@ -107,7 +122,7 @@ def mark_all_read(user: str) -> dict[str, Any]:
             # some were read meanwhile: one by one, each counted once
             for nid in chunk:
                 try:
-                    transact([(nid, _read_update(user, nid, ms)), ("unread", _counter_down(user, 1))])
+                    _transact([(nid, _read_update(user, nid, ms)), ("unread", _counter_down(user, 1))])
                     marked += 1
                 except Cancelled as again:
                     if again.failed != nid:
