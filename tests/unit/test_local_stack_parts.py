@@ -156,6 +156,7 @@ def test_the_payments_module_can_be_switched_off():
     [
         ("EnableTranslations", "TranslationsModule", "/api/translations/"),
         ("EnablePosts", "PostsModule", "/api/posts"),
+        ("EnableNotifications", "NotificationsModule", "/api/notifications"),
     ],
 )
 def test_a_module_switched_off_leaves_no_stack_function_or_route(switch, module, path_prefix):
@@ -167,6 +168,20 @@ def test_a_module_switched_off_leaves_no_stack_function_or_route(switch, module,
     }
     assert any(r.path.startswith(path_prefix) for r in enabled.routes())
     assert not any(r.path.startswith(path_prefix) for r in disabled.routes())
+
+
+def test_sns_topics_resolve_and_follow_the_notifications_switch():
+    main = ROOT / "template.yaml"
+    enabled, disabled = Template(main), Template(main, overrides={"EnableNotifications": "false"})
+    topic = enabled.ref("DomainEventsTopic")
+    assert topic.startswith("arn:aws:sns:") and topic.endswith(":eckospace-dev-domain-events")
+    assert enabled.get_att("DomainEventsTopic", "TopicArn") == topic
+    assert enabled.get_att("DomainEventsTopic", "TopicName") == "eckospace-dev-domain-events"
+    subscriptions = {"WebhookEventsSubscription", "NotificationEventsSubscription"}
+    assert set(enabled.of_type("AWS::SNS::Subscription")) == subscriptions
+    assert set(disabled.of_type("AWS::SNS::Subscription")) == {"WebhookEventsSubscription"}
+    assert enabled.properties("NotificationEventsSubscription")["TopicArn"] == topic
+    assert "NotificationsTable" in disabled.resources  # posts write mentions to it whatever the modules
 
 
 def test_every_main_route_reaches_a_function_of_a_module_stack_by_name():
