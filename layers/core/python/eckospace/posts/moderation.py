@@ -5,7 +5,8 @@ user cannot open another on the same post (409), and nobody files more than thei
 reports (429). Reports are kept once decided: they are the post's moderation history. Open reports
 form the moderation queue, oldest first. A moderator's decision hides, restores or removes the post
 (feed, trending, hashtag entries and the count shards' `open` flag follow in the same transaction),
-resolves every open report of the post with it, and publishes `moderation.decided`.
+resolves every open report of the post with it, and publishes `moderation.decided`, with
+`post.moderated` for the post's author and `report.resolved` for each reporter.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ writes spread over partitions). The shard's condition `open = true` is what refu
 a post that is not published and visible; the post item itself is not in the transaction (a
 condition check on it would make every concurrent reaction conflict on one item). A conflict is
 retried on another shard after a jittered pause. Counts are the sum of the shards, so a change or
-a removal may land on another shard than the first reaction did.
+a removal may land on another shard than the first reaction did. A new reaction (not a change) is
+then announced as `post.reaction_added`, naming the post's author, whom it notifies.
 """
 
 from __future__ import annotations
