@@ -39,7 +39,8 @@ EXPECTED = {"first": 1, "warm": 0}
 # URLs signed locally; a post one BatchGetItem (the post and its eight count shards). A new reaction
 # is one transaction, one read of the post (its author, whom the reaction notifies) and one publish
 # of `post.reaction_added`; the warm request repeats the same reaction: the transaction DynamoDB
-# refuses (it exists) and one read of it, to answer 200 with the reaction as it is.
+# refuses (it exists) and one read of it, to answer 200 with the reaction as it is. A notifications
+# page is one query every time (a user's notifications change under them: never cached).
 EXPECTED_BY_FUNCTION = {
     "AuthAuthorizerFunction": {"first": 2, "warm": 1},
     "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
@@ -47,6 +48,7 @@ EXPECTED_BY_FUNCTION = {
     "PostsFeedFunction": {"first": 1, "warm": 1},
     "PostsGetFunction": {"first": 1, "warm": 1},
     "PostsReactionPutFunction": {"first": 3, "warm": 2},
+    "NotificationsListFunction": {"first": 1, "warm": 1},
 }
 
 

@@ -61,6 +61,7 @@ MEASURED_ROUTES = frozenset(
         "/api/feed",
         "/api/posts/{post_id}",
         "/api/posts/{post_id}/reaction",
+        "/api/notifications",
     }
 )
 SAMPLE_POST_ROUTES = {"/api/posts/{post_id}": "GET", "/api/posts/{post_id}/reaction": "PUT"}
@@ -68,7 +69,7 @@ SAMPLE_BODIES = {"/api/posts/{post_id}/reaction": b'{"type":"like"}'}
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
-SAMPLE_SCOPE = "translations:read media:write posts:read posts:write"
+SAMPLE_SCOPE = "translations:read media:write posts:read posts:write notifications:read"
 
 
 # ---------------------------------------------------------------------- statistics and rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.documented import body
@@ -28,7 +28,7 @@ app = make_resolver()
 def list_all(
     limit: Annotated[str, LIMIT] = "20",
     cursor: Annotated[str | None, CURSOR] = None,
-    unread: Annotated[Literal["true", "false"], Query(description="`true`: only unread notifications")] = "false",
+    unread: Annotated[str, Query(pattern="^(true|false)$", description="`true`: only unread notifications")] = "false",
 ):
     page = list_notifications(current_principal(app).subject, limit=int(limit), cursor=cursor, unread=unread == "true")
     return json_response(page, headers={"Cache-Control": "private, no-store"})
