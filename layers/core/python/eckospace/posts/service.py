@@ -420,9 +420,10 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
     if all(new.get(name) == post.get(name) for name in ("text", "attachments", "status")):
         return store.view(post)
     new |= {"updated_ms": store.now_ms(), "version": post["version"] + 1}
+    # `If-Match: *` asks only that the post exists: a change that lands meanwhile is a retry, not a 412
     conflict: DomainError = (
         VersionMismatch("The post changed meanwhile; read it again.")
-        if if_match
+        if if_match and if_match.strip() != "*"
         else Conflict("The post changed meanwhile; retry.", retry_after=1)
     )
     _write(change_operations(post, new), conflict=conflict)
