@@ -180,6 +180,7 @@ def test_each_event_makes_its_notification(api):
 
     reaction = f"/api/posts/{post['id']}/reaction"
     assert call("posts_reaction_put", "PUT", reaction, fan, body={"type": "love"})[0] == 201
+    assert call("posts_reaction_put", "PUT", reaction, fan, body={"type": "love"})[0] == 200  # a retry: announced again
     assert call("posts_reaction_put", "PUT", reaction, author, body={"type": "like"})[0] == 201  # their own post
     assert call("posts_reaction_delete", "DELETE", reaction, fan)[0] == 204
     assert call("posts_reaction_put", "PUT", reaction, fan, body={"type": "wow"})[0] == 201  # again: no second
@@ -205,6 +206,7 @@ def test_each_event_makes_its_notification(api):
         time.sleep(0.3)
     assert "moderation.decided" not in types and "post.reported" not in types  # filtered out by SNS
 
+    assert [n["type"] for n in listing(author)].count("reaction") == 1  # retried and re-added, one notification
     by_type = {n["type"]: n for n in listing(author)}
     assert set(by_type) == {"reaction", "post_moderated"}
     assert by_type["reaction"]["actor"] == fan and by_type["reaction"]["data"] == {"reaction": "love"}

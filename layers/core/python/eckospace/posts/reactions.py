@@ -119,7 +119,7 @@ def _view(reaction: dict[str, Any]) -> dict[str, Any]:
 
 def _announce(reaction: dict[str, Any]) -> None:
     """Publish `post.reaction_added` for a new reaction, with the post's author (for their
-    notification): one read of the post, after the write, and only for a first reaction."""
+    notification): one read of the post, after the write."""
     from eckospace.events import DomainEvent, publish, stable_event_id
 
     post = load(reaction["post_id"])
@@ -195,6 +195,9 @@ def react(post_id: str, user: str, kind: str) -> tuple[dict[str, Any], bool]:
         if existing is None:
             continue  # removed meanwhile: try again
         if existing["kind"] == kind:
+            # A retry of the same reaction: announce it again, under its stable id, in case the first
+            # attempt's publish failed after the write (consumers deduplicate by id)
+            _announce(existing)
             return _view(existing), False
         changed = existing | {"kind": kind, "updated_ms": ms}
         try:
