@@ -35,6 +35,10 @@ from eckospace.items import to_item as to_item
 from eckospace.items import value as value
 from eckospace.posts import settings
 
+# Transactions, shared with every context, re-exported for the posts modules.
+from eckospace.transactions import Cancelled as Cancelled
+from eckospace.transactions import transact as transact
+
 SHARDS = 8
 REACTION_TYPES = ("like", "love", "laugh", "wow", "sad", "celebrate")
 PUBLISHED, DRAFT = "published", "draft"
@@ -189,45 +193,6 @@ def index_attributes(post: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ writes
-class Cancelled(Exception):
-    """A transaction DynamoDB cancelled: the label of the first operation that failed a condition
-    (None if none did) and every operation's reason code, in order."""
-
-    def __init__(self, failed: str | None, codes: list[str], labels: list[str]) -> None:
-        super().__init__(f"transaction cancelled: {failed or codes}")
-        self.failed = failed
-        self.codes = codes
-        self.labels = labels
-
-    @property
-    def conflicted(self) -> bool:
-        return "TransactionConflict" in self.codes
-
-    def code_of(self, label: str) -> str | None:
-        return self.codes[self.labels.index(label)] if label in self.labels else None
-
-
-def transact(operations: list[tuple[str, dict[str, Any]]]) -> None:
-    """One TransactWriteItems of labelled operations; `Cancelled` says which condition failed.
-    A client request token makes botocore's own retries of the call idempotent."""
-    import uuid
-
-    from eckospace import aws
-
-    client = aws.client("dynamodb")
-    labels = [label for label, _ in operations]
-    try:
-        client.transact_write_items(
-            TransactItems=[operation for _, operation in operations], ClientRequestToken=uuid.uuid4().hex
-        )
-    except client.exceptions.TransactionCanceledException as exc:
-        codes = [reason.get("Code") or "None" for reason in exc.response.get("CancellationReasons", [])]
-        failed = next(
-            (label for label, code in zip(labels, codes, strict=False) if code == "ConditionalCheckFailed"), None
-        )
-        raise Cancelled(failed, codes, labels) from None
-
-
 def update_operation(
     key: dict[str, Any],
     old: dict[str, Any],
