@@ -13,7 +13,7 @@ from tests.infra.conftest import stack_report
 
 MAX_RESOURCES = 200  # 40% of CloudFormation's 500 per stack: room for every module to grow
 MAX_BYTES = 500 * 1024
-MODULES = ("identity", "translations", "payments", "media", "posts", "webhooks", "platform", "realtime")
+MODULES = ("identity", "translations", "payments", "media", "posts", "webhooks", "platform", "realtime", "chat")
 
 
 @pytest.fixture(scope="module")

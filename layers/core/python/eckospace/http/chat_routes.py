@@ -1,0 +1,29 @@
+"""What the chat routes share: listing parameters, the socket id header, and pieces of their
+OpenAPI `responses` (success bodies name `eckospace.chat.models` lazily)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eckospace.http import documented
+from eckospace.http.params import Header, Path, Query
+
+MODELS = "eckospace.chat.models"
+
+LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
+CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
+CONVERSATION = Path(max_length=64, description="The conversation's id")
+# Laravel's `toOthers()`: the connection that made the change does not hear its own broadcast.
+SOCKET_ID = Header(
+    alias="X-Socket-Id",
+    pattern=r"^\d{1,20}\.\d{1,20}$",
+    description="Your realtime connection's socket id: its broadcast of this change is not sent back to it",
+)
+NOT_A_MEMBER = documented.problem("No such conversation that you are a member of")
+
+
+def body(model: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    return documented.body(f"{MODELS}:{model}", description, headers)
+
+
+empty, problem = documented.empty, documented.problem

@@ -1,0 +1,312 @@
+"""Chat through its handlers, in-process, against the emulator: direct conversations (one, however
+many open it at once), sends (exactly once per client message id, numbered without gaps under
+concurrency), history cursors, read state and inboxes (through the inbox function, fed from the
+table's stream), membership (404 to everyone else, and the realtime channel rule), rate limits."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from eckospace import aws
+from eckospace.chat import settings, store
+from eckospace.config import forget_settings
+from eckospace.realtime import broadcasting
+from eckospace.realtime.channels import Channel, may_join
+from tests.integration.conftest import module_functions, module_handlers
+from tests.support.lambda_proxy import Context, invoke
+
+FUNCTIONS = module_functions("chat")
+_handlers: dict[str, Any] = {}
+SCOPES = "chat:read chat:write"
+
+
+class ChatStream:
+    """The chat table's stream, read from now on as Lambda's event source mapping reads it."""
+
+    def __init__(self) -> None:
+        self.streams = aws.client("dynamodbstreams")
+        self.arn = aws.client("dynamodb").describe_table(TableName=store.table())["Table"]["LatestStreamArn"]
+        self.iterators = {
+            shard["ShardId"]: self.streams.get_shard_iterator(
+                StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+            )["ShardIterator"]
+            for shard in self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        found = []
+        for shard, iterator in self.iterators.items():
+            while True:
+                answer = self.streams.get_records(ShardIterator=iterator)
+                iterator = self.iterators[shard] = answer["NextShardIterator"]
+                found += [record | {"eventSourceARN": self.arn} for record in answer["Records"]]
+                if not answer["Records"]:
+                    break
+        return found
+
+
+@pytest.fixture
+def api(function_env):
+    handlers = module_handlers(function_env, FUNCTIONS, _handlers)
+    yield handlers
+    drain_broadcasts()
+
+
+@pytest.fixture
+def stream(api) -> ChatStream:
+    return ChatStream()
+
+
+def run_inbox(stream: ChatStream) -> None:
+    """The inbox function over what the stream recorded since it last ran."""
+    records = stream.records()
+    for start in range(0, len(records), 50):
+        result = _handlers["chat_inbox"]({"Records": records[start : start + 50]}, Context())
+        assert result == {"batchItemFailures": []}
+
+
+def drain_broadcasts() -> list[dict[str, Any]]:
+    """What chat put on the realtime fan-out queue, taken off it (other tests read that queue)."""
+    sqs, found = aws.client("sqs"), []
+    while True:
+        messages = sqs.receive_message(QueueUrl=broadcasting.FANOUT_QUEUE(), MaxNumberOfMessages=10).get("Messages")
+        if not messages:
+            return found
+        found += [json.loads(message["Body"]) for message in messages]
+        sqs.delete_message_batch(
+            QueueUrl=broadcasting.FANOUT_QUEUE(),
+            Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],
+        )
+
+
+def new_user() -> str:
+    return f"u-{uuid.uuid4().hex[:10]}"
+
+
+def call(function: str, method: str, path: str, user: str, *, scopes: str = SCOPES, token_use: str = "user", **request):
+    authorizer = {"sub": user, "scope": scopes, "token_use": token_use}
+    answer = invoke(_handlers[function], method, path, authorizer=authorizer, **request)
+    return answer.status, answer.body, answer.headers
+
+
+def open_direct(user: str, peer: str) -> tuple[int, dict]:
+    status, body, _ = call(
+        "chat_conversation_create", "POST", "/api/conversations", user, body={"type": "direct", "user_id": peer}
+    )
+    return status, body
+
+
+def conversation(user: str, peer: str) -> str:
+    status, body = open_direct(user, peer)
+    assert status in (200, 201), body
+    return body["id"]
+
+
+def send(conversation_id: str, user: str, text: str = "hello", client_id: str | None = None, **fields):
+    body = {"client_message_id": client_id or uuid.uuid4().hex, "text": text, **fields}
+    return call("chat_message_create", "POST", f"/api/conversations/{conversation_id}/messages", user, body=body)
+
+
+def sent(conversation_id: str, user: str, text: str = "hello", **fields) -> dict:
+    status, message, _ = send(conversation_id, user, text, **fields)
+    assert status == 201, message
+    return message
+
+
+def history(conversation_id: str, user: str, *, limit: int = 100) -> list[dict]:
+    found, cursor = [], None
+    while True:
+        query = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        status, page, _ = call(
+            "chat_message_list", "GET", f"/api/conversations/{conversation_id}/messages", user, query=query
+        )
+        assert status == 200, page
+        found += page["data"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return found
+
+
+def inbox(user: str, *, limit: int = 100) -> tuple[list[dict], int]:
+    found, cursor, total = [], None, None
+    while True:
+        query = {"limit": str(limit), **({"cursor": cursor} if cursor else {})}
+        status, page, _ = call("chat_conversation_list", "GET", "/api/conversations", user, query=query)
+        assert status == 200, page
+        found += page["data"]
+        total = page["unread_total"] if total is None else total
+        assert cursor is None or page["unread_total"] is None
+        cursor = page["next_cursor"]
+        if not cursor:
+            return found, total
+
+
+def read(conversation_id: str, user: str, message_id: str | None = None):
+    body = {"message_id": message_id} if message_id else None
+    return call("chat_read_create", "POST", f"/api/conversations/{conversation_id}/read", user, body=body)
+
+
+# ------------------------------------------------------------------------------------ conversations
+def test_two_people_opening_their_conversation_at_once_get_one(api):
+    one, other = new_user(), new_user()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda n: open_direct(*((one, other) if n % 2 else (other, one))), range(8)))
+    assert sorted(status for status, _ in answers) == [200] * 7 + [201]
+    assert len({body["id"] for _, body in answers}) == 1
+    status, again = open_direct(one, other)
+    assert status == 200 and again["type"] == "direct" and again["peer"] == other
+    assert sorted(again["members"]) == sorted([one, other])
+    assert open_direct(one, one)[0] == 422
+
+
+def test_only_members_see_a_conversation_its_messages_and_its_channel(api):
+    one, other, stranger = new_user(), new_user(), new_user()
+    conversation_id = conversation(one, other)
+    sent(conversation_id, one)
+    path = f"/api/conversations/{conversation_id}"
+    assert call("chat_conversation_get", "GET", path, one)[0] == 200
+    for function, method, suffix, body in [
+        ("chat_conversation_get", "GET", "", None),
+        ("chat_message_list", "GET", "/messages", None),
+        ("chat_message_create", "POST", "/messages", {"client_message_id": "x", "text": "hi"}),
+        ("chat_read_create", "POST", "/read", None),
+    ]:
+        status, problem, _ = call(function, method, path + suffix, stranger, body=body)
+        assert status == 404 and problem["type"] == "urn:eckospace:problem:not-found", (function, problem)
+    assert call("chat_conversation_get", "GET", "/api/conversations/dm_nope", one)[0] == 404
+    assert may_join(Channel.parse(f"private-conversations.{conversation_id}"), one)
+    assert may_join(Channel.parse(f"presence-conversations.{conversation_id}"), other)
+    assert not may_join(Channel.parse(f"private-conversations.{conversation_id}"), stranger)
+    assert not may_join(Channel.parse(f"presence-conversations.{conversation_id}"), stranger)
+
+
+def test_integrations_tokens_are_refused(api):
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    for function, method, path in [
+        ("chat_conversation_list", "GET", "/api/conversations"),
+        ("chat_message_list", "GET", f"/api/conversations/{conversation_id}/messages"),
+    ]:
+        status, problem, _ = call(function, method, path, one, token_use="client")
+        assert status == 403 and problem["type"] == "urn:eckospace:problem:forbidden"
+    assert call("chat_conversation_list", "GET", "/api/conversations", one, scopes="posts:read")[0] == 403
+
+
+# ------------------------------------------------------------------------------------ sending
+def test_concurrent_sends_with_retries_make_exactly_their_messages_in_one_order(api, monkeypatch):
+    monkeypatch.setenv(settings.SENDS_PER_MINUTE.variable, "1000")
+    forget_settings()
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    drain_broadcasts()
+
+    def deliver(n: int) -> dict:
+        author, client_id = (one, other)[n % 2], f"c-{n}"
+        for _ in range(50):  # as a client would: again on 409, and once more after success (a lost answer)
+            status, message, _ = send(conversation_id, author, f"message {n}", client_id=client_id)
+            if status in (200, 201):
+                status, again, _ = send(conversation_id, author, f"message {n}", client_id=client_id)
+                assert status == 200 and again == message
+                return message
+            assert status == 409, message
+        raise AssertionError("never sent")
+
+    with ThreadPoolExecutor(16) as pool:
+        messages = list(pool.map(deliver, range(100)))
+    assert sorted(message["seq"] for message in messages) == list(range(1, 101))
+    stored = history(conversation_id, one, limit=30)
+    assert [message["seq"] for message in stored] == list(range(100, 0, -1))
+    assert {(m["client_message_id"], m["text"]) for m in stored} == {(f"c-{n}", f"message {n}") for n in range(100)}
+    assert history(conversation_id, other) == stored
+    created = [d for d in drain_broadcasts() if d["event"] == "message.created"]
+    assert len(created) == 100 and {d["channel"] for d in created} == {f"private-conversations.{conversation_id}"}
+
+
+def test_history_pages_stay_stable_while_messages_arrive(api):
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    for n in range(12):
+        sent(conversation_id, one, f"m{n}")
+    seen, cursor, path = [], None, f"/api/conversations/{conversation_id}/messages"
+    while True:
+        query = {"limit": "5", **({"cursor": cursor} if cursor else {})}
+        status, page, _ = call("chat_message_list", "GET", path, other, query=query)
+        assert status == 200
+        seen += [message["seq"] for message in page["data"]]
+        sent(conversation_id, other, "meanwhile")
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(range(12, 0, -1))
+    status, problem, _ = call("chat_message_list", "GET", path, one, query={"cursor": "forged"})
+    assert status == 400
+
+
+def test_message_rules(api):
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    assert send(conversation_id, one, "x" * 4001)[0] == 400
+    assert send(conversation_id, one, "bad \x07 bell")[0] == 422
+    assert send(conversation_id, one, "   ")[0] == 422
+    first = sent(conversation_id, one, "first")
+    reply = sent(conversation_id, other, "answer", reply_to=first["id"])
+    assert reply["reply_to"] == first["id"] and reply["seq"] == 2
+    assert send(conversation_id, other, "to nothing", reply_to="msg_99")[0] == 422
+    assert send(conversation_id, other, "to nothing", reply_to="pst_1")[0] == 422
+
+
+def test_sends_past_the_rate_limit_are_refused_with_retry_after(api, monkeypatch):
+    monkeypatch.setenv(settings.SENDS_PER_MINUTE.variable, "3")
+    forget_settings()
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    for n in range(3):
+        sent(conversation_id, one, f"m{n}")
+    status, problem, headers = send(conversation_id, one, "one too many")
+    if status == 201:  # the minute turned between the sends: a fresh minute's allowance
+        for n in range(3):
+            send(conversation_id, one, f"again {n}")
+        status, problem, headers = send(conversation_id, one, "one too many")
+    assert status == 429 and problem["type"] == "urn:eckospace:problem:rate-limited"
+    assert 1 <= int(headers["retry-after"]) <= 60 and problem["per_minute_limit"] == 3
+    assert sent(conversation_id, other, "the other person is not limited")["seq"] >= 4
+
+
+# ------------------------------------------------------------------------------------ read state and inbox
+def test_read_state_unread_counts_and_the_inbox(api, stream):
+    one, other, third = new_user(), new_user(), new_user()
+    first = conversation(one, other)
+    second = conversation(one, third)
+    for n in range(3):
+        sent(first, other, f"from other {n}")
+    sent(second, third, "from third")
+    run_inbox(stream)
+    conversations, total = inbox(one, limit=1)
+    assert [c["id"] for c in conversations] == [second, first]  # latest activity first
+    assert [c["unread_count"] for c in conversations] == [1, 3] and total == 4
+    assert conversations[1]["last_message"]["text"] == "from other 2"
+    assert inbox(other)[1] == 0  # your own messages are read
+
+    status, state, _ = read(first, one, "msg_2")
+    assert status == 200 and state["unread_count"] == 1 and state["last_read_message_id"] == "msg_2"
+    assert read(first, one, "msg_1")[1]["last_read_message_id"] == "msg_2"  # never back
+    assert read(first, one, "msg_9")[0] == 404
+    _, one_view, _ = call("chat_conversation_get", "GET", f"/api/conversations/{first}", one)
+    assert one_view["unread_count"] == 1
+    assert inbox(one)[1] == 2
+
+    sent(first, one, "I read it all")  # sending reads everything before it
+    run_inbox(stream)
+    conversations, total = inbox(one)
+    assert [c["id"] for c in conversations] == [first, second] and total == 1
+    read(second, one)
+    assert inbox(one)[1] == 0 and inbox(other)[1] == 1
+    run_inbox(stream)  # nothing new: nothing changes
+    assert inbox(other)[1] == 1
+    reads = [d for d in drain_broadcasts() if d["event"] == "conversation.read"]
+    assert [json.loads(d["data"])["user"] for d in reads] == [one, one]
