@@ -310,3 +310,35 @@ def test_read_state_unread_counts_and_the_inbox(api, stream):
     assert inbox(other)[1] == 1
     reads = [d for d in drain_broadcasts() if d["event"] == "conversation.read"]
     assert [json.loads(d["data"])["user"] for d in reads] == [one, one]
+
+
+# ------------------------------------------------------------------------------------ blocks
+def block(user: str, blocked: str, method: str = "PUT"):
+    return call(f"chat_block_{'put' if method == 'PUT' else 'delete'}", method, f"/api/users/{blocked}/block", user)
+
+
+def test_a_block_stops_direct_messages_both_ways_until_it_is_lifted(api):
+    one, other, third = new_user(), new_user(), new_user()
+    conversation_id = conversation(one, other)
+    sent(conversation_id, other, "before")
+    status, made, _ = block(one, other)
+    assert status == 201 and made["user_id"] == other
+    assert block(one, other)[0] == 200
+    assert block(one, one)[0] == 422
+    for author in (other, one):
+        status, problem, _ = send(conversation_id, author, "after")
+        assert status == 403 and problem["type"] == "urn:eckospace:problem:blocked", problem
+    assert open_direct(third, one)[0] == 201  # others are not concerned
+    status, problem = open_direct(other, one)
+    assert status == 200  # the conversation exists; it is sending that is refused
+    assert open_direct(new_user(), new_user())[0] == 201
+    blocked_user = new_user()
+    block(one, blocked_user)
+    assert open_direct(blocked_user, one)[0] == 403
+    _, page, _ = call("chat_blocks_list", "GET", "/api/blocks", one, query={"limit": "1"})
+    listed = [page["data"][0]["user_id"]]
+    _, page, _ = call("chat_blocks_list", "GET", "/api/blocks", one, query={"cursor": page["next_cursor"]})
+    assert sorted(listed + [b["user_id"] for b in page["data"]]) == sorted([other, blocked_user])
+    assert block(one, other, "DELETE")[0] == 204
+    assert block(one, other, "DELETE")[0] == 204
+    assert send(conversation_id, other, "after the block")[0] == 201

@@ -63,3 +63,23 @@ def inbox(user: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
         "next_cursor": encode_cursor(last, listing="chat-inbox", scope=user),
         "unread_total": total,
     }
+
+
+def blocks(user: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The people `user` blocked, by user id."""
+    from eckospace.chat.blocks import block_view
+
+    start = decode_cursor(cursor, listing="chat-blocks", scope=user)
+    request: dict[str, Any] = {
+        "TableName": store.table(),
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": f"blocks#{user}"}},
+        "Limit": limit,
+    }
+    if start:
+        request["ExclusiveStartKey"] = start
+    answer = aws.client("dynamodb").query(**request)
+    return {
+        "data": [block_view(store.from_item(item)) for item in answer["Items"]],
+        "next_cursor": encode_cursor(answer.get("LastEvaluatedKey"), listing="chat-blocks", scope=user),
+    }

@@ -87,3 +87,14 @@ class ReadState(Shape):
     user: str
     last_read_message_id: str | None
     unread_count: int = Field(description="Messages after the last read one, now")
+
+
+class Block(Shape):
+    object: Literal["block"]
+    user_id: str = Field(description="The person you blocked")
+    created_at: datetime
+
+
+class BlockPage(Shape):
+    data: list[Block] = Field(description="The people you blocked, by user id")
+    next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
