@@ -23,8 +23,8 @@ app = make_resolver()
     responses={
         200: body("Block", "You had blocked them already"),
         201: body("Block", "The block"),
-        422: problem("`user_id` is your own"),
         **PROBLEM_RESPONSES,
+        403: problem("Missing API key, the token lacks `chat:write` or is not a user's, or `user_id` is your own"),
     },
     **requires("chat:write", tokens=("user",)),
 )

@@ -33,9 +33,9 @@ class NewConversation(BaseModel):
         200: body("Conversation", "The direct conversation you two already have"),
         201: body("Conversation", "The new conversation"),
         403: problem(
-            "Missing API key, the token lacks `chat:write` or is not a user's, or one of you blocked the other"
+            "Missing API key, the token lacks `chat:write` or is not a user's, `user_id` is your own, or one of you "
+            "blocked the other"
         ),
-        422: problem("`user_id` is your own"),
         **{status: answer for status, answer in PROBLEM_RESPONSES.items() if status != 403},
     },
     **requires("chat:write", tokens=("user",)),

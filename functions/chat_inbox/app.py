@@ -1,6 +1,6 @@
 """Chat inboxes: the chat table's stream. Each new message reaches its members' inboxes and unread
-totals (`eckospace.chat.inbox`); failures are reported per record, so a retry starts from the
-first one that failed."""
+totals, and each edit or deletion their copies of it (`eckospace.chat.inbox`); failures are
+reported per record, so a retry starts from the first one that failed."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from eckospace.chat.inbox import deliver, new_message
+from eckospace.chat.inbox import apply
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def deliver_record(record: DynamoDBRecord) -> None:
-    message = new_message(record.raw_event)
-    if message:
-        deliver(message)
+    apply(record.raw_event)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eckospace.chat.live import announce
 from eckospace.chat.messages import mark_read
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.chat_routes import CONVERSATION, SOCKET_ID, body, problem
+from eckospace.http.chat_routes import CONVERSATION, SOCKET_ID, body, problem, socket
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 
 app = make_resolver()
@@ -49,7 +49,7 @@ def read(
 ):
     state, moved = mark_read(conversation_id, current_principal(app).subject, request.message_id)
     if moved:
-        announce(conversation_id, "conversation.read", state, except_socket=socket_id)
+        announce(conversation_id, "conversation.read", state, except_socket=socket(socket_id))
     return json_response(state, headers={"Cache-Control": "no-store"})
 
 

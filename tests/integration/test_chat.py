@@ -161,7 +161,7 @@ def test_two_people_opening_their_conversation_at_once_get_one(api):
     status, again = open_direct(one, other)
     assert status == 200 and again["type"] == "direct" and again["peer"] == other
     assert sorted(again["members"]) == sorted([one, other])
-    assert open_direct(one, one)[0] == 422
+    assert open_direct(one, one)[0] == 403
 
 
 def test_only_members_see_a_conversation_its_messages_and_its_channel(api):
@@ -256,8 +256,8 @@ def test_message_rules(api):
     first = sent(conversation_id, one, "first")
     reply = sent(conversation_id, other, "answer", reply_to=first["id"])
     assert reply["reply_to"] == first["id"] and reply["seq"] == 2
-    assert send(conversation_id, other, "to nothing", reply_to="msg_99")[0] == 422
-    assert send(conversation_id, other, "to nothing", reply_to="pst_1")[0] == 422
+    assert send(conversation_id, other, "to nothing", reply_to="msg_99")[0] == 404
+    assert send(conversation_id, other, "to nothing", reply_to="pst_1")[0] == 404
 
 
 def test_sends_past_the_rate_limit_are_refused_with_retry_after(api, monkeypatch):
@@ -324,7 +324,7 @@ def test_a_block_stops_direct_messages_both_ways_until_it_is_lifted(api):
     status, made, _ = block(one, other)
     assert status == 201 and made["user_id"] == other
     assert block(one, other)[0] == 200
-    assert block(one, one)[0] == 422
+    assert block(one, one)[0] == 403
     for author in (other, one):
         status, problem, _ = send(conversation_id, author, "after")
         assert status == 403 and problem["type"] == "urn:eckospace:problem:blocked", problem
@@ -342,3 +342,64 @@ def test_a_block_stops_direct_messages_both_ways_until_it_is_lifted(api):
     assert block(one, other, "DELETE")[0] == 204
     assert block(one, other, "DELETE")[0] == 204
     assert send(conversation_id, other, "after the block")[0] == 201
+
+
+# ------------------------------------------------------------------------------------ edits and tombstones
+def message_path(conversation_id: str, message_id: str) -> str:
+    return f"/api/conversations/{conversation_id}/messages/{message_id}"
+
+
+def test_authors_edit_within_fifteen_minutes_and_delete_leaving_a_tombstone(api, stream, monkeypatch):
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    first = sent(conversation_id, one, "tpyo")
+    last = sent(conversation_id, one, "last one")
+    path = message_path(conversation_id, first["id"])
+    status, edited, _ = call("chat_message_update", "PATCH", path, one, body={"text": "typo"})
+    assert status == 200 and edited["text"] == "typo" and edited["edited"] and edited["edited_at"]
+    assert call("chat_message_update", "PATCH", path, other, body={"text": "mine now"})[0] == 403
+    assert call("chat_message_update", "PATCH", path, new_user(), body={"text": "x"})[0] == 404
+    missing = message_path(conversation_id, "msg_9")
+    assert call("chat_message_update", "PATCH", missing, one, body={"text": "x"})[0] == 404
+    later = store.now_ms() + 15 * 60 * 1000 + 1
+    monkeypatch.setattr(store, "now_ms", lambda: later)
+    status, problem, _ = call("chat_message_update", "PATCH", path, one, body={"text": "too late"})
+    assert status == 409 and problem["type"] == "urn:eckospace:problem:edit-window-closed"
+    monkeypatch.undo()
+
+    run_inbox(stream)
+    last_path = message_path(conversation_id, last["id"])
+    assert call("chat_message_delete", "DELETE", last_path, other)[0] == 403
+    assert call("chat_message_delete", "DELETE", last_path, one)[0] == 204
+    assert call("chat_message_delete", "DELETE", last_path, one)[0] == 204  # idempotent
+    assert call("chat_message_update", "PATCH", last_path, one, body={"text": "back"})[0] == 404
+    run_inbox(stream)
+    stored = history(conversation_id, other)
+    assert [(m["seq"], m["text"], m["deleted"]) for m in stored] == [(2, None, True), (1, "typo", False)]
+    assert stored[0]["deleted_at"] and stored[0]["author"] == one
+    [listed], _ = inbox(other)
+    assert listed["last_message"]["deleted"] and listed["last_message"]["text"] is None
+    _, read_view, _ = call("chat_conversation_get", "GET", f"/api/conversations/{conversation_id}", other)
+    assert read_view["last_message"]["deleted"] and read_view["last_message"]["text"] is None
+    events = [d["event"] for d in drain_broadcasts()]
+    assert events.count("message.updated") == 1 and events.count("message.deleted") == 1
+
+
+def test_attachments_are_the_senders_ready_media_and_members_can_fetch_them(api):
+    from tests.support.media import stored_media
+
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    mine, theirs = stored_media(one), stored_media(other)
+    message = sent(conversation_id, one, "the minutes", attachments=[mine, mine])
+    [attachment] = message["attachments"]
+    assert attachment["id"] == mine and attachment["media_type"] == "application/pdf"
+    assert attachment["download"]["url"].startswith("http")
+    [listed] = history(conversation_id, other)
+    assert listed["attachments"][0]["id"] == mine
+    for refused in (theirs, "med_" + "0" * 24, "nope"):
+        status, problem, _ = send(conversation_id, one, "not mine", attachments=[refused])
+        assert status == 422 and problem["errors"][0]["name"] == "attachments", problem
+    path = message_path(conversation_id, message["id"])
+    assert call("chat_message_delete", "DELETE", path, one)[0] == 204
+    assert history(conversation_id, other)[0]["attachments"] == []

@@ -7,7 +7,7 @@ from typing import Any
 
 from eckospace import aws, timestamps
 from eckospace.chat import store
-from eckospace.errors import Unprocessable
+from eckospace.errors import NotPermitted
 
 
 def block_view(item: dict[str, Any]) -> dict[str, Any]:
@@ -17,9 +17,7 @@ def block_view(item: dict[str, Any]) -> dict[str, Any]:
 def block(blocker: str, blocked: str) -> tuple[dict[str, Any], bool]:
     """The block, and whether it is new."""
     if blocker == blocked:
-        raise Unprocessable(
-            "You cannot block yourself.", errors=[{"in": "path", "name": "user_id", "detail": "is your own id"}]
-        )
+        raise NotPermitted("You cannot block yourself.")
     dynamodb = aws.client("dynamodb")
     item = {
         **{name: value["S"] for name, value in store.block_key(blocker, blocked).items()},

@@ -12,7 +12,7 @@ from typing import Any
 from eckospace import aws
 from eckospace.chat import store
 from eckospace.chat.views import conversation_view
-from eckospace.errors import NotFound, NotPermitted, Unprocessable
+from eckospace.errors import NotFound, NotPermitted
 from eckospace.transactions import Cancelled, Operation, transact
 
 ATTEMPTS = 5
@@ -87,10 +87,7 @@ def put(item: dict[str, Any]) -> dict[str, Any]:
 def open_direct(user: str, peer: str) -> tuple[dict[str, Any], bool]:
     """The direct conversation between `user` and `peer`, made if it is new (True)."""
     if peer == user:
-        raise Unprocessable(
-            "A direct conversation is with someone else.",
-            errors=[{"in": "body", "name": "user_id", "detail": "is your own id"}],
-        )
+        raise NotPermitted("A direct conversation is with someone else.")
     conversation = direct_id(user, peer)
     for _ in range(ATTEMPTS):
         now = store.now_ms()

@@ -1,6 +1,6 @@
 """The inbox function's work: each new message, from the chat table's stream, reaches every
 member's inbox copy of its conversation (`last_seq`, `last_message`, the activity that sorts the
-inbox) and their unread totals.
+inbox) and their unread totals; an edit or deletion of the newest message changes the copies of it.
 
 Each member moves in a transaction conditional on the state read, with their total moved by exactly
 as much as their unread count changed, so totals stay exact whatever reads and sends happen
@@ -20,14 +20,44 @@ from eckospace.transactions import Cancelled, transact
 ATTEMPTS = 10
 
 
-def new_message(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The message a stream record inserted, if it is one."""
-    if record.get("eventName") != "INSERT":
+def message_of(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The message a stream record wrote (inserted or changed), if it is one."""
+    if record.get("eventName") not in ("INSERT", "MODIFY"):
         return None
     image = (record.get("dynamodb") or {}).get("NewImage") or {}
     if image.get("type", {}).get("S") != "message":
         return None
     return store.from_item(image)
+
+
+def apply(record: dict[str, Any]) -> None:
+    message = message_of(record)
+    if message is None:
+        return
+    if record["eventName"] == "INSERT":
+        deliver(message)
+    else:
+        refresh(message)
+
+
+def refresh(message: dict[str, Any]) -> None:
+    """An edited or deleted message: the copies of members whose newest it still is."""
+    from eckospace.chat.messages import summary
+
+    dynamodb = aws.client("dynamodb")
+    for member in members(message["conversation_id"]):
+        if member["last_seq"] != message["seq"]:
+            continue
+        try:
+            dynamodb.update_item(
+                TableName=store.table(),
+                Key=store.member_key(message["conversation_id"], member["user"]),
+                UpdateExpression="SET last_message = :m",
+                ConditionExpression="last_seq = :seq",
+                ExpressionAttributeValues={":m": store.attribute(summary(message)), ":seq": {"N": str(message["seq"])}},
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException:
+            pass  # a newer message took its place meanwhile
 
 
 def deliver(message: dict[str, Any]) -> None:

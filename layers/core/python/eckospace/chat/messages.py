@@ -25,6 +25,8 @@ from eckospace.posts.text import TEXT_PATTERN
 from eckospace.transactions import Cancelled, Operation, transact
 
 MAX_TEXT = 4000
+MAX_ATTACHMENTS = 10
+MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 CLIENT_MESSAGE_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 ATTEMPTS = 12  # optimistic rounds against concurrent senders before answering 409
 _TEXT = re.compile(TEXT_PATTERN)
@@ -123,10 +125,22 @@ def send_message(
     *,
     client_message_id: str,
     text: str,
+    attachments: list[str] | None = None,
     reply_to: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """The message `author` sends, and whether it is new (False: a retry of a send that was made)."""
+    """The message `author` sends, and whether it is new (False: a retry of a send that was made).
+    Attachments must be the author's own ready media, checked again inside the transaction."""
     text = _text(text)
+    media_ids = list(dict.fromkeys(attachments or []))
+    if len(media_ids) > MAX_ATTACHMENTS:
+        raise Unprocessable(
+            f"A message holds at most {MAX_ATTACHMENTS} attachments.",
+            errors=[{"in": "body", "name": "attachments", "detail": "too many"}],
+        )
+    for media_id in media_ids:
+        if not MEDIA_ID.match(media_id):
+            raise _attachment_problem(media_id)
+    summaries: list[dict[str, Any]] | None = None
     reply_seq = store.seq_of(reply_to) if reply_to is not None else None
     if reply_to is not None and reply_seq is None:
         raise _no_reply(reply_to)
@@ -140,6 +154,8 @@ def send_message(
         seq = head["last_seq"] + 1
         if reply_seq is not None and reply_seq >= seq:
             raise _no_reply(str(reply_to))
+        if summaries is None:
+            summaries = _summaries(author, media_ids)
         now = time.time()
         message = {
             **{name: value["S"] for name, value in store.message_key(conversation, seq).items()},
@@ -150,6 +166,7 @@ def send_message(
             "client_message_id": client_message_id,
             "text": text,
             "reply_to": reply_seq,
+            "attachments": summaries or None,
             "created_ms": int(now * 1000),
         }
         operations: list[Operation] = [
@@ -215,6 +232,17 @@ def send_message(
         if head["type"] == store.DIRECT:
             peer = next(user for user in head["members"] if user != author)
             operations += block_checks(author, peer)
+        if media_ids:
+            from eckospace.media.attachments import attach_operations
+
+            operations += attach_operations(
+                f"message:{conversation}:{seq}",
+                owner=author,
+                before=[],
+                after=media_ids,
+                public_before=False,
+                public_after=False,
+            )
         try:
             transact(operations)
         except Cancelled as cancelled:
@@ -224,17 +252,35 @@ def send_message(
                 raise Blocked("You cannot send messages in this conversation.") from None
             if cancelled.failed == "reply":
                 raise _no_reply(str(reply_to)) from None
+            if cancelled.failed and cancelled.failed.startswith("media:"):
+                raise _attachment_problem(cancelled.failed.removeprefix("media:")) from None
             _backoff(attempt)  # another send (or this one's retry) moved the head: read again
             continue
         return message_view(message), True
     raise Conflict("The conversation is busy; send again with the same client_message_id.", retry_after=1)
 
 
-def _no_reply(reply_to: str) -> Unprocessable:
+def _attachment_problem(media_id: str) -> Unprocessable:
     return Unprocessable(
-        f"reply_to {reply_to[:40]} is no message of this conversation.",
-        errors=[{"in": "body", "name": "reply_to", "detail": "is no message of this conversation"}],
+        f"Attachment {media_id[:40]} is not one of your ready media.",
+        errors=[{"in": "body", "name": "attachments", "detail": f"{media_id[:40]} is not one of your ready media"}],
     )
+
+
+def _summaries(author: str, media_ids: list[str]) -> list[dict[str, Any]]:
+    """What the message keeps of each media (one read); another's media is refused as a missing one is."""
+    if not media_ids:
+        return []
+    from eckospace.media.attachments import NotAttachable, summaries
+
+    try:
+        return summaries(author, media_ids)
+    except NotAttachable as refused:
+        raise _attachment_problem(refused.media_id) from None
+
+
+def _no_reply(reply_to: str) -> NotFound:
+    return NotFound(f"No message {reply_to[:40]} in this conversation to reply to.")
 
 
 def mark_read(conversation: str, user: str, message_id: str | None = None) -> tuple[dict[str, Any], bool]:
@@ -260,3 +306,115 @@ def require_member(conversation: str, user: str) -> None:
     if not store.CONVERSATION_ID.match(conversation):
         raise not_found(conversation)
     read_state(conversation, user)
+
+
+EDIT_WINDOW_MS = 15 * 60 * 1000
+
+
+class EditWindowClosed(Conflict):
+    slug = "edit-window-closed"
+    title = "Edit window closed"
+
+
+def _own_message(conversation: str, user: str, message_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The head and the message `user` wrote, once; NotFound for any other (or a tombstone) and
+    NotPermitted for someone else's."""
+    from eckospace.errors import NotPermitted
+
+    seq = store.seq_of(message_id)
+    if seq is None:
+        raise NotFound(f"No message {message_id[:40]} in this conversation.")
+    head, _member, message = read_state(conversation, user, extra=(store.message_key(conversation, seq),))
+    if not message or message.get("deleted_ms"):
+        raise NotFound(f"No message {message_id[:40]} in this conversation.")
+    if message["author"] != user:
+        raise NotPermitted("Only its author may change a message.")
+    return head, message
+
+
+def _change(conversation: str, head: dict[str, Any], message: dict[str, Any], update: dict[str, Any]) -> None:
+    """The message's change, with the head's copy of it when it is the newest message (a message
+    sent meanwhile makes that copy moot: then the change goes alone)."""
+    operations: list[Operation] = [("message", {"Update": update})]
+    if head["last_seq"] == message["seq"]:
+        operations.append(
+            (
+                "head",
+                {
+                    "Update": {
+                        "TableName": store.table(),
+                        "Key": store.head_key(conversation),
+                        "UpdateExpression": "SET last_message = :summary",
+                        "ConditionExpression": "last_seq = :seq",
+                        "ExpressionAttributeValues": {
+                            ":summary": store.attribute(summary(message)),
+                            ":seq": {"N": str(message["seq"])},
+                        },
+                    }
+                },
+            )
+        )
+    try:
+        transact(operations)
+    except Cancelled as cancelled:
+        if cancelled.failed != "head":
+            raise
+        transact(operations[:1])
+
+
+def edit_message(conversation: str, user: str, message_id: str, text: str) -> dict[str, Any]:
+    """The author's new text, within `EDIT_WINDOW_MS` of sending; the message is then `edited`."""
+    text = _text(text)
+    head, message = _own_message(conversation, user, message_id)
+    now = store.now_ms()
+    if now - message["created_ms"] > EDIT_WINDOW_MS:
+        raise EditWindowClosed("A message can be edited for 15 minutes after it is sent.")
+    if text == message["text"]:
+        return message_view(message)
+    edited = message | {"text": text, "edited_ms": now}
+    update = {
+        "TableName": store.table(),
+        "Key": store.message_key(conversation, message["seq"]),
+        "UpdateExpression": "SET #text = :text, edited_ms = :now",
+        "ConditionExpression": "attribute_not_exists(deleted_ms) AND created_ms > :cutoff",
+        "ExpressionAttributeNames": {"#text": "text"},
+        "ExpressionAttributeValues": {
+            ":text": {"S": text},
+            ":now": {"N": str(now)},
+            ":cutoff": {"N": str(now - EDIT_WINDOW_MS)},
+        },
+    }
+    try:
+        _change(conversation, head, edited, update)
+    except Cancelled:
+        raise NotFound(f"No message {message_id[:40]} in this conversation.") from None
+    return message_view(edited)
+
+
+def delete_message(conversation: str, user: str, message_id: str) -> dict[str, Any] | None:
+    """Leaves a tombstone in the message's place (its number, author and times; no text, no
+    attachments). None when it was one already."""
+    try:
+        head, message = _own_message(conversation, user, message_id)
+    except NotFound:
+        seq = store.seq_of(message_id)
+        stored = load_message(conversation, seq) if seq else None
+        if stored and stored.get("deleted_ms") and stored["author"] == user:
+            return None  # deleted before: deleting is idempotent
+        raise
+    now = store.now_ms()
+    tombstone = {name: value for name, value in message.items() if name not in ("text", "attachments")}
+    tombstone["deleted_ms"] = now
+    update = {
+        "TableName": store.table(),
+        "Key": store.message_key(conversation, message["seq"]),
+        "UpdateExpression": "SET deleted_ms = :now REMOVE #text, attachments",
+        "ConditionExpression": "attribute_not_exists(deleted_ms)",
+        "ExpressionAttributeNames": {"#text": "text"},
+        "ExpressionAttributeValues": {":now": {"N": str(now)}},
+    }
+    try:
+        _change(conversation, head, tombstone, update)
+    except Cancelled:
+        return None  # deleted meanwhile
+    return message_view(tombstone)

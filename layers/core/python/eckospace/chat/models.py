@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eckospace.media.models import Attachment
+
 
 def _not_always_present(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
@@ -67,7 +69,9 @@ class Message(Shape):
     author: str
     client_message_id: str = Field(description="The id the sender's client gave it")
     text: str | None = Field(description="Null once deleted")
-    attachments: list[dict[str, Any]] = Field(description="Attached media; empty once deleted")
+    attachments: list[Attachment] = Field(
+        description="Attached media, with presigned URLs valid five minutes; empty once deleted"
+    )
     reply_to: str | None = Field(description="The message this one answers, if any")
     edited: bool
     deleted: bool = Field(description="A tombstone: the message was deleted; its place in the history stays")

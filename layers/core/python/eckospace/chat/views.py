@@ -53,7 +53,7 @@ def message_view(message: dict[str, Any]) -> dict[str, Any]:
         "author": message["author"],
         "client_message_id": message["client_message_id"],
         "text": None if deleted else message["text"],
-        "attachments": [],
+        "attachments": [] if deleted else _attachments(message),
         "reply_to": store.message_id(message["reply_to"]) if message.get("reply_to") else None,
         "edited": bool(message.get("edited_ms")),
         "deleted": deleted,
@@ -61,6 +61,16 @@ def message_view(message: dict[str, Any]) -> dict[str, Any]:
         "edited_at": timestamps.from_ms(message.get("edited_ms")),
         "deleted_at": timestamps.from_ms(message.get("deleted_ms")),
     }
+
+
+def _attachments(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Attached media with presigned URLs: a conversation is never public."""
+    summaries = message.get("attachments") or []
+    if not summaries:
+        return []
+    from eckospace.media.attachments import attachment_view
+
+    return [attachment_view(summary, public=False) for summary in summaries]
 
 
 def read_state_view(conversation: str, user: str, last_read_seq: int, last_seq: int) -> dict[str, Any]:
