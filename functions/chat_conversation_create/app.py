@@ -1,32 +1,51 @@
-"""POST /api/conversations: open a direct conversation (the one that exists, or a new one)."""
+"""POST /api/conversations: open a direct conversation (the one that exists, or a new one), or
+make a group."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from eckospace.chat.conversations import open_direct
+from eckospace.chat.groups import MAX_INVITED, create_group
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.chat_routes import body, problem
+from eckospace.http.chat_routes import TITLE_PATTERN, USER_PATTERN, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 
 app = make_resolver()
 
 
-class NewConversation(BaseModel):
+class NewDirect(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["direct"]
-    user_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The other person's user id")
+    user_id: str = Field(pattern=USER_PATTERN, description="The other person's user id")
+
+
+class NewGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["group"]
+    title: str = Field(min_length=1, max_length=100, pattern=TITLE_PATTERN, description="1 to 100 characters")
+    members: list[Annotated[str, Field(pattern=USER_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=MAX_INVITED,
+        description=f"User ids to invite besides you (at most {MAX_INVITED}; invite more afterwards)",
+    )
+
+
+class NewConversation(RootModel[Annotated[NewDirect | NewGroup, Field(discriminator="type")]]):
+    pass
 
 
 @app.post(
     "/api/conversations",
     summary="Open a conversation",
     description=(
-        "A direct conversation with `user_id`: the one you two already have (200), or a new one (201). Two "
-        "people opening it at the same moment get the same conversation."
+        "`direct`: the conversation with `user_id`, the one you two already have (200) or a new one (201); two "
+        "people opening it at the same moment get the same conversation. `group`: a new group (201) with you as "
+        "its owner and `members` as members."
     ),
     tags=["Chat"],
     responses={
@@ -42,7 +61,11 @@ class NewConversation(BaseModel):
 )
 def create(request: NewConversation):
     user = current_principal(app).subject
-    conversation, created = open_direct(user, request.user_id)
+    wanted = request.root
+    if isinstance(wanted, NewGroup):
+        conversation, created = create_group(user, wanted.title, wanted.members), True
+    else:
+        conversation, created = open_direct(user, wanted.user_id)
     return json_response(conversation, status=201 if created else 200, headers={"Cache-Control": "no-store"})
 
 

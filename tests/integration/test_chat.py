@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from eckospace import aws
-from eckospace.chat import settings, store
+from eckospace.chat import conversations as chat
+from eckospace.chat import messages, settings, store
 from eckospace.config import forget_settings
+from eckospace.errors import Conflict
 from eckospace.realtime import broadcasting
 from eckospace.realtime.channels import Channel, may_join
 from tests.integration.conftest import module_functions, module_handlers
@@ -74,13 +76,13 @@ def drain_broadcasts() -> list[dict[str, Any]]:
     """What chat put on the realtime fan-out queue, taken off it (other tests read that queue)."""
     sqs, found = aws.client("sqs"), []
     while True:
-        messages = sqs.receive_message(QueueUrl=broadcasting.FANOUT_QUEUE(), MaxNumberOfMessages=10).get("Messages")
-        if not messages:
+        batch = sqs.receive_message(QueueUrl=broadcasting.FANOUT_QUEUE(), MaxNumberOfMessages=10).get("Messages")
+        if not batch:
             return found
-        found += [json.loads(message["Body"]) for message in messages]
+        found += [json.loads(message["Body"]) for message in batch]
         sqs.delete_message_batch(
             QueueUrl=broadcasting.FANOUT_QUEUE(),
-            Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(messages)],
+            Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(batch)],
         )
 
 
@@ -153,14 +155,15 @@ def read(conversation_id: str, user: str, message_id: str | None = None):
 
 # ------------------------------------------------------------------------------------ conversations
 def test_two_people_opening_their_conversation_at_once_get_one(api):
+    # The service in threads: a handler's resolver holds one request at a time, as a Lambda sandbox does.
     one, other = new_user(), new_user()
     with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda n: open_direct(*((one, other) if n % 2 else (other, one))), range(8)))
-    assert sorted(status for status, _ in answers) == [200] * 7 + [201]
-    assert len({body["id"] for _, body in answers}) == 1
+        answers = list(pool.map(lambda n: chat.open_direct(*((one, other) if n % 2 else (other, one))), range(8)))
+    assert sorted(created for _, created in answers) == [False] * 7 + [True]
+    assert len({view["id"] for view, _ in answers}) == 1
     status, again = open_direct(one, other)
     assert status == 200 and again["type"] == "direct" and again["peer"] == other
-    assert sorted(again["members"]) == sorted([one, other])
+    assert sorted(m["user_id"] for m in again["members"]) == sorted([one, other])
     assert open_direct(one, one)[0] == 403
 
 
@@ -208,23 +211,30 @@ def test_concurrent_sends_with_retries_make_exactly_their_messages_in_one_order(
     def deliver(n: int) -> dict:
         author, client_id = (one, other)[n % 2], f"c-{n}"
         for _ in range(50):  # as a client would: again on 409, and once more after success (a lost answer)
-            status, message, _ = send(conversation_id, author, f"message {n}", client_id=client_id)
-            if status in (200, 201):
-                status, again, _ = send(conversation_id, author, f"message {n}", client_id=client_id)
-                assert status == 200 and again == message
-                return message
-            assert status == 409, message
+            try:
+                message, created = messages.send_message(
+                    conversation_id, author, client_message_id=client_id, text=f"message {n}"
+                )
+            except Conflict:
+                continue
+            assert created
+            again, created = messages.send_message(
+                conversation_id, author, client_message_id=client_id, text=f"message {n}"
+            )
+            assert not created and again == message
+            return message
         raise AssertionError("never sent")
 
     with ThreadPoolExecutor(16) as pool:
-        messages = list(pool.map(deliver, range(100)))
-    assert sorted(message["seq"] for message in messages) == list(range(1, 101))
+        made = list(pool.map(deliver, range(100)))
+    assert sorted(message["seq"] for message in made) == list(range(1, 101))
     stored = history(conversation_id, one, limit=30)
     assert [message["seq"] for message in stored] == list(range(100, 0, -1))
     assert {(m["client_message_id"], m["text"]) for m in stored} == {(f"c-{n}", f"message {n}") for n in range(100)}
     assert history(conversation_id, other) == stored
-    created = [d for d in drain_broadcasts() if d["event"] == "message.created"]
-    assert len(created) == 100 and {d["channel"] for d in created} == {f"private-conversations.{conversation_id}"}
+    sent(conversation_id, one, "and one through the API")
+    [created] = [d for d in drain_broadcasts() if d["event"] == "message.created"]
+    assert created["channel"] == f"private-conversations.{conversation_id}"
 
 
 def test_history_pages_stay_stable_while_messages_arrive(api):
@@ -403,3 +413,83 @@ def test_attachments_are_the_senders_ready_media_and_members_can_fetch_them(api)
     path = message_path(conversation_id, message["id"])
     assert call("chat_message_delete", "DELETE", path, one)[0] == 204
     assert history(conversation_id, other)[0]["attachments"] == []
+
+
+# ------------------------------------------------------------------------------------ groups
+def group(owner: str, *members: str, title: str = "Team") -> dict:
+    status, made, _ = call(
+        "chat_conversation_create",
+        "POST",
+        "/api/conversations",
+        owner,
+        body={"type": "group", "title": title, "members": list(members)},
+    )
+    assert status == 201, made
+    return made
+
+
+def roles(view: dict) -> dict[str, str]:
+    return {member["user_id"]: member["role"] for member in view["members"]}
+
+
+def test_groups_members_roles_invitations_renames_mutes_and_leaving(api, stream):
+    owner, admin, member, newcomer, stranger = (new_user() for _ in range(5))
+    made = group(owner, admin, member, owner)
+    group_id, path = made["id"], f"/api/conversations/{made['id']}"
+    assert made["type"] == "group" and made["title"] == "Team" and made["role"] == "owner"
+    assert roles(made) == {owner: "owner", admin: "member", member: "member"}
+    status, changed, _ = call("chat_member_update", "PATCH", f"{path}/members/{admin}", owner, body={"role": "admin"})
+    assert status == 200 and roles(changed)[admin] == "admin"
+    assert call("chat_member_update", "PATCH", f"{path}/members/{member}", admin, body={"role": "admin"})[0] == 403
+
+    assert call("chat_members_add", "POST", f"{path}/members", member, body={"user_ids": [newcomer]})[0] == 403
+    status, grown, _ = call("chat_members_add", "POST", f"{path}/members", admin, body={"user_ids": [newcomer, member]})
+    assert status == 200 and roles(grown)[newcomer] == "member" and len(grown["members"]) == 4
+
+    sent(group_id, member, "hello team")
+    assert sent(group_id, newcomer, "hi")["seq"] == 2
+    assert call("chat_message_list", "GET", f"{path}/messages", stranger)[0] == 404
+    assert may_join(Channel.parse(f"presence-conversations.{group_id}"), newcomer)
+
+    assert call("chat_conversation_update", "PATCH", path, member, body={"title": "Mine"})[0] == 403
+    status, renamed, _ = call("chat_conversation_update", "PATCH", path, admin, body={"title": "Core team"})
+    assert status == 200 and renamed["title"] == "Core team"
+    status, muted, _ = call("chat_mute_put", "PUT", f"{path}/mute", member)
+    assert status == 200 and muted["muted"]
+    run_inbox(stream)
+    [listed], total = inbox(member)
+    assert listed["title"] == "Core team" and listed["muted"] and listed["unread_count"] == 1 and total == 1
+    assert not call("chat_mute_delete", "DELETE", f"{path}/mute", member)[1]["muted"]
+
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{owner}", admin)[0] == 403  # outranks them
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{member}", newcomer)[0] == 403
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{member}", admin)[0] == 204
+    assert inbox(member) == ([], 0)  # their unread message left with them
+    assert call("chat_message_list", "GET", f"{path}/messages", member)[0] == 404
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{owner}", owner)[0] == 409  # the owner leaves last
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{newcomer}", newcomer)[0] == 204
+    status, handed, _ = call("chat_member_update", "PATCH", f"{path}/members/{admin}", owner, body={"role": "owner"})
+    assert status == 200 and roles(handed) == {owner: "admin", admin: "owner"}
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{owner}", owner)[0] == 204
+
+    direct = conversation(owner, admin)
+    assert (
+        call("chat_conversation_update", "PATCH", f"/api/conversations/{direct}", owner, body={"title": "x"})[0] == 409
+    )
+    assert (
+        call("chat_members_add", "POST", f"/api/conversations/{direct}/members", owner, body={"user_ids": [stranger]})[
+            0
+        ]
+        == 409
+    )
+
+
+def test_a_group_holds_at_most_256_members(api, monkeypatch):
+    from eckospace.chat import groups
+
+    monkeypatch.setattr(groups, "MAX_MEMBERS", 5)
+    owner = new_user()
+    path = f"/api/conversations/{group(owner, *(new_user() for _ in range(3)))['id']}/members"
+    status, problem, _ = call("chat_members_add", "POST", path, owner, body={"user_ids": [new_user(), new_user()]})
+    assert status == 409 and problem["type"] == "urn:eckospace:problem:group-full"
+    assert call("chat_members_add", "POST", path, owner, body={"user_ids": [new_user()]})[0] == 200

@@ -113,7 +113,8 @@ def open_direct(user: str, peer: str) -> tuple[dict[str, Any], bool]:
             if cancelled.failed and cancelled.failed.startswith("block:"):
                 raise Blocked("You cannot open a conversation with this person.") from None
             continue  # a concurrent opening: read what it made
-        return conversation_view(member_item(head, user, store.MEMBER, now), head) | {"members": head["members"]}, True
+        view = conversation_view(member_item(head, user, store.MEMBER, now), head)
+        return view | {"members": [{"user_id": who, "role": store.MEMBER} for who in head["members"]]}, True
     return read_conversation(conversation, user), False
 
 
@@ -135,12 +136,13 @@ def read_state(conversation: str, user: str, *, extra: tuple[dict[str, Any], ...
 def read_conversation(conversation: str, user: str) -> dict[str, Any]:
     head, member = read_state(conversation, user)
     view = conversation_view(member, head)
-    view["members"] = list(head["members"]) if head["type"] == store.DIRECT else member_ids(conversation)
+    found = (
+        members(conversation)
+        if head["type"] == store.GROUP
+        else [{"user": u, "role": store.MEMBER} for u in head["members"]]
+    )
+    view["members"] = [{"user_id": member["user"], "role": member["role"]} for member in found]
     return view
-
-
-def member_ids(conversation: str) -> list[str]:
-    return [member["user"] for member in members(conversation)]
 
 
 def members(conversation: str) -> list[dict[str, Any]]:

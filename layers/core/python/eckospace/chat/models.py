@@ -32,6 +32,11 @@ class LastMessage(Shape):
     created_at: datetime
 
 
+class Member(Shape):
+    user_id: str
+    role: Literal["owner", "admin", "member"]
+
+
 class Conversation(Shape):
     id: str = Field(description="`dm_` and 32 hex digits for a direct conversation, `grp_` for a group")
     object: Literal["conversation"]
@@ -48,8 +53,8 @@ class Conversation(Shape):
     last_read_message_id: str | None = Field(description="The last message you read; null for none")
     created_at: datetime
     updated_at: datetime = Field(description="The latest activity: the newest message, or the creation")
-    members: list[str] = sometimes(
-        "Only on `GET /api/conversations/{conversation_id}` and on opening one: the members' user ids"
+    members: list[Member] = sometimes(
+        "Not in the inbox: the members and their roles (a direct conversation's two are `member`s)"
     )
 
 

@@ -2,7 +2,7 @@
 
 Items (pk / sk):
 - `conv#<id>` / `conversation`: a conversation's head: `type`, `title`, `members` (a direct
-  conversation's two), `last_seq` (the newest message's), `activity_ms`, `last_message`.
+  conversation's two), `member_count` (a group's), `last_seq` (the newest message's), `activity_ms`, `last_message`.
 - `conv#<id>` / `member#<user>`: a membership: `role`, `last_read_seq`, and the member's inbox copy
   of the head (`last_seq`, `last_message`, kept by the inbox function from the table's stream), on
   the `Inbox` index as `inbox_pk=inbox#<user>`, `inbox_sk=<activity_ms>#<id>`.
@@ -33,7 +33,7 @@ OWNER, ADMIN, MEMBER = "owner", "admin", "member"
 TOTAL_SORT_KEY = "~"  # sorts after every `<activity_ms>#<id>`
 
 USER_ID = r"[A-Za-z0-9_-]{1,64}"
-CONVERSATION_ID = re.compile(r"^(dm_[0-9a-f]{32}|grp_[0-9a-z]{26})$")
+CONVERSATION_ID = re.compile(r"^(dm_[0-9a-f]{32}|grp_[0-9a-f]{26})$")
 MESSAGE_ID = re.compile(r"^msg_([1-9][0-9]{0,11})$")
 
 

@@ -14,7 +14,10 @@ _SOCKET_ID = re.compile(r"^\d{1,20}\.\d{1,20}$")
 
 LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
 CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
-USER = Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="A user's id")
+USER_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# A group's title: no control characters, not blank (what a schema can say; the service trims nothing).
+TITLE_PATTERN = r"^[^\x00-\x1F\x7F]*[^\x00-\x1F\x7F\s][^\x00-\x1F\x7F]*$"
+USER = Path(pattern=USER_PATTERN, description="A user's id")
 CONVERSATION = Path(max_length=64, description="The conversation's id")
 # Laravel's `toOthers()`: the connection that made the change does not hear its own broadcast.
 SOCKET_ID = Header(
