@@ -1,10 +1,11 @@
 """Chat with real clients on the local stack: two people's Laravel Echo and pusher-js clients follow
 their conversation's channel; one sends over REST and the other hears it, a read receipt reaches the
-sender, a typing whisper passes between them, and someone else is refused both the channel and the
-history."""
+sender, a typing whisper passes between them, the stack's inbox function keeps the inbox, and
+someone else is refused both the channel and the history."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -76,6 +77,16 @@ def test_two_members_hear_messages_read_receipts_and_typing_and_no_one_else_join
     assert receipt["data"]["user"] == bob.id and receipt["data"]["last_read_message_id"] == sent.json()["id"]
     # The sender's own connection (X-Socket-Id) does not hear its message echoed back.
     assert not [m for m in alices_client.drain(0.5) if m.get("event") == "message.created"]
+
+    # The stack's inbox function follows the chat table's stream: Alice's inbox shows the message, read.
+    deadline = time.monotonic() + 20
+    while True:
+        page = alice("GET", "/api/conversations").json()
+        if page["data"] and page["data"][0]["last_message"]:
+            break
+        assert time.monotonic() < deadline, page
+        time.sleep(0.2)
+    assert page["data"][0]["last_message"]["id"] == sent.json()["id"] and page["unread_total"] == 0
 
     mallory, mallorys_client = people()
     mallorys_client.connected()

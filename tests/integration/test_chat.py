@@ -1,7 +1,8 @@
 """Chat through its handlers, in-process, against the emulator: direct conversations (one, however
 many open it at once), sends (exactly once per client message id, numbered without gaps under
 concurrency), history cursors, read state and inboxes (through the inbox function, fed from the
-table's stream), membership (404 to everyone else, and the realtime channel rule), rate limits."""
+table's stream), membership (404 to everyone else, and the realtime channel rule), rate limits,
+blocks, edits and tombstones, attachments, and groups with their roles."""
 
 from __future__ import annotations
 
@@ -466,6 +467,7 @@ def test_groups_members_roles_invitations_renames_mutes_and_leaving(api, stream)
     assert call("chat_member_delete", "DELETE", f"{path}/members/{member}", admin)[0] == 204
     assert inbox(member) == ([], 0)  # their unread message left with them
     assert call("chat_message_list", "GET", f"{path}/messages", member)[0] == 404
+    assert not may_join(Channel.parse(f"private-conversations.{group_id}"), member)
     assert call("chat_member_delete", "DELETE", f"{path}/members/{owner}", owner)[0] == 409  # the owner leaves last
     assert call("chat_member_delete", "DELETE", f"{path}/members/{newcomer}", newcomer)[0] == 204
     status, handed, _ = call("chat_member_update", "PATCH", f"{path}/members/{admin}", owner, body={"role": "owner"})
