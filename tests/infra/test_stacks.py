@@ -23,6 +23,7 @@ MODULES = (
     "platform",
     "realtime",
     "notifications",
+    "chat",
 )
 
 

@@ -1,8 +1,11 @@
-"""TransactWriteItems with labelled operations, and which of them a cancellation names."""
+"""TransactWriteItems with labelled operations, for every context that writes several items at once:
+`Cancelled` says which operation's condition failed."""
 
 from __future__ import annotations
 
 from typing import Any
+
+Operation = tuple[str, dict[str, Any]]
 
 
 class Cancelled(Exception):
@@ -23,7 +26,7 @@ class Cancelled(Exception):
         return self.codes[self.labels.index(label)] if label in self.labels else None
 
 
-def transact(operations: list[tuple[str, dict[str, Any]]]) -> None:
+def transact(operations: list[Operation]) -> None:
     """One TransactWriteItems of labelled operations; `Cancelled` says which condition failed.
     A client request token makes botocore's own retries of the call idempotent."""
     import uuid

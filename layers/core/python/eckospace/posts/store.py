@@ -35,6 +35,8 @@ from eckospace.items import from_item as from_item
 from eckospace.items import to_item as to_item
 from eckospace.items import value as value
 from eckospace.posts import settings
+
+# Transactions, shared with every context, re-exported for the posts modules.
 from eckospace.transactions import Cancelled as Cancelled
 from eckospace.transactions import transact as transact
 

@@ -7,8 +7,9 @@
 - `presence-` channels also say who is there: the authorization carries the member's `user_id`.
 
 Who may join: `private-users.{id}` only that user (what is meant for one person: notifications,
-wallet updates); `presence-hashtags.{tag}` any signed-in person (who is following a hashtag now).
-Chat adds its conversations here, for their members.
+wallet updates); `presence-hashtags.{tag}` any signed-in person (who is following a hashtag now);
+`private-conversations.{id}` and `presence-conversations.{id}` the conversation's members (who is
+in the conversation now; typing whispers), looked up in the chat table.
 """
 
 from __future__ import annotations
@@ -70,10 +71,18 @@ class Channel:
 
 _USER_CHANNEL = re.compile(r"\Aprivate-users\.(?P<user>[^.]+)\Z")
 
+
+def _conversation_member(match: re.Match[str], user: str) -> bool:
+    from eckospace.chat.membership import is_member
+
+    return is_member(match["conversation"], user)
+
+
 # channel name pattern -> may this user join it?
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], str], bool]]] = [
     (_USER_CHANNEL, lambda match, user: match["user"] == user),
     (re.compile(r"\Apresence-hashtags\.[a-z0-9_]{1,100}\Z"), lambda _match, _user: True),
+    (re.compile(r"\A(private|presence)-conversations\.(?P<conversation>[a-z0-9_]{1,64})\Z"), _conversation_member),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Chat: direct and group conversations, their messages, read state, inboxes and blocks."""
