@@ -42,6 +42,11 @@ EXPECTED = {"first": 1, "warm": 0}
 # refuses (it exists), one read of it, and the announcement again (the read of the post and the
 # publish: a retry must not lose an event whose first publish failed); 200 with the reaction as it is. A notifications
 # page is one query every time (a user's notifications change under them: never cached).
+# Sending a message is one read of the conversation's head, the sender's membership and the client
+# message id together (BatchGetItem), one transaction (the head's next seq, the message, the client
+# message id, the sender's read state, the per-minute send counter, the block checks), and one
+# SendMessage to the realtime fan-out queue; the warm request is the client's retry: the same read
+# and the message it made. An inbox page is one query (the unread total sorts first on it).
 EXPECTED_BY_FUNCTION = {
     "AuthAuthorizerFunction": {"first": 2, "warm": 1},
     "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
@@ -49,6 +54,8 @@ EXPECTED_BY_FUNCTION = {
     "PostsFeedFunction": {"first": 1, "warm": 1},
     "PostsGetFunction": {"first": 1, "warm": 1},
     "PostsReactionPutFunction": {"first": 3, "warm": 4},
+    "ChatMessageCreateFunction": {"first": 3, "warm": 2},
+    "ChatConversationListFunction": {"first": 1, "warm": 1},
     "NotificationsListFunction": {"first": 1, "warm": 1},
 }
 

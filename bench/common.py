@@ -13,6 +13,7 @@ import importlib
 import json
 import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -49,8 +50,8 @@ SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
 # The routes measured: their first request succeeds on a freshly seeded backend. The others need
 # state the bench does not build yet (an integration's credentials, a sign-in in progress, a
 # session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
-# Posts routes are measured against one post the backend seeds (SAMPLE_POST_ROUTES gives their
-# method where a path has several).
+# Posts routes are measured against one post the backend seeds, chat routes against one of the
+# sample user's conversations (SAMPLE_METHODS gives their method where a path has several).
 DOCUMENT_UPLOAD = "/api/post/editor/media/document/upload"
 MEASURED_ROUTES = frozenset(
     {
@@ -62,14 +63,25 @@ MEASURED_ROUTES = frozenset(
         "/api/posts/{post_id}",
         "/api/posts/{post_id}/reaction",
         "/api/notifications",
+        "/api/conversations",
+        "/api/conversations/{conversation_id}/messages",
     }
 )
-SAMPLE_POST_ROUTES = {"/api/posts/{post_id}": "GET", "/api/posts/{post_id}/reaction": "PUT"}
-SAMPLE_BODIES = {"/api/posts/{post_id}/reaction": b'{"type":"like"}'}
+SAMPLE_METHODS = {
+    "/api/posts/{post_id}": "GET",
+    "/api/posts/{post_id}/reaction": "PUT",
+    "/api/conversations": "GET",
+    "/api/conversations/{conversation_id}/messages": "POST",
+}
+SAMPLE_BODIES = {
+    "/api/posts/{post_id}/reaction": b'{"type":"like"}',
+    # The warm request sends it again: a client's retry, answered with the message the first made.
+    "/api/conversations/{conversation_id}/messages": b'{"client_message_id":"bench-0001","text":"Hello, bench"}',
+}
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
-SAMPLE_SCOPE = "translations:read media:write posts:read posts:write notifications:read"
+SAMPLE_SCOPE = "translations:read media:write posts:read posts:write notifications:read chat:read chat:write"
 
 
 # ---------------------------------------------------------------------- statistics and rows
@@ -147,6 +159,7 @@ class Backend:
     token: str
     stripe_webhook_secret: str
     sample_post_id: str = ""
+    sample_conversation_id: str = ""
 
     def functions(self) -> dict[str, FunctionSpec]:
         return self.template.functions()
@@ -174,7 +187,8 @@ class Backend:
                 forget_settings()
 
     def sample_events(self) -> dict[str, dict[str, Any]]:
-        return sample_events(self.template, self.token, self.stripe_webhook_secret, self.sample_post_id)
+        ids = {"post_id": self.sample_post_id, "conversation_id": self.sample_conversation_id}
+        return sample_events(self.template, self.token, self.stripe_webhook_secret, ids)
 
 
 @contextlib.contextmanager
@@ -196,16 +210,20 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
             token, _ = mint_dev_token(template, seed_keys(template, session, {}))
             webhook_secret = seed_stripe_webhook_secret(template, session, {})
             post_id = seed_sample_post(template)
+            conversation_id = seed_sample_inbox(template)
         yield Backend(
             template=template,
             aws_env=aws_env,
             token=token,
             stripe_webhook_secret=webhook_secret,
             sample_post_id=post_id,
+            sample_conversation_id=conversation_id,
         )
     finally:
         emulator.stop()
 
+
+PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 # The feed's first page: posts with attachments as people post them (a PDF and a photo each).
 SAMPLE_FEED_POSTS = 20
@@ -235,6 +253,44 @@ def seed_sample_post(template: Template) -> str:
                     status="published",
                 )["id"]
             return post_id
+        finally:
+            aws.reset_clients()
+            forget_settings()
+
+
+# The inbox's first page: conversations with people who wrote to the sample user.
+SAMPLE_CONVERSATIONS = 20
+
+
+def seed_sample_inbox(template: Template) -> str:
+    """A first inbox page: direct conversations in which someone wrote the sample user two messages
+    each, delivered to the inboxes as the inbox function does; returns the newest one's id ("" without chat)."""
+    functions = template.functions()
+    send, inbox = functions.get("ChatMessageCreateFunction"), functions.get("ChatInboxFunction")
+    if not send or not inbox:
+        return ""
+    from eckospace import aws
+    from eckospace.chat.conversations import open_direct
+    from eckospace.chat.inbox import deliver
+    from eckospace.chat.messages import load_message, send_message
+    from eckospace.config import forget_settings
+
+    with patched_environ({**inbox.environment, **send.environment}):
+        aws.reset_clients()
+        forget_settings()
+        try:
+            conversation_id = ""
+            for number in range(SAMPLE_CONVERSATIONS):
+                peer = f"bench-peer-{number}"
+                conversation_id = open_direct(peer, SAMPLE_SUBJECT)[0]["id"]
+                for line in range(2):
+                    sent, _ = send_message(
+                        conversation_id, peer, client_message_id=f"seed-{line}", text=f"Message {line} from {peer}"
+                    )
+                    message = load_message(conversation_id, sent["seq"])
+                    assert message is not None
+                    deliver(message)
+            return conversation_id
         finally:
             aws.reset_clients()
             forget_settings()
@@ -330,17 +386,20 @@ def document_upload_body(pdf: bytes) -> tuple[bytes, str]:
     return encode_multipart_formdata({"file": ("bench.pdf", pdf, "application/pdf")})
 
 
-def sample_events(template: Template, token: str, stripe_secret: str, post_id: str = "") -> dict[str, dict[str, Any]]:
+def sample_events(
+    template: Template, token: str, stripe_secret: str, ids: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """A first invocation per function (logical id -> event): the REST proxy event the local
-    gateway builds for each literal API route (and each posts route, against the sample post),
-    and a TOKEN event for each authorizer."""
+    gateway builds for each literal API route (and each posts or chat route, against the sample
+    post or conversation `ids` names), and a TOKEN event for each authorizer."""
     _, api = template.api()
+    known = {name: value for name, value in (ids or {}).items() if value}
     routes = [
         route
         for route in template.routes()
         if route.path in MEASURED_ROUTES
-        and SAMPLE_POST_ROUTES.get(route.path, route.method) == route.method
-        and (post_id or "{post_id}" not in route.path)
+        and SAMPLE_METHODS.get(route.path, route.method) == route.method
+        and all(name in known for name in PATH_PARAMETER.findall(route.path))
     ]
     gateway = Gateway(routes=routes, api=api, workers=None, keys=None)  # type: ignore[arg-type]
     authorizer_context = {
@@ -354,8 +413,8 @@ def sample_events(template: Template, token: str, stripe_secret: str, post_id: s
     events: dict[str, dict[str, Any]] = {}
     for route in routes:
         request = _sample_request(route, token)
-        path_params = {"post_id": post_id} if "{post_id}" in route.path else {}
-        request.path = route.path.replace("{post_id}", post_id)
+        path_params = {name: known[name] for name in PATH_PARAMETER.findall(route.path)}
+        request.path = PATH_PARAMETER.sub(lambda match: known[match[1]], route.path)
         if route.path in SAMPLE_BODIES:
             request.body = SAMPLE_BODIES[route.path]
             request.headers.append(("content-type", "application/json"))
