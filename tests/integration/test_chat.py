@@ -373,10 +373,10 @@ def test_authors_edit_within_fifteen_minutes_and_delete_leaving_a_tombstone(api,
     missing = message_path(conversation_id, "msg_9")
     assert call("chat_message_update", "PATCH", missing, one, body={"text": "x"})[0] == 404
     later = store.now_ms() + 15 * 60 * 1000 + 1
-    monkeypatch.setattr(store, "now_ms", lambda: later)
-    status, problem, _ = call("chat_message_update", "PATCH", path, one, body={"text": "too late"})
+    with monkeypatch.context() as clock:  # undoing only the clock: the functions' environment stays
+        clock.setattr(store, "now_ms", lambda: later)
+        status, problem, _ = call("chat_message_update", "PATCH", path, one, body={"text": "too late"})
     assert status == 409 and problem["type"] == "urn:eckospace:problem:edit-window-closed"
-    monkeypatch.undo()
 
     run_inbox(stream)
     last_path = message_path(conversation_id, last["id"])

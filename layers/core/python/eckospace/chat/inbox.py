@@ -6,6 +6,12 @@ Each member moves in a transaction conditional on the state read, with their tot
 as much as their unread count changed, so totals stay exact whatever reads and sends happen
 meanwhile. Copies only move forward: a record seen again, or an older one after a newer, changes
 nothing.
+
+Each new message is also announced as the domain event `chat.message_created` (for notifications),
+once its inboxes moved, under an id derived from the message: a record delivered again publishes
+the same event, which consumers deduplicate. It names the members to tell: everyone but the sender
+who has not muted the conversation, with how far they had read. Not in the webhooks catalogue:
+direct messages never go to integrations.
 """
 
 from __future__ import annotations
@@ -15,9 +21,12 @@ from typing import Any
 from eckospace import aws
 from eckospace.chat import store
 from eckospace.chat.conversations import members
+from eckospace.events import DomainEvent, publish, stable_event_id
 from eckospace.transactions import Cancelled, transact
 
 ATTEMPTS = 10
+MESSAGE_CREATED = "chat.message_created"
+PREVIEW_CHARS = 140
 
 
 def message_of(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -35,7 +44,9 @@ def apply(record: dict[str, Any]) -> None:
     if message is None:
         return
     if record["eventName"] == "INSERT":
-        deliver(message)
+        found = members(message["conversation_id"])
+        deliver(message, found)
+        announce(message, found)
     else:
         refresh(message)
 
@@ -60,11 +71,44 @@ def refresh(message: dict[str, Any]) -> None:
             pass  # a newer message took its place meanwhile
 
 
-def deliver(message: dict[str, Any]) -> None:
+def deliver(message: dict[str, Any], found: list[dict[str, Any]]) -> None:
     from eckospace.chat.messages import summary
 
-    for member in members(message["conversation_id"]):
+    for member in found:
         _advance(member, message["seq"], summary(message))
+
+
+def message_created(message: dict[str, Any], found: list[dict[str, Any]]) -> DomainEvent | None:
+    """The event announcing a new message, or None when there is nobody to tell (or it is gone)."""
+    author = message["author"]
+    recipients = [
+        {"user_id": member["user"], "last_read_seq": member["last_read_seq"]}
+        for member in found
+        if member["user"] != author and not member.get("muted")
+    ]
+    if message.get("deleted_ms") or not recipients:
+        return None
+    conversation, seq = message["conversation_id"], message["seq"]
+    return DomainEvent(
+        type=MESSAGE_CREATED,
+        subject=conversation,
+        id=stable_event_id(f"{MESSAGE_CREATED}:{conversation}:{seq}"),
+        created=message["created_ms"] // 1000,
+        data={
+            "conversation_id": conversation,
+            "message_id": store.message_id(seq),
+            "seq": seq,
+            "sender": author,
+            "preview": (message.get("text") or "")[:PREVIEW_CHARS],
+            "recipients": recipients,
+        },
+    )
+
+
+def announce(message: dict[str, Any], found: list[dict[str, Any]]) -> None:
+    event = message_created(message, found)
+    if event is not None:
+        publish(event)
 
 
 def _advance(member: dict[str, Any], seq: int, last_message: dict[str, Any]) -> None:

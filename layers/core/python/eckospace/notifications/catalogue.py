@@ -15,6 +15,7 @@ TYPES: dict[str, str] = {
     "report_resolved": "A moderator decided on a post you reported.",
     "wallet_credited": "Money was credited to your wallet.",
     "wallet_debited": "Money was debited from your wallet.",
+    "chat_message": "Someone wrote to you in a conversation while you were away.",
 }
 
 # Domain event type -> the notification type it makes (mentions are written with their post).
@@ -24,6 +25,7 @@ FROM_EVENT: dict[str, str] = {
     "report.resolved": "report_resolved",
     "wallet.credited": "wallet_credited",
     "wallet.debited": "wallet_debited",
+    "chat.message_created": "chat_message",
 }
 
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

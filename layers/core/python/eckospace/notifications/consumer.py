@@ -1,7 +1,11 @@
 """Domain events into notifications, each exactly once: the notification, its cause's marker and
 the unread counter are one transaction whose conditional puts refuse a duplicate, so an event
 delivered twice (or published again by a retry) notifies once. A user who switched the type off
-gets none (read at creation)."""
+gets none (read at creation).
+
+A chat message tells each member it names who is not connected (a connected one sees it come in),
+once per unread streak: its cause is the conversation and how far they had read, so the messages
+that follow until they read make no other, and the first after they read makes a new one."""
 
 from __future__ import annotations
 
@@ -9,11 +13,40 @@ from typing import Any
 
 from eckospace import aws
 from eckospace.notifications import catalogue, store
+from eckospace.realtime.online import connected
 from eckospace.transactions import Cancelled, transact
 
 
+def notifications_for(envelope: dict[str, Any]) -> list[dict[str, Any]]:
+    """The notifications a domain event makes: one for most, one per member to tell for a chat
+    message, none for a type notifications ignore or your own act."""
+    if catalogue.FROM_EVENT.get(str(envelope.get("type"))) == "chat_message":
+        return _chat_message(envelope)
+    notification = notification_for(envelope)
+    return [] if notification is None else [notification]
+
+
+def _chat_message(envelope: dict[str, Any]) -> list[dict[str, Any]]:
+    data, at_ms = envelope["data"], int(envelope["created"]) * 1000
+    conversation = data["conversation_id"]
+    return [
+        store.record(
+            recipient["user_id"],
+            "chat_message",
+            cause=f"{conversation}:{recipient['last_read_seq']}",
+            at_ms=at_ms,
+            actor=data["sender"],
+            subject={"object": "conversation", "id": conversation},
+            data={"message_id": data["message_id"], "preview": data["preview"]},
+        )
+        for recipient in data["recipients"]
+        if recipient["user_id"] != data["sender"] and not connected(recipient["user_id"])
+    ]
+
+
 def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
-    """The notification a domain event makes, or None (a type notifications ignore, your own act)."""
+    """The notification a domain event of a one-user type makes, or None (a type notifications
+    ignore, your own act)."""
     kind = catalogue.FROM_EVENT.get(str(envelope.get("type")))
     if kind is None:
         return None
@@ -63,11 +96,13 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
     )
 
 
-def notify(envelope: dict[str, Any]) -> bool:
-    """Create the event's notification; False when there is none to make or it exists already."""
-    notification = notification_for(envelope)
-    if notification is None:
-        return False
+def notify(envelope: dict[str, Any]) -> int:
+    """Create the event's notifications; how many were new (none to make, or all made before: 0)."""
+    return sum(create(notification) for notification in notifications_for(envelope))
+
+
+def create(notification: dict[str, Any]) -> bool:
+    """Create one notification; False when its user switched its type off or it exists already."""
     user = notification["user"]
     preferences = (
         aws.client("dynamodb")

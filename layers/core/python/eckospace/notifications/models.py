@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 NotificationType = Literal[
-    "mention", "reaction", "post_moderated", "report_resolved", "wallet_credited", "wallet_debited"
+    "mention", "reaction", "post_moderated", "report_resolved", "wallet_credited", "wallet_debited", "chat_message"
 ]
 
 
@@ -18,7 +18,9 @@ class Shape(BaseModel):
 
 
 class Subject(Shape):
-    object: Literal["post", "report", "wallet_entry"] = Field(description="What the notification is about")
+    object: Literal["post", "report", "wallet_entry", "conversation"] = Field(
+        description="What the notification is about"
+    )
     id: str
 
 
@@ -34,7 +36,8 @@ class Notification(Shape):
     data: dict[str, Any] = Field(
         description=(
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
-            "{post_id, action}; `wallet_credited` and `wallet_debited` {amount, currency}; `mention` {}"
+            "{post_id, action}; `wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` "
+            "{message_id, preview} (the first message you missed); `mention` {}"
         )
     )
 
@@ -63,6 +66,7 @@ class NotificationTypes(Shape):
     report_resolved: bool = True
     wallet_credited: bool = True
     wallet_debited: bool = True
+    chat_message: bool = True
 
 
 class NotificationPreferences(Shape):
