@@ -565,9 +565,10 @@ def test_the_route_listing_knows_every_module(template_doc: dict[str, Any], reso
 
 def test_domain_events_fan_out_to_a_queue_per_consumer(resources: Resources) -> None:
     """One topic; each consumer's queue subscribed with raw delivery (the envelope arrives as it was
-    published) and a policy letting the topic in; the notifications queue filtered to exactly the
-    event types the notifications catalogue makes notifications from."""
+    published) and a policy letting the topic in; each queue filtered to exactly the event types its
+    consumer's catalogue names (the webhooks' subscribable ones, the notifications' sources)."""
     from eckospace.notifications.catalogue import EVENT_TYPES
+    from eckospace.webhooks.catalogue import subscribable
 
     subscriptions = {
         _props(resource)["Endpoint"]["Fn::GetAtt"][0]: _props(resource)
@@ -584,7 +585,9 @@ def test_domain_events_fan_out_to_a_queue_per_consumer(resources: Resources) -> 
         ]
         [statement] = policy["PolicyDocument"]["Statement"]
         assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Ref": "DomainEventsTopic"}
-    assert "FilterPolicy" not in subscriptions["WebhookEventsQueue"]  # webhooks take every event
+    webhooks = subscriptions["WebhookEventsQueue"]  # only what integrations may subscribe to
+    assert webhooks["FilterPolicyScope"] == "MessageAttributes"
+    assert webhooks["FilterPolicy"] == {"event_type": sorted(entry.name for entry in subscribable())}
     notifications = subscriptions["NotificationEventsQueue"]
     assert notifications["FilterPolicyScope"] == "MessageAttributes"
     assert notifications["FilterPolicy"] == {"event_type": list(EVENT_TYPES)}

@@ -44,16 +44,18 @@ def test_published_events_reach_each_consumer_with_their_envelope(queues):
         assert message["MessageAttributes"]["event_type"]["StringValue"] == "wallet.credited"
 
 
-def test_the_notifications_queue_gets_only_the_types_it_uses(queues):
-    [ignored, used] = publish_all(
+def test_each_queue_gets_only_the_types_its_consumer_uses(queues):
+    [reported, resolved, message] = publish_all(
         [
             DomainEvent(type="post.reported", data={"post_id": "pst_x"}),
             DomainEvent(type="report.resolved", data={"report_id": "rpt_x"}, id=stable_event_id("report.resolved:x")),
+            DomainEvent(type="chat.message_created", data={"conversation_id": "cnv_x", "preview": "private"}),
         ]
     )
-    assert used == stable_event_id("report.resolved:x")
-    assert set(_received(queues["webhooks"], ignored, used)) == {ignored, used}
-    assert set(_received(queues["notifications"], ignored, used, waits=3)) == {used}
+    assert resolved == stable_event_id("report.resolved:x")
+    # Integrations subscribe to reports, never to people's messages
+    assert set(_received(queues["webhooks"], reported, resolved, message, waits=3)) == {reported}
+    assert set(_received(queues["notifications"], reported, resolved, message, waits=3)) == {resolved, message}
 
 
 def test_a_failed_publish_is_raised_not_swallowed(queues):
