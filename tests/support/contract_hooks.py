@@ -160,8 +160,6 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
             # Any version: an entity tag read earlier may be stale by now (other cases edit the same
             # resource at the same time), and a stale one is rightly a 412.
             headers["If-Match"] = "*"
-        if "Idempotency-Key" in headers:
-            headers["Idempotency-Key"] = _idempotency_key(case)
     currencies = [c for c in os.environ.get(CURRENCIES_SETTING, "").split(",") if c]
     if currencies and isinstance(case.query, dict) and isinstance(case.query.get("currency"), str):
         case.query["currency"] = _one_of(currencies, case.query["currency"])
@@ -175,6 +173,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         target = os.environ.get(WEBHOOK_TARGET_SETTING)
         if target and case.operation.path.startswith("/api/webhooks/endpoints") and isinstance(body.get("url"), str):
             body["url"] = target
+    # Last, from the body as it will be sent: the attachments above change as media become ready
+    if headers is not None and "Idempotency-Key" in headers:
+        headers["Idempotency-Key"] = _idempotency_key(case)
 
 
 # ------------------------------------------------------------------------------ documents to upload
