@@ -684,6 +684,8 @@ def test_an_eviction_takes_the_users_connections_out_of_the_channels_and_tells_t
     for connection_id, socket_id in mine:
         realtime.subscribe(connection_id, socket_id, channel, user=alice)
     private = f"private-users.{alice}"
+    status, granted = realtime.auth(alice, mine[0][1], private)
+    assert status == 200 and json.loads(granted["channel_data"]) == {"user_id": alice}  # whose it is, signed
     realtime.subscribe(*mine[0], private, user=alice)
     theirs, their_socket = realtime.connect()
     realtime.subscribe(theirs, their_socket, channel, user=bob)
