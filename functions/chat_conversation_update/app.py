@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.chat.groups import rename
+from eckospace.chat.live import announce
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.chat_routes import CONVERSATION, TITLE_PATTERN, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
@@ -36,6 +37,8 @@ class GroupChanges(BaseModel):
 )
 def update_conversation(conversation_id: Annotated[str, CONVERSATION], changes: GroupChanges):
     group = rename(conversation_id, current_principal(app).subject, changes.title)
+    renamed = {"id": conversation_id, "title": group["title"]}
+    announce(conversation_id, "conversation.updated", renamed, except_socket=None)
     return json_response(group, headers={"Cache-Control": "no-store"})
 
 

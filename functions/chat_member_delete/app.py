@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 
 from eckospace.chat.groups import remove
+from eckospace.chat.live import announce, shut_out
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.chat_routes import CONVERSATION, USER, empty, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, make_resolver
@@ -36,6 +37,9 @@ app = make_resolver()
 )
 def delete_member(conversation_id: Annotated[str, CONVERSATION], user_id: Annotated[str, USER]):
     remove(conversation_id, current_principal(app).subject, user_id)
+    removed = {"conversation_id": conversation_id, "user_id": user_id}
+    announce(conversation_id, "member.removed", removed, except_socket=None)
+    shut_out(conversation_id, user_id)
     return Response(status_code=204, body="")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.chat.groups import MAX_INVITED, MAX_MEMBERS, invite
+from eckospace.chat.live import announce
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.chat_routes import CONVERSATION, USER_PATTERN, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
@@ -41,6 +42,10 @@ class Invitation(BaseModel):
 )
 def add_members(conversation_id: Annotated[str, CONVERSATION], request: Invitation):
     group = invite(conversation_id, current_principal(app).subject, request.user_ids)
+    invited = set(request.user_ids)
+    added = [member for member in group["members"] if member["user_id"] in invited]
+    payload = {"conversation_id": conversation_id, "members": added}
+    announce(conversation_id, "member.added", payload, except_socket=None)
     return json_response(group, headers={"Cache-Control": "no-store"})
 
 

@@ -56,7 +56,7 @@ def _fields() -> dict[str, str]:
     description=(
         "Laravel Echo's and pusher-js's channel authorization (their default `authEndpoint`), for a signed-in "
         "person: `private-users.{your id}`, and `presence-hashtags.{tag}`. Form fields (or JSON) `socket_id` and "
-        "`channel_name`; the answer's `auth` (and `channel_data` for presence) go into `pusher:subscribe` unchanged. "
+        "`channel_name`; the answer's `auth` and `channel_data` go into `pusher:subscribe` unchanged. "
         "403 for a channel you may not join."
     ),
     tags=["Realtime"],

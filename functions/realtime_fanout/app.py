@@ -1,5 +1,6 @@
 """The fan-out queue's consumer: each message is one event for one channel's connections; a
-message whose delivery failed outright is retried on its own."""
+message whose delivery failed outright is retried on its own. An eviction takes its user's
+connections out of the channel first."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from eckospace.realtime.connections import forget
+from eckospace.realtime.connections import evict, forget
 from eckospace.realtime.fanout import deliver, parse
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def deliver_record(record: Any) -> None:
-    deliver(parse(record.body), forget=forget)
+    deliver(evict(parse(record.body)), forget=forget)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Chat with real clients on the local stack: two people's Laravel Echo and pusher-js clients follow
 their conversation's channel; one sends over REST and the other hears it, a read receipt reaches the
 sender, a typing whisper passes between them, the stack's inbox function keeps the inbox, and
-someone else is refused both the channel and the history."""
+someone else is refused both the channel and the history. Someone removed from a group stops
+hearing it while the others still do."""
 
 from __future__ import annotations
 
@@ -93,3 +94,27 @@ def test_two_members_hear_messages_read_receipts_and_typing_and_no_one_else_join
     mallorys_client.send("listen", channel=channel, kind="private", event="message.created")
     assert mallorys_client.wait_for(lambda m: m["type"] == "error")["error"]["status"] == 403
     assert mallory("GET", f"/api/conversations/{conversation}/messages").status_code == 404
+
+
+def test_someone_removed_from_a_group_stops_hearing_it_and_the_others_still_do(people):
+    alice, alices_client = people()
+    bob, bobs_client = people()
+    carol, carols_client = people()
+    made = alice("POST", "/api/conversations", json={"type": "group", "title": "Team", "members": [bob.id, carol.id]})
+    assert made.status_code == 201, made.text
+    conversation = made.json()["id"]
+    channel = f"conversations.{conversation}"
+    for client in (bobs_client, carols_client):
+        client.connected()
+        client.send("listen", channel=channel, kind="private", event="message.created")
+        client.wait_for(lambda m: m["type"] == "subscribed")
+        client.send("listen", channel=channel, kind="private", event="conversation.left")
+
+    assert alice("DELETE", f"/api/conversations/{conversation}/members/{carol.id}").status_code == 204
+    left = carols_client.wait_for(lambda m: m["type"] == "event" and m["event"] == "conversation.left")
+    assert left["data"] == {"id": conversation}
+    sent = alice("POST", f"/api/conversations/{conversation}/messages", json={"client_message_id": "a", "text": "Hi"})
+    assert sent.status_code == 201, sent.text
+    heard = bobs_client.wait_for(lambda m: m["type"] == "event" and m["event"] == "message.created")
+    assert heard["data"]["id"] == sent.json()["id"]
+    assert not [m for m in carols_client.drain(1.0) if m.get("event") == "message.created"]

@@ -486,6 +486,28 @@ def test_groups_members_roles_invitations_renames_mutes_and_leaving(api, stream)
     )
 
 
+def test_group_changes_are_broadcast_and_who_leaves_is_taken_out_of_its_channels(api):
+    owner, member, newcomer = (new_user() for _ in range(3))
+    group_id = group(owner, member)["id"]
+    path = f"/api/conversations/{group_id}"
+    drain_broadcasts()
+    assert call("chat_members_add", "POST", f"{path}/members", owner, body={"user_ids": [newcomer]})[0] == 200
+    assert call("chat_conversation_update", "PATCH", path, owner, body={"title": "Renamed"})[0] == 200
+    assert call("chat_member_delete", "DELETE", f"{path}/members/{member}", owner)[0] == 204
+    events = {(d["event"], d["channel"], d.get("evict")): json.loads(d["data"]) for d in drain_broadcasts()}
+    channel, presence = f"private-conversations.{group_id}", f"presence-conversations.{group_id}"
+    assert events == {
+        ("member.added", channel, None): {
+            "conversation_id": group_id,
+            "members": [{"user_id": newcomer, "role": "member"}],
+        },
+        ("conversation.updated", channel, None): {"id": group_id, "title": "Renamed"},
+        ("member.removed", channel, None): {"conversation_id": group_id, "user_id": member},
+        ("conversation.left", channel, member): {"id": group_id},
+        ("conversation.left", presence, member): {"id": group_id},
+    }
+
+
 def test_a_group_holds_at_most_256_members(api, monkeypatch):
     from eckospace.chat import groups
 

@@ -680,3 +680,35 @@ def test_terminate_connections_needs_the_signature(realtime, sockets):
         realtime.handlers["realtime_user_connections_terminate"], rest_event("POST", path, body="{}", query=query)
     )
     assert answer.status == 401 and sockets.deleted == []
+
+
+def test_an_eviction_takes_the_users_connections_out_of_the_channels_and_tells_them_alone(realtime, sockets):
+    channel = f"presence-hashtags.t{uuid.uuid4().hex[:8]}"
+    alice, bob = f"a{uuid.uuid4().hex[:6]}", f"b{uuid.uuid4().hex[:6]}"
+    mine = [realtime.connect() for _ in range(2)]
+    for connection_id, socket_id in mine:
+        realtime.subscribe(connection_id, socket_id, channel, user=alice)
+    private = f"private-users.{alice}"
+    status, granted = realtime.auth(alice, mine[0][1], private)
+    assert status == 200 and json.loads(granted["channel_data"]) == {"user_id": alice}  # whose it is, signed
+    realtime.subscribe(*mine[0], private, user=alice)
+    theirs, their_socket = realtime.connect()
+    realtime.subscribe(theirs, their_socket, channel, user=bob)
+    realtime.deliver()
+
+    broadcasting.evict(alice, [channel, private], "conversation.left", {"id": "grp_x"})
+    realtime.deliver()
+    for connection_id, _ in mine:
+        assert store.membership(connection_id, channel) is None and store.membership(connection_id, private) is None
+    left = [(e["channel"], json.loads(e["data"])) for e in sockets.events(mine[0][0], "conversation.left")]
+    assert sorted(left) == sorted([(channel, {"id": "grp_x"}), (private, {"id": "grp_x"})])
+    assert [e["channel"] for e in sockets.events(mine[1][0], "conversation.left")] == [channel]
+    assert not sockets.events(theirs, "conversation.left")
+    removed = sockets.events(theirs, "pusher_internal:member_removed")  # once: alice's last connection left
+    assert [json.loads(e["data"]) for e in removed] == [{"user_id": alice}]
+    assert store.subscription_count(channel) == 1
+
+    broadcasting.broadcast([channel, private], "message.created", {"n": 1})
+    realtime.deliver()
+    assert all(not sockets.events(connection_id, "message.created") for connection_id, _ in mine)
+    assert len(sockets.events(theirs, "message.created")) == 1

@@ -14,8 +14,11 @@ from eckospace.realtime.signatures import channel_auth
 
 
 def authorize_channel(user_id: str, socket_id: str, channel_name: str) -> dict[str, str]:
-    """`{"auth"}`, and for a presence channel `channel_data` (the member's `user_id`, a string, and
-    `user_info`), exactly what the client sends back when it subscribes."""
+    """`{"auth", "channel_data"}`, exactly what the client sends back when it subscribes:
+    `channel_data` is the member's `user_id` (a string), with `user_info` for a presence channel.
+    A private channel's names its user too (pusher-js sends it back as it sends a presence one's),
+    so the server knows whose connection it is and can take someone who left a conversation out
+    of its channel."""
     if not SOCKET_ID.match(socket_id):
         raise InvalidInput("socket_id must look like 123.456", errors=[{"in": "body", "name": "socket_id"}])
     if len(channel_name) > CHANNEL_NAME_MAX or not re.match(AUTHORIZED_CHANNEL_PATTERN, channel_name):
@@ -29,7 +32,6 @@ def authorize_channel(user_id: str, socket_id: str, channel_name: str) -> dict[s
         raise NotPermitted(f"You may not join {channel_name}.") from None
     if not may_join(channel, user_id):
         raise NotPermitted(f"You may not join {channel_name}.")
-    if channel.kind is Kind.PRESENCE:
-        channel_data = json.dumps({"user_id": user_id, "user_info": {"id": user_id}}, separators=(",", ":"))
-        return {"auth": channel_auth(socket_id, channel_name, channel_data), "channel_data": channel_data}
-    return {"auth": channel_auth(socket_id, channel_name)}
+    member = {"user_id": user_id, **({"user_info": {"id": user_id}} if channel.kind is Kind.PRESENCE else {})}
+    channel_data = json.dumps(member, separators=(",", ":"))
+    return {"auth": channel_auth(socket_id, channel_name, channel_data), "channel_data": channel_data}

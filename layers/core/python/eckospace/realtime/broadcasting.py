@@ -31,6 +31,9 @@ class Delivery:
     except_socket: str | None = None  # the connection that caused it (socket_id exclusion)
     user_id: str | None = None  # the member who sent a client event on a presence channel
     connections: list[str] | None = field(default=None)  # a retry: only these
+    # An eviction: this user's connections leave the channel, and only they get the event. The
+    # fan-out function does it, so the realtime table stays the realtime context's alone.
+    evict: str | None = None
     attempt: int = 1
     # When it was published (epoch ms): a connection that subscribed later does not get it (it
     # would hear of a presence member its subscription_succeeded already listed).
@@ -73,3 +76,11 @@ def broadcast(
     the queue refuses: the caller decides whether that fails its request."""
     data = json.dumps(payload, separators=(",", ":"), default=str)
     publish([Delivery(channel, event, data, except_socket=except_socket) for channel in dict.fromkeys(channels)])
+
+
+def evict(user_id: str, channels: Iterable[str], event: str, payload: Mapping[str, Any]) -> None:
+    """Take `user_id`'s connections out of `channels` (someone who may no longer hear them), and
+    tell each of those connections with `event` on the channel, since the protocol has no
+    unsubscribe from the server. Raises when the queue refuses."""
+    data = json.dumps(payload, separators=(",", ":"), default=str)
+    publish([Delivery(channel, event, data, evict=user_id) for channel in dict.fromkeys(channels)])

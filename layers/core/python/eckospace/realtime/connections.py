@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 from eckospace import aws
@@ -102,6 +103,20 @@ def leave(connection_id: str, socket_id: str | None, channel_name: str, user_id:
                 )
             ]
         )
+
+
+def evict(delivery: Delivery) -> Delivery:
+    """An eviction (`Delivery.evict`): the user's connections in the channel leave it, as a
+    `pusher:unsubscribe` would; what is left is the event for those connections alone."""
+    if delivery.evict is None or delivery.connections is not None:
+        return delivery  # not an eviction, or the retry of one whose connections already left
+    left = []
+    for connection_id in store.user_connections(delivery.evict):
+        joined = store.membership(connection_id, delivery.channel)
+        if joined is not None:
+            leave(connection_id, joined.get("socket_id"), delivery.channel, joined.get("user_id"))
+            left.append(connection_id)
+    return replace(delivery, connections=left)
 
 
 def forget(connection_id: str) -> None:

@@ -65,12 +65,14 @@ def _member(channel: Channel, socket_id: str, message: Message) -> tuple[str | N
     """The user a subscription binds to, and their presence info; refuses a forged authorization."""
     if not channel.authorized:
         return None, None
-    channel_data = message.data.get("channel_data") if channel.kind is Kind.PRESENCE else None
+    channel_data = message.data.get("channel_data")
+    if channel.kind is Kind.PRIVATE and not isinstance(channel_data, str):
+        channel_data = None  # an authorization that does not name its user (another server's signer)
     if channel.kind is Kind.PRESENCE and not isinstance(channel_data, str):
         raise SubscriptionRefused(channel.name, 400, "Presence subscriptions need channel_data (a JSON string)")
     if not channel_auth_valid(message.text("auth"), socket_id, channel.name, channel_data):
         raise SubscriptionRefused(channel.name, 401, f"Invalid signature for {channel.name}: authorize it again")
-    if channel.kind is Kind.PRIVATE:
+    if channel.kind is Kind.PRIVATE and channel_data is None:
         return channel.user(), None
     try:
         member = json.loads(channel_data or "")
@@ -79,6 +81,8 @@ def _member(channel: Channel, socket_id: str, message: Message) -> tuple[str | N
         raise SubscriptionRefused(channel.name, 400, "channel_data must hold a user_id") from None
     if not isinstance(user_id, str | int) or isinstance(user_id, bool) or not str(user_id):
         raise SubscriptionRefused(channel.name, 400, "channel_data's user_id must be a string or a number")
+    if channel.kind is Kind.PRIVATE:
+        return str(user_id), None
     return str(user_id), member.get("user_info")
 
 

@@ -7,10 +7,9 @@ from pydantic import BaseModel, Field
 
 class ChannelAuthorization(BaseModel):
     auth: str = Field(description="`<app key>:<hex HMAC-SHA256>`: send it as `auth` in `pusher:subscribe`")
-    channel_data: str | None = Field(
-        default=None,
-        description='Presence channels only: `{"user_id": "<your id>", "user_info": {...}}` as a string, sent back '
-        "unchanged in `pusher:subscribe`",
+    channel_data: str = Field(
+        description='`{"user_id": "<your id>"}` (with `"user_info": {...}` on a presence channel) as a string, '
+        "signed with `auth`: send it back unchanged in `pusher:subscribe`",
     )
 
 
