@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +76,9 @@ SAMPLE_METHODS = {
 }
 SAMPLE_BODIES = {
     "/api/posts/{post_id}/reaction": b'{"type":"like"}',
-    # The warm request sends it again: a client's retry, answered with the message the first made.
-    "/api/conversations/{conversation_id}/messages": b'{"client_message_id":"bench-0001","text":"Hello, bench"}',
+    # A new client message id each time the events are made, so a benchmark's first request is a
+    # new message whatever ran before it; its warm request sends it again (a client's retry).
+    "/api/conversations/{conversation_id}/messages": b'{"client_message_id":"bench-%s","text":"Hello, bench"}',
 }
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
@@ -270,7 +272,7 @@ def seed_sample_inbox(template: Template) -> str:
     if not send or not inbox:
         return ""
     from eckospace import aws
-    from eckospace.chat.conversations import open_direct
+    from eckospace.chat.conversations import members, open_direct
     from eckospace.chat.inbox import deliver
     from eckospace.chat.messages import load_message, send_message
     from eckospace.config import forget_settings
@@ -289,7 +291,7 @@ def seed_sample_inbox(template: Template) -> str:
                     )
                     message = load_message(conversation_id, sent["seq"])
                     assert message is not None
-                    deliver(message)
+                    deliver(message, members(conversation_id))
             return conversation_id
         finally:
             aws.reset_clients()
@@ -416,7 +418,7 @@ def sample_events(
         path_params = {name: known[name] for name in PATH_PARAMETER.findall(route.path)}
         request.path = PATH_PARAMETER.sub(lambda match: known[match[1]], route.path)
         if route.path in SAMPLE_BODIES:
-            request.body = SAMPLE_BODIES[route.path]
+            request.body = SAMPLE_BODIES[route.path].replace(b"%s", uuid.uuid4().hex.encode())
             request.headers.append(("content-type", "application/json"))
         if route.path == STRIPE_WEBHOOK:  # Stripe sends a signed body, and no key or token
             body, signature = stripe_delivery(stripe_secret)
