@@ -24,6 +24,7 @@ MODULES = (
     "realtime",
     "notifications",
     "chat",
+    "marketplace",
 )
 
 

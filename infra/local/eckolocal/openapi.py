@@ -101,13 +101,14 @@ def merged_document(template: Template) -> dict[str, Any]:
     )
     routed = {route.function for route in template.routes()}
     functions = template.functions()
+    named: dict[str, tuple[str, Any]] = {}  # component schema name -> (the function it came from, the schema)
     for logical_id in sorted(routed):
         spec = functions[logical_id]
         app = load_app(spec.code_dir, spec.handler, spec.layer_dirs)
         if app is not None:
-            merger.add_schema(
-                app.get_openapi_schema(title=TITLE, version=VERSION, security_schemes=_security_schemes())
-            )
+            schema = app.get_openapi_schema(title=TITLE, version=VERSION, security_schemes=_security_schemes())
+            _refuse_clashing_names(logical_id, schema, named)
+            merger.add_schema(schema)
     document = json.loads(json.dumps(merger.get_openapi_schema(), default=_plain))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     routes = {(route.path, route.method.lower()): route for route in template.routes()}
@@ -122,6 +123,17 @@ def merged_document(template: Template) -> dict[str, Any]:
     if any(route.path.startswith("/api/webhooks/") for route in template.routes()):
         document["webhooks"] = _webhooks_section()
     return document
+
+
+def _refuse_clashing_names(logical_id: str, schema: Any, named: dict[str, tuple[str, Any]]) -> None:
+    """Two functions' different models under one component name would leave the document describing
+    one of them for both (the merge keeps the last): refuse it, naming both."""
+    components = getattr(schema, "components", None)
+    for name, model in (getattr(components, "schemas", None) or {}).items():
+        plain = json.loads(json.dumps(model, default=_plain))
+        if name in named and named[name][1] != plain:
+            raise ValueError(f"{logical_id} and {named[name][0]} each name a different schema {name}: rename one")
+        named.setdefault(name, (logical_id, plain))
 
 
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -46,3 +46,44 @@ def to_item(record: dict[str, Any]) -> dict[str, Any]:
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {name: value(attr) for name, attr in item.items()}
+
+
+def update_operation(
+    table: str,
+    key: dict[str, Any],
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    condition: str | None = None,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+    skip: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An Update (for TransactWriteItems) that turns item `old` into `new`: SET what changed, REMOVE
+    what is gone (None), leave the names in `skip` alone."""
+    names = dict(names or {})
+    attribute_values: dict[str, Any] = dict(values or {})
+    sets, removes = [], []
+    for position, (name, wanted) in enumerate(sorted(new.items())):
+        if name in ("pk", "sk") or name in skip or old.get(name) == wanted:
+            continue
+        names[f"#a{position}"] = name
+        if wanted is None:
+            if old.get(name) is not None:
+                removes.append(f"#a{position}")
+        else:
+            sets.append(f"#a{position} = :a{position}")
+            attribute_values[f":a{position}"] = attribute(wanted)
+    expression = " ".join(
+        part
+        for part in (f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "")
+        if part
+    )
+    update: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": expression}
+    if names:
+        update["ExpressionAttributeNames"] = names
+    if condition:
+        update["ConditionExpression"] = condition
+    if attribute_values:
+        update["ExpressionAttributeValues"] = attribute_values
+    return {"Update": update}

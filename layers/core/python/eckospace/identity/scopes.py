@@ -17,6 +17,7 @@ AREAS = {
     "analytics": "aggregate analytics reports",
     "ads": "ad campaigns",
     "moderation": "moderation queues and decisions",
+    "review": "the marketplace and jobs review queues and decisions",
     "admin": "platform administration",
 }
 
@@ -31,6 +32,8 @@ def unknown_scopes(scopes: list[str] | tuple[str, ...] | set[str]) -> list[str]:
     return sorted(scope for scope in scopes if scope not in SCOPES)
 
 
-# What a signed-in person's session may do: everything a member does, but neither moderation nor
-# administration (those come with roles).
-USER_SCOPES: frozenset[str] = frozenset(scope for scope in SCOPES if scope.split(":")[0] not in {"moderation", "admin"})
+# What a signed-in person's session may do: everything a member does, but neither moderation, nor
+# review, nor administration (those come with roles).
+USER_SCOPES: frozenset[str] = frozenset(
+    scope for scope in SCOPES if scope.split(":")[0] not in {"moderation", "review", "admin"}
+)

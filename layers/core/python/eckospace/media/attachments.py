@@ -15,9 +15,11 @@ as they come): what they store of it, how it becomes readable through them, and 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from eckospace import aws
+from eckospace.errors import Unprocessable
 from eckospace.items import from_item
 from eckospace.media import store
 from eckospace.media.links import links
@@ -26,6 +28,7 @@ SUMMARY_FIELDS = ("id", "kind", "media_type", "size", "display_name", "metadata"
 SHOWN_FIELDS = SUMMARY_FIELDS[1:]  # `variants` is kept too, to link each smaller copy
 
 Operation = tuple[str, dict[str, Any]]
+MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 
 
 class NotAttachable(Exception):
@@ -49,6 +52,36 @@ def summaries(owner: str, media_ids: list[str]) -> list[dict[str, Any]]:
         if record is None or record["owner"] != owner or record["status"] != store.READY:
             raise NotAttachable(media_id)
     return [_summary(records[media_id]) for media_id in media_ids]
+
+
+def not_attachable(media_id: str) -> Unprocessable:
+    """The 422 for a media id that is not one of the caller's ready media (whether it exists or not)."""
+    detail = f"{media_id[:40]} is not one of your ready media"
+    return Unprocessable(f"Attachment {detail}.", errors=[{"in": "body", "name": "attachments", "detail": detail}])
+
+
+def checked_summaries(
+    owner: str, media_ids: list[str], *, most: int, holder: str, kept: list[dict[str, Any]] | tuple[()] = ()
+) -> list[dict[str, Any]]:
+    """What to store of each media `owner` attaches (repeats dropped, order kept): the summaries in
+    `kept` as they are, the others from one read. 422 when there are more than `most` (`holder`
+    names what holds them) or a new one is not `owner`'s ready media."""
+    unique = list(dict.fromkeys(media_ids))
+    if len(unique) > most:
+        raise Unprocessable(
+            f"A {holder} holds at most {most} attachments.",
+            errors=[{"in": "body", "name": "attachments", "detail": "too many"}],
+        )
+    known = {summary["id"]: summary for summary in kept}
+    added = [media_id for media_id in unique if media_id not in known]
+    for media_id in added:
+        if not MEDIA_ID.match(media_id):
+            raise not_attachable(media_id)
+    try:
+        found = known | {summary["id"]: summary for summary in summaries(owner, added)}
+    except NotAttachable as refused:
+        raise not_attachable(refused.media_id) from None
+    return [found[media_id] for media_id in unique]
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ TYPES: dict[str, str] = {
     "wallet_credited": "Money was credited to your wallet.",
     "wallet_debited": "Money was debited from your wallet.",
     "chat_message": "Someone wrote to you in a conversation while you were away.",
+    "listing_reviewed": "A reviewer published or rejected your listing.",
 }
 
 # Domain event type -> the notification type it makes (mentions are written with their post).
@@ -26,6 +27,8 @@ FROM_EVENT: dict[str, str] = {
     "wallet.credited": "wallet_credited",
     "wallet.debited": "wallet_debited",
     "chat.message_created": "chat_message",
+    "listing.published": "listing_reviewed",
+    "listing.rejected": "listing_reviewed",
 }
 
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

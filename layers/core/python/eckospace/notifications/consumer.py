@@ -84,6 +84,20 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
             subject={"object": "report", "id": data["report_id"]},
             data={"post_id": data["post_id"], "action": data["action"]},
         )
+    if kind == "listing_reviewed":
+        return store.record(
+            data["seller"],
+            kind,
+            cause=envelope["id"],  # one per decision: the event's id is stable for the version decided
+            at_ms=at_ms,
+            actor=None,  # reviewers stay anonymous
+            subject={"object": "listing", "id": data["listing_id"]},
+            data={
+                "status": "published" if envelope["type"] == "listing.published" else "rejected",
+                "title": data["title"],
+                "reason": data.get("reason"),
+            },
+        )
     # wallet_credited / wallet_debited: about the wallet's owner, the event's subject
     return store.record(
         str(envelope["subject"]),

@@ -9,7 +9,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 NotificationType = Literal[
-    "mention", "reaction", "post_moderated", "report_resolved", "wallet_credited", "wallet_debited", "chat_message"
+    "mention",
+    "reaction",
+    "post_moderated",
+    "report_resolved",
+    "wallet_credited",
+    "wallet_debited",
+    "chat_message",
+    "listing_reviewed",
 ]
 
 
@@ -18,7 +25,7 @@ class Shape(BaseModel):
 
 
 class Subject(Shape):
-    object: Literal["post", "report", "wallet_entry", "conversation"] = Field(
+    object: Literal["post", "report", "wallet_entry", "conversation", "listing"] = Field(
         description="What the notification is about"
     )
     id: str
@@ -37,7 +44,8 @@ class Notification(Shape):
         description=(
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
             "{post_id, action}; `wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` "
-            "{message_id, preview} (the first message you missed); `mention` {}"
+            "{message_id, preview} (the first message you missed); `listing_reviewed` {status, title, reason} "
+            "(reason: a rejection's, else null); `mention` {}"
         )
     )
 
@@ -67,6 +75,7 @@ class NotificationTypes(Shape):
     wallet_credited: bool = True
     wallet_debited: bool = True
     chat_message: bool = True
+    listing_reviewed: bool = True
 
 
 class NotificationPreferences(Shape):

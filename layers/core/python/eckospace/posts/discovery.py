@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from eckospace.cursors import decode_cursor, encode_cursor
-from eckospace.errors import InvalidInput, NotFound
+from eckospace import paging
+from eckospace.errors import NotFound
+from eckospace.paging import Shapes
 from eckospace.posts import store
 from eckospace.posts.text import normalize_tag
 
@@ -20,52 +21,6 @@ BOOKMARK_PK, BOOKMARK_SK = re.compile(rf"^bookmark#.+#{_ID}$"), re.compile(r"^bo
 REPORT_PK, REPORT_SK = re.compile(r"^report#rpt_[0-9a-z]{26}$"), re.compile(r"^report$")
 REPORT_POSITION = re.compile(r"^\d{13}#rpt_[0-9a-z]{26}$")
 POST_KEY = {"pk": POST_PK, "sk": POST_SK}
-
-
-Shapes = dict[str, re.Pattern[str]]
-
-
-def start_key(
-    cursor: str | None,
-    *,
-    listing: str,
-    scope: str,
-    fixed: dict[str, str],
-    strings: Shapes | None = None,
-    numbers: tuple[str, ...] = (),
-) -> dict[str, Any] | None:
-    """The ExclusiveStartKey inside `cursor`: exactly the listing's key attributes, of their types
-    and shapes, with the partition values of this listing."""
-    key = decode_cursor(cursor, listing=listing, scope=scope)
-    if key is None:
-        return None
-    strings = strings or {}
-    expected = set(fixed) | set(strings) | set(numbers)
-    problem = InvalidInput("The cursor is not one this listing issued.")
-    if set(key) != expected:
-        raise problem
-    for name in expected:
-        attr = key[name]
-        kind = "N" if name in numbers else "S"
-        if (
-            not isinstance(attr, dict)
-            or set(attr) != {kind}
-            or not isinstance(attr[kind], str)
-            or len(attr[kind]) > 600
-        ):
-            raise problem
-        if name in fixed and attr[kind] != fixed[name]:
-            raise problem
-        if name in strings and not strings[name].match(attr[kind]):
-            raise problem
-        if kind == "N":
-            try:
-                number = float(attr[kind])
-            except ValueError:
-                raise problem from None
-            if not -1e6 < number < 1e6:  # also refuses inf and nan
-                raise problem
-    return key
 
 
 def query_page(
@@ -79,14 +34,18 @@ def query_page(
     strings: Shapes | None = None,
     numbers: tuple[str, ...] = (),
 ) -> tuple[list[dict[str, Any]], str | None]:
-    from eckospace import aws
-
-    request = {"TableName": store.table(), "Limit": limit, **request}
-    start = start_key(cursor, listing=listing, scope=scope, fixed=fixed, strings=strings, numbers=numbers)
-    if start:
-        request["ExclusiveStartKey"] = start
-    page = aws.client("dynamodb").query(**request)
-    return page.get("Items", []), encode_cursor(page.get("LastEvaluatedKey"), listing=listing, scope=scope)
+    """One page of a posts table query (`eckospace.paging.query_page`)."""
+    return paging.query_page(
+        store.table(),
+        request,
+        listing=listing,
+        scope=scope,
+        cursor=cursor,
+        limit=limit,
+        fixed=fixed,
+        strings=strings,
+        numbers=numbers,
+    )
 
 
 def feed(*, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:

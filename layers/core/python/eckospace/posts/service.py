@@ -16,6 +16,7 @@ from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable, VersionMismatch
 from eckospace.posts import settings, store, text
 from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
+from eckospace.preconditions import if_match_hits
 
 MAX_ATTACHMENTS = 10
 # Drafts count too: what is limited is writing, published or not.
@@ -46,10 +47,6 @@ def etag(post: dict[str, Any]) -> str:
     counts = ",".join(f"{kind}={count}" for kind, count in sorted((post.get("reactions") or {}).items()) if count)
     state = f"{counts};{json.dumps(post.get('viewer'), sort_keys=True)}"
     return f'"v{post["version"]}.{hashlib.sha256(state.encode()).hexdigest()[:10]}"'
-
-
-def _version_of(tag: str) -> str:
-    return tag.strip().removeprefix("W/").strip('"').partition(".")[0]
 
 
 def not_found(post_id: str) -> NotFound:
@@ -392,12 +389,6 @@ def _owned(post_id: str, user: str) -> dict[str, Any]:
     return post
 
 
-def _if_match_hits(header: str, post: dict[str, Any]) -> bool:
-    return any(
-        candidate.strip() == "*" or _version_of(candidate) == f"v{post['version']}" for candidate in header.split(",")
-    )
-
-
 def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
     post = _owned(post_id, editor)
     new = dict(post)
@@ -411,7 +402,7 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
         }
         new["attachments"] = [kept.get(media_id) or added[media_id] for media_id in media_ids]
     # RFC 9110 §13.2.2: a request that fails without its preconditions gets that answer, not a 412
-    if if_match and not _if_match_hits(if_match, post):
+    if if_match and not if_match_hits(if_match, post["version"]):
         raise VersionMismatch(f"The post is at version {post['version']}; If-Match named another.")
     if changes.get("status") is not None:
         new["status"] = changes["status"]

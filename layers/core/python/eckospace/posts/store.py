@@ -21,13 +21,16 @@ Mention notifications go to the notifications table, shaped as every notificatio
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
-import time
 from typing import Any
 
-from eckospace import timestamps
+from eckospace import items, timestamps
+
+# Time-ordered ids and their sort keys, shared with every context, re-exported for the posts modules.
+from eckospace.ids import new_id as new_id
+from eckospace.ids import now_ms as now_ms
+from eckospace.ids import sort_key as sort_key
 
 # The posts modules' item codec, re-exported.
 from eckospace.items import attribute as attribute
@@ -48,26 +51,10 @@ VISIBLE, HIDDEN = "visible", "hidden"
 LISTINGS, BY_AUTHOR, TRENDING, TOUCHED = "Listings", "ByAuthor", "Trending", "Touched"
 
 POST_ID = re.compile(r"^pst_[0-9a-z]{26}$")
-_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 def table() -> str:
     return settings.TABLE()
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def new_id(prefix: str, at_ms: int | None = None) -> str:
-    """`<prefix>_` and 26 characters: 48 bits of milliseconds then 80 random bits, in Crockford
-    base32, so ids sort by creation time."""
-    bits = ((at_ms if at_ms is not None else now_ms()) << 80) | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[bits & 31])
-        bits >>= 5
-    return f"{prefix}_{''.join(reversed(chars))}"
 
 
 def random_shard() -> int:
@@ -106,10 +93,6 @@ def open_report_marker(post_id: str, reporter: str) -> dict[str, Any]:
 
 def allowance_key(allowance: Any, person: str, now: float) -> dict[str, Any]:
     return {"pk": {"S": allowance.key_value(person, now)}, "sk": {"S": "allowance"}}
-
-
-def sort_key(ms: int, item_id: str) -> str:
-    return f"{ms:013d}#{item_id}"
 
 
 # ------------------------------------------------------------------------------------ posts
@@ -200,30 +183,5 @@ def update_operation(
     names: dict[str, str] | None = None,
     skip: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """An Update that turns item `old` into `new`: SET what changed, REMOVE what is gone."""
-    names = dict(names or {})
-    attribute_values: dict[str, Any] = dict(values or {})
-    sets, removes = [], []
-    for position, (name, wanted) in enumerate(sorted(new.items())):
-        if name in ("pk", "sk") or name in skip or old.get(name) == wanted:
-            continue
-        names[f"#a{position}"] = name
-        if wanted is None:
-            if old.get(name) is not None:
-                removes.append(f"#a{position}")
-        else:
-            sets.append(f"#a{position} = :a{position}")
-            attribute_values[f":a{position}"] = attribute(wanted)
-    expression = " ".join(
-        part
-        for part in (f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "")
-        if part
-    )
-    update: dict[str, Any] = {"TableName": table(), "Key": key, "UpdateExpression": expression}
-    if names:
-        update["ExpressionAttributeNames"] = names
-    if condition:
-        update["ConditionExpression"] = condition
-    if attribute_values:
-        update["ExpressionAttributeValues"] = attribute_values
-    return {"Update": update}
+    """An Update of a posts table item (`eckospace.items.update_operation`)."""
+    return items.update_operation(table(), key, old, new, condition=condition, values=values, names=names, skip=skip)

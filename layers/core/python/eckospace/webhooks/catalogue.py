@@ -125,6 +125,35 @@ CATALOGUE: dict[str, EventType] = {
                 "reason": "spam",
             },
         ),
+        *(
+            EventType(
+                name,
+                description,
+                "marketplace:read",
+                {
+                    "listing_id": {"type": "string"},
+                    "seller": {"type": "string", "description": "The seller's user id"},
+                    "title": {"type": "string"},
+                    **extra,
+                },
+                example={
+                    "listing_id": "lst_01kav9ft00ca5cf2ve2qwhq7mm",
+                    "seller": "user_123",
+                    "title": "Road bike, 56 cm",
+                    **example,
+                },
+            )
+            for name, description, extra, example in (
+                ("listing.published", "A reviewer approved a listing: it is published for 30 days.", {}, {}),
+                (
+                    "listing.rejected",
+                    "A reviewer rejected a listing; its seller may edit it and submit it again.",
+                    {"reason": {"type": "string", "description": "The reviewer's reason, shown to the seller"}},
+                    {"reason": "The photos show another item."},
+                ),
+                ("listing.sold", "A seller marked their listing sold.", {}, {}),
+            )
+        ),
         EventType(
             "webhook.test",
             "A test event, sent on request to one endpoint.",

@@ -1,0 +1,15 @@
+"""POST /api/listings/{listing_id}/submit: submit your listing for review."""
+
+from eckospace.http.marketplace_routes import seller_action
+from eckospace.http.resolver import entrypoint, make_resolver
+
+app = make_resolver()
+seller_action(
+    app,
+    "submit",
+    path="submit",
+    summary="Submit your listing for review",
+    description="A draft or rejected listing goes to `pending_review`; reviewers publish or reject it.",
+)
+
+lambda_handler = entrypoint(app)

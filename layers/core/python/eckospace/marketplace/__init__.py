@@ -1,0 +1,1 @@
+"""Marketplace: listings, their review, browsing and saved items."""

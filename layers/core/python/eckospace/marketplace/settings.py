@@ -1,0 +1,8 @@
+"""The marketplace context's settings (see `eckospace.config`)."""
+
+from __future__ import annotations
+
+from eckospace.config import Setting, text
+
+TABLE = Setting("ECKO_MARKETPLACE_TABLE", text)
+DAILY_LISTINGS = Setting("ECKO_MARKETPLACE_DAILY_LISTINGS", int)  # new listings per person and UTC day
