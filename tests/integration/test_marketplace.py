@@ -506,3 +506,108 @@ def test_a_seller_sees_all_their_listings_and_others_only_the_published_ones(api
     own = [item["id"] for item in call("marketplace_seller_listings", "GET", path, seller)[1]["data"]]
     theirs = [item["id"] for item in call("marketplace_seller_listings", "GET", path, new_user())[1]["data"]]
     assert own == [public["id"], draft["id"]] and theirs == [public["id"]]
+
+
+# ------------------------------------------------------------------------------ saved items
+def saved(user: str) -> list[dict[str, Any]]:
+    status, page, _ = call("marketplace_saved_items_list", "GET", "/api/saved-items", user, query={"limit": "100"})
+    assert status == 200, page
+    return page["data"]
+
+
+def save(listing_id: str, user: str, method: str = "PUT") -> int:
+    function = "marketplace_saved_item_put" if method == "PUT" else "marketplace_saved_item_delete"
+    return call(function, method, f"/api/listings/{listing_id}/save", user)[0]
+
+
+def test_saving_is_idempotent_counted_once_and_private(api):
+    seller, reader, other = new_user(), new_user(), new_user()
+    listing = published(seller)
+    counter = CallCounter()
+    counter.attach(aws.client("dynamodb"))
+    assert save(listing["id"], reader) == 204
+    assert counter.calls == ["TransactWriteItems"]
+    assert save(listing["id"], reader) == 204
+    assert get(listing["id"], other)[1]["save_count"] == 1
+    [item] = saved(reader)
+    assert item["object"] == "saved_item" and item["listing"]["id"] == listing["id"]
+    assert saved(other) == []
+    assert save(listing["id"], reader, "DELETE") == 204
+    assert save(listing["id"], reader, "DELETE") == 204
+    assert get(listing["id"], other)[1]["save_count"] == 0 and saved(reader) == []
+
+
+def test_only_a_published_listing_can_be_saved(api):
+    seller, reader = new_user(), new_user()
+    draft = create(seller)
+    assert save(draft["id"], reader) == 404
+    assert save(draft["id"], seller) == 404  # not even by its seller: saving is for what is on offer
+    assert save("lst_" + "0" * 26, reader) == 404
+    assert store.load(draft["id"]).get("save_count", 0) == 0
+
+
+def test_concurrent_saves_with_retries_count_each_saver_once(api):
+    listing = published(new_user())
+    savers = [new_user() for _ in range(12)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda user: save(listing["id"], user), savers + savers))
+    assert set(answers) == {204}
+    assert store.load(listing["id"])["save_count"] == len(savers)
+
+
+def test_sold_and_withdrawn_listings_drop_out_of_saved_items(api):
+    seller, reader = new_user(), new_user()
+    kept, sold, withdrawn = published(seller), published(seller), published(seller)
+    for listing in (kept, sold, withdrawn):
+        assert save(listing["id"], reader) == 204
+    act(sold["id"], seller, "mark-sold")
+    call("marketplace_listing_update", "PATCH", f"/api/listings/{withdrawn['id']}", seller, body={"title": "Other"})
+    assert [item["listing"]["id"] for item in saved(reader)] == [kept["id"]]
+
+
+# ------------------------------------------------------------------------------ expiry
+def published_at(seller: str, at_ms: int) -> dict[str, Any]:
+    """A listing published (and so expiring 30 days later) as if at `at_ms`."""
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr(store, "now_ms", lambda: at_ms)
+        return published(seller)
+
+
+def reminders(listing_id: str, backend) -> list[dict[str, Any]]:
+    """The `listing.expiring` events for the listing that reached the notifications queue (which is
+    drained: other tests' events are of no use to anyone after them)."""
+    queue, sqs, found = backend["template"].ref("NotificationEventsQueue"), aws.client("sqs"), []
+    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages"):
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            envelope = json.loads(message["Body"])
+            if envelope["type"] == "listing.expiring" and envelope["data"]["listing_id"] == listing_id:
+                found.append(envelope)
+    return found
+
+
+def test_a_listing_expires_thirty_days_after_publishing_and_its_seller_is_told_three_days_before(api, backend):
+    from eckospace.marketplace import expiry
+
+    day = 24 * 3600 * 1000
+    seller, reader = new_user(), new_user()
+    now = store.now_ms()
+    due = published_at(seller, now - 31 * day)
+    soon = published_at(seller, now - 28 * day)
+    # past its time, it is out of every listing before the sweeper moves it
+    assert get(due["id"], reader)[0] == 200
+    assert due["id"] not in [item["id"] for item in browse(reader, category="sports", limit="100")[1]["data"]]
+
+    expiry.sweep(now)
+    assert store.load(due["id"])["status"] == "expired"
+    assert store.load(soon["id"])["status"] == "published"
+    assert store.load(soon["id"])["reminded_for"] == store.load(soon["id"])["expires_ms"]
+    [reminder] = reminders(soon["id"], backend)
+    assert reminder["type"] == "listing.expiring" and reminder["data"]["seller"] == seller
+
+    expiry.sweep(now)  # a second run reminds nobody again and expires nothing twice
+    assert reminders(soon["id"], backend) == []
+    assert store.load(due["id"])["version"] == due["version"] + 1
+
+    status, renewed, _ = act(soon["id"], seller, "renew")
+    assert status == 200 and store.load(soon["id"])["expires_ms"] > now + 29 * day

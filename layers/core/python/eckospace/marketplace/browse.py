@@ -10,7 +10,9 @@ currencies) is the same query with a filter: exact, but a page may then hold few
 listings and still have a `next_cursor`. A listing past its `expires_at` that the expiry sweeper
 has not reached yet is filtered out, so nobody sees one late. Cursors are bound to the whole query.
 
-Also a seller's listings, and the review queue.
+Also a seller's listings, the review queue, and a user's saved listings: a page of those is one
+query and one BatchGetItem of the listings, leaving out those no longer published (sold, archived,
+expired, back in review).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from eckospace import aws, items, timestamps
 from eckospace.marketplace import lifecycle, listings, store
 from eckospace.marketplace.catalogue import MAX_PRICE
 from eckospace.paging import query_page
@@ -27,6 +30,7 @@ _KEY = {"pk": re.compile(rf"^listing#{_LISTING}$"), "sk": re.compile(r"^listing$
 NEWEST_POSITION = re.compile(rf"^\d{{13}}#{_LISTING}$")
 PRICE_POSITION = re.compile(rf"^[a-z]{{3}}#\d{{{store.PRICE_DIGITS}}}#{_LISTING}$")
 OWNER_POSITION = NEWEST_POSITION
+SAVED_KEY = {"pk": re.compile(rf"^saved#.+#{_LISTING}$"), "sk": re.compile(r"^saved$"), "owner_sk": OWNER_POSITION}
 
 
 def _filtered(request: dict[str, Any], conditions: list[str], values: dict[str, Any]) -> dict[str, Any]:
@@ -131,3 +135,46 @@ def review_queue(*, limit: int, cursor: str | None) -> dict[str, Any]:
         strings=_KEY | {"review_sk": NEWEST_POSITION},
     )
     return {"data": [listings.view(store.record(item)) for item in items], "next_cursor": next_cursor}
+
+
+def saved_page(user: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    found, next_cursor = query_page(
+        store.table(),
+        {
+            "IndexName": store.BY_OWNER,
+            "KeyConditionExpression": "owner_pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": f"saved#{user}"}},
+            "ScanIndexForward": False,
+        },
+        listing="saved-items",
+        scope=user,
+        cursor=cursor,
+        limit=limit,
+        fixed={"owner_pk": f"saved#{user}"},
+        strings=SAVED_KEY,
+    )
+    marks = [items.from_item(item) for item in found]
+    current: dict[str, dict[str, Any]] = {}
+    if marks:
+        keys = [store.listing_key(listing_id) for listing_id in dict.fromkeys(mark["listing_id"] for mark in marks)]
+        for item in aws.batch_get({store.table(): {"Keys": keys}})[store.table()]:
+            listing = store.record(item)
+            current[listing["id"]] = listing
+    now = store.now_ms()
+    return {
+        "data": [
+            {
+                "object": "saved_item",
+                "type": "listing",
+                "listing": listings.view(current[mark["listing_id"]]),
+                "saved_at": timestamps.from_ms(mark["created_ms"]),
+            }
+            for mark in marks
+            if _live(current.get(mark["listing_id"]), now)
+        ],
+        "next_cursor": next_cursor,
+    }
+
+
+def _live(listing: dict[str, Any] | None, now: int) -> bool:
+    return bool(listing and listing["status"] == lifecycle.PUBLISHED and listing["expires_ms"] > now)

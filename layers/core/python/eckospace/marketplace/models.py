@@ -64,3 +64,15 @@ class ListingDecision(Shape):
     reason: str
     decided_at: datetime
     listing: Listing = Field(description="The listing as the decision left it")
+
+
+class SavedItem(Shape):
+    object: Literal["saved_item"]
+    type: Literal["listing"] = Field(description="What was saved")
+    listing: Listing
+    saved_at: datetime
+
+
+class SavedItemPage(Shape):
+    data: list[SavedItem]
+    next_cursor: str | None

@@ -9,7 +9,9 @@ Items (pk / sk):
     currency, then price) and on `Expiry` (`expiry_pk=expiry#<day it expires>`,
     `expiry_sk=<expires_ms>#<id>`);
   - while pending review, on `Review` (`review_pk=review`, `review_sk=<submitted_ms>#<id>`).
-  `save_count` is changed only by ADD, never by the writes that change the rest.
+  `save_count` is changed only by ADD (saves), and `reminded_for` (the expiry date its seller was
+  told of) only by the expiry sweeper, never by the writes that change the rest.
+- `saved#<user>#<listing id>` / `saved`: a listing a user saved, on `ByOwner` as `saved#<user>`.
 - `allowance#listings#<user>#<day>` / `allowance`: a seller's daily allowance counter (TTL).
 """
 
@@ -92,7 +94,7 @@ def item(listing: dict[str, Any]) -> dict[str, Any]:
 
 def update_operation(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The Update that takes a stored listing from `old` to `new`, if it is still at `old`'s version
-    (`save_count` is left to the saves that ADD to it)."""
+    (`save_count` and `reminded_for` are left to the saves and the expiry sweeper)."""
     return items.update_operation(
         table(),
         listing_key(old["id"]),
@@ -100,7 +102,7 @@ def update_operation(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
         new | index_attributes(new),
         condition="version = :version",
         values={":version": {"N": str(old["version"])}},
-        skip=("save_count", "type"),
+        skip=("save_count", "reminded_for", "type"),
     )
 
 

@@ -17,6 +17,7 @@ TYPES: dict[str, str] = {
     "wallet_debited": "Money was debited from your wallet.",
     "chat_message": "Someone wrote to you in a conversation while you were away.",
     "listing_reviewed": "A reviewer published or rejected your listing.",
+    "listing_expiring": "Your listing expires in 3 days unless you renew it.",
 }
 
 # Domain event type -> the notification type it makes (mentions are written with their post).
@@ -29,6 +30,7 @@ FROM_EVENT: dict[str, str] = {
     "chat.message_created": "chat_message",
     "listing.published": "listing_reviewed",
     "listing.rejected": "listing_reviewed",
+    "listing.expiring": "listing_expiring",
 }
 
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

@@ -98,6 +98,16 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
                 "reason": data.get("reason"),
             },
         )
+    if kind == "listing_expiring":
+        return store.record(
+            data["seller"],
+            kind,
+            cause=envelope["id"],  # one per listing and expiry date
+            at_ms=at_ms,
+            actor=None,
+            subject={"object": "listing", "id": data["listing_id"]},
+            data={"title": data["title"], "expires_at": data["expires_at"]},
+        )
     # wallet_credited / wallet_debited: about the wallet's owner, the event's subject
     return store.record(
         str(envelope["subject"]),

@@ -17,6 +17,7 @@ NotificationType = Literal[
     "wallet_debited",
     "chat_message",
     "listing_reviewed",
+    "listing_expiring",
 ]
 
 
@@ -45,7 +46,7 @@ class Notification(Shape):
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
             "{post_id, action}; `wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` "
             "{message_id, preview} (the first message you missed); `listing_reviewed` {status, title, reason} "
-            "(reason: a rejection's, else null); `mention` {}"
+            "(reason: a rejection's, else null); `listing_expiring` {title, expires_at}; `mention` {}"
         )
     )
 
@@ -76,6 +77,7 @@ class NotificationTypes(Shape):
     wallet_debited: bool = True
     chat_message: bool = True
     listing_reviewed: bool = True
+    listing_expiring: bool = True
 
 
 class NotificationPreferences(Shape):

@@ -152,6 +152,7 @@ CATALOGUE: dict[str, EventType] = {
                     {"reason": "The photos show another item."},
                 ),
                 ("listing.sold", "A seller marked their listing sold.", {}, {}),
+                ("listing.expired", "A listing expired: 30 days passed since it was published or renewed.", {}, {}),
             )
         ),
         EventType(
