@@ -47,6 +47,10 @@ EXPECTED = {"first": 1, "warm": 0}
 # message id, the sender's read state, the per-minute send counter, the block checks), and one
 # SendMessage to the realtime fan-out queue; the warm request is the client's retry: the same read
 # and the message it made. An inbox page is one query (the unread total sorts first on it).
+# A page of a category's listings is one query; the first also reads the cursor keys (once per
+# sandbox), since the page has a next one. Creating a listing is one transaction (the listing and
+# the seller's daily allowance), and so is saving one (the saved item and the listing's count; the
+# warm request saves it again: the same transaction, refused, and nothing changes).
 EXPECTED_BY_FUNCTION = {
     "AuthAuthorizerFunction": {"first": 2, "warm": 1},
     "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
@@ -57,6 +61,9 @@ EXPECTED_BY_FUNCTION = {
     "ChatMessageCreateFunction": {"first": 3, "warm": 2},
     "ChatConversationListFunction": {"first": 1, "warm": 1},
     "NotificationsListFunction": {"first": 1, "warm": 1},
+    "MarketplaceListingBrowseFunction": {"first": 2, "warm": 1},
+    "MarketplaceListingCreateFunction": {"first": 1, "warm": 1},
+    "MarketplaceSavedItemPutFunction": {"first": 1, "warm": 1},
 }
 
 

@@ -47,12 +47,13 @@ PYTHON = sys.executable
 EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 # The query each API route's sample request carries (routes not listed get none).
-SAMPLE_QUERIES = {"/api/translations/app": "locale=fr"}
+SAMPLE_QUERIES = {"/api/translations/app": "locale=fr", "/api/listings": "category=sports"}
 # The routes measured: their first request succeeds on a freshly seeded backend. The others need
 # state the bench does not build yet (an integration's credentials, a sign-in in progress, a
 # session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
 # Posts routes are measured against one post the backend seeds, chat routes against one of the
-# sample user's conversations (SAMPLE_METHODS gives their method where a path has several).
+# sample user's conversations, marketplace routes against a seeded catalogue (SAMPLE_METHODS gives
+# the methods measured where a path has several).
 DOCUMENT_UPLOAD = "/api/post/editor/media/document/upload"
 MEASURED_ROUTES = frozenset(
     {
@@ -66,24 +67,42 @@ MEASURED_ROUTES = frozenset(
         "/api/notifications",
         "/api/conversations",
         "/api/conversations/{conversation_id}/messages",
+        "/api/listings",
+        "/api/listings/{listing_id}/save",
     }
 )
 SAMPLE_METHODS = {
-    "/api/posts/{post_id}": "GET",
-    "/api/posts/{post_id}/reaction": "PUT",
-    "/api/conversations": "GET",
-    "/api/conversations/{conversation_id}/messages": "POST",
+    "/api/posts/{post_id}": ("GET",),
+    "/api/posts/{post_id}/reaction": ("PUT",),
+    "/api/conversations": ("GET",),
+    "/api/conversations/{conversation_id}/messages": ("POST",),
+    "/api/listings": ("GET", "POST"),  # browse a category; create a listing
+    "/api/listings/{listing_id}/save": ("PUT",),
 }
 SAMPLE_BODIES = {
     "/api/posts/{post_id}/reaction": b'{"type":"like"}',
     # A new client message id each time the events are made, so a benchmark's first request is a
     # new message whatever ran before it; its warm request sends it again (a client's retry).
     "/api/conversations/{conversation_id}/messages": b'{"client_message_id":"bench-%s","text":"Hello, bench"}',
+    "/api/listings": json.dumps(
+        {
+            "title": "Road bike, 56 cm",
+            "description": "Steel frame, new tyres.",
+            "price": 25000,
+            "currency": "eur",
+            "category": "sports",
+            "condition": "good",
+            "location": {"country": "DE", "city": "Berlin"},
+        }
+    ).encode(),
 }
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
-SAMPLE_SCOPE = "translations:read media:write posts:read posts:write notifications:read chat:read chat:write"
+SAMPLE_SCOPE = (
+    "translations:read media:write posts:read posts:write notifications:read chat:read chat:write "
+    "marketplace:read marketplace:write"
+)
 
 
 # ---------------------------------------------------------------------- statistics and rows
@@ -162,6 +181,7 @@ class Backend:
     stripe_webhook_secret: str
     sample_post_id: str = ""
     sample_conversation_id: str = ""
+    sample_listing_id: str = ""
 
     def functions(self) -> dict[str, FunctionSpec]:
         return self.template.functions()
@@ -189,7 +209,11 @@ class Backend:
                 forget_settings()
 
     def sample_events(self) -> dict[str, dict[str, Any]]:
-        ids = {"post_id": self.sample_post_id, "conversation_id": self.sample_conversation_id}
+        ids = {
+            "post_id": self.sample_post_id,
+            "conversation_id": self.sample_conversation_id,
+            "listing_id": self.sample_listing_id,
+        }
         return sample_events(self.template, self.token, self.stripe_webhook_secret, ids)
 
 
@@ -213,6 +237,7 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
             webhook_secret = seed_stripe_webhook_secret(template, session, {})
             post_id = seed_sample_post(template)
             conversation_id = seed_sample_inbox(template)
+            listing_id = seed_sample_catalogue(template)
         yield Backend(
             template=template,
             aws_env=aws_env,
@@ -220,6 +245,7 @@ def running_backend(workdir: Path) -> Iterator[Backend]:
             stripe_webhook_secret=webhook_secret,
             sample_post_id=post_id,
             sample_conversation_id=conversation_id,
+            sample_listing_id=listing_id,
         )
     finally:
         emulator.stop()
@@ -298,8 +324,40 @@ def seed_sample_inbox(template: Template) -> str:
             forget_settings()
 
 
-def _sample_media(kind: str) -> str:
-    """A ready media item of the sample user, as the upload paths leave it (record only)."""
+# A category's first pages: published listings with two photos each, by other sellers.
+SAMPLE_LISTINGS = 40
+
+
+def seed_sample_catalogue(template: Template) -> str:
+    """Published listings in the sample category, each with two photos, as sellers and a reviewer
+    leave them; returns the newest one's id ("" without the marketplace)."""
+    create = template.functions().get("MarketplaceListingCreateFunction")
+    if not create:
+        return ""
+    from eckospace import aws
+    from eckospace.config import forget_settings
+    from eckospace.marketplace import listings
+
+    fields = json.loads(SAMPLE_BODIES["/api/listings"])
+    with patched_environ(create.environment):
+        aws.reset_clients()
+        forget_settings()
+        try:
+            listing_id = ""
+            for number in range(SAMPLE_LISTINGS):
+                seller = f"bench-seller-{number}"
+                photos = [_sample_media("image", owner=seller) for _ in range(2)]
+                listing = listings.create(seller, fields | {"title": f"Bike {number}", "attachments": photos})
+                listing = listings.move(listings.move(listing, "submit"), "approve")
+                listing_id = listing["id"]
+            return listing_id
+        finally:
+            aws.reset_clients()
+            forget_settings()
+
+
+def _sample_media(kind: str, *, owner: str = SAMPLE_SUBJECT) -> str:
+    """A ready media item of `owner`'s, as the upload paths leave it (record only)."""
     import time
 
     from eckospace.media import store
@@ -308,7 +366,7 @@ def _sample_media(kind: str) -> str:
     store.create_record(
         {
             "id": media_id,
-            "owner": SAMPLE_SUBJECT,
+            "owner": owner,
             "kind": kind,
             "status": store.READY,
             "media_type": "image/jpeg" if kind == "image" else "application/pdf",
@@ -393,14 +451,14 @@ def sample_events(
 ) -> dict[str, dict[str, Any]]:
     """A first invocation per function (logical id -> event): the REST proxy event the local
     gateway builds for each literal API route (and each posts or chat route, against the sample
-    post or conversation `ids` names), and a TOKEN event for each authorizer."""
+    post, conversation or listing `ids` names), and a TOKEN event for each authorizer."""
     _, api = template.api()
     known = {name: value for name, value in (ids or {}).items() if value}
     routes = [
         route
         for route in template.routes()
         if route.path in MEASURED_ROUTES
-        and SAMPLE_METHODS.get(route.path, route.method) == route.method
+        and route.method in SAMPLE_METHODS.get(route.path, (route.method,))
         and all(name in known for name in PATH_PARAMETER.findall(route.path))
     ]
     gateway = Gateway(routes=routes, api=api, workers=None, keys=None)  # type: ignore[arg-type]
@@ -417,7 +475,7 @@ def sample_events(
         request = _sample_request(route, token)
         path_params = {name: known[name] for name in PATH_PARAMETER.findall(route.path)}
         request.path = PATH_PARAMETER.sub(lambda match: known[match[1]], route.path)
-        if route.path in SAMPLE_BODIES:
+        if route.path in SAMPLE_BODIES and request.method != "GET":
             request.body = SAMPLE_BODIES[route.path].replace(b"%s", uuid.uuid4().hex.encode())
             request.headers.append(("content-type", "application/json"))
         if route.path == STRIPE_WEBHOOK:  # Stripe sends a signed body, and no key or token
