@@ -36,8 +36,9 @@ class Notification(Shape):
     data: dict[str, Any] = Field(
         description=(
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
-            "{post_id, action}; `wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` "
-            "{message_id, preview} (the first message you missed); `mention` {}"
+            "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message; "
+            "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
+            "first message you missed); `mention` {}"
         )
     )
 

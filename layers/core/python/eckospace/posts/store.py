@@ -12,8 +12,8 @@ Items (pk / sk):
   index) until the trending refresher has folded it into the post.
 - `reaction#<post>#<user>` / `reaction`: one user's reaction to a post.
 - `bookmark#<user>#<post>` / `bookmark`: on `Listings` as `bookmarks#<user>`.
-- `report#<post>#<reporter>` / `report`: while open, on `ByAuthor` as `reports#open` (the moderation
-  queue) and on `Listings` as `post-reports#<post>`.
+- reports (of posts and of chat messages), their open markers and daily allowances: the moderation
+  queue is kept here (`eckospace.moderation.reports` describes its items).
 
 Mention notifications go to the notifications table, shaped as every notification
 (`eckospace.notifications.store`).
@@ -21,13 +21,15 @@ Mention notifications go to the notifications table, shaped as every notificatio
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
 from typing import Any
 
-from eckospace import timestamps
+from eckospace import ids, timestamps
+
+# Time-ordered ids and sort keys, shared with every context, re-exported for the posts modules.
+from eckospace.ids import sort_key as sort_key
 
 # The posts modules' item codec, re-exported.
 from eckospace.items import attribute as attribute
@@ -48,7 +50,6 @@ VISIBLE, HIDDEN = "visible", "hidden"
 LISTINGS, BY_AUTHOR, TRENDING, TOUCHED = "Listings", "ByAuthor", "Trending", "Touched"
 
 POST_ID = re.compile(r"^pst_[0-9a-z]{26}$")
-_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 def table() -> str:
@@ -60,14 +61,7 @@ def now_ms() -> int:
 
 
 def new_id(prefix: str, at_ms: int | None = None) -> str:
-    """`<prefix>_` and 26 characters: 48 bits of milliseconds then 80 random bits, in Crockford
-    base32, so ids sort by creation time."""
-    bits = ((at_ms if at_ms is not None else now_ms()) << 80) | int.from_bytes(os.urandom(10), "big")
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[bits & 31])
-        bits >>= 5
-    return f"{prefix}_{''.join(reversed(chars))}"
+    return ids.new_id(prefix, at_ms if at_ms is not None else now_ms())
 
 
 def random_shard() -> int:
@@ -95,21 +89,8 @@ def bookmark_key(user: str, post_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"bookmark#{user}#{post_id}"}, "sk": {"S": "bookmark"}}
 
 
-def report_key(report_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"report#{report_id}"}, "sk": {"S": "report"}}
-
-
-def open_report_marker(post_id: str, reporter: str) -> dict[str, Any]:
-    """Held while `reporter` has an open report on the post: one open report per person and post."""
-    return {"pk": {"S": f"report-open#{post_id}#{reporter}"}, "sk": {"S": "marker"}}
-
-
 def allowance_key(allowance: Any, person: str, now: float) -> dict[str, Any]:
     return {"pk": {"S": allowance.key_value(person, now)}, "sk": {"S": "allowance"}}
-
-
-def sort_key(ms: int, item_id: str) -> str:
-    return f"{ms:013d}#{item_id}"
 
 
 # ------------------------------------------------------------------------------------ posts
