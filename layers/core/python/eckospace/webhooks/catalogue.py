@@ -136,7 +136,7 @@ CATALOGUE: dict[str, EventType] = {
             },
             example={
                 "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
-                "conversation_id": "grp_01kav9ft00p4x6jt3ez0wq2c1d",
+                "conversation_id": "grp_0190a1b2c3d4e5f60718293a4b",
                 "message_id": "msg_42",
                 "reason": "harassment",
             },
