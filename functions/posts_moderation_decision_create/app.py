@@ -5,9 +5,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.http.auth import current_principal, requires
+from eckospace.http.moderation_routes import body, problem
 from eckospace.http.params import Path
-from eckospace.http.posts_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.moderation.models import Reason
 from eckospace.posts.moderation import decide
 
 app = make_resolver()
@@ -20,7 +21,7 @@ class Decision(BaseModel):
         description="`hide`: out of every listing, reactions refused, its author still sees it; `restore`: back; "
         "`remove`: deleted"
     )
-    reason: str = Field(min_length=1, max_length=500, description="Why; kept with the resolved reports")
+    reason: Reason
 
 
 @app.post(

@@ -1,23 +1,15 @@
 """POST /api/posts/{post_id}/reports: report a post to the moderators."""
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
+from eckospace.http.moderation_routes import DAILY_ALLOWANCE, body, problem
 from eckospace.http.params import Path
-from eckospace.http.posts_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.moderation.models import NewReport
 from eckospace.posts.moderation import report_post
 
 app = make_resolver()
-
-
-class NewReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Literal["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]
-    note: str | None = Field(default=None, max_length=1000, description="Anything the moderators should know")
 
 
 @app.post(
@@ -33,10 +25,7 @@ class NewReport(BaseModel):
             "(retry after `Retry-After`)"
         ),
         **PROBLEM_RESPONSES,
-        429: problem(
-            "Your daily allowance of reports is used up until midnight UTC, or the API key's rate "
-            "limit or quota is exceeded; see `Retry-After`"
-        ),
+        429: DAILY_ALLOWANCE,
     },
     **requires("posts:write", tokens=("user",)),
 )

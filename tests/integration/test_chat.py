@@ -2,11 +2,13 @@
 many open it at once), sends (exactly once per client message id, numbered without gaps under
 concurrency), history cursors, read state and inboxes (through the inbox function, fed from the
 table's stream), membership (404 to everyone else, and the realtime channel rule), rate limits,
-blocks, edits and tombstones, attachments, and groups with their roles."""
+blocks, edits and tombstones, attachments, groups with their roles, and reports of messages with the
+moderators' decisions on them."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,7 +22,7 @@ from eckospace.config import forget_settings
 from eckospace.errors import Conflict
 from eckospace.realtime import broadcasting
 from eckospace.realtime.channels import Channel, may_join
-from tests.integration.conftest import module_functions, module_handlers
+from tests.integration.conftest import module_functions, module_handlers, sqs_event
 from tests.support.lambda_proxy import Context, invoke
 
 FUNCTIONS = module_functions("chat")
@@ -517,3 +519,195 @@ def test_a_group_holds_at_most_256_members(api, monkeypatch):
     status, problem, _ = call("chat_members_add", "POST", path, owner, body={"user_ids": [new_user(), new_user()]})
     assert status == 409 and problem["type"] == "urn:eckospace:problem:group-full"
     assert call("chat_members_add", "POST", path, owner, body={"user_ids": [new_user()]})[0] == 200
+
+
+# ------------------------------------------------------------------------------------ reports and moderation
+MODERATOR_SCOPES = "moderation:read moderation:write"
+POSTS_SCOPES = "posts:read posts:write"
+_moderation_handlers: dict[str, Any] = {}
+
+
+@pytest.fixture
+def moderation(api, function_env, backend):
+    """The chat functions with the posts ones (the queue, a post and its report) and the notifications
+    ones; the domain events queues emptied of what other tests left."""
+    _handlers.update(module_handlers(function_env, module_functions("posts", "notifications"), _moderation_handlers))
+    queues = {name: backend["template"].ref(name) for name in ("NotificationEventsQueue", "WebhookEventsQueue")}
+    for queue in queues.values():
+        taken(queue)
+    return queues
+
+
+def taken(queue: str, *, until: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The envelopes a domain events queue holds, taken off it; waits for one of each type in `until`
+    (SNS delivers to the queue a moment after publishing)."""
+    sqs, found = aws.client("sqs"), []
+    for _ in range(20):
+        while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+            found += [json.loads(message["Body"]) for message in batch]
+            for message in batch:
+                sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        if set(until) <= {envelope["type"] for envelope in found}:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{until} not delivered: {[envelope['type'] for envelope in found]}")
+
+
+def report(conversation_id: str, message_id: str, user: str, reason: str = "harassment", **fields):
+    path = f"{message_path(conversation_id, message_id)}/reports"
+    return call("chat_message_report_create", "POST", path, user, body={"reason": reason, **fields})
+
+
+def decide(conversation_id: str, message_id: str, user: str, action: str, *, scopes: str = MODERATOR_SCOPES):
+    path = f"/api/moderation/conversations/{conversation_id}/messages/{message_id}/decisions"
+    return call(
+        "chat_moderation_decision_create", "POST", path, user, body={"action": action, "reason": "abuse"}, scopes=scopes
+    )
+
+
+def queue(moderator: str) -> list[dict]:
+    found, cursor = [], None
+    while True:
+        query = {"limit": "100", **({"cursor": cursor} if cursor else {})}
+        status, page, _ = call(
+            "posts_moderation_reports_list",
+            "GET",
+            "/api/moderation/reports",
+            moderator,
+            query=query,
+            scopes=MODERATOR_SCOPES,
+        )
+        assert status == 200, page
+        found += page["data"]
+        if not (cursor := page["next_cursor"]):
+            return found
+
+
+def test_members_report_others_messages_once_and_the_queue_shows_them_with_posts_as_reported(moderation):
+    one, other, stranger, moderator = (new_user() for _ in range(4))
+    conversation_id = conversation(one, other)
+    rude = sent(conversation_id, one, "you are awful")
+    gone = sent(conversation_id, one, "second thoughts")
+    status, filed, _ = report(conversation_id, rude["id"], other, note="rude")
+    assert status == 201 and filed["status"] == "open" and filed["post_id"] is None
+    assert filed["subject"] == {"type": "chat_message", "id": rude["id"], "conversation_id": conversation_id}
+    assert filed["snapshot"] == {
+        "text": "you are awful",
+        "sender": one,
+        "sent_at": rude["created_at"],
+        "edited_at": None,
+        "attachment_ids": [],
+    }
+    status, problem, _ = report(conversation_id, rude["id"], other, reason="spam")
+    assert status == 409 and problem["type"] == "urn:eckospace:problem:conflict"
+    for who, message_id in ((stranger, rude["id"]), (other, "msg_99"), (other, "nope")):
+        status, problem, _ = report(conversation_id, message_id, who)
+        assert status == 404 and problem["type"] == "urn:eckospace:problem:not-found", (who, message_id)
+    assert report(conversation_id, rude["id"], one)[0] == 422  # your own
+    assert call("chat_message_delete", "DELETE", message_path(conversation_id, gone["id"]), one)[0] == 204
+    assert report(conversation_id, gone["id"], other)[0] == 404  # a tombstone
+    assert (
+        call("chat_message_update", "PATCH", message_path(conversation_id, rude["id"]), one, body={"text": "hi"})[0]
+        == 200
+    )
+
+    status, post, _ = call("posts_create", "POST", "/api/posts", one, body={"text": "a post"}, scopes=POSTS_SCOPES)
+    assert status == 201
+    status, post_report, _ = call(
+        "posts_report_create",
+        "POST",
+        f"/api/posts/{post['id']}/reports",
+        other,
+        body={"reason": "spam"},
+        scopes=POSTS_SCOPES,
+    )
+    assert status == 201 and post_report["subject"] == {"type": "post", "id": post["id"]}
+    assert post_report["post_id"] == post["id"] and post_report["snapshot"] is None
+    listed = [r for r in queue(moderator) if r["id"] in (filed["id"], post_report["id"])]
+    assert [r["id"] for r in listed] == [filed["id"], post_report["id"]]  # oldest first
+    assert listed[0]["snapshot"]["text"] == "you are awful"  # as reported, not as edited since
+    assert call("posts_moderation_reports_list", "GET", "/api/moderation/reports", other)[0] == 403
+    webhooks = taken(moderation["WebhookEventsQueue"], until=("chat.message_reported", "post.reported"))
+    [reported] = [e for e in webhooks if e["type"] == "chat.message_reported"]
+    assert reported["data"] == {
+        "report_id": filed["id"],
+        "conversation_id": conversation_id,
+        "message_id": rude["id"],
+        "reason": "harassment",
+    }
+
+
+def test_reports_of_posts_and_messages_share_one_daily_allowance(moderation, monkeypatch):
+    monkeypatch.setenv("ECKO_REPORTS_DAILY_LIMIT", "1")
+    forget_settings()
+    one, other = new_user(), new_user()
+    conversation_id = conversation(one, other)
+    message = sent(conversation_id, one)
+    status, post, _ = call("posts_create", "POST", "/api/posts", one, body={"text": "a post"}, scopes=POSTS_SCOPES)
+    path = f"/api/posts/{post['id']}/reports"
+    assert call("posts_report_create", "POST", path, other, body={"reason": "spam"}, scopes=POSTS_SCOPES)[0] == 201
+    status, problem, headers = report(conversation_id, message["id"], other)
+    assert status == 429 and problem["daily_limit"] == 1 and 0 < int(headers["retry-after"]) <= 86_400
+
+
+def test_a_moderators_removal_tombstones_the_message_for_members_and_tells_each_reporter_once(moderation, stream):
+    owner, writer, member, moderator = (new_user() for _ in range(4))
+    group_id = group(owner, writer, member)["id"]
+    kept = sent(group_id, writer, "fine")
+    rude = sent(group_id, writer, "something hateful")
+    run_inbox(stream)
+    reports = [report(group_id, rude["id"], who)[1] for who in (owner, member)]
+    drain_broadcasts()
+    status, problem, _ = decide(group_id, rude["id"], member, "remove", scopes=SCOPES)
+    assert status == 403 and problem["type"] == "urn:eckospace:problem:insufficient-scope"
+    assert decide(group_id, "msg_99", moderator, "remove")[0] == 404
+    status, decision, _ = decide(group_id, rude["id"], moderator, "remove")
+    assert status == 201 and decision["report_count"] == 2 and decision["action"] == "remove"
+    assert decision["subject"] == {"type": "chat_message", "id": rude["id"], "conversation_id": group_id}
+    assert decision["post_id"] is None
+
+    stored = history(group_id, member)
+    assert [(m["id"], m["text"], m["deleted"], m["removed_by"]) for m in stored] == [
+        (rude["id"], None, True, "moderation"),
+        (kept["id"], "fine", False, None),
+    ]
+    [deleted] = [d for d in drain_broadcasts() if d["event"] == "message.deleted"]
+    assert deleted["channel"] == f"private-conversations.{group_id}"
+    assert json.loads(deleted["data"])["removed_by"] == "moderation"
+    run_inbox(stream)
+    [listed], _ = inbox(member)
+    assert listed["last_message"]["deleted"] and listed["last_message"]["text"] is None
+    assert {r["id"] for r in queue(moderator)}.isdisjoint(r["id"] for r in reports)
+
+    status, again, _ = decide(group_id, rude["id"], moderator, "remove")  # a retry
+    assert status == 201 and again["report_count"] == 0
+    assert [d["event"] for d in drain_broadcasts()] == []  # a tombstone already: nothing to broadcast
+    events = taken(moderation["NotificationEventsQueue"], until=("report.resolved",))
+    resolved = [e for e in events if e["type"] == "report.resolved" and e["data"]["subject"]["id"] == rude["id"]]
+    assert sorted(e["data"]["reporter"] for e in resolved) == sorted([owner, member])
+    consumer = _handlers["notifications_consumer"]
+    for _ in range(2):  # delivered twice: notified once
+        assert consumer(sqs_event(*resolved), Context()) == {"batchItemFailures": []}
+    status, page, _ = call("notifications_list", "GET", "/api/notifications", owner, scopes="notifications:read")
+    assert status == 200
+    [notification] = [n for n in page["data"] if n["type"] == "report_resolved"]
+    assert notification["subject"] == {"object": "report", "id": reports[0]["id"]}
+    assert notification["data"] == {"conversation_id": group_id, "message_id": rude["id"], "action": "remove"}
+    webhooks = taken(moderation["WebhookEventsQueue"], until=("moderation.decided",))
+    decided = [e for e in webhooks if e["type"] == "moderation.decided" and e["data"]["subject"]["id"] == rude["id"]]
+    assert [e["data"]["report_count"] for e in decided] == [2, 0]
+    assert "something hateful" not in json.dumps(webhooks)
+
+
+def test_a_dismissal_leaves_the_message_and_its_reporter_may_report_it_again(moderation):
+    one, other, moderator = new_user(), new_user(), new_user()
+    conversation_id = conversation(one, other)
+    message = sent(conversation_id, one, "borderline")
+    first = report(conversation_id, message["id"], other)[1]
+    status, decision, _ = decide(conversation_id, message["id"], moderator, "dismiss")
+    assert status == 201 and decision["report_count"] == 1 and decision["action"] == "dismiss"
+    [stored] = history(conversation_id, other)
+    assert stored["text"] == "borderline" and not stored["deleted"] and stored["removed_by"] is None
+    assert first["id"] not in {r["id"] for r in queue(moderator)}
+    status, second, _ = report(conversation_id, message["id"], other, reason="spam")
+    assert status == 201 and second["id"] != first["id"]

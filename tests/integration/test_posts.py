@@ -567,7 +567,13 @@ def test_a_hidden_post_leaves_every_listing_refuses_reactions_and_comes_back(api
     assert post["id"] not in [r["post_id"] for r in queue]
     events = decided_events(post["id"])
     assert [e["data"] for e in events] == [
-        {"post_id": post["id"], "action": "hide", "reason": "graphic", "report_count": 1}
+        {
+            "post_id": post["id"],
+            "subject": {"type": "post", "id": post["id"]},
+            "action": "hide",
+            "reason": "graphic",
+            "report_count": 1,
+        }
     ]
     status, _, _ = call(
         "posts_moderation_decision_create",

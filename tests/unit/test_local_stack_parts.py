@@ -152,16 +152,17 @@ def test_the_payments_module_can_be_switched_off():
 
 
 @pytest.mark.parametrize(
-    ("switch", "module", "path_prefix"),
+    ("switches", "module", "path_prefix"),
     [
-        ("EnableTranslations", "TranslationsModule", "/api/translations/"),
-        ("EnablePosts", "PostsModule", "/api/posts"),
-        ("EnableNotifications", "NotificationsModule", "/api/notifications"),
+        (["EnableTranslations"], "TranslationsModule", "/api/translations/"),
+        (["EnablePosts", "EnableChat"], "PostsModule", "/api/posts"),  # chat needs posts (reports)
+        (["EnableNotifications"], "NotificationsModule", "/api/notifications"),
+        (["EnableMarketplace"], "MarketplaceModule", "/api/listings"),
     ],
 )
-def test_a_module_switched_off_leaves_no_stack_function_or_route(switch, module, path_prefix):
+def test_a_module_switched_off_leaves_no_stack_function_or_route(switches, module, path_prefix):
     main = ROOT / "template.yaml"
-    enabled, disabled = Template(main), Template(main, overrides={switch: "false"})
+    enabled, disabled = Template(main), Template(main, overrides=dict.fromkeys(switches, "false"))
     assert module in enabled.stacks and module not in disabled.stacks
     assert {f.logical_id for f in enabled.functions().values() if f.module != "core"} > {
         f.logical_id for f in disabled.functions().values() if f.module != "core"

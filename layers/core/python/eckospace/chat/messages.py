@@ -309,6 +309,7 @@ def require_member(conversation: str, user: str) -> None:
 
 
 EDIT_WINDOW_MS = 15 * 60 * 1000
+REMOVED_BY_MODERATION = "moderation"
 
 
 class EditWindowClosed(Conflict):
@@ -391,9 +392,37 @@ def edit_message(conversation: str, user: str, message_id: str, text: str) -> di
     return message_view(edited)
 
 
-def delete_message(conversation: str, user: str, message_id: str) -> dict[str, Any] | None:
+def _tombstone(
+    conversation: str, head: dict[str, Any], message: dict[str, Any], *, removed_by: str | None = None
+) -> dict[str, Any] | None:
     """Leaves a tombstone in the message's place (its number, author and times; no text, no
-    attachments). None when it was one already."""
+    attachments), with who removed it when it was not its author. None when it was one already."""
+    now = store.now_ms()
+    tombstone = {name: value for name, value in message.items() if name not in ("text", "attachments")}
+    tombstone["deleted_ms"] = now
+    values = {":now": {"N": str(now)}}
+    marks = "deleted_ms = :now"
+    if removed_by:
+        tombstone["removed_by"] = removed_by
+        values[":by"] = {"S": removed_by}
+        marks += ", removed_by = :by"
+    update = {
+        "TableName": store.table(),
+        "Key": store.message_key(conversation, message["seq"]),
+        "UpdateExpression": f"SET {marks} REMOVE #text, attachments",
+        "ConditionExpression": "attribute_not_exists(deleted_ms)",
+        "ExpressionAttributeNames": {"#text": "text"},
+        "ExpressionAttributeValues": values,
+    }
+    try:
+        _change(conversation, head, tombstone, update)
+    except Cancelled:
+        return None  # deleted meanwhile
+    return message_view(tombstone)
+
+
+def delete_message(conversation: str, user: str, message_id: str) -> dict[str, Any] | None:
+    """The author's deletion: a tombstone. None when it was one already."""
     try:
         head, message = _own_message(conversation, user, message_id)
     except NotFound:
@@ -402,19 +431,27 @@ def delete_message(conversation: str, user: str, message_id: str) -> dict[str, A
         if stored and stored.get("deleted_ms") and stored["author"] == user:
             return None  # deleted before: deleting is idempotent
         raise
-    now = store.now_ms()
-    tombstone = {name: value for name, value in message.items() if name not in ("text", "attachments")}
-    tombstone["deleted_ms"] = now
-    update = {
-        "TableName": store.table(),
-        "Key": store.message_key(conversation, message["seq"]),
-        "UpdateExpression": "SET deleted_ms = :now REMOVE #text, attachments",
-        "ConditionExpression": "attribute_not_exists(deleted_ms)",
-        "ExpressionAttributeNames": {"#text": "text"},
-        "ExpressionAttributeValues": {":now": {"N": str(now)}},
-    }
-    try:
-        _change(conversation, head, tombstone, update)
-    except Cancelled:
-        return None  # deleted meanwhile
-    return message_view(tombstone)
+    return _tombstone(conversation, head, message)
+
+
+def stored_message(conversation: str, message_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The head and the message, a tombstone included, read for someone who need not be a member
+    (a moderator); NotFound when either is missing."""
+    seq = store.seq_of(message_id)
+    if seq is None or not store.CONVERSATION_ID.match(conversation):
+        raise NotFound(f"No message {message_id[:40]} in conversation {conversation[:40]}.")
+    keys = [store.head_key(conversation), store.message_key(conversation, seq)]
+    found = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})[store.table()]
+    by_sk = {item["sk"]["S"]: store.from_item(item) for item in found}
+    head, message = by_sk.get("conversation"), by_sk.get(keys[1]["sk"]["S"])
+    if head is None or message is None:
+        raise NotFound(f"No message {message_id[:40]} in conversation {conversation[:40]}.")
+    return head, message
+
+
+def remove_message(conversation: str, head: dict[str, Any], message: dict[str, Any]) -> dict[str, Any] | None:
+    """A moderator's removal: the tombstone an author's deletion leaves, marked as the moderators'.
+    None when the message was a tombstone already."""
+    if message.get("deleted_ms"):
+        return None
+    return _tombstone(conversation, head, message, removed_by=REMOVED_BY_MODERATION)

@@ -80,6 +80,9 @@ class Message(Shape):
     reply_to: str | None = Field(description="The message this one answers, if any")
     edited: bool
     deleted: bool = Field(description="A tombstone: the message was deleted; its place in the history stays")
+    removed_by: Literal["author", "moderation"] | None = Field(
+        description="Who deleted it: its `author`, or `moderation` (a moderator removed it); null unless deleted"
+    )
     created_at: datetime
     edited_at: datetime | None
     deleted_at: datetime | None

@@ -57,6 +57,7 @@ def message_view(message: dict[str, Any]) -> dict[str, Any]:
         "reply_to": store.message_id(message["reply_to"]) if message.get("reply_to") else None,
         "edited": bool(message.get("edited_ms")),
         "deleted": deleted,
+        "removed_by": message.get("removed_by", "author") if deleted else None,
         "created_at": timestamps.from_ms(message["created_ms"]),
         "edited_at": timestamps.from_ms(message.get("edited_ms")),
         "deleted_at": timestamps.from_ms(message.get("deleted_ms")),

@@ -12,7 +12,7 @@ TYPES: dict[str, str] = {
     "mention": "Someone mentioned you in a post.",
     "reaction": "Someone reacted to your post.",
     "post_moderated": "A moderator hid, restored or removed your post.",
-    "report_resolved": "A moderator decided on a post you reported.",
+    "report_resolved": "A moderator decided on a post or a chat message you reported.",
     "wallet_credited": "Money was credited to your wallet.",
     "wallet_debited": "Money was debited from your wallet.",
     "chat_message": "Someone wrote to you in a conversation while you were away.",

@@ -75,6 +75,13 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
             data={"action": data["action"], "reason": data["reason"]},
         )
     if kind == "report_resolved":
+        reported = data.get("subject") or {"type": "post"}  # events from before messages could be reported
+        # which post or message, never what the message said
+        names = (
+            {"post_id": data["post_id"]}
+            if reported["type"] == "post"
+            else {"conversation_id": reported["conversation_id"], "message_id": reported["id"]}
+        )
         return store.record(
             data["reporter"],
             kind,
@@ -82,7 +89,7 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
             at_ms=at_ms,
             actor=None,
             subject={"object": "report", "id": data["report_id"]},
-            data={"post_id": data["post_id"], "action": data["action"]},
+            data={**names, "action": data["action"]},
         )
     if kind == "listing_reviewed":
         return store.record(

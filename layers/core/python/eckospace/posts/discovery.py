@@ -18,8 +18,6 @@ _ID = r"pst_[0-9a-z]{26}"
 POST_PK, POST_SK = re.compile(rf"^post#{_ID}$"), re.compile(r"^post$")
 POST_POSITION = re.compile(rf"^\d{{13}}#{_ID}$")
 BOOKMARK_PK, BOOKMARK_SK = re.compile(rf"^bookmark#.+#{_ID}$"), re.compile(r"^bookmark$")
-REPORT_PK, REPORT_SK = re.compile(r"^report#rpt_[0-9a-z]{26}$"), re.compile(r"^report$")
-REPORT_POSITION = re.compile(r"^\d{13}#rpt_[0-9a-z]{26}$")
 POST_KEY = {"pk": POST_PK, "sk": POST_SK}
 
 

@@ -16,8 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from eckospace.media.models import Attachment
 
 ReactionType = Literal["like", "love", "laugh", "wow", "sad", "celebrate"]
-ReportReason = Literal["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]
-ModerationAction = Literal["hide", "restore", "remove"]
 
 
 def _not_always_present(schema: dict[str, Any]) -> None:
@@ -100,36 +98,3 @@ class Bookmark(Shape):
 class BookmarkPage(Shape):
     data: list[Bookmark] = Field(description="Your bookmarks, newest first")
     next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
-
-
-class ReportDecision(Shape):
-    action: ModerationAction
-    reason: str
-    by: str = Field(description="The moderator")
-    decided_at: datetime
-
-
-class Report(Shape):
-    id: str = Field(description="`rpt_` and 26 characters")
-    object: Literal["report"]
-    post_id: str
-    reporter: str = Field(description="The reporting user's id")
-    reason: ReportReason
-    note: str | None
-    status: Literal["open", "resolved"]
-    created_at: datetime
-    decision: ReportDecision | None = Field(description="The decision that resolved the report; null while open")
-
-
-class ReportPage(Shape):
-    data: list[Report] = Field(description="Open reports, oldest first")
-    next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
-
-
-class ModerationDecision(Shape):
-    object: Literal["moderation_decision"]
-    post_id: str
-    action: ModerationAction
-    reason: str
-    report_count: int = Field(description="How many open reports the decision resolved")
-    decided_at: datetime

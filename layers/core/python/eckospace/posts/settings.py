@@ -6,4 +6,3 @@ from eckospace.config import Setting, text
 
 TABLE = Setting("ECKO_POSTS_TABLE", text)
 DAILY_POSTS = Setting("ECKO_POSTS_DAILY_LIMIT", int)  # per person and UTC day, drafts included
-DAILY_REPORTS = Setting("ECKO_REPORTS_DAILY_LIMIT", int)

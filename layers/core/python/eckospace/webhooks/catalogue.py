@@ -17,6 +17,19 @@ _MONEY = {
     "currency": {"type": "string", "description": "ISO 4217, lower case"},
 }
 
+_REASON = {"type": "string", "enum": ["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]}
+_SUBJECT = {
+    "type": "object",
+    "description": "What was reported: a post, or a chat message with its conversation",
+    "required": ["type", "id"],
+    "properties": {
+        "type": {"type": "string", "enum": ["post", "chat_message"]},
+        "id": {"type": "string"},
+        "conversation_id": {"type": "string", "description": "Only for a chat message"},
+    },
+    "additionalProperties": False,
+}
+
 
 @dataclass(frozen=True)
 class EventType:
@@ -92,19 +105,40 @@ CATALOGUE: dict[str, EventType] = {
         ),
         EventType(
             "moderation.decided",
-            "A moderator decided on a post: hid it, restored it or removed it, resolving its open reports.",
+            "A moderator decided on a post (hid it, restored it or removed it) or on a chat message (removed it or "
+            "dismissed its reports), resolving its open reports. A message's text is never sent.",
             "moderation:read",
             {
-                "post_id": {"type": "string"},
-                "action": {"type": "string", "enum": ["hide", "restore", "remove"]},
+                "post_id": {"type": ["string", "null"], "description": "The post's id; null for a chat message"},
+                "subject": _SUBJECT,
+                "action": {"type": "string", "enum": ["hide", "restore", "remove", "dismiss"]},
                 "reason": {"type": "string", "description": "The moderator's reason"},
                 "report_count": {"type": "integer", "description": "Open reports this decision resolved"},
             },
             example={
                 "post_id": "pst_01kav9ft00ca5cf2ve2qwhq7mm",
+                "subject": {"type": "post", "id": "pst_01kav9ft00ca5cf2ve2qwhq7mm"},
                 "action": "remove",
                 "reason": "spam",
                 "report_count": 2,
+            },
+        ),
+        EventType(
+            "chat.message_reported",
+            "A chat message was reported for moderation. Its text is never sent: moderators read the report's "
+            "snapshot through the API.",
+            "moderation:read",
+            {
+                "report_id": {"type": "string"},
+                "conversation_id": {"type": "string"},
+                "message_id": {"type": "string"},
+                "reason": _REASON,
+            },
+            example={
+                "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
+                "conversation_id": "grp_0190a1b2c3d4e5f60718293a4b",
+                "message_id": "msg_42",
+                "reason": "harassment",
             },
         ),
         EventType(
@@ -114,10 +148,7 @@ CATALOGUE: dict[str, EventType] = {
             {
                 "report_id": {"type": "string"},
                 "post_id": {"type": "string"},
-                "reason": {
-                    "type": "string",
-                    "enum": ["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"],
-                },
+                "reason": _REASON,
             },
             example={
                 "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",

@@ -1,0 +1,77 @@
+"""What the moderation routes take and answer, for the OpenAPI document (imported when the document
+is generated or a body is validated; handlers answer plain dicts, `eckospace.moderation.reports`'
+views)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eckospace.media.models import sometimes
+
+ReportReason = Literal["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]
+ModerationAction = Literal["hide", "restore", "remove", "dismiss"]
+Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why; kept with the resolved reports")]
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewReport(Shape):
+    reason: ReportReason
+    note: str | None = Field(default=None, max_length=1000, description="Anything the moderators should know")
+
+
+class ReportSubject(Shape):
+    type: Literal["post", "chat_message"]
+    id: str = Field(description="The post's id, or the message's")
+    conversation_id: str = sometimes("Only for a chat message: its conversation")
+
+
+class MessageSnapshot(Shape):
+    """The reported message as it was when reported (it may have changed or gone since)."""
+
+    text: str
+    sender: str = Field(description="Its author's user id")
+    sent_at: datetime
+    edited_at: datetime | None = Field(description="When its author last edited it before the report; null if never")
+    attachment_ids: list[str] = Field(description="Its attached media's ids")
+
+
+class ReportDecision(Shape):
+    action: ModerationAction
+    reason: str
+    by: str = Field(description="The moderator")
+    decided_at: datetime
+
+
+class Report(Shape):
+    id: str = Field(description="`rpt_` and 26 characters")
+    object: Literal["report"]
+    subject: ReportSubject = Field(description="What is reported: a post, or a chat message")
+    post_id: str | None = Field(description="The reported post's id; null for a chat message's report")
+    snapshot: MessageSnapshot | None = Field(description="A chat message's report only: the message when reported")
+    reporter: str = Field(description="The reporting user's id")
+    reason: ReportReason
+    note: str | None
+    status: Literal["open", "resolved"]
+    created_at: datetime
+    decision: ReportDecision | None = Field(description="The decision that resolved the report; null while open")
+
+
+class ReportPage(Shape):
+    data: list[Report] = Field(description="Open reports of posts and chat messages, oldest first")
+    next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
+
+
+class ModerationDecision(Shape):
+    object: Literal["moderation_decision"]
+    subject: ReportSubject
+    post_id: str | None = Field(description="The post's id; null for a decision on a chat message")
+    action: ModerationAction
+    reason: str
+    report_count: int = Field(description="How many open reports the decision resolved")
+    decided_at: datetime
