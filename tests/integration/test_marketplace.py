@@ -611,3 +611,80 @@ def test_a_listing_expires_thirty_days_after_publishing_and_its_seller_is_told_t
 
     status, renewed, _ = act(soon["id"], seller, "renew")
     assert status == 200 and store.load(soon["id"])["expires_ms"] > now + 29 * day
+
+
+# ------------------------------------------------------------------------------ reports and moderation
+MODERATOR_SCOPES = "moderation:read moderation:write"
+
+
+def report(listing_id: str, reporter: str, reason: str = "spam"):
+    return call(
+        "marketplace_listing_report_create",
+        "POST",
+        f"/api/listings/{listing_id}/reports",
+        reporter,
+        body={"reason": reason},
+    )
+
+
+def moderate(listing_id: str, action: str, reason: str = "Counterfeit goods."):
+    return call(
+        "marketplace_moderation_decision_create",
+        "POST",
+        f"/api/moderation/listings/{listing_id}/decisions",
+        new_user(),
+        scopes=MODERATOR_SCOPES,
+        body={"action": action, "reason": reason},
+    )
+
+
+def test_anyone_but_the_seller_reports_a_published_listing_once_with_a_snapshot(api):
+    seller, reporter = new_user(), new_user()
+    listing, draft = published(seller), create(seller)
+    status, filed, _ = report(listing["id"], reporter)
+    assert status == 201, filed
+    assert filed["subject"] == {"type": "listing", "id": listing["id"]} and filed["post_id"] is None
+    assert filed["snapshot"]["title"] == listing["title"] and filed["snapshot"]["version"] == listing["version"]
+    assert report(listing["id"], reporter)[0] == 409  # one open report per person and listing
+    assert report(listing["id"], seller)[0] == 422
+    assert report(draft["id"], reporter)[0] == 404  # not on offer: nothing anyone else can see
+    assert report("lst_" + "0" * 26, reporter)[0] == 404
+
+
+def test_a_take_down_sends_the_listing_back_to_its_seller_and_resolves_its_reports(api):
+    seller, reporters = new_user(), [new_user(), new_user()]
+    listing = published(seller)
+    for reporter in reporters:
+        assert report(listing["id"], reporter)[0] == 201
+    status, decision, _ = moderate(listing["id"], "take_down")
+    assert status == 201 and decision["report_count"] == 2 and decision["subject"]["type"] == "listing"
+    taken_down = get(listing["id"], seller)[1]
+    assert taken_down["status"] == "rejected" and taken_down["rejection"]["reason"] == "Counterfeit goods."
+    assert get(listing["id"], new_user())[0] == 404
+    assert report(listing["id"], reporters[0])[0] == 404  # no longer on offer
+    status, problem, _ = moderate(listing["id"], "take_down")  # only a published listing can be taken down
+    assert status == 409 and problem["current_status"] == "rejected"
+    assert act(listing["id"], seller, "submit")[1]["status"] == "pending_review"  # fixed, and back to review
+
+
+def test_dismissing_reports_leaves_the_listing_and_lets_its_reporters_report_again(api):
+    seller, reporter = new_user(), new_user()
+    listing = published(seller)
+    report(listing["id"], reporter)
+    status, decision, _ = moderate(listing["id"], "dismiss", "Nothing wrong with it.")
+    assert status == 201 and decision["report_count"] == 1
+    assert store.load(listing["id"])["status"] == "published"
+    assert report(listing["id"], reporter)[0] == 201
+
+
+def test_moderating_a_listing_needs_the_moderation_scope(api):
+    listing = published(new_user())
+    status, problem, _ = call(
+        "marketplace_moderation_decision_create",
+        "POST",
+        f"/api/moderation/listings/{listing['id']}/decisions",
+        new_user(),
+        body={"action": "take_down", "reason": "x"},
+    )
+    assert status == 403 and problem["required_scopes"] == ["moderation:write"]
+    assert store.load(listing["id"])["status"] == "published"

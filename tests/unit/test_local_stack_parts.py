@@ -155,7 +155,7 @@ def test_the_payments_module_can_be_switched_off():
     ("switches", "module", "path_prefix"),
     [
         (["EnableTranslations"], "TranslationsModule", "/api/translations/"),
-        (["EnablePosts", "EnableChat"], "PostsModule", "/api/posts"),  # chat needs posts (reports)
+        (["EnablePosts", "EnableChat", "EnableMarketplace"], "PostsModule", "/api/posts"),  # their reports need posts
         (["EnableNotifications"], "NotificationsModule", "/api/notifications"),
         (["EnableMarketplace"], "MarketplaceModule", "/api/listings"),
     ],

@@ -10,7 +10,7 @@ from eckospace.http import documented
 MODELS = "eckospace.moderation.models"
 
 DAILY_ALLOWANCE = documented.problem(
-    "Your daily allowance of reports (posts and messages together) is used up until midnight UTC, or the API key's "
+    "Your daily allowance of reports (of every kind together) is used up until midnight UTC, or the API key's "
     "rate limit or quota is exceeded; see `Retry-After`"
 )
 

@@ -5,6 +5,8 @@
       │                 reject                 expire renew └──archive──▶ archived
    (edits)                 ▼                       ▼  │
                        rejected ──submit──▶     expired
+                           ▲
+                           └──────take_down────── published
 
 - `submit` (owner): a draft or a rejected item goes to review.
 - `approve` / `reject` (reviewer): a pending item is published (for 30 days) or rejected, with a reason.
@@ -12,6 +14,8 @@
 - `archive` (owner): any item not yet sold or archived is withdrawn for good.
 - `renew` (owner): a published or expired item is published for 30 days from now.
 - `expire` (the expiry sweeper): a published item whose time is up.
+- `take_down` (a moderator, on reports): a published item goes back to its owner as `rejected`,
+  with the reason, to fix and submit again.
 - Editing a published item's material fields sends it back to `pending_review`; sold and archived
   items cannot be edited.
 
@@ -37,6 +41,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "archive": (frozenset({DRAFT, PENDING, PUBLISHED, REJECTED, EXPIRED}), ARCHIVED),
     "renew": (frozenset({PUBLISHED, EXPIRED}), PUBLISHED),
     "expire": (frozenset({PUBLISHED}), EXPIRED),
+    "take_down": (frozenset({PUBLISHED}), REJECTED),
 }
 EDITABLE = frozenset({DRAFT, PENDING, PUBLISHED, REJECTED})
 
@@ -80,6 +85,7 @@ _PAST = {
     "archive": "archived",
     "renew": "renewed",
     "expire": "expired",
+    "take_down": "taken down",
 }
 
 

@@ -217,7 +217,7 @@ def move(listing: dict[str, Any], action: str, *, reason: str | None = None) -> 
         new |= {"submitted_ms": ms, "rejection": None}
     elif action in ("approve", "renew"):
         new |= {"published_ms": listing.get("published_ms") or ms, "expires_ms": ms + lifecycle.LIFETIME_MS}
-    elif action == "reject":
+    elif action in ("reject", "take_down"):
         new["rejection"] = {"reason": reason, "decided_at": timestamps.from_ms(ms)}
     operations = [("listing", store.update_operation(listing, new)), *_media_operations(listing, new)]
     _write(operations, changed=Conflict("The listing changed meanwhile; read it again and retry.", retry_after=1))
@@ -236,12 +236,14 @@ def act(listing_id: str, seller: str, action: str, *, if_match: str | None = Non
 
 
 def announce(event_type: str, listing: dict[str, Any], **data: Any) -> None:
-    """Publish a listing's lifecycle event, once per version it is about (a retry publishes the same id)."""
-    publish(
-        DomainEvent(
-            event_type,
-            {"listing_id": listing["id"], "seller": listing["seller"], "title": listing["title"], **data},
-            subject=listing["id"],
-            id=stable_event_id(f"{event_type}:{listing['id']}:{listing['version']}"),
-        )
+    publish(listing_event(event_type, listing, **data))
+
+
+def listing_event(event_type: str, listing: dict[str, Any], **data: Any) -> DomainEvent:
+    """A listing's lifecycle event, its id stable for the version it is about (a retry publishes the same id)."""
+    return DomainEvent(
+        event_type,
+        {"listing_id": listing["id"], "seller": listing["seller"], "title": listing["title"], **data},
+        subject=listing["id"],
+        id=stable_event_id(f"{event_type}:{listing['id']}:{listing['version']}"),
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from eckospace.media.models import sometimes
 
 ReportReason = Literal["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]
-ModerationAction = Literal["hide", "restore", "remove", "dismiss"]
+ModerationAction = Literal["hide", "restore", "remove", "take_down", "dismiss"]
 Reason = Annotated[str, Field(min_length=1, max_length=500, description="Why; kept with the resolved reports")]
 
 
@@ -26,8 +26,8 @@ class NewReport(Shape):
 
 
 class ReportSubject(Shape):
-    type: Literal["post", "chat_message"]
-    id: str = Field(description="The post's id, or the message's")
+    type: Literal["post", "chat_message", "listing"]
+    id: str = Field(description="The post's, message's or listing's id")
     conversation_id: str = sometimes("Only for a chat message: its conversation")
 
 
@@ -41,6 +41,18 @@ class MessageSnapshot(Shape):
     attachment_ids: list[str] = Field(description="Its attached media's ids")
 
 
+class ListingSnapshot(Shape):
+    """The reported listing as it was when reported (its seller may have edited it since)."""
+
+    title: str
+    description: str
+    price: int
+    currency: str
+    seller: str = Field(description="Its seller's user id")
+    version: int = Field(description="The listing's version when reported")
+    attachment_ids: list[str] = Field(description="Its attached media's ids")
+
+
 class ReportDecision(Shape):
     action: ModerationAction
     reason: str
@@ -51,9 +63,11 @@ class ReportDecision(Shape):
 class Report(Shape):
     id: str = Field(description="`rpt_` and 26 characters")
     object: Literal["report"]
-    subject: ReportSubject = Field(description="What is reported: a post, or a chat message")
-    post_id: str | None = Field(description="The reported post's id; null for a chat message's report")
-    snapshot: MessageSnapshot | None = Field(description="A chat message's report only: the message when reported")
+    subject: ReportSubject = Field(description="What is reported: a post, a chat message or a listing")
+    post_id: str | None = Field(description="The reported post's id; null for other subjects' reports")
+    snapshot: MessageSnapshot | ListingSnapshot | None = Field(
+        description="A chat message's or a listing's report: the subject when reported; null for a post's"
+    )
     reporter: str = Field(description="The reporting user's id")
     reason: ReportReason
     note: str | None
@@ -63,14 +77,14 @@ class Report(Shape):
 
 
 class ReportPage(Shape):
-    data: list[Report] = Field(description="Open reports of posts and chat messages, oldest first")
+    data: list[Report] = Field(description="Open reports of posts, chat messages and listings, oldest first")
     next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
 
 
 class ModerationDecision(Shape):
     object: Literal["moderation_decision"]
     subject: ReportSubject
-    post_id: str | None = Field(description="The post's id; null for a decision on a chat message")
+    post_id: str | None = Field(description="The post's id; null for a decision on anything else")
     action: ModerationAction
     reason: str
     report_count: int = Field(description="How many open reports the decision resolved")

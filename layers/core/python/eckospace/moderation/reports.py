@@ -1,16 +1,17 @@
 """Reports and the decisions that resolve them, whatever they are about.
 
-A report's subject is a post or a chat message. A user reports a subject they can see, for a reason
-from a fixed list; while a report is open the same user cannot open another on the same subject
-(409), and nobody files more than their daily allowance of reports, posts and messages together
-(429). Reports are kept once decided: they are their subject's moderation history. Open reports of
+A report's subject is a post, a chat message or a marketplace listing. A user reports a subject
+they can see, for a reason from a fixed list; while a report is open the same user cannot open
+another on the same subject (409), and nobody files more than their daily allowance of reports, of
+every kind together (429). Reports are kept once decided: they are their subject's moderation history. Open reports of
 every kind form one moderation queue, oldest first. A decision resolves every open report of its
 subject and publishes `moderation.decided`, with `report.resolved` for each reporter.
 
 Items, in the posts table (pk / sk):
 - `report#<id>` / `report`: a report, with its `subject` (and `post_id` for a post's); while open on
   `ByAuthor` as `reports#open` (the queue), always on `Listings` as `<subject key>`
-  (`post-reports#<post>`, `chat-message-reports#<conversation>:<message>`).
+  (`post-reports#<post>`, `chat-message-reports#<conversation>:<message>`,
+  `listing-reports#<listing>`).
 - `report-open#<subject name>#<reporter>` / `marker`: held while the reporter's report is open.
 - `allowance#reports#<user>#<day>` / `allowance`: the reporter's reports that day.
 """
@@ -32,14 +33,14 @@ from eckospace.transactions import Cancelled, transact
 
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 OPEN, RESOLVED = "open", "resolved"
-POST, CHAT_MESSAGE = "post", "chat_message"
+POST, CHAT_MESSAGE, LISTING = "post", "chat_message", "listing"
 QUEUE = "reports#open"
 DAILY_REPORTS = DailyAllowance("reports", (Quantity("reports", "used", "daily_limit", settings.DAILY_REPORTS),))
 
 
 @dataclass(frozen=True)
 class Subject:
-    """What a report is about: a post, or a message of a conversation."""
+    """What a report is about: a post, a message of a conversation, or a listing."""
 
     type: str
     id: str
@@ -54,6 +55,10 @@ class Subject:
         return cls(CHAT_MESSAGE, message_id, conversation_id)
 
     @classmethod
+    def listing(cls, listing_id: str) -> Subject:
+        return cls(LISTING, listing_id)
+
+    @classmethod
     def of(cls, report: dict[str, Any]) -> Subject:
         """A stored report's subject (reports filed before messages could be reported name only their post)."""
         stored = report.get("subject") or {"type": POST, "id": report["post_id"]}
@@ -61,8 +66,8 @@ class Subject:
 
     @property
     def name(self) -> str:
-        """The subject in the table's keys: a post by its id, a message by its conversation and id."""
-        return self.id if self.type == POST else f"{self.conversation_id}:{self.id}"
+        """The subject in the table's keys: a post or a listing by its id, a message by its conversation and id."""
+        return f"{self.conversation_id}:{self.id}" if self.type == CHAT_MESSAGE else self.id
 
     @property
     def reports_key(self) -> str:
@@ -73,23 +78,23 @@ class Subject:
         return self.id if self.type == POST else None
 
     def view(self) -> dict[str, Any]:
-        if self.type == POST:
-            return {"type": POST, "id": self.id}
-        return {"type": self.type, "id": self.id, "conversation_id": self.conversation_id}
+        if self.type == CHAT_MESSAGE:
+            return {"type": self.type, "id": self.id, "conversation_id": self.conversation_id}
+        return {"type": self.type, "id": self.id}
 
     def ids(self) -> dict[str, Any]:
-        """How events name the subject: `post_id`, or `conversation_id` and `message_id`."""
-        if self.type == POST:
-            return {"post_id": self.id}
-        return {"conversation_id": self.conversation_id, "message_id": self.id}
+        """How events name the subject: `post_id`, `listing_id`, or `conversation_id` and `message_id`."""
+        if self.type == CHAT_MESSAGE:
+            return {"conversation_id": self.conversation_id, "message_id": self.id}
+        return {f"{self.type}_id": self.id}
 
     def open_marker(self, reporter: str) -> dict[str, Any]:
         """Held while `reporter` has an open report on the subject: one open report per person and subject."""
         return {"pk": {"S": f"report-open#{self.name}#{reporter}"}, "sk": {"S": "marker"}}
 
 
-REPORTED = {POST: "post.reported", CHAT_MESSAGE: "chat.message_reported"}
-NOUNS = {POST: "post", CHAT_MESSAGE: "message"}
+REPORTED = {POST: "post.reported", CHAT_MESSAGE: "chat.message_reported", LISTING: "listing.reported"}
+NOUNS = {POST: "post", CHAT_MESSAGE: "message", LISTING: "listing"}
 
 
 def table() -> str:
@@ -119,7 +124,7 @@ def file_report(
     """File a report of a subject the caller checked `reporter` may see, kept for good. One
     transaction: the report, the marker that allows one open report per person and subject, and
     the reporter's daily allowance. `snapshot`: what the subject was when reported, for subjects
-    moderators cannot read otherwise (a chat message)."""
+    moderators cannot read otherwise (a chat message) or that may change before they do (a listing)."""
     now = time.time()
     ms = int(now * 1000)
     report_id = ids.new_id("rpt", ms)

@@ -76,12 +76,13 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
         )
     if kind == "report_resolved":
         reported = data.get("subject") or {"type": "post"}  # events from before messages could be reported
-        # which post or message, never what the message said
-        names = (
-            {"post_id": data["post_id"]}
-            if reported["type"] == "post"
-            else {"conversation_id": reported["conversation_id"], "message_id": reported["id"]}
-        )
+        # which post, message or listing, never what the message said
+        if reported["type"] == "chat_message":
+            names = {"conversation_id": reported["conversation_id"], "message_id": reported["id"]}
+        elif reported["type"] == "listing":
+            names = {"listing_id": reported["id"]}
+        else:
+            names = {"post_id": data["post_id"]}
         return store.record(
             data["reporter"],
             kind,

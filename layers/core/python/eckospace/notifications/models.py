@@ -44,7 +44,8 @@ class Notification(Shape):
     data: dict[str, Any] = Field(
         description=(
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
-            "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message; "
+            "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message, {listing_id, "
+            "action} for a listing; "
             "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
             "first message you missed); `listing_reviewed` {status, title, reason} (reason: a rejection's, else "
             "null); `listing_expiring` {title, expires_at}; `mention` {}"

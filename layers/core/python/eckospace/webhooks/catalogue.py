@@ -20,10 +20,10 @@ _MONEY = {
 _REASON = {"type": "string", "enum": ["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]}
 _SUBJECT = {
     "type": "object",
-    "description": "What was reported: a post, or a chat message with its conversation",
+    "description": "What was reported: a post, a listing, or a chat message with its conversation",
     "required": ["type", "id"],
     "properties": {
-        "type": {"type": "string", "enum": ["post", "chat_message"]},
+        "type": {"type": "string", "enum": ["post", "chat_message", "listing"]},
         "id": {"type": "string"},
         "conversation_id": {"type": "string", "description": "Only for a chat message"},
     },
@@ -105,13 +105,14 @@ CATALOGUE: dict[str, EventType] = {
         ),
         EventType(
             "moderation.decided",
-            "A moderator decided on a post (hid it, restored it or removed it) or on a chat message (removed it or "
-            "dismissed its reports), resolving its open reports. A message's text is never sent.",
+            "A moderator decided on a post (hid it, restored it or removed it), on a chat message (removed it) or on "
+            "a listing (took it down), or dismissed its reports, resolving its open reports. A message's text is "
+            "never sent.",
             "moderation:read",
             {
-                "post_id": {"type": ["string", "null"], "description": "The post's id; null for a chat message"},
+                "post_id": {"type": ["string", "null"], "description": "The post's id; null for anything else"},
                 "subject": _SUBJECT,
-                "action": {"type": "string", "enum": ["hide", "restore", "remove", "dismiss"]},
+                "action": {"type": "string", "enum": ["hide", "restore", "remove", "take_down", "dismiss"]},
                 "reason": {"type": "string", "description": "The moderator's reason"},
                 "report_count": {"type": "integer", "description": "Open reports this decision resolved"},
             },
@@ -139,6 +140,17 @@ CATALOGUE: dict[str, EventType] = {
                 "conversation_id": "grp_0190a1b2c3d4e5f60718293a4b",
                 "message_id": "msg_42",
                 "reason": "harassment",
+            },
+        ),
+        EventType(
+            "listing.reported",
+            "A listing was reported for moderation.",
+            "moderation:read",
+            {"report_id": {"type": "string"}, "listing_id": {"type": "string"}, "reason": _REASON},
+            example={
+                "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
+                "listing_id": "lst_01kav9ft00ca5cf2ve2qwhq7mm",
+                "reason": "spam",
             },
         ),
         EventType(
