@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import tantivy
 from botocore.exceptions import ClientError
@@ -147,11 +147,9 @@ def _upload(path: Path) -> str:
                 if entry.is_file() and entry.name not in (*_LOCKS, _MARKER):
                     tar.add(entry, arcname=entry.name)
         packed.seek(0)
-        return _put(packed)
-
-
-def _put(body: IO[bytes]) -> str:
-    answer = aws.client("s3").put_object(Bucket=settings.BUCKET(), Key=KEY, Body=body, ContentType="application/x-tar")
+        answer = aws.client("s3").put_object(
+            Bucket=settings.BUCKET(), Key=KEY, Body=packed, ContentType="application/x-tar"
+        )
     return str(answer["VersionId"])
 
 
@@ -176,7 +174,7 @@ def generation(version: str) -> Generation:
     held = Generation(version, path, tantivy.Index.open(str(path)).searcher())
     _open[version] = held
     while len(_open) > HELD:
-        shutil.rmtree(_open.popitem(last=False)[1].path, ignore_errors=True)  # its searcher has its files open
+        shutil.rmtree(_open.popitem(last=False)[1].path, ignore_errors=True)  # /tmp is bounded
     return held
 
 
@@ -191,19 +189,6 @@ def current() -> Generation | None:
 
 
 # ------------------------------------------------------------------------------ the writer
-def _published_now(listing_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The listings among these that are published, read consistently: by id."""
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(listing_ids), 100):
-        keys = [store.listing_key(listing_id) for listing_id in listing_ids[start : start + 100]]
-        answer = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})
-        for item in answer[store.table()]:
-            listing = store.record(item)
-            if listing["status"] == lifecycle.PUBLISHED:
-                found[listing["id"]] = listing
-    return found
-
-
 def _working_copy(head: str | None) -> Path:
     """The writer's copy of generation `head` (empty before the first), downloaded unless it has it."""
     path = _root() / "writer"
@@ -225,7 +210,7 @@ def apply(listing_ids: Iterable[str]) -> str | None:
     ids = sorted(set(listing_ids))
     if not ids:
         return None
-    listings = _published_now(ids)
+    listings = {key: found for key, found in store.load_many(ids).items() if found["status"] == lifecycle.PUBLISHED}
     path = _working_copy(_head())
     index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
     index.register_tokenizer(TEXT, ANALYZER)

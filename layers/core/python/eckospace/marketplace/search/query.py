@@ -16,7 +16,6 @@ from typing import Any
 
 import tantivy
 
-from eckospace import aws
 from eckospace.cursors import decode_cursor, encode_cursor
 from eckospace.errors import InvalidInput
 from eckospace.marketplace import lifecycle, listings, store
@@ -117,18 +116,13 @@ def _start(criteria: Criteria, cursor: str | None) -> tuple[index.Generation | N
 
 def _published_now(listing_ids: list[str]) -> list[dict[str, Any]]:
     """These listings as they are now, in this order, leaving out those no longer published."""
-    if not listing_ids:
-        return []
-    keys = [store.listing_key(listing_id) for listing_id in listing_ids]
-    found = aws.batch_get({store.table(): {"Keys": keys, "ConsistentRead": True}})[store.table()]
-    by_id = {listing["id"]: listing for listing in map(store.record, found)}
-    now = store.now_ms()
+    found, now = store.load_many(listing_ids), store.now_ms()
     return [
-        by_id[listing_id]
+        found[listing_id]
         for listing_id in listing_ids
-        if listing_id in by_id
-        and by_id[listing_id]["status"] == lifecycle.PUBLISHED
-        and by_id[listing_id]["expires_ms"] > now
+        if listing_id in found
+        and found[listing_id]["status"] == lifecycle.PUBLISHED
+        and found[listing_id]["expires_ms"] > now
     ]
 
 
