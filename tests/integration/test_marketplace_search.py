@@ -378,6 +378,19 @@ def test_a_message_naming_no_listing_fails_with_those_after_it_and_the_rest_is_i
     assert later["id"] in {item["id"] for item in everything(q=later["title"].split()[-1])}
 
 
+def test_a_writer_that_started_from_a_superseded_generation_writes_nothing(api):
+    stale = index._head()
+    run_indexer([api.new(1)[0]["id"]])
+    current, late = index._head(), api.new(1)[0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "_head", lambda: stale)  # as if another writer published meanwhile
+        with pytest.raises(index.Superseded):
+            index.apply([late["id"]])
+    assert index._head() == current
+    run_indexer([late["id"]])  # the retry
+    assert late["id"] in {item["id"] for item in everything(q=late["title"].split()[-1])}
+
+
 def test_a_sandbox_looks_for_a_new_generation_at_most_every_few_seconds(api, monkeypatch):
     monkeypatch.setattr(index, "RECHECK_SECONDS", 60.0)
     index._checked = None

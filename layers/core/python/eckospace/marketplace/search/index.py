@@ -4,8 +4,10 @@ current version is the pointer to the current one.
 
 One writer at a time (the indexer, fed by a FIFO queue with a single message group) applies
 changes: it reads each changed listing as it is now, replaces or removes its document, commits,
-and uploads the whole index as the object's next version. A listing handled twice, or late, does no
-harm, since its document always follows the listing as it is when indexed.
+and uploads the whole index as the object's next version, on condition that the version it started
+from is still current (so a second writer would fail and retry rather than lose the first's work).
+A listing handled twice, or late, does no harm, since its document always follows the listing as it
+is when indexed.
 
 Readers download a generation once per sandbox into the temporary directory and look for a newer
 one at most every `RECHECK_SECONDS`. A cursor may pin an older generation: S3 keeps noncurrent
@@ -109,14 +111,23 @@ def _root() -> Path:
     return Path(tempfile.gettempdir()) / "listing-search" / str(os.getpid())
 
 
-def _head() -> str | None:
-    """The current generation (the object's version id); None before the first one."""
+@dataclass(frozen=True)
+class Pointer:
+    """The current generation (the object's version id) and its ETag, which the next write names."""
+
+    version: str
+    etag: str
+
+
+def _head() -> Pointer | None:
+    """The current generation; None before the first one."""
     try:
-        return str(aws.client("s3").head_object(Bucket=settings.BUCKET(), Key=KEY)["VersionId"])
+        answer = aws.client("s3").head_object(Bucket=settings.BUCKET(), Key=KEY)
     except ClientError as error:
         if error.response["Error"]["Code"] in _GONE:
             return None
         raise
+    return Pointer(str(answer["VersionId"]), str(answer["ETag"]))
 
 
 class GenerationGone(LookupError):
@@ -139,17 +150,28 @@ def _download(version: str, path: Path) -> None:
     staging.rename(path)
 
 
-def _upload(path: Path) -> str:
-    """The index at `path` as the object's next version: the new generation."""
+class Superseded(RuntimeError):
+    """Another writer published a generation since this one read the current: nothing was written."""
+
+
+def _upload(path: Path, base: Pointer | None) -> str:
+    """The index at `path` as the object's next version, if `base` is still the current one: the new
+    generation. Single-writer by design; the condition makes a second writer fail, not overwrite."""
+    condition = {"IfMatch": base.etag} if base else {"IfNoneMatch": "*"}
     with tempfile.TemporaryFile() as packed:
         with tarfile.open(fileobj=packed, mode="w") as tar:
             for entry in sorted(path.iterdir()):
                 if entry.is_file() and entry.name not in (*_LOCKS, _MARKER):
                     tar.add(entry, arcname=entry.name)
         packed.seek(0)
-        answer = aws.client("s3").put_object(
-            Bucket=settings.BUCKET(), Key=KEY, Body=packed, ContentType="application/x-tar"
-        )
+        try:
+            answer = aws.client("s3").put_object(
+                Bucket=settings.BUCKET(), Key=KEY, Body=packed, ContentType="application/x-tar", **condition
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise Superseded("the search index changed while this batch was applied") from None
+            raise
     return str(answer["VersionId"])
 
 
@@ -183,19 +205,20 @@ def current() -> Generation | None:
     global _checked
     now = time.monotonic()
     if _checked is None or now - _checked[1] >= RECHECK_SECONDS:
-        _checked = (_head(), now)
+        pointer = _head()
+        _checked = (pointer.version if pointer else None, now)
     version = _checked[0]
     return generation(version) if version else None
 
 
 # ------------------------------------------------------------------------------ the writer
-def _working_copy(head: str | None) -> Path:
+def _working_copy(head: Pointer | None) -> Path:
     """The writer's copy of generation `head` (empty before the first), downloaded unless it has it."""
     path = _root() / "writer"
     marker = path / _MARKER
-    if not (marker.exists() and marker.read_text() == (head or "")):
+    if not (marker.exists() and marker.read_text() == (head.version if head else "")):
         if head:
-            _download(head, path)
+            _download(head.version, path)
         else:
             shutil.rmtree(path, ignore_errors=True)
             path.mkdir(parents=True)
@@ -211,7 +234,8 @@ def apply(listing_ids: Iterable[str]) -> str | None:
     if not ids:
         return None
     listings = {key: found for key, found in store.load_many(ids).items() if found["status"] == lifecycle.PUBLISHED}
-    path = _working_copy(_head())
+    head = _head()
+    path = _working_copy(head)
     index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
     index.register_tokenizer(TEXT, ANALYZER)
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
@@ -222,6 +246,6 @@ def apply(listing_ids: Iterable[str]) -> str | None:
     writer.commit()
     writer.garbage_collect_files()
     writer.wait_merging_threads()
-    version = _upload(path)
+    version = _upload(path, head)
     (path / _MARKER).write_text(version)
     return version
