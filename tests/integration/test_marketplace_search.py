@@ -272,6 +272,16 @@ def test_keywords_find_singular_and_plural_and_nothing_else(api, q, forms):
     assert [item["id"] for item in everything(q=q, limit="100")] == [item["id"] for item in found]  # deterministic
 
 
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda filters: "&".join(f"{k}={v}" for k, v in filters.items()))
+def test_every_filter_with_keywords_finds_what_a_brute_force_filter_finds_in_a_stable_order(api, filters):
+    forms = {"sofa", "sofas", "drill", "drills"}
+    query = filters | {"q": "sofa drills", "limit": "100"}
+    found = [item["id"] for item in everything(**query)]
+    expected = {listing_id for listing_id in brute_force(api, query) if _words(api.published[listing_id]) & forms}
+    assert set(found) == expected and len(found) == len(expected)
+    assert [item["id"] for item in everything(**query | {"limit": "9"})] == found  # pages join up, in one order
+
+
 def test_any_keyword_may_match_and_filters_apply_to_keywords(api):
     forms = {"lamp", "lamps", "kettle", "kettles"}
     query = {"q": "lamps KETTLE", "category": "home", "min_price": "2500"}
