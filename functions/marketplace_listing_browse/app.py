@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import requires
-from eckospace.http.marketplace_routes import CURSOR, LIMIT, body
+from eckospace.http.marketplace_routes import CURRENCY, CURSOR, LIMIT, MAX_PRICE, MIN_PRICE, body
 from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.browse import browse
-from eckospace.marketplace.catalogue import CATEGORIES, CURRENCIES
+from eckospace.marketplace.catalogue import CATEGORIES
 
 app = make_resolver()
-PRICE = r"^(0|[1-9][0-9]{0,9})$"
 
 
 @app.get(
@@ -39,11 +38,9 @@ def browse_listings(
     sort: Annotated[
         str, Query(pattern="^(newest|price_asc|price_desc)$", description="`newest`, `price_asc` or `price_desc`")
     ] = "newest",
-    currency: Annotated[
-        str | None, Query(pattern=f"^({'|'.join(CURRENCIES)})$", description="Only listings priced in this currency")
-    ] = None,
-    min_price: Annotated[str | None, Query(pattern=PRICE, description="Lowest price, minor units")] = None,
-    max_price: Annotated[str | None, Query(pattern=PRICE, description="Highest price, minor units")] = None,
+    currency: Annotated[str | None, CURRENCY] = None,
+    min_price: Annotated[str | None, MIN_PRICE] = None,
+    max_price: Annotated[str | None, MAX_PRICE] = None,
     limit: Annotated[str, LIMIT] = "20",
     cursor: Annotated[str | None, CURSOR] = None,
 ):

@@ -22,7 +22,8 @@ DEPS_LAYER = "DepsLayer"
 CORE_LAYER = "CoreLayer"
 STRIPE_LAYER = "StripeLayer"
 MEDIA_LAYER = "MediaLayer"
-MODULE_LAYERS = (STRIPE_LAYER, MEDIA_LAYER)  # layers of one module's own, beside the shared ones
+SEARCH_LAYER = "SearchLayer"
+MODULE_LAYERS = (STRIPE_LAYER, MEDIA_LAYER, SEARCH_LAYER)  # layers of one module's own, beside the shared ones
 # Lambda architecture name -> the platform tag in compiled extension file names.
 PLATFORM_TAGS = {"arm64": "aarch64", "x86_64": "x86_64"}
 EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
@@ -145,8 +146,8 @@ def _size(path: Path) -> int:
 
 def test_functions_ship_only_what_they_import(built: dict[str, Built]) -> None:
     """Stripe's library (about 30 MB) goes only to the payments functions that call Stripe, pypdf and
-    Pillow only to the media worker; every function with just the shared layers ships at most
-    40 MiB, its code and its layers unzipped."""
+    Pillow only to the media worker, tantivy only to the listing search and its indexer; every
+    function with just the shared layers ships at most 40 MiB, its code and its layers unzipped."""
     extra = {
         lid: sorted(layer.name for layer in function.layers if layer.name.endswith(MODULE_LAYERS))
         for lid, function in built.items()
@@ -156,6 +157,8 @@ def test_functions_ship_only_what_they_import(built: dict[str, Built]) -> None:
         "PaymentsWorkerFunction": [STRIPE_LAYER],
         "WalletTopupCreateFunction": [STRIPE_LAYER],
         "MediaWorkerFunction": [MEDIA_LAYER],
+        "MarketplaceListingSearchFunction": [SEARCH_LAYER],
+        "MarketplaceSearchIndexerFunction": [SEARCH_LAYER],
     }
     sizes = {
         lid: _size(function.artifact) + sum(_size(layer) for layer in function.layers)

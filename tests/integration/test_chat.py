@@ -24,35 +24,18 @@ from eckospace.realtime import broadcasting
 from eckospace.realtime.channels import Channel, may_join
 from tests.integration.conftest import module_functions, module_handlers, sqs_event
 from tests.support.lambda_proxy import Context, invoke
+from tests.support.streams import TableStream
 
 FUNCTIONS = module_functions("chat")
 _handlers: dict[str, Any] = {}
 SCOPES = "chat:read chat:write"
 
 
-class ChatStream:
+class ChatStream(TableStream):
     """The chat table's stream, read from now on as Lambda's event source mapping reads it."""
 
     def __init__(self) -> None:
-        self.streams = aws.client("dynamodbstreams")
-        self.arn = aws.client("dynamodb").describe_table(TableName=store.table())["Table"]["LatestStreamArn"]
-        self.iterators = {
-            shard["ShardId"]: self.streams.get_shard_iterator(
-                StreamArn=self.arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
-            )["ShardIterator"]
-            for shard in self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
-        }
-
-    def records(self) -> list[dict[str, Any]]:
-        found = []
-        for shard, iterator in self.iterators.items():
-            while True:
-                answer = self.streams.get_records(ShardIterator=iterator)
-                iterator = self.iterators[shard] = answer["NextShardIterator"]
-                found += [record | {"eventSourceARN": self.arn} for record in answer["Records"]]
-                if not answer["Records"]:
-                    break
-        return found
+        super().__init__(store.table())
 
 
 @pytest.fixture

@@ -252,6 +252,8 @@ class Template:
         if resource["Type"] == "AWS::Serverless::LayerVersion":
             return f"arn:{PARTITION}:lambda:{REGION}:{self.account_id}:layer:{self.resolve(props['LayerName'])}:1"
         name = f"{self.stack_name}-{logical_id}"
+        if resource["Type"] == "AWS::SQS::Queue" and props.get("FifoQueue"):
+            return f"{name}.fifo"  # as CloudFormation names a FIFO queue: SQS requires the suffix
         return name.lower() if resource["Type"] == "AWS::S3::Bucket" else name
 
     def ref(self, name: str) -> Any:

@@ -10,10 +10,15 @@ from eckospace.http import documented
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.params import Header, Path, Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, json_response
+from eckospace.marketplace.catalogue import CURRENCIES
 
 MODELS = "eckospace.marketplace.models"
 
 LIMIT = Query(pattern=r"^(100|[1-9][0-9]?)$", description="Page size, 1 to 100 (default 20)")
+PRICE = r"^(0|[1-9][0-9]{0,9})$"
+MIN_PRICE = Query(pattern=PRICE, description="Lowest price, minor units")
+MAX_PRICE = Query(pattern=PRICE, description="Highest price, minor units")
+CURRENCY = Query(pattern=f"^({'|'.join(CURRENCIES)})$", description="Only listings priced in this currency")
 CURSOR = Query(max_length=2048, description="The previous page's `next_cursor`")
 LISTING = Path(max_length=64, description="The listing's id")
 IF_MATCH = Header(
