@@ -27,10 +27,9 @@ app = make_resolver()
             "No such conversation that you are a member of, or no such message in it (a deleted one included)"
         ),
         409: problem(
-            "You already have an open report on this message, or the report could not be written "
+            "The message is your own, you already have an open report on it, or the report could not be written "
             "(retry after `Retry-After`)"
         ),
-        422: problem("The message is your own"),
         **PROBLEM_RESPONSES,
         429: DAILY_ALLOWANCE,
     },

@@ -24,10 +24,9 @@ app = make_resolver()
         201: body("Report", "The report, with the listing's `snapshot`"),
         404: problem("No such published listing"),
         409: problem(
-            "You already have an open report on this listing, or the report could not be written "
+            "The listing is your own, you already have an open report on it, or the report could not be written "
             "(retry after `Retry-After`)"
         ),
-        422: problem("The listing is your own"),
         **PROBLEM_RESPONSES,
         429: DAILY_ALLOWANCE,
     },

@@ -20,7 +20,12 @@ app = make_resolver()
     description="Idempotent: saving again keeps the first save. Only a published listing can be saved; your saved "
     "items are yours alone, and the listing shows how many people saved it (`save_count`).",
     tags=["Saved items"],
-    responses={204: empty("Saved"), 404: problem("No such published listing"), **PROBLEM_RESPONSES},
+    responses={
+        204: empty("Saved"),
+        404: problem("No such listing that you can see"),
+        409: problem("Your own listing is not published (`current_status` says what it is)"),
+        **PROBLEM_RESPONSES,
+    },
     **requires("marketplace:write", tokens=("user",)),
 )
 def put_saved_item(listing_id: Annotated[str, LISTING]):

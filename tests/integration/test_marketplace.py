@@ -541,7 +541,7 @@ def test_only_a_published_listing_can_be_saved(api):
     seller, reader = new_user(), new_user()
     draft = create(seller)
     assert save(draft["id"], reader) == 404
-    assert save(draft["id"], seller) == 404  # not even by its seller: saving is for what is on offer
+    assert save(draft["id"], seller) == 409  # its seller sees it, but saving is for what is on offer
     assert save("lst_" + "0" * 26, reader) == 404
     assert store.load(draft["id"]).get("save_count", 0) == 0
 
@@ -646,7 +646,8 @@ def test_anyone_but_the_seller_reports_a_published_listing_once_with_a_snapshot(
     assert filed["subject"] == {"type": "listing", "id": listing["id"]} and filed["post_id"] is None
     assert filed["snapshot"]["title"] == listing["title"] and filed["snapshot"]["version"] == listing["version"]
     assert report(listing["id"], reporter)[0] == 409  # one open report per person and listing
-    assert report(listing["id"], seller)[0] == 422
+    assert report(listing["id"], seller)[0] == 409
+    assert report(draft["id"], seller)[0] == 409  # the seller's own, whatever its status
     assert report(draft["id"], reporter)[0] == 404  # not on offer: nothing anyone else can see
     assert report("lst_" + "0" * 26, reporter)[0] == 404
 

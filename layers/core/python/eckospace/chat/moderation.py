@@ -16,7 +16,7 @@ from eckospace import timestamps
 from eckospace.chat import store
 from eckospace.chat.conversations import read_state
 from eckospace.chat.messages import remove_message, stored_message
-from eckospace.errors import NotFound, Unprocessable
+from eckospace.errors import Conflict, NotFound
 from eckospace.moderation import reports
 from eckospace.moderation.reports import Subject
 
@@ -46,7 +46,7 @@ def report_message(
     if not message or message.get("deleted_ms"):
         raise _no_message(message_id)
     if message["author"] == reporter:
-        raise Unprocessable("You cannot report your own message; delete it instead.")
+        raise Conflict("You cannot report your own message; delete it instead.")
     return reports.file_report(
         Subject.chat_message(conversation, message_id), reporter, reason=reason, note=note, snapshot=snapshot(message)
     )

@@ -3,7 +3,8 @@ decision on them: `take_down` sends a published listing back to its seller as `r
 reason (`listing.rejected`, and the seller's notification), to fix and submit again; `dismiss`
 leaves it as it is. Either resolves every open report of the listing.
 
-Anyone but its seller may report a published listing. The report keeps a snapshot of what was
+Anyone but its seller may report a published listing (the seller's own is a 409, anyone else's
+that is not published a 404). The report keeps a snapshot of what was
 reported, since the seller may edit the listing before a moderator reads it.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from eckospace.errors import Unprocessable
-from eckospace.marketplace import lifecycle, listings, store
+from eckospace.errors import Conflict
+from eckospace.marketplace import listings, store
 from eckospace.moderation import reports
 from eckospace.moderation.reports import Subject
 
@@ -31,10 +32,11 @@ def _snapshot(listing: dict[str, Any]) -> dict[str, Any]:
 
 def report_listing(listing_id: str, reporter: str, *, reason: str, note: str | None) -> dict[str, Any]:
     listing = store.load(listing_id)
-    if listing is None or listing["status"] != lifecycle.PUBLISHED:
+    if not listings.visible_to(listing, reporter):
         raise listings.not_found(listing_id)
+    assert listing is not None
     if listing["seller"] == reporter:
-        raise Unprocessable("You cannot report your own listing; edit or archive it instead.")
+        raise Conflict("You cannot report your own listing; edit or archive it instead.")
     return reports.file_report(
         Subject.listing(listing_id), reporter, reason=reason, note=note, snapshot=_snapshot(listing)
     )

@@ -36,7 +36,7 @@ def _count(
 
 
 def save(user: str, listing_id: str) -> None:
-    """404 unless the listing is published now."""
+    """404 for a listing the user cannot see; 409 for one they can (their own) that is not published now."""
     if not store.LISTING_ID.match(listing_id):
         raise listings.not_found(listing_id)
     ms = store.now_ms()
@@ -80,7 +80,15 @@ def save(user: str, listing_id: str) -> None:
         if cancelled.code_of("saved") == "ConditionalCheckFailed":
             return  # saved before: nothing to change
         if cancelled.failed == "listing":
-            raise listings.not_found(listing_id) from None
+            listing = store.load(listing_id)
+            if not listings.visible_to(listing, user):
+                raise listings.not_found(listing_id) from None
+            assert listing is not None
+            raise lifecycle.IllegalTransition(
+                "Only a published listing can be saved.",
+                current_status=listing["status"],
+                allowed_actions=lifecycle.allowed_actions(listing["status"]),
+            ) from None
         raise
 
 
