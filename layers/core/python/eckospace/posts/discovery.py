@@ -10,7 +10,6 @@ from typing import Any
 
 from eckospace import paging
 from eckospace.errors import NotFound
-from eckospace.paging import Shapes
 from eckospace.posts import store
 from eckospace.posts.text import normalize_tag
 
@@ -21,29 +20,9 @@ BOOKMARK_PK, BOOKMARK_SK = re.compile(rf"^bookmark#.+#{_ID}$"), re.compile(r"^bo
 POST_KEY = {"pk": POST_PK, "sk": POST_SK}
 
 
-def query_page(
-    request: dict[str, Any],
-    *,
-    listing: str,
-    scope: str,
-    cursor: str | None,
-    limit: int,
-    fixed: dict[str, str],
-    strings: Shapes | None = None,
-    numbers: tuple[str, ...] = (),
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of a posts table query (`eckospace.paging.query_page`)."""
-    return paging.query_page(
-        store.table(),
-        request,
-        listing=listing,
-        scope=scope,
-        cursor=cursor,
-        limit=limit,
-        fixed=fixed,
-        strings=strings,
-        numbers=numbers,
-    )
+def query_page(request: dict[str, Any], **page: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a posts table query (`eckospace.paging.query_page` takes the same `page` arguments)."""
+    return paging.query_page(store.table(), request, **page)
 
 
 def feed(*, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:

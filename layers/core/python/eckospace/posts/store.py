@@ -173,15 +173,6 @@ def index_attributes(post: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------ writes
-def update_operation(
-    key: dict[str, Any],
-    old: dict[str, Any],
-    new: dict[str, Any],
-    *,
-    condition: str | None = None,
-    values: dict[str, Any] | None = None,
-    names: dict[str, str] | None = None,
-    skip: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    """An Update of a posts table item (`eckospace.items.update_operation`)."""
-    return items.update_operation(table(), key, old, new, condition=condition, values=values, names=names, skip=skip)
+def update_operation(key: dict[str, Any], old: dict[str, Any], new: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """An Update of a posts table item (`eckospace.items.update_operation` takes the same `options`)."""
+    return items.update_operation(table(), key, old, new, **options)
