@@ -19,6 +19,7 @@ from bench import (
     authorizer_cpu,
     backend_calls,
     cold_start,
+    marketplace_browse,
     media_delivery,
     realtime,
     stacks,
@@ -41,6 +42,7 @@ NAMES = (
     "backend_calls",
     "media_delivery",
     "throughput",
+    "marketplace_browse",
     "realtime",
     "stacks",
 )
@@ -90,6 +92,11 @@ def run(only: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
         _progress("throughput")
         results["throughput"] = throughput.run(
             workdir, rounds=1 if quick else throughput.ROUNDS, seconds=3.0 if quick else throughput.SECONDS
+        )
+    if "marketplace_browse" in only:  # with a local stack of its own, and a seeded catalogue
+        _progress("marketplace_browse")
+        results["marketplace_browse"] = marketplace_browse.run(
+            workdir, requests=50 if quick else marketplace_browse.REQUESTS
         )
     if "realtime" in only:  # with a local stack of its own, and real clients
         _progress("realtime")
