@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
 from eckospace.allowances import DailyAllowance, Quantity
@@ -21,7 +20,6 @@ from eckospace.preconditions import if_match_hits
 MAX_ATTACHMENTS = 10
 # Drafts count too: what is limited is writing, published or not.
 DAILY_POSTS = DailyAllowance("posts", (Quantity("posts", "used", "daily_limit", settings.DAILY_POSTS),))
-MEDIA_ID = re.compile(r"^med_[0-9a-f]{24}$")
 POST_FIELDS = (
     "id",
     "author",
@@ -108,35 +106,12 @@ def _parse_text(raw: str, author: str) -> tuple[str, list[str], list[str]]:
         raise _text_problem(problem) from None
 
 
-def _attachment_problem(media_id: str) -> Unprocessable:
-    return Unprocessable(
-        f"Attachment {media_id} is not one of your ready media.",
-        errors=[{"in": "body", "name": "attachments", "detail": f"{media_id} is not one of your ready media"}],
-    )
+def _attachments(author: str, media_ids: list[str], kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the post keeps of each media it attaches: those it had as they are, the others from one
+    read; another user's media is refused exactly as a missing one is (422): nothing leaks."""
+    from eckospace.media.attachments import checked_summaries
 
-
-def _parse_attachments(media_ids: list[str]) -> list[str]:
-    unique = list(dict.fromkeys(media_ids))
-    if len(unique) > MAX_ATTACHMENTS:
-        raise Unprocessable(
-            f"A post holds at most {MAX_ATTACHMENTS} attachments.",
-            errors=[{"in": "body", "name": "attachments", "detail": "too many"}],
-        )
-    for media_id in unique:
-        if not MEDIA_ID.match(media_id):
-            raise _attachment_problem(media_id)
-    return unique
-
-
-def _attachment_summaries(author: str, media_ids: list[str]) -> list[dict[str, Any]]:
-    """What the post keeps of each media it attaches (one read); another user's media is refused
-    exactly as a missing one is: nothing leaks."""
-    from eckospace.media.attachments import NotAttachable, summaries
-
-    try:
-        return summaries(author, media_ids)
-    except NotAttachable as refused:
-        raise _attachment_problem(refused.media_id) from None
+    return checked_summaries(author, media_ids, most=MAX_ATTACHMENTS, holder="post", kept=kept)
 
 
 def _attached_ids(post: dict[str, Any] | None) -> list[str]:
@@ -339,7 +314,9 @@ def _write(
         if cancelled.failed == "allowance" and allowance is not None:
             raise allowance from None
         if cancelled.failed and cancelled.failed.startswith("media:"):
-            raise _attachment_problem(cancelled.failed.removeprefix("media:")) from None
+            from eckospace.media.attachments import not_attachable
+
+            raise not_attachable(cancelled.failed.removeprefix("media:")) from None
         if cancelled.failed == "post" or cancelled.conflicted:
             raise conflict from None
         raise
@@ -347,7 +324,7 @@ def _write(
 
 def create_post(author: str, *, text_value: str, attachments: list[str], status: str) -> dict[str, Any]:
     body, tags, mentioned = _parse_text(text_value, author)
-    media_ids = _parse_attachments(attachments)
+    summaries = _attachments(author, attachments, [])
     ms = store.now_ms()
     post = {
         "id": store.new_id("pst", ms),
@@ -357,7 +334,7 @@ def create_post(author: str, *, text_value: str, attachments: list[str], status:
         "moderation": VISIBLE,
         "hashtags": tags,
         "mentions": mentioned,
-        "attachments": _attachment_summaries(author, media_ids),
+        "attachments": summaries,
         "created_ms": ms,
         "updated_ms": ms,
         "published_ms": ms if status == PUBLISHED else None,
@@ -395,12 +372,7 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
     if changes.get("text") is not None:
         new["text"], new["hashtags"], new["mentions"] = _parse_text(changes["text"], editor)
     if changes.get("attachments") is not None:
-        media_ids = _parse_attachments(changes["attachments"])
-        kept = {attachment["id"]: attachment for attachment in post.get("attachments", [])}
-        added = {
-            summary["id"]: summary for summary in _attachment_summaries(editor, [i for i in media_ids if i not in kept])
-        }
-        new["attachments"] = [kept.get(media_id) or added[media_id] for media_id in media_ids]
+        new["attachments"] = _attachments(editor, changes["attachments"], post.get("attachments", []))
     # RFC 9110 §13.2.2: a request that fails without its preconditions gets that answer, not a 412
     if if_match and not if_match_hits(if_match, post["version"]):
         raise VersionMismatch(f"The post is at version {post['version']}; If-Match named another.")
