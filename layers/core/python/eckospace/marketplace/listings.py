@@ -175,6 +175,12 @@ def create(seller: str, fields: dict[str, Any]) -> dict[str, Any]:
     return listing
 
 
+def require_version(listing: dict[str, Any], if_match: str | None) -> None:
+    """412 when `If-Match` names another version of the listing than the one read."""
+    if if_match and not if_match_hits(if_match, listing["version"]):
+        raise VersionMismatch(f"The listing is at version {listing['version']}; If-Match named another.")
+
+
 def _changed_meanwhile(if_match: str | None) -> DomainError:
     # `If-Match: *` asks only that the listing exists: a change that lands meanwhile is a retry, not a 412
     if if_match and if_match.strip() != "*":
@@ -185,12 +191,11 @@ def _changed_meanwhile(if_match: str | None) -> DomainError:
 def update(listing_id: str, seller: str, changes: dict[str, Any], *, if_match: str | None = None) -> dict[str, Any]:
     """Apply the fields sent; a material change to a published listing sends it back to review."""
     listing = _owned(listing_id, seller)
-    if if_match and not if_match_hits(if_match, listing["version"]):
-        raise VersionMismatch(f"The listing is at version {listing['version']}; If-Match named another.")
+    require_version(listing, if_match)
     lifecycle.refuse_edit(listing["status"], noun="listing")
     new = dict(listing)
     for name in EDITABLE:
-        if changes.get(name) is not None:
+        if changes.get(name) is not None and name != "attachments":
             new[name] = changes[name]
     if changes.get("attachments") is not None:
         new["attachments"] = _attachments(seller, changes["attachments"], listing.get("attachments", []))
@@ -227,8 +232,7 @@ def move(listing: dict[str, Any], action: str, *, reason: str | None = None) -> 
 def act(listing_id: str, seller: str, action: str, *, if_match: str | None = None) -> dict[str, Any]:
     """The seller's own move (`submit`, `mark_sold`, `archive`, `renew`), announced when it has an event."""
     listing = _owned(listing_id, seller)
-    if if_match and not if_match_hits(if_match, listing["version"]):
-        raise VersionMismatch(f"The listing is at version {listing['version']}; If-Match named another.")
+    require_version(listing, if_match)
     moved = move(listing, action)
     if action in OWNER_EVENTS:
         announce(OWNER_EVENTS[action], moved)

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from eckospace import timestamps
-from eckospace.errors import NotPermitted, VersionMismatch
+from eckospace.errors import NotPermitted
 from eckospace.marketplace import listings, store
-from eckospace.preconditions import if_match_hits
 
 EVENTS = {"approve": "listing.published", "reject": "listing.rejected"}
 
@@ -25,8 +24,7 @@ def decide(listing_id: str, reviewer: str, *, action: str, reason: str, if_match
         raise listings.not_found(listing_id)
     if listing["seller"] == reviewer:
         raise NotPermitted("Nobody reviews their own listing.")
-    if if_match and not if_match_hits(if_match, listing["version"]):
-        raise VersionMismatch(f"The listing is at version {listing['version']}; it changed since you read it.")
+    listings.require_version(listing, if_match)
     decided = listings.move(listing, action, reason=reason)
     listings.announce(EVENTS[action], decided, **({"reason": reason} if action == "reject" else {}))
     return {
