@@ -336,7 +336,7 @@ def seed_sample_catalogue(template: Template) -> str:
         return ""
     from eckospace import aws
     from eckospace.config import forget_settings
-    from eckospace.marketplace import listings
+    from eckospace.marketplace import listings, postings
 
     fields = json.loads(SAMPLE_BODIES["/api/listings"])
     with patched_environ(create.environment):
@@ -348,7 +348,7 @@ def seed_sample_catalogue(template: Template) -> str:
                 seller = f"bench-seller-{number}"
                 photos = [_sample_media("image", owner=seller) for _ in range(2)]
                 listing = listings.create(seller, fields | {"title": f"Bike {number}", "attachments": photos})
-                listing = listings.move(listings.move(listing, "submit"), "approve")
+                listing = postings.move(postings.move(listing, "submit"), "approve")
                 listing_id = listing["id"]
             return listing_id
         finally:

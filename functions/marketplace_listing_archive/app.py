@@ -1,11 +1,12 @@
 """POST /api/listings/{listing_id}/archive: archive your listing."""
 
-from eckospace.http.marketplace_routes import seller_action
+from eckospace.http.marketplace_routes import LISTINGS, owner_action
 from eckospace.http.resolver import entrypoint, make_resolver
 
 app = make_resolver()
-seller_action(
+owner_action(
     app,
+    LISTINGS,
     "archive",
     path="archive",
     summary="Archive your listing",

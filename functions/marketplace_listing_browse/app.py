@@ -8,8 +8,9 @@ from eckospace.http.auth import requires
 from eckospace.http.marketplace_routes import CURRENCY, CURSOR, LIMIT, MAX_PRICE, MIN_PRICE, body
 from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.marketplace.browse import browse
+from eckospace.marketplace.browse import Criteria, browse
 from eckospace.marketplace.catalogue import CATEGORIES
+from eckospace.marketplace.kinds import LISTING
 
 app = make_resolver()
 
@@ -44,15 +45,16 @@ def browse_listings(
     limit: Annotated[str, LIMIT] = "20",
     cursor: Annotated[str | None, CURSOR] = None,
 ):
-    page = browse(
+    criteria = Criteria(
         category,
-        sort=sort,
-        currency=currency,
-        min_price=None if min_price is None else int(min_price),
-        max_price=None if max_price is None else int(max_price),
-        limit=int(limit),
-        cursor=cursor,
+        sort,
+        amount="price",
+        position=currency,
+        low=None if min_price is None else int(min_price),
+        high=None if max_price is None else int(max_price),
+        equal={"currency": currency} if currency else {},
     )
+    page = browse(LISTING, criteria, limit=int(limit), cursor=cursor)
     return json_response(page, headers={"Cache-Control": "private, no-cache"})
 
 

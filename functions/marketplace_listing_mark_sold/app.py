@@ -1,11 +1,12 @@
 """POST /api/listings/{listing_id}/mark-sold: mark your listing sold."""
 
-from eckospace.http.marketplace_routes import seller_action
+from eckospace.http.marketplace_routes import LISTINGS, owner_action
 from eckospace.http.resolver import entrypoint, make_resolver
 
 app = make_resolver()
-seller_action(
+owner_action(
     app,
+    LISTINGS,
     "mark_sold",
     path="mark-sold",
     summary="Mark your listing sold",

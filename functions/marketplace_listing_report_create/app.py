@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.marketplace_routes import LISTING
+from eckospace.http.marketplace_routes import LISTING_ID
 from eckospace.http.moderation_routes import DAILY_ALLOWANCE, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.moderation import report_listing
@@ -32,7 +32,7 @@ app = make_resolver()
     },
     **requires("marketplace:write", tokens=("user",)),
 )
-def create_report(listing_id: Annotated[str, LISTING], report: NewReport):
+def create_report(listing_id: Annotated[str, LISTING_ID], report: NewReport):
     created = report_listing(listing_id, current_principal(app).subject, reason=report.reason, note=report.note)
     return json_response(created, status=201, headers={"Cache-Control": "no-store"})
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.marketplace_routes import LISTING
+from eckospace.http.marketplace_routes import LISTING_ID
 from eckospace.http.moderation_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.moderation import decide
@@ -42,7 +42,7 @@ class ListingModerationDecision(BaseModel):
     },
     **requires("moderation:write"),
 )
-def create_decision(listing_id: Annotated[str, LISTING], decision: ListingModerationDecision):
+def create_decision(listing_id: Annotated[str, LISTING_ID], decision: ListingModerationDecision):
     made = decide(listing_id, current_principal(app).subject, action=decision.action, reason=decision.reason)
     return json_response(made, status=201, headers={"Cache-Control": "no-store"})
 

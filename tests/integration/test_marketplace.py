@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from eckospace import aws
-from eckospace.marketplace import lifecycle, listings, store
+from eckospace.marketplace import lifecycle, postings, store
+from eckospace.marketplace.kinds import LISTING
 from eckospace.media import store as media_store
 from tests.integration.conftest import CallCounter, module_functions, module_handlers
 from tests.support.lambda_proxy import invoke
@@ -223,7 +224,7 @@ def in_status(status: str, seller: str) -> dict[str, Any]:
         if step in ("approve", "reject"):
             assert decide(listing["id"], new_user(), step)[0] == 201
         elif step == "expire":  # as the expiry sweeper moves it
-            listings.move(store.load(listing["id"]), "expire")
+            postings.move(store.load(listing["id"]), "expire")
         else:
             assert act(listing["id"], seller, step)[0] == 200
     found = store.load(listing["id"])
@@ -250,7 +251,9 @@ def test_every_move_the_lifecycle_allows_works_and_every_other_is_409_changing_n
     else:
         assert answer == 409, moved
         assert moved["type"] == "urn:eckospace:problem:illegal-transition"
-        assert moved["current_status"] == status and moved["allowed_actions"] == lifecycle.allowed_actions(status)
+        assert moved["current_status"] == status and moved["allowed_actions"] == lifecycle.allowed_actions(
+            status, LISTING
+        )
         assert after == before
 
 

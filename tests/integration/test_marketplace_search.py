@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from eckospace import aws
-from eckospace.marketplace import lifecycle, listings, store
+from eckospace.marketplace import lifecycle, listings, postings, store
 from eckospace.marketplace.catalogue import CATEGORIES, CONDITIONS
 from eckospace.marketplace.search import feed, index, settings
 from tests.integration.conftest import CallCounter, load_function
@@ -337,7 +337,7 @@ def test_relevance_pages_stay_stable_while_listings_are_published(api):
 def test_a_withdrawn_listing_disappears_at_once_and_from_the_index(api):
     query = {"category": "phones", "condition": "new", "sort": "price_asc", "limit": "100"}
     gone = api.published.pop(brute_force(api, query)[0])
-    listings.move(store.load(gone["id"]), "archive")
+    postings.move(store.load(gone["id"]), "archive")
     assert gone["id"] not in [item["id"] for item in everything(**query)]  # read as it is now
     run_indexer([gone["id"]])
     assert [item["id"] for item in everything(**query)] == brute_force(api, query)
@@ -355,7 +355,7 @@ def test_the_stream_feeds_the_indexer_through_the_fifo_queue(api):
     sold = store.load(brute_force(api, {"category": "garden"})[0])
     arrived = api.new(2, newest=True)
     api.published.pop(sold["id"])
-    listings.move(sold, "mark_sold")
+    postings.move(sold, "mark_sold")
     api.new(1, status=lifecycle.DRAFT)  # not searchable, before or after: not sent
     records = stream.records()
     for _ in range(2):  # a retried stream batch sends nothing twice: messages are deduplicated by change

@@ -1,140 +1,188 @@
-"""Pages of listings, each one DynamoDB query on an index made for it. Browsing a category's
-published listings:
+"""Pages of listings and jobs, each one DynamoDB query on an index made for it. Browsing a
+category's published postings of one kind:
 
 - newest first (`Newest`);
-- by price either way (`ByPrice`, ordered by currency, then price): within one currency and a price
-  range, the range is the query's key condition, so it costs nothing extra.
+- by price (a listing's price; a job's salary, the top of its range) either way (`ByPrice`, ordered
+  by currency, a job's pay period, then amount): within one currency (and, for jobs, one period)
+  and an amount range, the range is the query's key condition, so it costs nothing extra.
 
-Every other combination (a currency or a price range while sorting by newest, a price range across
-currencies) is the same query with a filter: exact, but a page may then hold fewer than `limit`
-listings and still have a `next_cursor`. A listing past its `expires_at` that the expiry sweeper
-has not reached yet is filtered out, so nobody sees one late. Cursors are bound to the whole query.
+Every other combination (a currency or an amount range while sorting by newest, a range across
+currencies, a job's employment type or remoteness) is the same query with a filter: exact, but a
+page may then hold fewer than `limit` postings and still have a `next_cursor`. A posting past its
+`expires_at` that the expiry sweeper has not reached yet is filtered out, so nobody sees one late.
+Cursors are bound to the whole query.
 
-Also a seller's listings, the review queue, and a user's saved listings: a page of those is one
-query and one BatchGetItem of the listings, leaving out those no longer published (sold, archived,
-expired, back in review).
+Also an owner's postings, the review queues, and a user's saved items: a page of those is one query
+(and, for saved items, one BatchGetItem of the postings, leaving out those no longer published:
+sold, archived, expired, back in review).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from eckospace import aws, items, timestamps
-from eckospace.marketplace import lifecycle, listings, store
+from eckospace.marketplace import lifecycle, postings, store
 from eckospace.marketplace.catalogue import MAX_PRICE
+from eckospace.marketplace.kinds import KINDS, Kind, kind_of
 from eckospace.paging import query_page
 
-_LISTING = r"lst_[0-9a-z]{26}"
-_KEY = {"pk": re.compile(rf"^listing#{_LISTING}$"), "sk": re.compile(r"^listing$")}
-NEWEST_POSITION = re.compile(rf"^\d{{13}}#{_LISTING}$")
-PRICE_POSITION = re.compile(rf"^[a-z]{{3}}#\d{{{store.PRICE_DIGITS}}}#{_LISTING}$")
-OWNER_POSITION = NEWEST_POSITION
-SAVED_KEY = {"pk": re.compile(rf"^saved#.+#{_LISTING}$"), "sk": re.compile(r"^saved$"), "owner_sk": OWNER_POSITION}
+_ANY_ID = "(?:" + "|".join(f"{kind.prefix}_[0-9a-z]{{26}}" for kind in KINDS) + ")"
+SAVED_KEY = {
+    "pk": re.compile(rf"^saved#.+#{_ANY_ID}$"),
+    "sk": re.compile(r"^saved$"),
+    "owner_sk": re.compile(rf"^\d{{13}}#{_ANY_ID}$"),
+}
+
+
+def _id(kind: Kind) -> str:
+    return f"{kind.prefix}_[0-9a-z]{{26}}"
+
+
+def _key(kind: Kind) -> dict[str, re.Pattern[str]]:
+    return {"pk": re.compile(rf"^{kind.noun}#{_id(kind)}$"), "sk": re.compile(rf"^{kind.noun}$")}
+
+
+def _newest(kind: Kind) -> re.Pattern[str]:
+    return re.compile(rf"^\d{{13}}#{_id(kind)}$")
+
+
+def _by_price(kind: Kind) -> re.Pattern[str]:
+    period = "[a-z]+#" if kind.noun == "job" else ""
+    return re.compile(rf"^[a-z]{{3}}#{period}\d{{{store.PRICE_DIGITS}}}#{_id(kind)}$")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a browse page asks for. `position` is the start of the `ByPrice` sort key that one
+    currency (and, for a job, one pay period) share, when the caller named it; `amount` the attribute
+    the amount range bounds."""
+
+    category: str
+    sort: str  # "newest", "price_asc" or "price_desc"
+    amount: str  # "price"; "salary.max"
+    position: str | None = None
+    low: int | None = None
+    high: int | None = None
+    equal: dict[str, Any] = field(default_factory=dict)  # attribute path: the value it must have (typed)
 
 
 def _filtered(request: dict[str, Any], conditions: list[str], values: dict[str, Any]) -> dict[str, Any]:
-    """`request` keeping only unexpired listings that meet `conditions` as well."""
+    """`request` keeping only unexpired postings that meet `conditions` as well."""
     request["FilterExpression"] = " AND ".join(["expires_ms > :now", *conditions])
     request["ExpressionAttributeValues"] |= {":now": {"N": str(store.now_ms())}, **values}
     return request
 
 
-def browse(
-    category: str,
-    *,
-    sort: str,
-    currency: str | None,
-    min_price: int | None,
-    max_price: int | None,
-    limit: int,
-    cursor: str | None,
-) -> dict[str, Any]:
-    low, high = min_price or 0, MAX_PRICE if max_price is None else max_price
+def _path(path: str, names: dict[str, str]) -> str:
+    """`path` (`salary.max`) as expression attribute names (`#salary.#max`), added to `names`."""
+    parts = path.split(".")
+    names.update({f"#{part}": part for part in parts})
+    return ".".join(f"#{part}" for part in parts)
+
+
+def browse(kind: Kind, criteria: Criteria, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    low = criteria.low or 0
+    high = MAX_PRICE if criteria.high is None else criteria.high
     if low > high:
         return {"data": [], "next_cursor": None}  # an empty range holds nothing
-    pk = f"listing#{category}"
-    ranged = min_price is not None or max_price is not None
-    conditions, values = [], {}
-    if sort == "newest":
-        partition, position = "browse_pk", {"browse_sk": NEWEST_POSITION}
+    pk = f"{kind.noun}#{criteria.category}"
+    ranged = criteria.low is not None or criteria.high is not None
+    conditions: list[str] = []
+    values: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    if criteria.sort == "newest":
+        partition, position = "browse_pk", {"browse_sk": _newest(kind)}
         request: dict[str, Any] = {"IndexName": store.NEWEST, "KeyConditionExpression": "browse_pk = :p"}
-        if currency:
-            conditions.append("currency = :currency")
-            values[":currency"] = {"S": currency}
     else:
-        partition, position = "price_pk", {"price_sk": PRICE_POSITION}
+        partition, position = "price_pk", {"price_sk": _by_price(kind)}
         request = {"IndexName": store.BY_PRICE, "KeyConditionExpression": "price_pk = :p"}
-        if currency:  # one currency: the range is part of the key condition
+        if criteria.position:  # one currency (and period): the range is part of the key condition
             request["KeyConditionExpression"] += " AND price_sk BETWEEN :low AND :high"
             values |= {
-                ":low": {"S": store.price_position(currency, low, "")},
-                ":high": {"S": store.price_position(currency, high, "~")},  # `~` sorts after every id
+                ":low": {"S": f"{criteria.position}#{low:0{store.PRICE_DIGITS}d}#"},
+                ":high": {"S": f"{criteria.position}#{high:0{store.PRICE_DIGITS}d}#~"},  # `~` sorts after every id
             }
             ranged = False
     if ranged:
-        conditions.append("price BETWEEN :min AND :max")
+        conditions.append(f"{_path(criteria.amount, names)} BETWEEN :min AND :max")
         values |= {":min": {"N": str(low)}, ":max": {"N": str(high)}}
+    for number, (path, value) in enumerate(sorted(criteria.equal.items())):
+        if criteria.sort == "newest" or not (criteria.position and path in _POSITIONED):
+            conditions.append(f"{_path(path, names)} = :equal{number}")
+            values[f":equal{number}"] = items.attribute(value)
     # newest and price_desc read their index backwards
-    request |= {"ExpressionAttributeValues": {":p": {"S": pk}}, "ScanIndexForward": sort == "price_asc"}
-    items, next_cursor = query_page(
+    request |= {"ExpressionAttributeValues": {":p": {"S": pk}}, "ScanIndexForward": criteria.sort == "price_asc"}
+    if names:
+        request["ExpressionAttributeNames"] = names
+    scope = (
+        f"{criteria.category}:{criteria.sort}:{criteria.position or '*'}:{low}:{high}:{sorted(criteria.equal.items())}"
+    )
+    found, next_cursor = query_page(
         store.table(),
         _filtered(request, conditions, values),
-        listing="listings-browse",
-        scope=f"{category}:{sort}:{currency or '*'}:{low}:{high}",
+        listing=f"{kind.noun}s-browse",
+        scope=scope,
         cursor=cursor,
         limit=limit,
         fixed={partition: pk},
-        strings=_KEY | position,
+        strings=_key(kind) | position,
     )
-    return {"data": [listings.view(store.record(item)) for item in items], "next_cursor": next_cursor}
+    return {"data": [postings.view(store.record(item)) for item in found], "next_cursor": next_cursor}
 
 
-def seller_listings(seller: str, viewer: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
-    """Newest first. The seller sees every listing of theirs; anyone else their published ones (a
+# Filters the `ByPrice` key condition already holds when the caller names a position.
+_POSITIONED = frozenset({"currency", "salary.currency", "salary.period"})
+
+
+def owner_postings(kind: Kind, owner: str, viewer: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Newest first. The owner sees every posting of theirs; anyone else their published ones (a
     page may then be shorter than `limit` and still have a `next_cursor`)."""
-    pk = f"owner#{seller}#listing"
+    pk = f"owner#{owner}#{kind.noun}"
     request: dict[str, Any] = {
         "IndexName": store.BY_OWNER,
         "KeyConditionExpression": "owner_pk = :p",
         "ExpressionAttributeValues": {":p": {"S": pk}},
         "ScanIndexForward": False,
     }
-    own = seller == viewer
+    own = owner == viewer
     if not own:
         _filtered(request, ["#status = :published"], {":published": {"S": lifecycle.PUBLISHED}})
         request["ExpressionAttributeNames"] = {"#status": "status"}
-    items, next_cursor = query_page(
+    found, next_cursor = query_page(
         store.table(),
         request,
-        listing="listings-seller",
-        scope=f"{'own' if own else 'public'}:{seller}",
+        listing=f"{kind.noun}s-owner",
+        scope=f"{'own' if own else 'public'}:{owner}",
         cursor=cursor,
         limit=limit,
         fixed={"owner_pk": pk},
-        strings=_KEY | {"owner_sk": OWNER_POSITION},
+        strings=_key(kind) | {"owner_sk": _newest(kind)},
     )
-    return {"data": [listings.view(store.record(item)) for item in items], "next_cursor": next_cursor}
+    return {"data": [postings.view(store.record(item)) for item in found], "next_cursor": next_cursor}
 
 
-def review_queue(*, limit: int, cursor: str | None) -> dict[str, Any]:
-    """Listings waiting for review, the longest waiting first."""
-    items, next_cursor = query_page(
+def review_queue(kind: Kind, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Postings of `kind` waiting for review, the longest waiting first."""
+    partition = f"review#{kind.noun}"
+    found, next_cursor = query_page(
         store.table(),
         {
             "IndexName": store.REVIEW,
             "KeyConditionExpression": "review_pk = :p",
-            "ExpressionAttributeValues": {":p": {"S": "review"}},
+            "ExpressionAttributeValues": {":p": {"S": partition}},
             "ScanIndexForward": True,
         },
-        listing="listing-review",
+        listing=f"{kind.noun}-review",
         scope="pending",
         cursor=cursor,
         limit=limit,
-        fixed={"review_pk": "review"},
-        strings=_KEY | {"review_sk": NEWEST_POSITION},
+        fixed={"review_pk": partition},
+        strings=_key(kind) | {"review_sk": _newest(kind)},
     )
-    return {"data": [listings.view(store.record(item)) for item in items], "next_cursor": next_cursor}
+    return {"data": [postings.view(store.record(item)) for item in found], "next_cursor": next_cursor}
 
 
 def saved_page(user: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -156,25 +204,25 @@ def saved_page(user: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
     marks = [items.from_item(item) for item in found]
     current: dict[str, dict[str, Any]] = {}
     if marks:
-        keys = [store.listing_key(listing_id) for listing_id in dict.fromkeys(mark["listing_id"] for mark in marks)]
+        keys = [store.key(posting_id) for posting_id in dict.fromkeys(mark["posting_id"] for mark in marks)]
         for item in aws.batch_get({store.table(): {"Keys": keys}})[store.table()]:
-            listing = store.record(item)
-            current[listing["id"]] = listing
+            stored = store.record(item)
+            current[stored["id"]] = stored
     now = store.now_ms()
+    live = [(mark, current[mark["posting_id"]]) for mark in marks if _live(current.get(mark["posting_id"]), now)]
     return {
         "data": [
             {
                 "object": "saved_item",
-                "type": "listing",
-                "listing": listings.view(current[mark["listing_id"]]),
+                "type": kind_of(posting["id"]).noun,
+                kind_of(posting["id"]).noun: postings.view(posting),
                 "saved_at": timestamps.from_ms(mark["created_ms"]),
             }
-            for mark in marks
-            if _live(current.get(mark["listing_id"]), now)
+            for mark, posting in live
         ],
         "next_cursor": next_cursor,
     }
 
 
-def _live(listing: dict[str, Any] | None, now: int) -> bool:
-    return bool(listing and listing["status"] == lifecycle.PUBLISHED and listing["expires_ms"] > now)
+def _live(posting: dict[str, Any] | None, now: int) -> bool:
+    return bool(posting and posting["status"] == lifecycle.PUBLISHED and posting["expires_ms"] > now)

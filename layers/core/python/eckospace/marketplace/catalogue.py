@@ -31,3 +31,30 @@ CONDITIONS: tuple[str, ...] = get_args(Condition)
 Currency = Literal["usd", "eur", "gbp", "chf", "cad", "aud", "jpy", "sek", "nok", "dkk", "pln", "inr", "brl", "mxn"]
 CURRENCIES: tuple[str, ...] = get_args(Currency)
 MAX_PRICE = 100_000_000_00  # a hundred million in major units: a bound, not a business rule
+
+# Jobs: what kind of work, on what terms, paid per what.
+JobCategory = Literal[
+    "engineering",
+    "data",
+    "design",
+    "product",
+    "marketing",
+    "sales",
+    "customer_support",
+    "operations",
+    "finance",
+    "people",
+    "legal",
+    "education",
+    "healthcare",
+    "hospitality",
+    "retail",
+    "logistics",
+    "trades",
+    "other",
+]
+JOB_CATEGORIES: tuple[str, ...] = get_args(JobCategory)
+EmploymentType = Literal["full_time", "part_time", "contract", "temporary", "internship"]
+EMPLOYMENT_TYPES: tuple[str, ...] = get_args(EmploymentType)
+PayPeriod = Literal["hour", "month", "year"]
+PAY_PERIODS: tuple[str, ...] = get_args(PayPeriod)

@@ -1,16 +1,16 @@
-"""Expiry: a published listing expires 30 days after it was last published or renewed, and its
-seller is told 3 days before (`listing.expiring`, once per expiry date: renewing makes a new one).
+"""Expiry: a published listing or job expires 30 days after it was last published or renewed, and
+its owner is told 3 days before (`listing.expiring` or `job.expiring`, once per expiry date:
+renewing makes a new one).
 
 The sweeper runs every few minutes. Each run reads the `Expiry` index, one partition per day,
 from a week back (so a sweeper that was down for days still finds what it missed) to 3 days
 ahead. Browsing and saved items already leave out a listing past its time, so a late sweep is
-never seen by readers; it only moves the status (`expired`, announced as `listing.expired`) and
-withdraws the listing's media from the CDN.
+never seen by readers; it only moves the status (`expired`, announced as `listing.expired` or
+`job.expired`) and withdraws the posting's media from the CDN.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,11 +18,12 @@ from eckospace import aws, timestamps
 from eckospace.errors import Conflict
 from eckospace.events import DomainEvent, publish, stable_event_id
 from eckospace.ids import sort_key
-from eckospace.marketplace import lifecycle, listings, store
+from eckospace.marketplace import lifecycle, postings, store
+from eckospace.marketplace.kinds import KINDS, kind_of
 
 REMIND_BEFORE_MS = 3 * 24 * 3600 * 1000
 LOOKBACK_DAYS = 7
-_LISTING_PK = re.compile(r"^listing#(lst_[0-9a-z]{26})$")
+_KIND_BY_NOUN = {kind.noun: kind for kind in KINDS}
 
 
 def sweep(now_ms: int | None = None) -> dict[str, int]:
@@ -31,7 +32,7 @@ def sweep(now_ms: int | None = None) -> dict[str, int]:
     done = {"expired": 0, "reminded": 0}
     for entry in _due(now):
         if entry["expires_ms"] <= now:
-            done["expired"] += _expire(entry["listing_id"], now)
+            done["expired"] += _expire(entry["posting_id"], now)
         elif entry.get("reminded_for") != entry["expires_ms"]:
             _remind(entry)
             done["reminded"] += 1
@@ -47,8 +48,8 @@ def _days(now: int) -> list[str]:
 
 
 def _due(now: int) -> list[dict[str, Any]]:
-    """Each published listing expiring before `now` plus the reminder time: its id, expiry,
-    seller, title and the expiry it was last reminded of (projected into the index)."""
+    """Each published posting expiring before `now` plus the reminder time: its id, expiry, owner,
+    title and the expiry it was last reminded of (projected into the index)."""
     client, found = aws.client("dynamodb"), []
     until = sort_key(now + REMIND_BEFORE_MS, "~")
     for day in _days(now):
@@ -61,13 +62,14 @@ def _due(now: int) -> list[dict[str, Any]]:
         while True:
             page = client.query(**request)
             for item in page.get("Items", []):
-                matched = _LISTING_PK.match(item["pk"]["S"])
-                if matched:
+                noun, _, posting_id = item["pk"]["S"].partition("#")
+                kind = _KIND_BY_NOUN.get(noun)
+                if kind and kind.ids.match(posting_id):
                     found.append(
                         {
-                            "listing_id": matched.group(1),
+                            "posting_id": posting_id,
                             "expires_ms": int(item["expiry_sk"]["S"].partition("#")[0]),
-                            "seller": item["seller"]["S"],
+                            "owner": item[kind.owner]["S"],
                             "title": item["title"]["S"],
                             "reminded_for": int(item["reminded_for"]["N"]) if "reminded_for" in item else None,
                         }
@@ -78,40 +80,42 @@ def _due(now: int) -> list[dict[str, Any]]:
     return found
 
 
-def _expire(listing_id: str, now: int) -> int:
-    listing = store.load(listing_id)
-    if listing is None or listing["status"] != lifecycle.PUBLISHED or listing["expires_ms"] > now:
+def _expire(posting_id: str, now: int) -> int:
+    kind = kind_of(posting_id)
+    posting = store.load(posting_id, kind)
+    if posting is None or posting["status"] != lifecycle.PUBLISHED or posting["expires_ms"] > now:
         return 0  # renewed, sold or withdrawn since the index was read
     try:
-        expired = listings.move(listing, "expire")
+        expired = postings.move(posting, "expire")
     except Conflict:
         return 0  # changed meanwhile: the next run sees it as it is then
-    listings.announce("listing.expired", expired)
+    postings.announce(kind.events["expire"], expired)
     return 1
 
 
 def _remind(entry: dict[str, Any]) -> None:
     """Announce the coming expiry (the same event id for the same expiry date, so a run that
     fails before marking it publishes nothing new), then mark it reminded."""
-    listing_id, expires_ms = entry["listing_id"], entry["expires_ms"]
+    posting_id, expires_ms = entry["posting_id"], entry["expires_ms"]
+    kind = kind_of(posting_id)
     publish(
         DomainEvent(
-            "listing.expiring",
+            kind.expiring,
             {
-                "listing_id": listing_id,
-                "seller": entry["seller"],
+                f"{kind.noun}_id": posting_id,
+                kind.owner: entry["owner"],
                 "title": entry["title"],
                 "expires_at": timestamps.from_ms(expires_ms),
             },
-            subject=listing_id,
-            id=stable_event_id(f"listing.expiring:{listing_id}:{expires_ms}"),
+            subject=posting_id,
+            id=stable_event_id(f"{kind.expiring}:{posting_id}:{expires_ms}"),
         )
     )
     client = aws.client("dynamodb")
     try:
         client.update_item(
             TableName=store.table(),
-            Key=store.listing_key(listing_id),
+            Key=store.key(posting_id),
             UpdateExpression="SET reminded_for = :expires",
             ConditionExpression="expires_ms = :expires",
             ExpressionAttributeValues={":expires": {"N": str(expires_ms)}},

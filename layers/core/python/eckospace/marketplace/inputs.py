@@ -1,11 +1,21 @@
-"""What clients send to create or edit a listing: pydantic models the create and edit routes share,
-so both state every field's bounds the same way (422 past one)."""
+"""What clients send to create or edit a listing or a job: pydantic models the create and edit
+routes share, so both state every field's bounds the same way (422 past one)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Literal
 
-from eckospace.marketplace.catalogue import MAX_PRICE, Category, Condition, Currency
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from eckospace.marketplace.catalogue import (
+    MAX_PRICE,
+    Category,
+    Condition,
+    Currency,
+    EmploymentType,
+    JobCategory,
+    PayPeriod,
+)
 
 # One line, no control characters, not blank.
 LINE = r"^[^\x00-\x1F\x7F]*[^\x00-\x1F\x7F\s][^\x00-\x1F\x7F]*$"
@@ -50,3 +60,84 @@ class ListingChanges(BaseModel):
     condition: Condition | None = None
     location: Location | None = None
     attachments: list[str] | None = Field(default=None, max_length=10)
+
+
+class Salary(BaseModel):
+    """What a job pays: a range (the minimum not above the maximum) per period."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min: int = Field(ge=0, le=MAX_PRICE, description="In the currency's minor unit")
+    max: int = Field(ge=0, le=MAX_PRICE, description="In the currency's minor unit; not below `min`")
+    currency: Currency = Field(description="ISO 4217, lower case")
+    period: PayPeriod
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Salary:
+        if self.min > self.max:
+            raise ValueError("salary.min is above salary.max")
+        return self
+
+
+class InApp(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["in_app"] = Field(description="Candidates apply here, with a CV and a cover note")
+
+
+class External(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["external"] = Field(description="Candidates apply on the employer's own site")
+    url: str = Field(
+        max_length=2048,
+        # https only, a host, and no credentials in it
+        pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?$",
+        description="An https URL",
+    )
+
+
+Application = Annotated[InApp | External, Field(discriminator="type")]
+
+
+class JobFields(BaseModel):
+    """A new job post: every field is required. A remote job still names where it hires from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=120, pattern=LINE)
+    company: str = Field(min_length=1, max_length=120, pattern=LINE)
+    category: JobCategory
+    employment_type: EmploymentType
+    location: Location
+    remote: bool = Field(description="Remote work; `location` then says where the employer hires")
+    salary: Salary
+    description: str = Field(min_length=1, max_length=5000, pattern=TEXT, description="Newlines and tabs allowed")
+    application: Application
+
+
+class JobChanges(BaseModel):
+    """An edit: only the fields sent change; `salary`, `location` and `application` are replaced whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=120, pattern=LINE)
+    company: str | None = Field(default=None, min_length=1, max_length=120, pattern=LINE)
+    category: JobCategory | None = None
+    employment_type: EmploymentType | None = None
+    location: Location | None = None
+    remote: bool | None = None
+    salary: Salary | None = None
+    description: str | None = Field(default=None, min_length=1, max_length=5000, pattern=TEXT)
+    application: Application | None = None
+
+
+class ReviewDecision(BaseModel):
+    """A reviewer's decision on a listing or job in review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["approve", "reject"] = Field(
+        description="`approve`: published for 30 days; `reject`: back to its owner with the reason"
+    )
+    reason: str = Field(min_length=1, max_length=500, description="Why; a rejection's reason is shown to the owner")

@@ -1,4 +1,5 @@
-"""The life of a marketplace item, one graph for every kind:
+"""The life of a marketplace posting, one graph for every kind (a kind may lack a move: a job is
+never sold, see `kinds`):
 
     draft ──submit──▶ pending_review ──approve──▶ published ──mark_sold──▶ sold
       ▲                    │                       │  ▲  │
@@ -26,6 +27,7 @@ the status and version read, so of two racing transitions exactly one lands.
 from __future__ import annotations
 
 from eckospace.errors import Conflict
+from eckospace.marketplace.kinds import Kind
 
 DRAFT, PENDING, PUBLISHED, REJECTED = "draft", "pending_review", "published", "rejected"
 SOLD, ARCHIVED, EXPIRED = "sold", "archived", "expired"
@@ -54,27 +56,33 @@ class IllegalTransition(Conflict):
     title = "This item's status does not allow that"
 
 
-def allowed_actions(status: str) -> list[str]:
-    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources and action != "expire"]
+def allowed_actions(status: str, kind: Kind) -> list[str]:
+    return [
+        action
+        for action, (sources, _) in TRANSITIONS.items()
+        if status in sources and action in kind.actions and action != "expire"
+    ]
 
 
-def target(action: str, status: str, *, noun: str) -> str:
+def target(action: str, status: str, kind: Kind) -> str:
     """The status `action` leads to from `status`; `IllegalTransition` when the graph has no such edge."""
     sources, to = TRANSITIONS[action]
-    if status not in sources:
+    if status not in sources or action not in kind.actions:
         raise IllegalTransition(
-            f"{_a(status)} {noun} cannot be {_spoken(action, past=True)}.",
+            f"{_a(status)} {kind.noun} cannot be {_spoken(action, past=True)}.",
             current_status=status,
-            allowed_actions=allowed_actions(status),
+            allowed_actions=allowed_actions(status, kind),
         )
     return to
 
 
-def refuse_edit(status: str, *, noun: str) -> None:
+def refuse(status: str, kind: Kind, detail: str) -> IllegalTransition:
+    return IllegalTransition(detail, current_status=status, allowed_actions=allowed_actions(status, kind))
+
+
+def refuse_edit(status: str, kind: Kind) -> None:
     if status not in EDITABLE:
-        raise IllegalTransition(
-            f"{_a(status)} {noun} cannot be edited.", current_status=status, allowed_actions=allowed_actions(status)
-        )
+        raise refuse(status, kind, f"{_a(status)} {kind.noun} cannot be edited.")
 
 
 _PAST = {

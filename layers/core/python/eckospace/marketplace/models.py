@@ -1,16 +1,16 @@
 """What the marketplace routes answer, for the OpenAPI document (imported only when it is
-generated). Handlers return the plain dicts of `eckospace.marketplace.listings.view`; these
-describe them exactly."""
+generated). Handlers return the plain dicts of `eckospace.marketplace.listings.view` and
+`jobs.view`; these describe them exactly."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from eckospace.marketplace.catalogue import Category, Condition, Currency
-from eckospace.marketplace.inputs import Location
+from eckospace.marketplace.catalogue import Category, Condition, Currency, EmploymentType, JobCategory
+from eckospace.marketplace.inputs import Application, Location, Salary
 from eckospace.marketplace.lifecycle import STATUSES
 from eckospace.media.models import Attachment
 
@@ -24,7 +24,24 @@ class Rejection(Shape):
     decided_at: datetime
 
 
-class Listing(Shape):
+class Lifecycle(Shape):
+    """Where a listing or job is in its life (`eckospace.marketplace.lifecycle`)."""
+
+    status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
+        description="`draft` → `pending_review` → `published` or `rejected`; then `sold`, `archived` or `expired`"
+    )
+    rejection: Rejection | None = Field(description="Why a reviewer rejected it; null unless `rejected`")
+    save_count: int = Field(description="How many people saved it")
+    version: int = Field(description="Goes up with every change its owner or a reviewer makes")
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None = Field(description="When it was first published; null before")
+    expires_at: datetime | None = Field(
+        description="While published (or expired): when it expires unless renewed; null otherwise"
+    )
+
+
+class Listing(Lifecycle):
     id: str = Field(description="`lst_` and 26 characters")
     object: Literal["listing"]
     seller: str = Field(description="The seller's user id")
@@ -37,18 +54,6 @@ class Listing(Shape):
     location: Location
     attachments: list[Attachment] = Field(
         description="Images of a published listing come from the CDN; otherwise from short-lived presigned URLs"
-    )
-    status: Literal[STATUSES] = Field(  # type: ignore[valid-type]
-        description="`draft` → `pending_review` → `published` or `rejected`; then `sold`, `archived` or `expired`"
-    )
-    rejection: Rejection | None = Field(description="Why a reviewer rejected it; null unless `rejected`")
-    save_count: int = Field(description="How many people saved it")
-    version: int = Field(description="Goes up with every change the seller or a reviewer makes")
-    created_at: datetime
-    updated_at: datetime
-    published_at: datetime | None = Field(description="When it was first published; null before")
-    expires_at: datetime | None = Field(
-        description="While published (or expired): when it expires unless renewed; null otherwise"
     )
 
 
@@ -66,11 +71,50 @@ class ListingDecision(Shape):
     listing: Listing = Field(description="The listing as the decision left it")
 
 
-class SavedItem(Shape):
+class Job(Lifecycle):
+    id: str = Field(description="`job_` and 26 characters")
+    object: Literal["job"]
+    employer: str = Field(description="The user id of who posted it")
+    title: str
+    company: str
+    category: JobCategory
+    employment_type: EmploymentType
+    location: Location = Field(description="Where the work is; for a remote job, where the employer hires")
+    remote: bool
+    salary: Salary
+    description: str
+    application: Application = Field(description="`in_app`: apply here; `external`: apply at `url`")
+
+
+class JobPage(Shape):
+    data: list[Job]
+    next_cursor: str | None
+
+
+class JobDecision(Shape):
+    object: Literal["job_decision"]
+    job_id: str
+    action: Literal["approve", "reject"]
+    reason: str
+    decided_at: datetime
+    job: Job = Field(description="The job as the decision left it")
+
+
+class SavedListing(Shape):
     object: Literal["saved_item"]
     type: Literal["listing"] = Field(description="What was saved")
     listing: Listing
     saved_at: datetime
+
+
+class SavedJob(Shape):
+    object: Literal["saved_item"]
+    type: Literal["job"] = Field(description="What was saved")
+    job: Job
+    saved_at: datetime
+
+
+SavedItem = Annotated[SavedListing | SavedJob, Field(discriminator="type")]
 
 
 class SavedItemPage(Shape):

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from eckospace.errors import Conflict
-from eckospace.marketplace import listings, store
+from eckospace.marketplace import postings, store
+from eckospace.marketplace.kinds import LISTING
 from eckospace.moderation import reports
 from eckospace.moderation.reports import Subject
 
@@ -31,9 +32,9 @@ def _snapshot(listing: dict[str, Any]) -> dict[str, Any]:
 
 
 def report_listing(listing_id: str, reporter: str, *, reason: str, note: str | None) -> dict[str, Any]:
-    listing = store.load(listing_id)
-    if not listings.visible_to(listing, reporter):
-        raise listings.not_found(listing_id)
+    listing = store.load(listing_id, LISTING)
+    if not postings.visible_to(listing, reporter):
+        raise postings.not_found(listing_id, LISTING)
     assert listing is not None
     if listing["seller"] == reporter:
         raise Conflict("You cannot report your own listing; edit or archive it instead.")
@@ -43,11 +44,11 @@ def report_listing(listing_id: str, reporter: str, *, reason: str, note: str | N
 
 
 def decide(listing_id: str, moderator: str, *, action: str, reason: str) -> dict[str, Any]:
-    listing = store.load(listing_id)
+    listing = store.load(listing_id, LISTING)
     if listing is None:
-        raise listings.not_found(listing_id)
+        raise postings.not_found(listing_id, LISTING)
     facts = []
     if action == "take_down":
-        taken_down = listings.move(listing, "take_down", reason=reason)
-        facts.append(listings.listing_event("listing.rejected", taken_down, reason=reason))
+        taken_down = postings.move(listing, "take_down", reason=reason)
+        facts.append(postings.event(LISTING.events["take_down"], taken_down, reason=reason))
     return reports.decide(Subject.listing(listing_id), moderator, action=action, reason=reason, facts=facts)

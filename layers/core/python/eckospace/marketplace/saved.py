@@ -1,7 +1,7 @@
-"""Saved items: a user's private list of published listings they saved, newest first.
+"""Saved items: a user's private list of the published listings and jobs they saved, newest first.
 
-Saving is one transaction: the saved item (one per user and listing) and the listing's
-`save_count`, which only a published listing takes. Saving again or unsaving what is not saved
+Saving is one transaction: the saved item (one per user and posting) and the posting's
+`save_count`, which only a published posting takes. Saving again or unsaving what is not saved
 changes nothing. The list is `browse.saved_page`.
 """
 
@@ -11,21 +11,22 @@ from typing import Any
 
 from eckospace import items
 from eckospace.ids import sort_key
-from eckospace.marketplace import lifecycle, listings, store
+from eckospace.marketplace import lifecycle, postings, store
+from eckospace.marketplace.kinds import Kind
 from eckospace.transactions import Cancelled, transact
 
 
-def _saved_key(user: str, listing_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"saved#{user}#{listing_id}"}, "sk": {"S": "saved"}}
+def _saved_key(user: str, posting_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"saved#{user}#{posting_id}"}, "sk": {"S": "saved"}}
 
 
 def _count(
-    listing_id: str, by: int, condition: str, values: dict[str, Any], names: dict[str, str] | None = None
+    posting_id: str, by: int, condition: str, values: dict[str, Any], names: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The listing's `save_count` moved by `by`, if `condition` holds."""
+    """The posting's `save_count` moved by `by`, if `condition` holds."""
     update: dict[str, Any] = {
         "TableName": store.table(),
-        "Key": store.listing_key(listing_id),
+        "Key": store.key(posting_id),
         "UpdateExpression": "ADD save_count :by",
         "ConditionExpression": condition,
         "ExpressionAttributeValues": {":by": {"N": str(by)}, **values},
@@ -35,21 +36,21 @@ def _count(
     return {"Update": update}
 
 
-def save(user: str, listing_id: str) -> None:
-    """404 for a listing the user cannot see; 409 for one they can (their own) that is not published now."""
-    if not store.LISTING_ID.match(listing_id):
-        raise listings.not_found(listing_id)
+def save(user: str, posting_id: str, kind: Kind) -> None:
+    """404 for a posting the user cannot see; 409 for one they can (their own) that is not published now."""
+    if not kind.ids.match(posting_id):
+        raise postings.not_found(posting_id, kind)
     ms = store.now_ms()
     saved = {
-        "pk": f"saved#{user}#{listing_id}",
+        "pk": f"saved#{user}#{posting_id}",
         "sk": "saved",
         "type": "saved",
         "user": user,
-        "listing_id": listing_id,
+        "posting_id": posting_id,
         "created_ms": ms,
         # on ByOwner: the saver's items, newest first
         "owner_pk": f"saved#{user}",
-        "owner_sk": sort_key(ms, listing_id),
+        "owner_sk": sort_key(ms, posting_id),
     }
     try:
         transact(
@@ -65,9 +66,9 @@ def save(user: str, listing_id: str) -> None:
                     },
                 ),
                 (
-                    "listing",
+                    "posting",
                     _count(
-                        listing_id,
+                        posting_id,
                         1,
                         "#status = :published AND expires_ms > :now",
                         {":published": {"S": lifecycle.PUBLISHED}, ":now": {"N": str(ms)}},
@@ -79,21 +80,17 @@ def save(user: str, listing_id: str) -> None:
     except Cancelled as cancelled:
         if cancelled.code_of("saved") == "ConditionalCheckFailed":
             return  # saved before: nothing to change
-        if cancelled.failed == "listing":
-            listing = store.load(listing_id)
-            if not listings.visible_to(listing, user):
-                raise listings.not_found(listing_id) from None
-            assert listing is not None
-            raise lifecycle.IllegalTransition(
-                "Only a published listing can be saved.",
-                current_status=listing["status"],
-                allowed_actions=lifecycle.allowed_actions(listing["status"]),
-            ) from None
+        if cancelled.failed == "posting":
+            posting = store.load(posting_id, kind)
+            if not postings.visible_to(posting, user):
+                raise postings.not_found(posting_id, kind) from None
+            assert posting is not None
+            raise lifecycle.refuse(posting["status"], kind, f"Only a published {kind.noun} can be saved.") from None
         raise
 
 
-def unsave(user: str, listing_id: str) -> None:
-    if not store.LISTING_ID.match(listing_id):
+def unsave(user: str, posting_id: str, kind: Kind) -> None:
+    if not kind.ids.match(posting_id):
         return
     try:
         transact(
@@ -103,12 +100,12 @@ def unsave(user: str, listing_id: str) -> None:
                     {
                         "Delete": {
                             "TableName": store.table(),
-                            "Key": _saved_key(user, listing_id),
+                            "Key": _saved_key(user, posting_id),
                             "ConditionExpression": "attribute_exists(pk)",
                         }
                     },
                 ),
-                ("listing", _count(listing_id, -1, "attribute_exists(pk)", {})),
+                ("posting", _count(posting_id, -1, "attribute_exists(pk)", {})),
             ]
         )
     except Cancelled as cancelled:
