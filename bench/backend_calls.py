@@ -50,7 +50,9 @@ EXPECTED = {"first": 1, "warm": 0}
 # A page of a category's listings is one query; the first also reads the cursor keys (once per
 # sandbox), since the page has a next one. Creating a listing is one transaction (the listing and
 # the seller's daily allowance), and so is saving one (the saved item and the listing's count; the
-# warm request saves it again: the same transaction, refused, and nothing changes).
+# warm request saves it again: the same transaction, refused, and nothing changes). Jobs are the
+# same: a page of a category in one currency and period by salary is one query (the sample category
+# has no job, so no cursor is signed), and posting one is one transaction.
 EXPECTED_BY_FUNCTION = {
     "AuthAuthorizerFunction": {"first": 2, "warm": 1},
     "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
@@ -64,6 +66,8 @@ EXPECTED_BY_FUNCTION = {
     "MarketplaceListingBrowseFunction": {"first": 2, "warm": 1},
     "MarketplaceListingCreateFunction": {"first": 1, "warm": 1},
     "MarketplaceSavedItemPutFunction": {"first": 1, "warm": 1},
+    "JobsJobBrowseFunction": {"first": 1, "warm": 1},
+    "JobsJobCreateFunction": {"first": 1, "warm": 1},
 }
 
 

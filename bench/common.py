@@ -47,7 +47,11 @@ PYTHON = sys.executable
 EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 # The query each API route's sample request carries (routes not listed get none).
-SAMPLE_QUERIES = {"/api/translations/app": "locale=fr", "/api/listings": "category=sports"}
+SAMPLE_QUERIES = {
+    "/api/translations/app": "locale=fr",
+    "/api/listings": "category=sports",
+    "/api/jobs": "category=engineering&sort=salary_desc&currency=eur&period=year",
+}
 # The routes measured: their first request succeeds on a freshly seeded backend. The others need
 # state the bench does not build yet (an integration's credentials, a sign-in in progress, a
 # session, a reachable OpenID provider), so their first answer would be a 4xx and measure little.
@@ -69,6 +73,7 @@ MEASURED_ROUTES = frozenset(
         "/api/conversations/{conversation_id}/messages",
         "/api/listings",
         "/api/listings/{listing_id}/save",
+        "/api/jobs",
     }
 )
 SAMPLE_METHODS = {
@@ -78,6 +83,7 @@ SAMPLE_METHODS = {
     "/api/conversations/{conversation_id}/messages": ("POST",),
     "/api/listings": ("GET", "POST"),  # browse a category; create a listing
     "/api/listings/{listing_id}/save": ("PUT",),
+    "/api/jobs": ("GET", "POST"),  # browse a category by salary; post a job
 }
 SAMPLE_BODIES = {
     "/api/posts/{post_id}/reaction": b'{"type":"like"}',
@@ -93,6 +99,19 @@ SAMPLE_BODIES = {
             "category": "sports",
             "condition": "good",
             "location": {"country": "DE", "city": "Berlin"},
+        }
+    ).encode(),
+    "/api/jobs": json.dumps(
+        {
+            "title": "Backend engineer",
+            "company": "Ecko Labs",
+            "category": "engineering",
+            "employment_type": "full_time",
+            "location": {"country": "PT", "city": "Lisbon"},
+            "remote": True,
+            "salary": {"min": 6000000, "max": 7500000, "currency": "eur", "period": "year"},
+            "description": "Serverless APIs.",
+            "application": {"type": "in_app"},
         }
     ).encode(),
 }

@@ -1,6 +1,7 @@
 """POST /api/listings: create a listing, as a draft (Idempotency-Key supported)."""
 
-from eckospace.http.marketplace_routes import LISTINGS, create_route
+from eckospace.http.marketplace_create import create_route
+from eckospace.http.marketplace_routes import LISTINGS
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.marketplace.inputs import ListingFields
 

@@ -14,6 +14,8 @@ FUNCTION = "AWS::Serverless::Function"
 CURSOR_SECRET = "CursorKeysSecret"
 # A listing declares a `cursor` query parameter in its handler.
 CURSOR_PARAMETER = re.compile(r"\bcursor: Annotated\[")
+# Routes declared by a shared declaration (eckospace.http.marketplace_pages) that take a cursor.
+CURSOR_ROUTES = re.compile(r"\b(owner_list_route|review_queue_route)\(")
 
 
 def _functions(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -43,7 +45,10 @@ def _listings(repo_root: Path, functions: dict[str, dict[str, Any]]) -> set[str]
         code = str(props.get("CodeUri", ""))
         # The root's CodeUri is relative to the repository, a module stack's to infra/stacks/.
         candidates = [repo_root / code / "app.py", (repo_root / "infra" / "stacks" / code).resolve() / "app.py"]
-        if any(c.exists() and CURSOR_PARAMETER.search(c.read_text()) for c in candidates):
+        if any(
+            c.exists() and (CURSOR_PARAMETER.search(c.read_text()) or CURSOR_ROUTES.search(c.read_text()))
+            for c in candidates
+        ):
             found.add(lid)
     return found
 

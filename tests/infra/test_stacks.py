@@ -25,6 +25,7 @@ MODULES = (
     "notifications",
     "chat",
     "marketplace",
+    "jobs",
 )
 
 

@@ -13,7 +13,7 @@ Two things a document cannot say, taught here so that every check can run as it 
   for each distinct request, attachments are the caller's own ready media, a payment method is one
   Stripe made, a webhook target must resolve to a host the stack may deliver to, a wallet currency
   is one of those `GET /api/wallet` lists (the deployment's), and an uploaded document must be one
-  of the formats it claims. In schema-valid
+  of the formats it claims; and a salary range runs from its `min` up to its `max`. In schema-valid
   (positive) cases the hooks send these as a careful client would: values the API issued, or none
   where the input is optional. Schema-invalid (negative) cases are sent as generated.
 """
@@ -170,6 +170,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         if isinstance(body.get("attachments"), list):
             body["attachments"] = ISSUED.ready_media[-len(body["attachments"]) :] if body["attachments"] else []
         body.pop("payment_method", None)  # Stripe.js makes them; a top-up without one is confirmed later
+        salary = body.get("salary")
+        if isinstance(salary, dict) and isinstance(salary.get("min"), int) and isinstance(salary.get("max"), int):
+            salary["min"], salary["max"] = sorted((salary["min"], salary["max"]))  # a range runs upwards
         target = os.environ.get(WEBHOOK_TARGET_SETTING)
         if target and case.operation.path.startswith("/api/webhooks/endpoints") and isinstance(body.get("url"), str):
             body["url"] = target

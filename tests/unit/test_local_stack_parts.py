@@ -155,9 +155,11 @@ def test_the_payments_module_can_be_switched_off():
     ("switches", "module", "path_prefix"),
     [
         (["EnableTranslations"], "TranslationsModule", "/api/translations/"),
-        (["EnablePosts", "EnableChat", "EnableMarketplace"], "PostsModule", "/api/posts"),  # their reports need posts
+        # their reports need posts; jobs need the marketplace
+        (["EnablePosts", "EnableChat", "EnableMarketplace", "EnableJobs"], "PostsModule", "/api/posts"),
         (["EnableNotifications"], "NotificationsModule", "/api/notifications"),
-        (["EnableMarketplace"], "MarketplaceModule", "/api/listings"),
+        (["EnableMarketplace", "EnableJobs"], "MarketplaceModule", "/api/listings"),
+        (["EnableJobs"], "JobsModule", "/api/jobs"),
     ],
 )
 def test_a_module_switched_off_leaves_no_stack_function_or_route(switches, module, path_prefix):

@@ -1,9 +1,10 @@
 """The marketplace's routes, declared once for listings and jobs alike (`Postings` says what differs:
 the path, the id parameter, the model, the owner's name): reading one, editing it, its owner's
-moves, an owner's list, saving, the review queue and decisions. Each function declares the one
-route it serves; browsing (whose filters differ by kind) is declared by its own function. Bodies
-name `eckospace.marketplace.models` lazily, and pydantic is loaded only by the routes that take a
-body.
+moves, saving, and reviewers' decisions; creating (`marketplace_create`) and pages
+(`marketplace_pages`) are apart, since they need settings the others must not. Each function
+declares the one route it serves; browsing (whose filters differ by kind) is declared by its own
+function. Bodies name `eckospace.marketplace.models` lazily, and pydantic is loaded only by the
+routes that take a body.
 
 The handlers' annotations name the kind's own parameters, so they are evaluated where they are
 written (no `from __future__ import annotations` here)."""
@@ -139,67 +140,6 @@ def _answer(posting: dict[str, Any], *, status: int = 200, headers: dict[str, st
 
 
 # ------------------------------------------------------------------------------- one posting
-def create_route(app: Any, postings: Postings, fields: "type[BaseModel]", *, description: str, invalid: str) -> None:
-    """`POST /api/<collection>`: a new draft (`Idempotency-Key` supported)."""
-
-    def create_posting(
-        sent: Any, idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None
-    ) -> Any:
-        from eckospace.http.idempotency import once
-        from eckospace.marketplace import jobs, listings
-        from eckospace.marketplace import postings as shared
-
-        owner = current_principal(app).subject
-        create = listings.create if postings.kind is LISTING else jobs.create
-
-        def produce(body: dict[str, Any]) -> dict[str, Any]:
-            return shared.view(create(owner, body))
-
-        body_sent = sent.model_dump()
-        made = (
-            once(idempotency_key, caller=owner, body=body_sent, produce=produce, lambda_context=app.lambda_context)
-            if idempotency_key
-            else produce(body_sent)
-        )
-        return json_response(
-            made,
-            status=201,
-            headers={
-                "Location": f"/api/{postings.collection}/{made['id']}",
-                "ETag": shared.etag(made),
-                "Cache-Control": "no-store",
-            },
-        )
-
-    create_posting.__annotations__["sent"] = fields
-    app.post(
-        f"/api/{postings.collection}",
-        summary=f"Create a {postings.noun}",
-        description=description
-        + f" Send an `Idempotency-Key` to make retries safe: a replay returns the same {postings.noun}.",
-        tags=[postings.tag],
-        responses={
-            201: body(
-                postings.model,
-                f"The draft (a replay with the same `Idempotency-Key`: the same {postings.noun})",
-                postings.etag()
-                | {"Location": {"description": f"The {postings.noun}'s path", "schema": {"type": "string"}}},
-            ),
-            409: problem(
-                "A request with this `Idempotency-Key` is still in progress, or the "
-                f"{postings.noun} could not be written; retry after `Retry-After`"
-            ),
-            422: problem(f"{invalid}, or this `Idempotency-Key` came with another body"),
-            **PROBLEM_RESPONSES,
-            429: problem(
-                f"Your daily allowance of new {postings.collection} is used up until midnight UTC, or the API key's "
-                "rate limit or quota is exceeded; see `Retry-After`"
-            ),
-        },
-        **requires("marketplace:write", tokens=("user",)),
-    )(create_posting)
-
-
 def read_route(app: Any, postings: Postings) -> None:
     """`GET /api/<collection>/<id>`, with `ETag` and `If-None-Match`."""
 
@@ -299,61 +239,6 @@ def owner_action(app: Any, postings: Postings, action: str, *, path: str, summar
         },
         **requires("marketplace:write", tokens=("user",)),
     )(_taking_id_as(move, postings.id_param))
-
-
-# ------------------------------------------------------------------------------- lists
-def owner_list_route(app: Any, postings: Postings) -> None:
-    """`GET /api/users/<user_id>/<collection>`: an owner's postings, newest first."""
-
-    def list_owner_postings(
-        user_id: Annotated[str, Path(max_length=128)],
-        limit: Annotated[str, LIMIT] = "20",
-        cursor: Annotated[str | None, CURSOR] = None,
-    ) -> Any:
-        from eckospace.marketplace.browse import owner_postings
-
-        page = owner_postings(postings.kind, user_id, current_principal(app).subject, limit=int(limit), cursor=cursor)
-        return json_response(page, headers={"Cache-Control": "private, no-cache"})
-
-    app.get(
-        f"/api/users/<user_id>/{postings.collection}",
-        summary=f"A{'n' if postings.owner[0] in 'aeiou' else ''} {postings.owner}'s {postings.collection}",
-        description=(
-            f"Newest first. Your own holds every {postings.noun} of yours, whatever its status; anyone else's holds "
-            "only its published ones (a page may then be shorter than `limit` and still have a `next_cursor`)."
-        ),
-        tags=[postings.tag],
-        responses={
-            200: body(f"{postings.model}Page", f"`data` ({postings.collection}) and `next_cursor`"),
-            **PROBLEM_RESPONSES,
-        },
-        **requires("marketplace:read"),
-    )(list_owner_postings)
-
-
-def review_queue_route(app: Any, postings: Postings) -> None:
-    """`GET /api/review/<collection>`: what waits for review, oldest first."""
-
-    def list_pending(limit: Annotated[str, LIMIT] = "20", cursor: Annotated[str | None, CURSOR] = None) -> Any:
-        from eckospace.marketplace.browse import review_queue
-
-        page = review_queue(postings.kind, limit=int(limit), cursor=cursor)
-        return json_response(page, headers={"Cache-Control": "private, no-store"})
-
-    app.get(
-        f"/api/review/{postings.collection}",
-        summary=f"The {postings.noun} review queue",
-        description=(
-            f"{postings.collection.capitalize()} in `pending_review`, the longest waiting first. A decision takes "
-            "one out."
-        ),
-        tags=["Marketplace review"],
-        responses={
-            200: body(f"{postings.model}Page", f"`data` ({postings.collection}) and `next_cursor`"),
-            **PROBLEM_RESPONSES,
-        },
-        **requires("review:read"),
-    )(list_pending)
 
 
 def review_decision_route(app: Any, postings: Postings) -> None:

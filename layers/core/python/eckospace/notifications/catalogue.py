@@ -18,6 +18,8 @@ TYPES: dict[str, str] = {
     "chat_message": "Someone wrote to you in a conversation while you were away.",
     "listing_reviewed": "A reviewer published or rejected your listing.",
     "listing_expiring": "Your listing expires in 3 days unless you renew it.",
+    "job_reviewed": "A reviewer published or rejected your job post.",
+    "job_expiring": "Your job post expires in 3 days unless you renew it.",
 }
 
 # Domain event type -> the notification type it makes (mentions are written with their post).
@@ -31,6 +33,9 @@ FROM_EVENT: dict[str, str] = {
     "listing.published": "listing_reviewed",
     "listing.rejected": "listing_reviewed",
     "listing.expiring": "listing_expiring",
+    "job.published": "job_reviewed",
+    "job.rejected": "job_reviewed",
+    "job.expiring": "job_expiring",
 }
 
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

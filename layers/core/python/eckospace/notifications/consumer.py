@@ -92,30 +92,8 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
             subject={"object": "report", "id": data["report_id"]},
             data={**names, "action": data["action"]},
         )
-    if kind == "listing_reviewed":
-        return store.record(
-            data["seller"],
-            kind,
-            cause=envelope["id"],  # one per decision: the event's id is stable for the version decided
-            at_ms=at_ms,
-            actor=None,  # reviewers stay anonymous
-            subject={"object": "listing", "id": data["listing_id"]},
-            data={
-                "status": "published" if envelope["type"] == "listing.published" else "rejected",
-                "title": data["title"],
-                "reason": data.get("reason"),
-            },
-        )
-    if kind == "listing_expiring":
-        return store.record(
-            data["seller"],
-            kind,
-            cause=envelope["id"],  # one per listing and expiry date
-            at_ms=at_ms,
-            actor=None,
-            subject={"object": "listing", "id": data["listing_id"]},
-            data={"title": data["title"], "expires_at": data["expires_at"]},
-        )
+    if kind in ("listing_reviewed", "job_reviewed", "listing_expiring", "job_expiring"):
+        return _posting_notice(kind, envelope, at_ms)
     # wallet_credited / wallet_debited: about the wallet's owner, the event's subject
     return store.record(
         str(envelope["subject"]),
@@ -150,3 +128,25 @@ def create(notification: dict[str, Any]) -> bool:
             raise
         return False  # made before: a duplicate delivery
     return True
+
+
+def _posting_notice(kind: str, envelope: dict[str, Any], at_ms: int) -> dict[str, Any]:
+    """A listing's or job's owner told of a review (`<noun>.published` or `.rejected`: the status it
+    left) or of its coming expiry. Reviewers stay anonymous; the event's id is stable for the version
+    decided, or for the expiry date, so each is told once."""
+    data = envelope["data"]
+    noun, _, happened = envelope["type"].partition(".")
+    told = (
+        {"status": happened, "title": data["title"], "reason": data.get("reason")}
+        if kind.endswith("_reviewed")
+        else {"title": data["title"], "expires_at": data["expires_at"]}
+    )
+    return store.record(
+        data["seller"] if noun == "listing" else data["employer"],
+        kind,
+        cause=envelope["id"],
+        at_ms=at_ms,
+        actor=None,
+        subject={"object": noun, "id": data[f"{noun}_id"]},
+        data=told,
+    )

@@ -18,6 +18,8 @@ NotificationType = Literal[
     "chat_message",
     "listing_reviewed",
     "listing_expiring",
+    "job_reviewed",
+    "job_expiring",
 ]
 
 
@@ -26,7 +28,7 @@ class Shape(BaseModel):
 
 
 class Subject(Shape):
-    object: Literal["post", "report", "wallet_entry", "conversation", "listing"] = Field(
+    object: Literal["post", "report", "wallet_entry", "conversation", "listing", "job"] = Field(
         description="What the notification is about"
     )
     id: str
@@ -47,8 +49,8 @@ class Notification(Shape):
             "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message, {listing_id, "
             "action} for a listing; "
             "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
-            "first message you missed); `listing_reviewed` {status, title, reason} (reason: a rejection's, else "
-            "null); `listing_expiring` {title, expires_at}; `mention` {}"
+            "first message you missed); `listing_reviewed` and `job_reviewed` {status, title, reason} (reason: a "
+            "rejection's, else null); `listing_expiring` and `job_expiring` {title, expires_at}; `mention` {}"
         )
     )
 
@@ -80,6 +82,8 @@ class NotificationTypes(Shape):
     chat_message: bool = True
     listing_reviewed: bool = True
     listing_expiring: bool = True
+    job_reviewed: bool = True
+    job_expiring: bool = True
 
 
 class NotificationPreferences(Shape):

@@ -42,6 +42,40 @@ class EventType:
     example: dict[str, Any] = field(default_factory=dict)
 
 
+def _posting_events(
+    noun: str, owner: str, *, example: tuple[str, str], moves: tuple[tuple[str, str], ...]
+) -> list[EventType]:
+    """A listing's or job's lifecycle events: each names the posting, its owner and its title; a
+    rejection also the reviewer's reason (shown to the owner). `example`: an id and a title."""
+    events = []
+    for name, description in moves:
+        rejected = name.endswith(".rejected")
+        events.append(
+            EventType(
+                name,
+                description,
+                "marketplace:read",
+                {
+                    f"{noun}_id": {"type": "string"},
+                    owner: {"type": "string", "description": f"The {owner}'s user id"},
+                    "title": {"type": "string"},
+                    **(
+                        {"reason": {"type": "string", "description": f"The reviewer's reason, shown to the {owner}"}}
+                        if rejected
+                        else {}
+                    ),
+                },
+                example={
+                    f"{noun}_id": example[0],
+                    owner: "user_123",
+                    "title": example[1],
+                    **({"reason": "It does not say what it offers."} if rejected else {}),
+                },
+            )
+        )
+    return events
+
+
 CATALOGUE: dict[str, EventType] = {
     entry.name: entry
     for entry in (
@@ -168,35 +202,26 @@ CATALOGUE: dict[str, EventType] = {
                 "reason": "spam",
             },
         ),
-        *(
-            EventType(
-                name,
-                description,
-                "marketplace:read",
-                {
-                    "listing_id": {"type": "string"},
-                    "seller": {"type": "string", "description": "The seller's user id"},
-                    "title": {"type": "string"},
-                    **extra,
-                },
-                example={
-                    "listing_id": "lst_01kav9ft00ca5cf2ve2qwhq7mm",
-                    "seller": "user_123",
-                    "title": "Road bike, 56 cm",
-                    **example,
-                },
-            )
-            for name, description, extra, example in (
-                ("listing.published", "A reviewer approved a listing: it is published for 30 days.", {}, {}),
-                (
-                    "listing.rejected",
-                    "A reviewer rejected a listing; its seller may edit it and submit it again.",
-                    {"reason": {"type": "string", "description": "The reviewer's reason, shown to the seller"}},
-                    {"reason": "The photos show another item."},
-                ),
-                ("listing.sold", "A seller marked their listing sold.", {}, {}),
-                ("listing.expired", "A listing expired: 30 days passed since it was published or renewed.", {}, {}),
-            )
+        *_posting_events(
+            "listing",
+            "seller",
+            example=("lst_01kav9ft00ca5cf2ve2qwhq7mm", "Road bike, 56 cm"),
+            moves=(
+                ("listing.published", "A reviewer approved a listing: it is published for 30 days."),
+                ("listing.rejected", "A reviewer rejected a listing; its seller may edit it and submit it again."),
+                ("listing.sold", "A seller marked their listing sold."),
+                ("listing.expired", "A listing expired: 30 days passed since it was published or renewed."),
+            ),
+        ),
+        *_posting_events(
+            "job",
+            "employer",
+            example=("job_01kav9ft00ca5cf2ve2qwhq7mm", "Line cook"),
+            moves=(
+                ("job.published", "A reviewer approved a job post: it is published for 30 days."),
+                ("job.rejected", "A reviewer rejected a job post; its employer may edit it and submit it again."),
+                ("job.expired", "A job post expired: 30 days passed since it was published or renewed."),
+            ),
         ),
         EventType(
             "webhook.test",
