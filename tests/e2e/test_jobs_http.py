@@ -1,7 +1,8 @@
 """Job posts over HTTP through the local stack: an employer posts a remote job with its pay, a
-reviewer approves it, a candidate finds it browsing by salary and saves it beside a listing; an
-edit to its pay takes it out of view until it is reviewed again, and once archived it is gone from
-browsing and saved items. No route sells a job."""
+reviewer approves it, a candidate finds it browsing by salary, saves it and applies with a CV they
+uploaded, which the employer downloads through the application and nowhere else; an edit to its pay
+takes it out of view until it is reviewed again, and once archived it is gone from browsing and
+saved items. No route sells a job."""
 
 from __future__ import annotations
 
@@ -9,13 +10,20 @@ import uuid
 
 import requests
 
-from tests.e2e.test_media_presigned_http import api
+from tests.e2e.test_media_presigned_http import api, send, settled, start
+from tests.support import sample_files
 from tests.support.tokens import mint
 
 
 def test_a_job_goes_from_draft_through_review_to_browsing_saves_and_archive(stack, api_key, keyring):
-    employer = mint(keyring, ["marketplace:read", "marketplace:write"], subject=f"e-{uuid.uuid4().hex[:8]}")
-    candidate = mint(keyring, ["marketplace:read", "marketplace:write"], subject=f"c-{uuid.uuid4().hex[:8]}")
+    employer = mint(
+        keyring, ["marketplace:read", "marketplace:write", "media:read"], subject=f"e-{uuid.uuid4().hex[:8]}"
+    )
+    candidate = mint(
+        keyring,
+        ["marketplace:read", "marketplace:write", "media:read", "media:write"],
+        subject=f"c-{uuid.uuid4().hex[:8]}",
+    )
     reviewer = mint(keyring, ["review:read", "review:write"], subject=f"r-{uuid.uuid4().hex[:8]}")
     fields = {
         "title": "Backend engineer (Python)",
@@ -26,7 +34,7 @@ def test_a_job_goes_from_draft_through_review_to_browsing_saves_and_archive(stac
         "remote": True,
         "salary": {"min": 6_000_000, "max": 7_500_000, "currency": "eur", "period": "year"},
         "description": "Serverless APIs.\nFour days a week.",
-        "application": {"type": "external", "url": "https://careers.example.com/backend"},
+        "application": {"type": "in_app"},
     }
     backwards = fields | {"salary": fields["salary"] | {"min": 8_000_000}}
     refused = api(stack, api_key, employer, "POST", "/api/jobs", json=backwards)
@@ -74,6 +82,30 @@ def test_a_job_goes_from_draft_through_review_to_browsing_saves_and_archive(stac
     assert api(stack, api_key, candidate, "PUT", f"/api/jobs/{job['id']}/save").status_code == 204
     [saved] = api(stack, api_key, candidate, "GET", "/api/saved-items").json()["data"]
     assert saved["type"] == "job" and saved["job"]["id"] == job["id"] and saved["job"]["save_count"] == 1
+
+    cv = sample_files.pdf_bytes(2)
+    upload = start(stack, api_key, candidate, "application/pdf", len(cv), "cv.pdf")
+    assert send(upload, cv).status_code == 204
+    assert settled(stack, api_key, candidate, upload["id"])["status"] == "ready"
+    applied = api(
+        stack,
+        api_key,
+        candidate,
+        "POST",
+        f"/api/jobs/{job['id']}/applications",
+        json={"document": upload["id"], "cover_note": "Five years of Lambda."},
+    )
+    assert applied.status_code == 201, applied.text
+    [received] = api(stack, api_key, employer, "GET", f"/api/jobs/{job['id']}/applications").json()["data"]
+    assert received["id"] == applied.json()["id"] and received["applicant"] == applied.json()["applicant"]
+    assert requests.get(received["document"]["download"]["url"], timeout=10).content == cv
+    assert api(stack, api_key, employer, "GET", f"/api/media/{upload['id']}").status_code == 404  # never public
+    shortlisted = api(
+        stack, api_key, employer, "PATCH", f"/api/applications/{received['id']}", json={"status": "shortlisted"}
+    )
+    assert shortlisted.status_code == 200 and shortlisted.json()["status"] == "shortlisted"
+    [mine] = api(stack, api_key, candidate, "GET", "/api/applications").json()["data"]
+    assert mine["status"] == "shortlisted"
 
     read = api(stack, api_key, employer, "GET", f"/api/jobs/{job['id']}")
     lower = {"salary": fields["salary"] | {"max": 6_500_000}}

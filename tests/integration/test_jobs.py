@@ -18,6 +18,7 @@ from eckospace.marketplace.kinds import JOB
 from eckospace.notifications.consumer import notification_for
 from tests.integration.conftest import CallCounter, module_functions, module_handlers
 from tests.support.lambda_proxy import invoke
+from tests.support.media import stored_media
 
 FUNCTIONS = module_functions("marketplace", "jobs")
 _handlers: dict[str, Any] = {}
@@ -481,3 +482,99 @@ def test_a_job_expires_thirty_days_after_publishing_and_its_employer_is_told_thr
     assert notice is not None and notice["type"] == "job_expiring" and notice["user"] == employer
     expiry.sweep(now)  # nobody is reminded twice
     assert [e for e in _drain(_queues["notifications"], lambda e: e["subject"] == soon["id"])] == []
+
+
+# ------------------------------------------------------------------------------ applications
+def apply(job_id: str, candidate: str, document: str, note: str = "I cook fast and clean as I go."):
+    return call(
+        "jobs_application_create",
+        "POST",
+        f"/api/jobs/{job_id}/applications",
+        candidate,
+        body={"document": document, "cover_note": note},
+    )
+
+
+def applications_to(job_id: str, user: str):
+    return call("jobs_job_applications", "GET", f"/api/jobs/{job_id}/applications", user)
+
+
+def test_a_candidate_applies_once_under_concurrent_retries_and_the_employer_alone_reads_their_cv(api):
+    employer, candidate, stranger = new_user(), new_user(), new_user()
+    job = published(employer)
+    cv = stored_media(candidate)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: apply(job["id"], candidate, cv), range(8)))
+    made = [body for status, body, _ in answers if status == 201]
+    assert len(made) == 1, answers
+    [application] = made
+    refused = [body for status, body, _ in answers if status != 201]
+    assert {problem["type"] for problem in refused} == {"urn:eckospace:problem:already-applied"}
+    assert {problem["application_id"] for problem in refused} == {application["id"]}
+    assert application["status"] == "submitted" and application["employer"] == employer
+    assert application["document"]["id"] == cv and application["document"]["download"]["expires_at"] is not None
+
+    status, page, _ = call("jobs_applications_mine", "GET", "/api/applications", candidate)
+    assert status == 200 and [item["id"] for item in page["data"]] == [application["id"]]
+    status, page, _ = applications_to(job["id"], employer)
+    assert status == 200 and [item["id"] for item in page["data"]] == [application["id"]]
+    assert page["data"][0]["document"]["download"]["url"]
+    path = f"/api/applications/{application['id']}"
+    for user in (candidate, employer):
+        assert call("jobs_application_get", "GET", path, user)[0] == 200
+    # nobody else, the candidate included for the job's list, sees any of it
+    assert call("jobs_application_get", "GET", path, stranger)[0] == 404
+    assert applications_to(job["id"], candidate)[0] == 404 and applications_to(job["id"], stranger)[0] == 404
+    assert call("jobs_applications_mine", "GET", "/api/applications", stranger)[1]["data"] == []
+    assert call("jobs_application_get", "GET", "/api/applications/app_" + "0" * 26, employer)[0] == 404
+
+
+def test_applying_needs_a_published_in_app_job_of_someone_else_and_your_own_ready_document(api):
+    employer, candidate = new_user(), new_user()
+    cv = stored_media(candidate)
+    elsewhere = published(employer, application={"type": "external", "url": "https://jobs.example.com/"})
+    status, problem, _ = apply(elsewhere["id"], candidate, cv)
+    assert status == 409 and "application.url" in problem["detail"]
+    own = published(candidate)
+    assert apply(own["id"], candidate, cv)[0] == 409
+    assert apply(create(employer)["id"], candidate, cv)[0] == 404  # a draft: not there to anyone else
+    archived = published(employer)
+    act(archived["id"], employer, "archive")
+    assert apply(archived["id"], candidate, cv)[0] == 404
+    job = published(employer)
+    status, problem, _ = apply(job["id"], candidate, stored_media(employer))  # someone else's document
+    assert status == 422 and problem["errors"][0]["name"] == "attachments"
+    assert apply(job["id"], candidate, "med_" + "0" * 24)[0] == 422
+    assert apply(job["id"], candidate, cv, note=" ")[0] == 400
+    assert applications_to(job["id"], employer)[1]["data"] == []
+
+
+def test_the_employer_moves_an_application_forward_only_and_the_candidate_is_told_of_each_move(api):
+    employer, candidate = new_user(), new_user()
+    job = published(employer, title="Sous chef")
+    _, application, headers = apply(job["id"], candidate, stored_media(candidate))
+    path = f"/api/applications/{application['id']}"
+
+    def move(user: str, status: str, **request):
+        return call("jobs_application_update", "PATCH", path, user, body={"status": status}, **request)
+
+    assert move(candidate, "hired")[0] == 403
+    _drain(_queues["notifications"], lambda envelope: False)
+    status, viewed, headers = move(employer, "viewed", headers={"If-Match": headers["etag"]})
+    assert (
+        status == 200
+        and viewed["status"] == "viewed"
+        and viewed["allowed_statuses"] == ["hired", "rejected", "shortlisted"]
+    )
+    assert move(employer, "shortlisted", headers={"If-Match": '"v1"'})[0] == 412
+    assert move(employer, "shortlisted")[1]["status"] == "shortlisted"
+    status, problem, _ = move(employer, "viewed")
+    assert status == 409 and problem["current_status"] == "shortlisted"
+    assert move(employer, "hired")[1]["allowed_statuses"] == []
+    assert move(employer, "rejected")[0] == 409  # hired is final
+    events = _drain(_queues["notifications"], lambda envelope: envelope["subject"] == application["id"])
+    assert [event["data"]["status"] for event in events] == ["viewed", "shortlisted", "hired"]
+    notice = notification_for(events[-1])
+    assert notice is not None and notice["user"] == candidate and notice["type"] == "application_updated"
+    assert notice["data"] == {"job_id": job["id"], "job_title": "Sous chef", "status": "hired"}
+    assert call("jobs_application_get", "GET", path, candidate)[1]["status"] == "hired"

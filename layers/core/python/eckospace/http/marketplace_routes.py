@@ -97,6 +97,12 @@ class Postings:
 LISTINGS = Postings(LISTING, collection="listings", model="Listing", tag="Marketplace")
 JOBS = Postings(JOB, collection="jobs", model="Job", tag="Jobs")
 LISTING_ID = LISTINGS.id()
+APPLICATION_ETAG = {
+    "ETag": {
+        "description": "The application's entity tag: send it as `If-Match` when you move it on",
+        "schema": {"type": "string"},
+    }
+}
 
 
 def body(model: str, description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:

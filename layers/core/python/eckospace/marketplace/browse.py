@@ -12,9 +12,10 @@ page may then hold fewer than `limit` postings and still have a `next_cursor`. A
 `expires_at` that the expiry sweeper has not reached yet is filtered out, so nobody sees one late.
 Cursors are bound to the whole query.
 
-Also an owner's postings, the review queues, and a user's saved items: a page of those is one query
-(and, for saved items, one BatchGetItem of the postings, leaving out those no longer published:
-sold, archived, expired, back in review).
+Also an owner's postings, the review queues, a user's saved items, a candidate's applications and
+the applications to an employer's job: a page of those is one query (and, for saved items, one
+BatchGetItem of the postings, leaving out those no longer published: sold, archived, expired, back
+in review).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eckospace import aws, items, timestamps
-from eckospace.marketplace import lifecycle, postings, store
+from eckospace.marketplace import applications, lifecycle, postings, store
 from eckospace.marketplace.catalogue import MAX_PRICE
-from eckospace.marketplace.kinds import KINDS, Kind, kind_of
+from eckospace.marketplace.kinds import JOB, KINDS, Kind, kind_of
 from eckospace.paging import query_page
 
 _ANY_ID = "(?:" + "|".join(f"{kind.prefix}_[0-9a-z]{{26}}" for kind in KINDS) + ")"
@@ -226,3 +227,59 @@ def saved_page(user: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
 
 def _live(posting: dict[str, Any] | None, now: int) -> bool:
     return bool(posting and posting["status"] == lifecycle.PUBLISHED and posting["expires_ms"] > now)
+
+
+# ------------------------------------------------------------------------------ applications
+_APPLICATION = r"app_[0-9a-z]{26}"
+_APPLICATION_KEY = {"pk": re.compile(rf"^application#{_APPLICATION}$"), "sk": re.compile(r"^application$")}
+_APPLICATION_POSITION = re.compile(rf"^\d{{13}}#{_APPLICATION}$")
+
+
+def applications_of(applicant: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The candidate's applications, newest first."""
+    return _applications_page(
+        store.BY_OWNER,
+        "owner",
+        f"applicant#{applicant}",
+        listing="applications-mine",
+        scope=applicant,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def applications_to(job_id: str, employer: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The applications to the employer's own job, newest first (404 for any other job)."""
+    job = postings.read(job_id, JOB, employer)
+    if job["employer"] != employer:
+        raise postings.not_found(job_id, JOB)  # its applications are its employer's alone
+    return _applications_page(
+        store.NEWEST,
+        "browse",
+        f"applications#{job_id}",
+        listing="applications-job",
+        scope=job_id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def _applications_page(
+    index: str, prefix: str, partition: str, *, listing: str, scope: str, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    found, next_cursor = query_page(
+        store.table(),
+        {
+            "IndexName": index,
+            "KeyConditionExpression": f"{prefix}_pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": partition}},
+            "ScanIndexForward": False,
+        },
+        listing=listing,
+        scope=scope,
+        cursor=cursor,
+        limit=limit,
+        fixed={f"{prefix}_pk": partition},
+        strings=_APPLICATION_KEY | {f"{prefix}_sk": _APPLICATION_POSITION},
+    )
+    return {"data": [applications.view(applications.stored(item)) for item in found], "next_cursor": next_cursor}

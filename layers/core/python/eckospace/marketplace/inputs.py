@@ -97,7 +97,7 @@ class External(BaseModel):
     )
 
 
-Application = Annotated[InApp | External, Field(discriminator="type")]
+HowToApply = Annotated[InApp | External, Field(discriminator="type")]
 
 
 class JobFields(BaseModel):
@@ -113,7 +113,7 @@ class JobFields(BaseModel):
     remote: bool = Field(description="Remote work; `location` then says where the employer hires")
     salary: Salary
     description: str = Field(min_length=1, max_length=5000, pattern=TEXT, description="Newlines and tabs allowed")
-    application: Application
+    application: HowToApply
 
 
 class JobChanges(BaseModel):
@@ -129,7 +129,7 @@ class JobChanges(BaseModel):
     remote: bool | None = None
     salary: Salary | None = None
     description: str | None = Field(default=None, min_length=1, max_length=5000, pattern=TEXT)
-    application: Application | None = None
+    application: HowToApply | None = None
 
 
 class ReviewDecision(BaseModel):
@@ -141,3 +141,25 @@ class ReviewDecision(BaseModel):
         description="`approve`: published for 30 days; `reject`: back to its owner with the reason"
     )
     reason: str = Field(min_length=1, max_length=500, description="Why; a rejection's reason is shown to the owner")
+
+
+class NewApplication(BaseModel):
+    """An application to a job that takes them in the app."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: str = Field(
+        min_length=1, max_length=64, description="The id of your own `ready` media to send (your CV), `med_...`"
+    )
+    cover_note: str = Field(min_length=1, max_length=5000, pattern=TEXT, description="Newlines and tabs allowed")
+
+
+class ApplicationMove(BaseModel):
+    """The employer moves an application on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["viewed", "shortlisted", "rejected", "hired"] = Field(
+        description="Forward only: `submitted` → `viewed` → `shortlisted` → `rejected` or `hired` (steps may be "
+        "skipped); `rejected` and `hired` are final"
+    )

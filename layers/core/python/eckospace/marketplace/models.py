@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.marketplace.catalogue import Category, Condition, Currency, EmploymentType, JobCategory
-from eckospace.marketplace.inputs import Application, Location, Salary
+from eckospace.marketplace.inputs import HowToApply, Location, Salary
 from eckospace.marketplace.lifecycle import STATUSES
 from eckospace.media.models import Attachment
 
@@ -83,7 +83,7 @@ class Job(Lifecycle):
     remote: bool
     salary: Salary
     description: str
-    application: Application = Field(description="`in_app`: apply here; `external`: apply at `url`")
+    application: HowToApply = Field(description="`in_app`: apply here; `external`: apply at `url`")
 
 
 class JobPage(Shape):
@@ -119,4 +119,30 @@ SavedItem = Annotated[SavedListing | SavedJob, Field(discriminator="type")]
 
 class SavedItemPage(Shape):
     data: list[SavedItem]
+    next_cursor: str | None
+
+
+class Application(Shape):
+    id: str = Field(description="`app_` and 26 characters")
+    object: Literal["application"]
+    job_id: str
+    job_title: str = Field(description="The job's title when the application was made")
+    employer: str = Field(description="The job's employer's user id")
+    applicant: str = Field(description="The candidate's user id")
+    cover_note: str
+    document: Attachment = Field(
+        description="The candidate's document, through short-lived presigned URLs given to the candidate and the "
+        "employer alone, with this application"
+    )
+    status: Literal["submitted", "viewed", "shortlisted", "rejected", "hired"]
+    allowed_statuses: list[Literal["viewed", "shortlisted", "rejected", "hired"]] = Field(
+        description="What the employer may move it to next; empty once `rejected` or `hired`"
+    )
+    version: int = Field(description="Goes up with every move")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApplicationPage(Shape):
+    data: list[Application]
     next_cursor: str | None

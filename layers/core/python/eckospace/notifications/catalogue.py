@@ -20,6 +20,7 @@ TYPES: dict[str, str] = {
     "listing_expiring": "Your listing expires in 3 days unless you renew it.",
     "job_reviewed": "A reviewer published or rejected your job post.",
     "job_expiring": "Your job post expires in 3 days unless you renew it.",
+    "application_updated": "An employer moved your application on (viewed, shortlisted, rejected, hired).",
 }
 
 # Domain event type -> the notification type it makes (mentions are written with their post).
@@ -36,6 +37,7 @@ FROM_EVENT: dict[str, str] = {
     "job.published": "job_reviewed",
     "job.rejected": "job_reviewed",
     "job.expiring": "job_expiring",
+    "application.updated": "application_updated",
 }
 
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

@@ -94,6 +94,16 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
         )
     if kind in ("listing_reviewed", "job_reviewed", "listing_expiring", "job_expiring"):
         return _posting_notice(kind, envelope, at_ms)
+    if kind == "application_updated":
+        return store.record(
+            data["applicant"],
+            kind,
+            cause=envelope["id"],  # one per move: the event's id is stable for the version moved to
+            at_ms=at_ms,
+            actor=None,  # the employer is named by the job, not as a person
+            subject={"object": "application", "id": data["application_id"]},
+            data={"job_id": data["job_id"], "job_title": data["job_title"], "status": data["status"]},
+        )
     # wallet_credited / wallet_debited: about the wallet's owner, the event's subject
     return store.record(
         str(envelope["subject"]),

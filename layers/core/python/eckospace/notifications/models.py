@@ -20,6 +20,7 @@ NotificationType = Literal[
     "listing_expiring",
     "job_reviewed",
     "job_expiring",
+    "application_updated",
 ]
 
 
@@ -28,7 +29,7 @@ class Shape(BaseModel):
 
 
 class Subject(Shape):
-    object: Literal["post", "report", "wallet_entry", "conversation", "listing", "job"] = Field(
+    object: Literal["post", "report", "wallet_entry", "conversation", "listing", "job", "application"] = Field(
         description="What the notification is about"
     )
     id: str
@@ -50,7 +51,8 @@ class Notification(Shape):
             "action} for a listing; "
             "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
             "first message you missed); `listing_reviewed` and `job_reviewed` {status, title, reason} (reason: a "
-            "rejection's, else null); `listing_expiring` and `job_expiring` {title, expires_at}; `mention` {}"
+            "rejection's, else null); `listing_expiring` and `job_expiring` {title, expires_at}; `application_updated` "
+            "{job_id, job_title, status}; `mention` {}"
         )
     )
 
@@ -84,6 +86,7 @@ class NotificationTypes(Shape):
     listing_expiring: bool = True
     job_reviewed: bool = True
     job_expiring: bool = True
+    application_updated: bool = True
 
 
 class NotificationPreferences(Shape):
