@@ -3,6 +3,7 @@
 from eckospace.http.marketplace_create import create_route
 from eckospace.http.marketplace_routes import JOBS
 from eckospace.http.resolver import entrypoint, make_resolver
+from eckospace.marketplace import jobs
 from eckospace.marketplace.inputs import JobFields
 
 app = make_resolver()
@@ -10,6 +11,7 @@ create_route(
     app,
     JOBS,
     JobFields,
+    jobs.create,
     description=(
         "Saves a draft, visible to you alone; `POST /api/jobs/{job_id}/submit` sends it to review. The salary "
         "range is required (`min` not above `max`, in the currency's minor unit, per `period`). Candidates apply "

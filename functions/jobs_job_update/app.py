@@ -2,6 +2,7 @@
 
 from eckospace.http.marketplace_routes import JOBS, edit_route
 from eckospace.http.resolver import entrypoint, make_resolver
+from eckospace.marketplace import jobs
 from eckospace.marketplace.inputs import JobChanges
 
 app = make_resolver()
@@ -9,6 +10,7 @@ edit_route(
     app,
     JOBS,
     JobChanges,
+    jobs.update,
     description=(
         "Changes only the fields sent (`salary`, `location` and `application` are replaced whole). A draft, "
         "pending, rejected or published job can be edited; an archived or expired one cannot (409). Any change "

@@ -3,6 +3,7 @@
 from eckospace.http.marketplace_create import create_route
 from eckospace.http.marketplace_routes import LISTINGS
 from eckospace.http.resolver import entrypoint, make_resolver
+from eckospace.marketplace import listings
 from eckospace.marketplace.inputs import ListingFields
 
 app = make_resolver()
@@ -10,6 +11,7 @@ create_route(
     app,
     LISTINGS,
     ListingFields,
+    listings.create,
     description=(
         "Saves a draft, visible to you alone; `POST /api/listings/{listing_id}/submit` sends it to review. "
         "Attachments must be your own `ready` media; any other media id is refused with 422 naming it."

@@ -2,6 +2,7 @@
 
 from eckospace.http.marketplace_routes import LISTINGS, edit_route
 from eckospace.http.resolver import entrypoint, make_resolver
+from eckospace.marketplace import listings
 from eckospace.marketplace.inputs import ListingChanges
 
 app = make_resolver()
@@ -9,6 +10,7 @@ edit_route(
     app,
     LISTINGS,
     ListingChanges,
+    listings.update,
     description=(
         "Changes only the fields sent (`attachments`: the whole new list; any media id not your own `ready` media "
         "is refused with 422 naming it). A draft, pending, rejected or published listing can be edited; a sold, "

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.http.auth import current_principal, requires
-from eckospace.http.idempotency import once
+from eckospace.http.idempotency import created
 from eckospace.http.params import Header
 from eckospace.http.posts_routes import ETAG, LOCATION, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
@@ -67,11 +67,7 @@ def create(
         return create_post(author, text_value=body["text"], attachments=body["attachments"], status=body["status"])
 
     body = request.model_dump()
-    post = (
-        once(idempotency_key, caller=author, body=body, produce=produce, lambda_context=app.lambda_context)
-        if idempotency_key
-        else produce(body)
-    )
+    post = created(idempotency_key, caller=author, body=body, produce=produce, lambda_context=app.lambda_context)
     return json_response(
         post,
         status=201,

@@ -70,3 +70,18 @@ def once(
         raise Unprocessable("This Idempotency-Key was used with a different request body.") from None
     except IdempotencyAlreadyInProgressError:
         raise Conflict("A request with this Idempotency-Key is still being processed.", retry_after=1) from None
+
+
+def created(
+    key: str | None,
+    *,
+    caller: str,
+    body: dict[str, Any],
+    produce: Callable[[dict[str, Any]], dict[str, Any]],
+    lambda_context: Any = None,
+) -> dict[str, Any]:
+    """For a create whose `Idempotency-Key` is optional: `once` when the client sent one, else
+    `produce(body)` straight away."""
+    if not key:
+        return produce(body)
+    return once(key, caller=caller, body=body, produce=produce, lambda_context=lambda_context)

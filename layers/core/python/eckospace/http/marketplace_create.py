@@ -4,40 +4,42 @@ apart, since only the create functions hold idempotency records.
 The handlers' annotations name the kind's own parameters, so they are evaluated where they are
 written (no `from __future__ import annotations` here)."""
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.marketplace_routes import Postings, body, problem
 from eckospace.http.params import Header
 from eckospace.http.resolver import PROBLEM_RESPONSES, json_response
-from eckospace.marketplace.kinds import LISTING
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 
-def create_route(app: Any, postings: Postings, fields: "type[BaseModel]", *, description: str, invalid: str) -> None:
-    """`POST /api/<collection>`: a new draft (`Idempotency-Key` supported)."""
+def create_route(
+    app: Any,
+    postings: Postings,
+    fields: "type[BaseModel]",
+    create: Callable[[str, dict[str, Any]], dict[str, Any]],
+    *,
+    description: str,
+    invalid: str,
+) -> None:
+    """`POST /api/<collection>`: a new draft, `create(owner, fields sent)` (`Idempotency-Key` supported)."""
 
     def create_posting(
         sent: Any, idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None
     ) -> Any:
-        from eckospace.http.idempotency import once
-        from eckospace.marketplace import jobs, listings
+        from eckospace.http.idempotency import created
         from eckospace.marketplace import postings as shared
 
         owner = current_principal(app).subject
-        create = listings.create if postings.kind is LISTING else jobs.create
 
         def produce(body: dict[str, Any]) -> dict[str, Any]:
             return shared.view(create(owner, body))
 
-        body_sent = sent.model_dump()
-        made = (
-            once(idempotency_key, caller=owner, body=body_sent, produce=produce, lambda_context=app.lambda_context)
-            if idempotency_key
-            else produce(body_sent)
-        )
+        body = sent.model_dump()
+        made = created(idempotency_key, caller=owner, body=body, produce=produce, lambda_context=app.lambda_context)
         return json_response(
             made,
             status=201,

@@ -183,17 +183,22 @@ def read_route(app: Any, postings: Postings) -> None:
     )(_taking_id_as(get_posting, postings.id_param))
 
 
-def edit_route(app: Any, postings: Postings, changes: "type[BaseModel]", *, description: str) -> None:
-    """`PATCH /api/<collection>/<id>`: the owner edits (`description` says what sends it back to review)."""
+def edit_route(
+    app: Any,
+    postings: Postings,
+    changes: "type[BaseModel]",
+    update: Callable[..., dict[str, Any]],
+    *,
+    description: str,
+) -> None:
+    """`PATCH /api/<collection>/<id>`: the owner edits, `update(id, owner, changes, if_match=...)`
+    (`description` says what sends it back to review)."""
 
     def edit_posting(
         posting_id: Annotated[str, postings.id()],
         sent: Any,
         if_match: Annotated[str | None, postings.if_match()] = None,
     ) -> Any:
-        from eckospace.marketplace import jobs, listings
-
-        update = listings.update if postings.kind is LISTING else jobs.update
         owner = current_principal(app).subject
         return _answer(update(posting_id, owner, sent.model_dump(exclude_unset=True), if_match=if_match))
 

@@ -26,8 +26,8 @@ from eckospace.events import DomainEvent, publish, stable_event_id
 from eckospace.marketplace import lifecycle, store
 from eckospace.marketplace.kinds import Kind, kind_of
 from eckospace.marketplace.lifecycle import PENDING, PUBLISHED
-from eckospace.preconditions import if_match_hits
-from eckospace.transactions import Cancelled, Operation, transact
+from eckospace.preconditions import changed_meanwhile, if_match_hits
+from eckospace.transactions import Operation
 
 
 def not_found(posting_id: str, kind: Kind) -> NotFound:
@@ -114,18 +114,9 @@ def _media_operations(old: dict[str, Any] | None, new: dict[str, Any]) -> list[O
 
 
 def _write(operations: list[Operation], *, changed: DomainError, allowance: DomainError | None = None) -> None:
-    try:
-        transact(operations)
-    except Cancelled as cancelled:
-        if cancelled.failed == "allowance" and allowance is not None:
-            raise allowance from None
-        if cancelled.failed and cancelled.failed.startswith("media:"):
-            from eckospace.media.attachments import not_attachable
+    from eckospace.media.attachments import transact_attached
 
-            raise not_attachable(cancelled.failed.removeprefix("media:")) from None
-        if cancelled.failed == "posting" or cancelled.conflicted:
-            raise changed from None
-        raise
+    transact_attached(operations, holder="posting", changed=changed, allowance=allowance)
 
 
 def insert(posting: dict[str, Any], allowance: DailyAllowance) -> dict[str, Any]:
@@ -163,13 +154,6 @@ def require_version(posting: dict[str, Any], if_match: str | None) -> None:
         raise VersionMismatch(f"The {noun} is at version {posting['version']}; If-Match named another.")
 
 
-def _changed_meanwhile(noun: str, if_match: str | None) -> DomainError:
-    # `If-Match: *` asks only that the posting exists: a change that lands meanwhile is a retry, not a 412
-    if if_match and if_match.strip() != "*":
-        return VersionMismatch(f"The {noun} changed meanwhile; read it again.")
-    return Conflict(f"The {noun} changed meanwhile; retry.", retry_after=1)
-
-
 def update(
     posting_id: str,
     kind: Kind,
@@ -198,7 +182,7 @@ def update(
         new |= {"status": PENDING, "submitted_ms": ms}
     _write(
         [("posting", store.update_operation(posting, new)), *_media_operations(posting, new)],
-        changed=_changed_meanwhile(kind.noun, if_match),
+        changed=changed_meanwhile(kind.noun, if_match),
     )
     return new
 

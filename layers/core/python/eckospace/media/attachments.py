@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from eckospace import aws
-from eckospace.errors import Unprocessable
+from eckospace.errors import DomainError, Unprocessable
 from eckospace.items import from_item
 from eckospace.media import store
 from eckospace.media.links import links
@@ -148,3 +148,24 @@ def attachment_view(summary: dict[str, Any], *, public: bool) -> dict[str, Any]:
         **{name: summary[name] for name in SHOWN_FIELDS},
         **links(summary, public=public),
     }
+
+
+def transact_attached(
+    operations: list[Operation], *, holder: str, changed: DomainError, allowance: DomainError | None = None
+) -> None:
+    """One transaction of a holder's item (labelled `holder`), an optional daily allowance
+    (`allowance`) and its attachments' writes (`attach_operations`); a refusal becomes the error that
+    says why: the allowance used up, an attachment that is not the owner's ready media (422 naming
+    it), or the holder changed meanwhile (`changed`)."""
+    from eckospace.transactions import Cancelled, transact
+
+    try:
+        transact(operations)
+    except Cancelled as cancelled:
+        if cancelled.failed == "allowance" and allowance is not None:
+            raise allowance from None
+        if cancelled.failed and cancelled.failed.startswith("media:"):
+            raise not_attachable(cancelled.failed.removeprefix("media:")) from None
+        if cancelled.failed == holder or cancelled.conflicted:
+            raise changed from None
+        raise

@@ -14,8 +14,8 @@ from typing import Any
 from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, DomainError, NotFound, NotPermitted, Unprocessable, VersionMismatch
 from eckospace.posts import settings, store, text
-from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE, Cancelled
-from eckospace.preconditions import if_match_hits
+from eckospace.posts.store import DRAFT, PUBLISHED, SHARDS, VISIBLE
+from eckospace.preconditions import changed_meanwhile, if_match_hits
 
 MAX_ATTACHMENTS = 10
 # Drafts count too: what is limited is writing, published or not.
@@ -308,18 +308,9 @@ def _notification_operations(post: dict[str, Any]) -> list[tuple[str, dict[str, 
 def _write(
     operations: list[tuple[str, dict[str, Any]]], *, conflict: DomainError, allowance: DomainError | None = None
 ) -> None:
-    try:
-        store.transact(operations)
-    except Cancelled as cancelled:
-        if cancelled.failed == "allowance" and allowance is not None:
-            raise allowance from None
-        if cancelled.failed and cancelled.failed.startswith("media:"):
-            from eckospace.media.attachments import not_attachable
+    from eckospace.media.attachments import transact_attached
 
-            raise not_attachable(cancelled.failed.removeprefix("media:")) from None
-        if cancelled.failed == "post" or cancelled.conflicted:
-            raise conflict from None
-        raise
+    transact_attached(operations, holder="post", changed=conflict, allowance=allowance)
 
 
 def create_post(author: str, *, text_value: str, attachments: list[str], status: str) -> dict[str, Any]:
@@ -383,13 +374,7 @@ def update_post(post_id: str, editor: str, changes: dict[str, Any], *, if_match:
     if all(new.get(name) == post.get(name) for name in ("text", "attachments", "status")):
         return store.view(post)
     new |= {"updated_ms": store.now_ms(), "version": post["version"] + 1}
-    # `If-Match: *` asks only that the post exists: a change that lands meanwhile is a retry, not a 412
-    conflict: DomainError = (
-        VersionMismatch("The post changed meanwhile; read it again.")
-        if if_match and if_match.strip() != "*"
-        else Conflict("The post changed meanwhile; retry.", retry_after=1)
-    )
-    _write(change_operations(post, new), conflict=conflict)
+    _write(change_operations(post, new), conflict=changed_meanwhile("post", if_match))
     return store.view(new)
 
 
