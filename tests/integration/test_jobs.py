@@ -578,3 +578,34 @@ def test_the_employer_moves_an_application_forward_only_and_the_candidate_is_tol
     assert notice is not None and notice["user"] == candidate and notice["type"] == "application_updated"
     assert notice["data"] == {"job_id": job["id"], "job_title": "Sous chef", "status": "hired"}
     assert call("jobs_application_get", "GET", path, candidate)[1]["status"] == "hired"
+
+
+# ------------------------------------------------------------------------------ reports and moderation
+def test_a_reported_job_is_snapshotted_and_a_take_down_sends_it_back_to_its_employer(api):
+    employer, reporters = new_user(), [new_user(), new_user()]
+    job, draft = published(employer, title="Easy money from home"), create(employer)
+
+    def report(job_id: str, reporter: str):
+        path = f"/api/jobs/{job_id}/reports"
+        return call("jobs_job_report_create", "POST", path, reporter, body={"reason": "spam"})
+
+    def moderate(action: str, scopes: str = "moderation:read moderation:write"):
+        path = f"/api/moderation/jobs/{job['id']}/decisions"
+        body = {"action": action, "reason": "A pyramid scheme."}
+        return call("jobs_moderation_decision_create", "POST", path, new_user(), scopes=scopes, body=body)
+
+    status, filed, _ = report(job["id"], reporters[0])
+    assert status == 201 and filed["subject"] == {"type": "job", "id": job["id"]}
+    assert filed["snapshot"]["title"] == "Easy money from home" and filed["snapshot"]["employer"] == employer
+    assert filed["snapshot"]["salary"] == job["salary"] and filed["snapshot"]["version"] == job["version"]
+    assert report(job["id"], reporters[0])[0] == 409  # one open report per person and job
+    assert report(job["id"], employer)[0] == 409 and report(draft["id"], reporters[1])[0] == 404
+    assert report(job["id"], reporters[1])[0] == 201
+
+    assert moderate("take_down", scopes=EMPLOYER_SCOPES)[0] == 403
+    status, decision, _ = moderate("take_down")
+    assert status == 201 and decision["report_count"] == 2 and decision["subject"]["type"] == "job"
+    taken_down = get(job["id"], employer)[1]
+    assert taken_down["status"] == "rejected" and taken_down["rejection"]["reason"] == "A pyramid scheme."
+    assert get(job["id"], reporters[0])[0] == 404
+    assert moderate("take_down")[1]["current_status"] == "rejected"  # only a published job is taken down

@@ -112,7 +112,7 @@ def body(model: str, description: str, headers: dict[str, Any] | None = None) ->
 empty, problem = documented.empty, documented.problem
 
 
-def _taking_id_as(handler: Callable[..., Any], name: str) -> Callable[..., Any]:
+def taking_id_as(handler: Callable[..., Any], name: str) -> Callable[..., Any]:
     """`handler`, whose first argument is `posting_id`, taking it as `name` instead: a path
     parameter is named for its kind (`listing_id`), and the route's validation and OpenAPI
     document read the names off the signature."""
@@ -180,7 +180,7 @@ def read_route(app: Any, postings: Postings) -> None:
             **PROBLEM_RESPONSES,
         },
         **requires("marketplace:read"),
-    )(_taking_id_as(get_posting, postings.id_param))
+    )(taking_id_as(get_posting, postings.id_param))
 
 
 def edit_route(
@@ -222,7 +222,7 @@ def edit_route(
             403: postings.not_yours(),
         },
         **requires("marketplace:write", tokens=("user",)),
-    )(_taking_id_as(edit_posting, postings.id_param))
+    )(taking_id_as(edit_posting, postings.id_param))
 
 
 def owner_action(app: Any, postings: Postings, action: str, *, path: str, summary: str, description: str) -> None:
@@ -249,7 +249,7 @@ def owner_action(app: Any, postings: Postings, action: str, *, path: str, summar
             403: postings.not_yours(),
         },
         **requires("marketplace:write", tokens=("user",)),
-    )(_taking_id_as(move, postings.id_param))
+    )(taking_id_as(move, postings.id_param))
 
 
 def review_decision_route(app: Any, postings: Postings) -> None:
@@ -288,7 +288,7 @@ def review_decision_route(app: Any, postings: Postings) -> None:
             403: postings.not_yours("your own"),
         },
         **requires("review:write"),
-    )(_taking_id_as(create_decision, postings.id_param))
+    )(taking_id_as(create_decision, postings.id_param))
 
 
 # ------------------------------------------------------------------------------- saved items
@@ -317,7 +317,7 @@ def save_route(app: Any, postings: Postings) -> None:
             **PROBLEM_RESPONSES,
         },
         **requires("marketplace:write", tokens=("user",)),
-    )(_taking_id_as(put_saved_item, postings.id_param))
+    )(taking_id_as(put_saved_item, postings.id_param))
 
 
 def unsave_route(app: Any, postings: Postings) -> None:
@@ -338,4 +338,4 @@ def unsave_route(app: Any, postings: Postings) -> None:
         tags=["Saved items"],
         responses={204: empty("Not saved (any more)"), **PROBLEM_RESPONSES},
         **requires("marketplace:write", tokens=("user",)),
-    )(_taking_id_as(delete_saved_item, postings.id_param))
+    )(taking_id_as(delete_saved_item, postings.id_param))

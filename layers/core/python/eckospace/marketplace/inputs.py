@@ -16,6 +16,7 @@ from eckospace.marketplace.catalogue import (
     JobCategory,
     PayPeriod,
 )
+from eckospace.moderation.models import Reason
 
 # One line, no control characters, not blank.
 LINE = r"^[^\x00-\x1F\x7F]*[^\x00-\x1F\x7F\s][^\x00-\x1F\x7F]*$"
@@ -163,3 +164,15 @@ class ApplicationMove(BaseModel):
         description="Forward only: `submitted` → `viewed` → `shortlisted` → `rejected` or `hired` (steps may be "
         "skipped); `rejected` and `hired` are final"
     )
+
+
+class PostingModerationDecision(BaseModel):
+    """A moderator's decision on a reported listing or job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["take_down", "dismiss"] = Field(
+        description="`take_down`: a published posting goes back to its owner as `rejected`, with the reason, to "
+        "fix and submit again; `dismiss`: it stays as it is"
+    )
+    reason: Reason

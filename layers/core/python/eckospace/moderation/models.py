@@ -5,7 +5,7 @@ views)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,8 +26,8 @@ class NewReport(Shape):
 
 
 class ReportSubject(Shape):
-    type: Literal["post", "chat_message", "listing"]
-    id: str = Field(description="The post's, message's or listing's id")
+    type: Literal["post", "chat_message", "listing", "job"]
+    id: str = Field(description="The post's, message's, listing's or job's id")
     conversation_id: str = sometimes("Only for a chat message: its conversation")
 
 
@@ -53,6 +53,18 @@ class ListingSnapshot(Shape):
     attachment_ids: list[str] = Field(description="Its attached media's ids")
 
 
+class JobSnapshot(Shape):
+    """The reported job as it was when reported (its employer may have edited it since)."""
+
+    title: str
+    company: str
+    description: str
+    salary: dict[str, Any] = Field(description="`min`, `max`, `currency` and `period`, as the job said")
+    application: dict[str, Any] = Field(description="How it took applications: `in_app`, or `external` with a `url`")
+    employer: str = Field(description="Its employer's user id")
+    version: int = Field(description="The job's version when reported")
+
+
 class ReportDecision(Shape):
     action: ModerationAction
     reason: str
@@ -63,10 +75,10 @@ class ReportDecision(Shape):
 class Report(Shape):
     id: str = Field(description="`rpt_` and 26 characters")
     object: Literal["report"]
-    subject: ReportSubject = Field(description="What is reported: a post, a chat message or a listing")
+    subject: ReportSubject = Field(description="What is reported: a post, a chat message, a listing or a job")
     post_id: str | None = Field(description="The reported post's id; null for other subjects' reports")
-    snapshot: MessageSnapshot | ListingSnapshot | None = Field(
-        description="A chat message's or a listing's report: the subject when reported; null for a post's"
+    snapshot: MessageSnapshot | ListingSnapshot | JobSnapshot | None = Field(
+        description="A chat message's, listing's or job's report: the subject when reported; null for a post's"
     )
     reporter: str = Field(description="The reporting user's id")
     reason: ReportReason

@@ -1,6 +1,6 @@
 """Reports and the decisions that resolve them, whatever they are about.
 
-A report's subject is a post, a chat message or a marketplace listing. A user reports a subject
+A report's subject is a post, a chat message, or a marketplace listing or job. A user reports a subject
 they can see, for a reason from a fixed list; while a report is open the same user cannot open
 another on the same subject (409), and nobody files more than their daily allowance of reports, of
 every kind together (429). Reports are kept once decided: they are their subject's moderation history. Open reports of
@@ -11,7 +11,7 @@ Items, in the posts table (pk / sk):
 - `report#<id>` / `report`: a report, with its `subject` (and `post_id` for a post's); while open on
   `ByAuthor` as `reports#open` (the queue), always on `Listings` as `<subject key>`
   (`post-reports#<post>`, `chat-message-reports#<conversation>:<message>`,
-  `listing-reports#<listing>`).
+  `listing-reports#<listing>`, `job-reports#<job>`).
 - `report-open#<subject name>#<reporter>` / `marker`: held while the reporter's report is open.
 - `allowance#reports#<user>#<day>` / `allowance`: the reporter's reports that day.
 """
@@ -33,14 +33,14 @@ from eckospace.transactions import Cancelled, transact
 
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 OPEN, RESOLVED = "open", "resolved"
-POST, CHAT_MESSAGE, LISTING = "post", "chat_message", "listing"
+POST, CHAT_MESSAGE, LISTING, JOB = "post", "chat_message", "listing", "job"
 QUEUE = "reports#open"
 DAILY_REPORTS = DailyAllowance("reports", (Quantity("reports", "used", "daily_limit", settings.DAILY_REPORTS),))
 
 
 @dataclass(frozen=True)
 class Subject:
-    """What a report is about: a post, a message of a conversation, or a listing."""
+    """What a report is about: a post, a message of a conversation, a listing or a job."""
 
     type: str
     id: str
@@ -55,8 +55,9 @@ class Subject:
         return cls(CHAT_MESSAGE, message_id, conversation_id)
 
     @classmethod
-    def listing(cls, listing_id: str) -> Subject:
-        return cls(LISTING, listing_id)
+    def posting(cls, noun: str, posting_id: str) -> Subject:
+        """A marketplace posting: a listing or a job."""
+        return cls({"listing": LISTING, "job": JOB}[noun], posting_id)
 
     @classmethod
     def of(cls, report: dict[str, Any]) -> Subject:
@@ -66,7 +67,7 @@ class Subject:
 
     @property
     def name(self) -> str:
-        """The subject in the table's keys: a post or a listing by its id, a message by its conversation and id."""
+        """The subject in the table's keys: a post or a posting by its id, a message by its conversation and id."""
         return f"{self.conversation_id}:{self.id}" if self.type == CHAT_MESSAGE else self.id
 
     @property
@@ -83,7 +84,7 @@ class Subject:
         return {"type": self.type, "id": self.id}
 
     def ids(self) -> dict[str, Any]:
-        """How events name the subject: `post_id`, `listing_id`, or `conversation_id` and `message_id`."""
+        """How events name the subject: `post_id`, `listing_id`, `job_id`, or `conversation_id` and `message_id`."""
         if self.type == CHAT_MESSAGE:
             return {"conversation_id": self.conversation_id, "message_id": self.id}
         return {f"{self.type}_id": self.id}
@@ -93,8 +94,13 @@ class Subject:
         return {"pk": {"S": f"report-open#{self.name}#{reporter}"}, "sk": {"S": "marker"}}
 
 
-REPORTED = {POST: "post.reported", CHAT_MESSAGE: "chat.message_reported", LISTING: "listing.reported"}
-NOUNS = {POST: "post", CHAT_MESSAGE: "message", LISTING: "listing"}
+REPORTED = {
+    POST: "post.reported",
+    CHAT_MESSAGE: "chat.message_reported",
+    LISTING: "listing.reported",
+    JOB: "job.reported",
+}
+NOUNS = {POST: "post", CHAT_MESSAGE: "message", LISTING: "listing", JOB: "job"}
 
 
 def table() -> str:
@@ -124,7 +130,7 @@ def file_report(
     """File a report of a subject the caller checked `reporter` may see, kept for good. One
     transaction: the report, the marker that allows one open report per person and subject, and
     the reporter's daily allowance. `snapshot`: what the subject was when reported, for subjects
-    moderators cannot read otherwise (a chat message) or that may change before they do (a listing)."""
+    moderators cannot read otherwise (a chat message) or that may change before they do (a posting)."""
     now = time.time()
     ms = int(now * 1000)
     report_id = ids.new_id("rpt", ms)

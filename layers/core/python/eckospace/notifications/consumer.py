@@ -76,11 +76,11 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
         )
     if kind == "report_resolved":
         reported = data.get("subject") or {"type": "post"}  # events from before messages could be reported
-        # which post, message or listing, never what the message said
+        # which post, message, listing or job, never what the message said
         if reported["type"] == "chat_message":
             names = {"conversation_id": reported["conversation_id"], "message_id": reported["id"]}
-        elif reported["type"] == "listing":
-            names = {"listing_id": reported["id"]}
+        elif reported["type"] in ("listing", "job"):
+            names = {f"{reported['type']}_id": reported["id"]}
         else:
             names = {"post_id": data["post_id"]}
         return store.record(

@@ -48,7 +48,7 @@ class Notification(Shape):
         description=(
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
             "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message, {listing_id, "
-            "action} for a listing; "
+            "action} for a listing, {job_id, action} for a job; "
             "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
             "first message you missed); `listing_reviewed` and `job_reviewed` {status, title, reason} (reason: a "
             "rejection's, else null); `listing_expiring` and `job_expiring` {title, expires_at}; `application_updated` "

@@ -20,10 +20,10 @@ _MONEY = {
 _REASON = {"type": "string", "enum": ["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]}
 _SUBJECT = {
     "type": "object",
-    "description": "What was reported: a post, a listing, or a chat message with its conversation",
+    "description": "What was reported: a post, a listing, a job, or a chat message with its conversation",
     "required": ["type", "id"],
     "properties": {
-        "type": {"type": "string", "enum": ["post", "chat_message", "listing"]},
+        "type": {"type": "string", "enum": ["post", "chat_message", "listing", "job"]},
         "id": {"type": "string"},
         "conversation_id": {"type": "string", "description": "Only for a chat message"},
     },
@@ -140,8 +140,8 @@ CATALOGUE: dict[str, EventType] = {
         EventType(
             "moderation.decided",
             "A moderator decided on a post (hid it, restored it or removed it), on a chat message (removed it) or on "
-            "a listing (took it down), or dismissed its reports, resolving its open reports. A message's text is "
-            "never sent.",
+            "a listing or a job (took it down), or dismissed its reports, resolving its open reports. A message's "
+            "text is never sent.",
             "moderation:read",
             {
                 "post_id": {"type": ["string", "null"], "description": "The post's id; null for anything else"},
@@ -184,6 +184,17 @@ CATALOGUE: dict[str, EventType] = {
             example={
                 "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
                 "listing_id": "lst_01kav9ft00ca5cf2ve2qwhq7mm",
+                "reason": "spam",
+            },
+        ),
+        EventType(
+            "job.reported",
+            "A job post was reported for moderation.",
+            "moderation:read",
+            {"report_id": {"type": "string"}, "job_id": {"type": "string"}, "reason": _REASON},
+            example={
+                "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
+                "job_id": "job_01kav9ft00ca5cf2ve2qwhq7mm",
                 "reason": "spam",
             },
         ),
