@@ -12,6 +12,9 @@ Items (pk / sk), for each kind of posting (`<kind>` is `listing` or `job`, see `
   `save_count` is changed only by ADD (saves), and `reminded_for` (the expiry date its owner was
   told of) only by the expiry sweeper, never by the writes that change the rest.
 - `saved#<user>#<id>` / `saved`: a posting a user saved, on `ByOwner` as `saved#<user>`.
+- `application#<id>` / `application`: an application to a job (`applications`), on `ByOwner` as
+  `applicant#<user>` and on `Newest` as `applications#<job id>`, newest first.
+- `applied#<job id>#<user>` / `applied`: held once a user applied to a job (one application each).
 - `allowance#<kind>s#<user>#<day>` / `allowance`: an owner's daily allowance counter (TTL).
 """
 
