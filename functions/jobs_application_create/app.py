@@ -6,7 +6,7 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.marketplace_routes import JOBS, body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.applications import apply, etag, view
-from eckospace.marketplace.inputs import NewApplication
+from eckospace.marketplace.job_inputs import NewApplication
 
 app = make_resolver()
 

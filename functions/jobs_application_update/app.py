@@ -7,7 +7,7 @@ from eckospace.http.marketplace_routes import APPLICATION_ETAG, body, problem
 from eckospace.http.params import Header, Path
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.applications import etag, update_status, view
-from eckospace.marketplace.inputs import ApplicationMove
+from eckospace.marketplace.job_inputs import ApplicationMove
 
 app = make_resolver()
 

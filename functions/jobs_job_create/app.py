@@ -4,7 +4,7 @@ from eckospace.http.marketplace_create import create_route
 from eckospace.http.marketplace_routes import JOBS
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.marketplace import jobs
-from eckospace.marketplace.inputs import JobFields
+from eckospace.marketplace.job_inputs import JobFields
 
 app = make_resolver()
 create_route(

@@ -3,7 +3,7 @@
 from eckospace.http.marketplace_routes import JOBS, edit_route
 from eckospace.http.resolver import entrypoint, make_resolver
 from eckospace.marketplace import jobs
-from eckospace.marketplace.inputs import JobChanges
+from eckospace.marketplace.job_inputs import JobChanges
 
 app = make_resolver()
 edit_route(

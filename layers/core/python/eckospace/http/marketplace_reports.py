@@ -47,7 +47,7 @@ def report_route(app: Any, postings: Postings) -> None:
 
 def moderation_decision_route(app: Any, postings: Postings) -> None:
     """`POST /api/moderation/<collection>/<id>/decisions`: take a reported posting down, or dismiss its reports."""
-    from eckospace.marketplace.inputs import PostingModerationDecision
+    from eckospace.marketplace.decisions import PostingModerationDecision
 
     def create_decision(posting_id: Annotated[str, postings.id()], decision: PostingModerationDecision) -> Any:
         from eckospace.marketplace.moderation import decide

@@ -254,7 +254,7 @@ def owner_action(app: Any, postings: Postings, action: str, *, path: str, summar
 
 def review_decision_route(app: Any, postings: Postings) -> None:
     """`POST /api/review/<collection>/<id>/decisions`: publish or reject what waits for review."""
-    from eckospace.marketplace.inputs import ReviewDecision
+    from eckospace.marketplace.decisions import ReviewDecision
 
     def create_decision(
         posting_id: Annotated[str, postings.id()],

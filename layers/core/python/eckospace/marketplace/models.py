@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from eckospace.marketplace.catalogue import Category, Condition, Currency, EmploymentType, JobCategory
-from eckospace.marketplace.inputs import HowToApply, Location, Salary
+from eckospace.marketplace.inputs import Location
+from eckospace.marketplace.job_inputs import HowToApply, Salary
 from eckospace.marketplace.lifecycle import STATUSES
 from eckospace.media.models import Attachment
 
