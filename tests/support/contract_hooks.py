@@ -171,8 +171,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
             body["attachments"] = ISSUED.ready_media[-len(body["attachments"]) :] if body["attachments"] else []
         body.pop("payment_method", None)  # Stripe.js makes them; a top-up without one is confirmed later
         salary = body.get("salary")
-        if isinstance(salary, dict) and isinstance(salary.get("min"), int) and isinstance(salary.get("max"), int):
-            salary["min"], salary["max"] = sorted((salary["min"], salary["max"]))  # a range runs upwards
+        bounds = [salary.get(end) for end in ("min", "max")] if isinstance(salary, dict) else []
+        if len(bounds) == 2 and all(isinstance(bound, int | float) and not isinstance(bound, bool) for bound in bounds):
+            salary["min"], salary["max"] = sorted(bounds)  # a range runs upwards (134.0 is an integer too)
         target = os.environ.get(WEBHOOK_TARGET_SETTING)
         if target and case.operation.path.startswith("/api/webhooks/endpoints") and isinstance(body.get("url"), str):
             body["url"] = target
