@@ -29,7 +29,6 @@ from eckospace.preconditions import if_match_hits
 from eckospace.transactions import Cancelled, transact
 
 SUBMITTED, VIEWED, SHORTLISTED, REJECTED, HIRED = "submitted", "viewed", "shortlisted", "rejected", "hired"
-STATUSES = (SUBMITTED, VIEWED, SHORTLISTED, REJECTED, HIRED)
 # status: the statuses the employer may move it to
 MOVES: dict[str, frozenset[str]] = {
     SUBMITTED: frozenset({VIEWED, SHORTLISTED, REJECTED, HIRED}),

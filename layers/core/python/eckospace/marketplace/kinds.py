@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class Kind:
     owner_actions: frozenset[str]  # those its owner makes
     events: dict[str, str] = field(default_factory=dict)  # action: the event it announces
 
-    @property
-    def ids(self) -> re.Pattern[str]:
+    @cached_property
+    def ids(self) -> re.Pattern[str]:  # compiled once: every load and save matches against it
         return re.compile(rf"^{self.prefix}_[0-9a-z]{{26}}$")
 
     @property
