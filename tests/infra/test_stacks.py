@@ -26,6 +26,7 @@ MODULES = (
     "chat",
     "marketplace",
     "jobs",
+    "contacts",
 )
 
 

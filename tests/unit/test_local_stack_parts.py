@@ -155,11 +155,16 @@ def test_the_payments_module_can_be_switched_off():
     ("switches", "module", "path_prefix"),
     [
         (["EnableTranslations"], "TranslationsModule", "/api/translations/"),
-        # their reports need posts; jobs need the marketplace
-        (["EnablePosts", "EnableChat", "EnableMarketplace", "EnableJobs"], "PostsModule", "/api/posts"),
+        # their reports need posts; jobs and contacts need the marketplace, jobs need contacts
+        (
+            ["EnablePosts", "EnableChat", "EnableMarketplace", "EnableJobs", "EnableContacts"],
+            "PostsModule",
+            "/api/posts",
+        ),
         (["EnableNotifications"], "NotificationsModule", "/api/notifications"),
-        (["EnableMarketplace", "EnableJobs"], "MarketplaceModule", "/api/listings"),
+        (["EnableMarketplace", "EnableJobs", "EnableContacts"], "MarketplaceModule", "/api/listings"),
         (["EnableJobs"], "JobsModule", "/api/jobs"),
+        (["EnableContacts", "EnableJobs"], "ContactsModule", "/api/contacts"),
     ],
 )
 def test_a_module_switched_off_leaves_no_stack_function_or_route(switches, module, path_prefix):

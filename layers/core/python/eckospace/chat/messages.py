@@ -127,9 +127,11 @@ def send_message(
     text: str,
     attachments: list[str] | None = None,
     reply_to: str | None = None,
+    about: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """The message `author` sends, and whether it is new (False: a retry of a send that was made).
-    Attachments must be the author's own ready media, checked again inside the transaction."""
+    Attachments must be the author's own ready media, checked again inside the transaction. `about`
+    names what the message asks about (a listing or a job, for a message sent as a contact)."""
     text = _text(text)
     media_ids = list(dict.fromkeys(attachments or []))
     if len(media_ids) > MAX_ATTACHMENTS:
@@ -167,6 +169,7 @@ def send_message(
             "text": text,
             "reply_to": reply_seq,
             "attachments": summaries or None,
+            "about": about,
             "created_ms": int(now * 1000),
         }
         operations: list[Operation] = [

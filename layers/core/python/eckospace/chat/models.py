@@ -66,6 +66,11 @@ class ConversationPage(Shape):
     )
 
 
+class About(Shape):
+    object: Literal["listing", "job"]
+    id: str
+
+
 class Message(Shape):
     id: str = Field(description="`msg_` and the message's number in its conversation")
     object: Literal["message"]
@@ -78,6 +83,9 @@ class Message(Shape):
         description="Attached media, with presigned URLs valid five minutes; empty once deleted"
     )
     reply_to: str | None = Field(description="The message this one answers, if any")
+    about: About | None = Field(
+        description="The listing or job a message sent through its contact route asks about; null for others"
+    )
     edited: bool
     deleted: bool = Field(description="A tombstone: the message was deleted; its place in the history stays")
     removed_by: Literal["author", "moderation"] | None = Field(

@@ -55,6 +55,7 @@ def message_view(message: dict[str, Any]) -> dict[str, Any]:
         "text": None if deleted else message["text"],
         "attachments": [] if deleted else _attachments(message),
         "reply_to": store.message_id(message["reply_to"]) if message.get("reply_to") else None,
+        "about": message.get("about"),
         "edited": bool(message.get("edited_ms")),
         "deleted": deleted,
         "removed_by": message.get("removed_by", "author") if deleted else None,

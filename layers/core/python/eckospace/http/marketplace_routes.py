@@ -97,6 +97,7 @@ class Postings:
 LISTINGS = Postings(LISTING, collection="listings", model="Listing", tag="Marketplace")
 JOBS = Postings(JOB, collection="jobs", model="Job", tag="Jobs")
 LISTING_ID = LISTINGS.id()
+CONTACT_ID = Path(max_length=64, description="The contact's id")
 APPLICATION_ETAG = {
     "ETag": {
         "description": "The application's entity tag: send it as `If-Match` when you move it on",

@@ -164,6 +164,7 @@ def apply(job_id: str, applicant: str, *, document: str, cover_note: str) -> dic
         if cancelled.conflicted:
             raise Conflict("The application could not be written; retry.", retry_after=1) from None
         raise
+    _announce("application.submitted", application, cause=application["id"])
     return application
 
 
@@ -241,18 +242,24 @@ def move(application: dict[str, Any], status: str) -> dict[str, Any]:
         transact([("application", operation)])
     except Cancelled:
         raise Conflict("The application changed meanwhile; read it again.", retry_after=1) from None
+    _announce("application.updated", new, cause=f"{new['id']}:{new['version']}")
+    return new
+
+
+def _announce(event_type: str, application: dict[str, Any], *, cause: str) -> None:
+    """`application.submitted` (which notifies the employer) or `application.updated` (the candidate)."""
     publish(
         DomainEvent(
-            "application.updated",
+            event_type,
             {
-                "application_id": new["id"],
-                "job_id": new["job_id"],
-                "job_title": new["job_title"],
-                "applicant": new["applicant"],
-                "status": status,
+                "application_id": application["id"],
+                "job_id": application["job_id"],
+                "job_title": application["job_title"],
+                "applicant": application["applicant"],
+                "employer": application["employer"],
+                "status": application["status"],
             },
-            subject=new["id"],
-            id=stable_event_id(f"application.updated:{new['id']}:{new['version']}"),
+            subject=application["id"],
+            id=stable_event_id(f"{event_type}:{cause}"),
         )
     )
-    return new

@@ -12,8 +12,9 @@ page may then hold fewer than `limit` postings and still have a `next_cursor`. A
 `expires_at` that the expiry sweeper has not reached yet is filtered out, so nobody sees one late.
 Cursors are bound to the whole query.
 
-Also an owner's postings, the review queues, a user's saved items, a candidate's applications and
-the applications to an employer's job: a page of those is one query (and, for saved items, one
+Also an owner's postings, the review queues, a user's saved items, a candidate's applications, the
+applications to an employer's job, and a user's contacts and a contact's messages: a page of those
+is one query (and, for saved items, one
 BatchGetItem of the postings, leaving out those no longer published: sold, archived, expired, back
 in review).
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eckospace import aws, items, timestamps
-from eckospace.marketplace import applications, lifecycle, postings, store
+from eckospace.marketplace import applications, contact, lifecycle, postings, store
 from eckospace.marketplace.catalogue import MAX_PRICE
 from eckospace.marketplace.kinds import JOB, KINDS, Kind, kind_of
 from eckospace.paging import query_page
@@ -267,7 +268,34 @@ def applications_to(job_id: str, employer: str, *, limit: int, cursor: str | Non
 def _applications_page(
     index: str, prefix: str, partition: str, *, listing: str, scope: str, limit: int, cursor: str | None
 ) -> dict[str, Any]:
-    found, next_cursor = query_page(
+    found, next_cursor = _index_page(
+        index,
+        prefix,
+        partition,
+        keys=_APPLICATION_KEY,
+        position=_APPLICATION_POSITION,
+        listing=listing,
+        scope=scope,
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"data": [applications.view(applications.stored(item)) for item in found], "next_cursor": next_cursor}
+
+
+def _index_page(
+    index: str,
+    prefix: str,
+    partition: str,
+    *,
+    keys: dict[str, re.Pattern[str]],
+    position: re.Pattern[str],
+    listing: str,
+    scope: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of one partition of `ByOwner` (`prefix` `owner`) or `Newest` (`browse`), newest first."""
+    return query_page(
         store.table(),
         {
             "IndexName": index,
@@ -280,6 +308,52 @@ def _applications_page(
         cursor=cursor,
         limit=limit,
         fixed={f"{prefix}_pk": partition},
-        strings=_APPLICATION_KEY | {f"{prefix}_sk": _APPLICATION_POSITION},
+        strings=keys | {f"{prefix}_sk": position},
     )
-    return {"data": [applications.view(applications.stored(item)) for item in found], "next_cursor": next_cursor}
+
+
+# ------------------------------------------------------------------------------------ contacts
+_CONTACT = r"ctc_[0-9a-f]{32}"
+_CONTACT_KEY = {"pk": re.compile(rf"^contact#{_CONTACT}$"), "sk": re.compile(r"^contact$")}
+_CONTACT_POSITION = re.compile(rf"^\d{{13}}#{_CONTACT}$")
+_CONTACT_MESSAGE = re.compile(r"^message#\d{13}#cmg_[0-9a-z]{26}$")
+
+
+def contacts_of(user: str, role: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The contacts `user` started (`sent`, on `ByOwner`) or was asked in (`received`, on `Newest`),
+    newest first."""
+    index, prefix = (store.BY_OWNER, "owner") if role == "sent" else (store.NEWEST, "browse")
+    found, next_cursor = _index_page(
+        index,
+        prefix,
+        f"contacts-{role}#{user}",
+        keys=_CONTACT_KEY,
+        position=_CONTACT_POSITION,
+        listing=f"contacts-{role}",
+        scope=user,
+        limit=limit,
+        cursor=cursor,
+    )
+    return {"data": [contact.view(contact.stored(item)) for item in found], "next_cursor": next_cursor}
+
+
+def contact_messages(contact_id: str, viewer: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A relayed contact's messages, newest first, to its two people alone."""
+    contact.relayed(contact_id, viewer)
+    partition = f"contact#{contact_id}"
+    found, next_cursor = query_page(
+        store.table(),
+        {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :message)",
+            "ExpressionAttributeValues": {":pk": {"S": partition}, ":message": {"S": "message#"}},
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+        },
+        listing="contact-messages",
+        scope=contact_id,
+        cursor=cursor,
+        limit=limit,
+        fixed={"pk": partition},
+        strings={"sk": _CONTACT_MESSAGE},
+    )
+    return {"data": [contact.message_view(contact.stored(item)) for item in found], "next_cursor": next_cursor}

@@ -147,3 +147,52 @@ class Application(Shape):
 class ApplicationPage(Shape):
     data: list[Application]
     next_cursor: str | None
+
+
+class PostingReference(Shape):
+    object: Literal["listing", "job"]
+    id: str
+    title: str = Field(description="Its title when the latest message was sent")
+
+
+class ContactLastMessage(Shape):
+    id: str = Field(description="A relayed message's id (`cmg_`), or the chat message's (`msg_`)")
+    author: str
+    text: str = Field(description="Its first 140 characters")
+    created_at: datetime
+
+
+class Contact(Shape):
+    id: str = Field(description="`ctc_` and 32 hex digits: one per asker and posting")
+    object: Literal["contact"]
+    posting: PostingReference = Field(description="The listing or job asked about")
+    asker: str = Field(description="The asker's user id")
+    owner: str = Field(description="The posting's owner's user id (its seller or employer)")
+    channel: Literal["chat", "relay"] = Field(
+        description="`chat`: the messages are in the direct conversation `conversation_id`, and the two answer each "
+        "other there; `relay`: they are read and written through `/api/contacts/{contact_id}/messages`"
+    )
+    conversation_id: str | None = Field(description="The chat conversation, with `channel` `chat`; null otherwise")
+    message_count: int = Field(description="Messages sent through the contact routes")
+    last_message: ContactLastMessage
+    created_at: datetime
+    updated_at: datetime = Field(description="When the latest message was sent")
+
+
+class ContactPage(Shape):
+    data: list[Contact] = Field(description="Contacts, newest first")
+    next_cursor: str | None = Field(description="Pass it back as `cursor` for the next page; null on the last")
+
+
+class ContactMessage(Shape):
+    id: str = Field(description="`cmg_` and 26 characters")
+    object: Literal["contact_message"]
+    contact_id: str
+    author: str = Field(description="The author's user id: the asker or the owner")
+    text: str
+    created_at: datetime
+
+
+class ContactMessagePage(Shape):
+    data: list[ContactMessage] = Field(description="Messages, newest first")
+    next_cursor: str | None = Field(description="Pass it back as `cursor` for the next (older) page; null on the last")

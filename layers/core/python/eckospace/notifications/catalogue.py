@@ -21,6 +21,8 @@ TYPES: dict[str, str] = {
     "job_reviewed": "A reviewer published or rejected your job post.",
     "job_expiring": "Your job post expires in 3 days unless you renew it.",
     "application_updated": "An employer moved your application on (viewed, shortlisted, rejected, hired).",
+    "application_received": "Someone applied to your job.",
+    "contact_message": "Someone asked about your listing or job, or answered your question, through a relayed contact.",
 }
 
 # Domain event type -> the notification type it makes (mentions are written with their post).
@@ -38,6 +40,8 @@ FROM_EVENT: dict[str, str] = {
     "job.rejected": "job_reviewed",
     "job.expiring": "job_expiring",
     "application.updated": "application_updated",
+    "application.submitted": "application_received",
+    "contact.message_created": "contact_message",
 }
 
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(FROM_EVENT))

@@ -104,6 +104,26 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
             subject={"object": "application", "id": data["application_id"]},
             data={"job_id": data["job_id"], "job_title": data["job_title"], "status": data["status"]},
         )
+    if kind == "application_received":
+        return store.record(
+            data["employer"],
+            kind,
+            cause=data["application_id"],
+            at_ms=at_ms,
+            actor=data["applicant"],
+            subject={"object": "application", "id": data["application_id"]},
+            data={"job_id": data["job_id"], "job_title": data["job_title"]},
+        )
+    if kind == "contact_message":
+        return store.record(
+            data["recipient"],
+            kind,
+            cause=data["message_id"],
+            at_ms=at_ms,
+            actor=data["author"],
+            subject={"object": "contact", "id": data["contact_id"]},
+            data={"message_id": data["message_id"], "posting": data["posting"], "preview": data["preview"]},
+        )
     # wallet_credited / wallet_debited: about the wallet's owner, the event's subject
     return store.record(
         str(envelope["subject"]),

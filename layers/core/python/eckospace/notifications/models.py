@@ -21,6 +21,8 @@ NotificationType = Literal[
     "job_reviewed",
     "job_expiring",
     "application_updated",
+    "application_received",
+    "contact_message",
 ]
 
 
@@ -29,8 +31,8 @@ class Shape(BaseModel):
 
 
 class Subject(Shape):
-    object: Literal["post", "report", "wallet_entry", "conversation", "listing", "job", "application"] = Field(
-        description="What the notification is about"
+    object: Literal["post", "report", "wallet_entry", "conversation", "listing", "job", "application", "contact"] = (
+        Field(description="What the notification is about")
     )
     id: str
 
@@ -52,7 +54,9 @@ class Notification(Shape):
             "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
             "first message you missed); `listing_reviewed` and `job_reviewed` {status, title, reason} (reason: a "
             "rejection's, else null); `listing_expiring` and `job_expiring` {title, expires_at}; `application_updated` "
-            "{job_id, job_title, status}; `mention` {}"
+            "{job_id, job_title, status}; `application_received` {job_id, job_title}; `contact_message` {message_id, "
+            "posting: {object, id}, preview} (a relayed contact's message; with chat on, `chat_message` tells); "
+            "`mention` {}"
         )
     )
 
@@ -87,6 +91,8 @@ class NotificationTypes(Shape):
     job_reviewed: bool = True
     job_expiring: bool = True
     application_updated: bool = True
+    application_received: bool = True
+    contact_message: bool = True
 
 
 class NotificationPreferences(Shape):
