@@ -26,3 +26,14 @@ def new_id(prefix: str, at_ms: int | None = None) -> str:
 def sort_key(ms: int, item_id: str) -> str:
     """`<ms, 13 digits>#<id>`: newest or oldest first as a string, ties broken by the id."""
     return f"{ms:013d}#{item_id}"
+
+
+def ms_of(item_id: str) -> int | None:
+    """When an id `new_id` made was made (its milliseconds); None for a string that is no such id."""
+    _, _, chars = item_id.partition("_")
+    if len(chars) != 26 or any(char not in _CROCKFORD for char in chars):
+        return None
+    bits = 0
+    for char in chars:
+        bits = (bits << 5) | _CROCKFORD.index(char)
+    return bits >> 80

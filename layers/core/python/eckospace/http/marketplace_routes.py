@@ -98,6 +98,7 @@ LISTINGS = Postings(LISTING, collection="listings", model="Listing", tag="Market
 JOBS = Postings(JOB, collection="jobs", model="Job", tag="Jobs")
 LISTING_ID = LISTINGS.id()
 CONTACT_ID = Path(max_length=64, description="The contact's id")
+CONTACT_MESSAGE_ID = Path(max_length=64, description="The message's id (`cmg_`)")
 APPLICATION_ETAG = {
     "ETag": {
         "description": "The application's entity tag: send it as `If-Match` when you move it on",

@@ -33,7 +33,7 @@ from typing import Any
 from eckospace import aws, items, timestamps
 from eckospace.allowances import DailyAllowance, Quantity
 from eckospace.errors import Conflict, DomainError, LimitReached, NotFound
-from eckospace.ids import new_id, now_ms, sort_key
+from eckospace.ids import ms_of, new_id, now_ms, sort_key
 from eckospace.marketplace import lifecycle, postings, settings, store
 from eckospace.marketplace.kinds import Kind, kind_of
 from eckospace.transactions import Cancelled, Operation, transact
@@ -103,14 +103,24 @@ def view(contact: dict[str, Any]) -> dict[str, Any]:
 
 
 def message_view(message: dict[str, Any]) -> dict[str, Any]:
+    removed = bool(message.get("removed_ms"))
     return {
         "id": message["id"],
         "object": "contact_message",
         "contact_id": message["contact_id"],
         "author": message["author"],
-        "text": message["text"],
+        "text": None if removed else message["text"],
+        "removed": removed,
         "created_at": timestamps.from_ms(message["created_ms"]),
     }
+
+
+def message_key(contact: str, message_id: str) -> dict[str, Any] | None:
+    """The key of a relayed message (None for a string that is no message id)."""
+    ms = ms_of(message_id) if message_id.startswith(f"{MESSAGE_PREFIX}_") else None
+    if ms is None:
+        return None
+    return {"pk": {"S": f"contact#{contact}"}, "sk": {"S": f"message#{sort_key(ms, message_id)}"}}
 
 
 # ------------------------------------------------------------------------------------ limits

@@ -158,7 +158,7 @@ class PostingReference(Shape):
 class ContactLastMessage(Shape):
     id: str = Field(description="A relayed message's id (`cmg_`), or the chat message's (`msg_`)")
     author: str
-    text: str = Field(description="Its first 140 characters")
+    text: str | None = Field(description="Its first 140 characters; null once moderation removed it")
     created_at: datetime
 
 
@@ -189,7 +189,8 @@ class ContactMessage(Shape):
     object: Literal["contact_message"]
     contact_id: str
     author: str = Field(description="The author's user id: the asker or the owner")
-    text: str
+    text: str | None = Field(description="Null once moderation removed it")
+    removed: bool = Field(description="A moderator removed it after a report; it keeps its place")
     created_at: datetime
 
 

@@ -26,9 +26,10 @@ class NewReport(Shape):
 
 
 class ReportSubject(Shape):
-    type: Literal["post", "chat_message", "listing", "job"]
+    type: Literal["post", "chat_message", "listing", "job", "contact_message"]
     id: str = Field(description="The post's, message's, listing's or job's id")
     conversation_id: str = sometimes("Only for a chat message: its conversation")
+    contact_id: str = sometimes("Only for a relayed contact's message: its contact")
 
 
 class MessageSnapshot(Shape):

@@ -1,6 +1,7 @@
 """Reports and the decisions that resolve them, whatever they are about.
 
-A report's subject is a post, a chat message, or a marketplace listing or job. A user reports a subject
+A report's subject is a post, a chat message, a marketplace listing or job, or a relayed contact's
+message. A user reports a subject
 they can see, for a reason from a fixed list; while a report is open the same user cannot open
 another on the same subject (409), and nobody files more than their daily allowance of reports, of
 every kind together (429). Reports are kept once decided: they are their subject's moderation history. Open reports of
@@ -11,7 +12,7 @@ Items, in the posts table (pk / sk):
 - `report#<id>` / `report`: a report, with its `subject` (and `post_id` for a post's); while open on
   `ByAuthor` as `reports#open` (the queue), always on `Listings` as `<subject key>`
   (`post-reports#<post>`, `chat-message-reports#<conversation>:<message>`,
-  `listing-reports#<listing>`, `job-reports#<job>`).
+  `listing-reports#<listing>`, `job-reports#<job>`, `contact-message-reports#<contact>:<message>`).
 - `report-open#<subject name>#<reporter>` / `marker`: held while the reporter's report is open.
 - `allowance#reports#<user>#<day>` / `allowance`: the reporter's reports that day.
 """
@@ -33,18 +34,20 @@ from eckospace.transactions import Cancelled, transact
 
 REASONS = ("spam", "harassment", "hate", "violence", "sexual", "misinformation", "other")
 OPEN, RESOLVED = "open", "resolved"
-POST, CHAT_MESSAGE, LISTING, JOB = "post", "chat_message", "listing", "job"
+POST, CHAT_MESSAGE, LISTING, JOB, CONTACT_MESSAGE = "post", "chat_message", "listing", "job", "contact_message"
 QUEUE = "reports#open"
 DAILY_REPORTS = DailyAllowance("reports", (Quantity("reports", "used", "daily_limit", settings.DAILY_REPORTS),))
 
 
 @dataclass(frozen=True)
 class Subject:
-    """What a report is about: a post, a message of a conversation, a listing or a job."""
+    """What a report is about: a post, a message of a conversation, a listing, a job, or a message
+    of a relayed contact."""
 
     type: str
     id: str
     conversation_id: str | None = None
+    contact_id: str | None = None
 
     @classmethod
     def post(cls, post_id: str) -> Subject:
@@ -55,6 +58,10 @@ class Subject:
         return cls(CHAT_MESSAGE, message_id, conversation_id)
 
     @classmethod
+    def contact_message(cls, contact_id: str, message_id: str) -> Subject:
+        return cls(CONTACT_MESSAGE, message_id, contact_id=contact_id)
+
+    @classmethod
     def posting(cls, noun: str, posting_id: str) -> Subject:
         """A marketplace posting: a listing or a job."""
         return cls({"listing": LISTING, "job": JOB}[noun], posting_id)
@@ -63,12 +70,13 @@ class Subject:
     def of(cls, report: dict[str, Any]) -> Subject:
         """A stored report's subject (reports filed before messages could be reported name only their post)."""
         stored = report.get("subject") or {"type": POST, "id": report["post_id"]}
-        return cls(stored["type"], stored["id"], stored.get("conversation_id"))
+        return cls(stored["type"], stored["id"], stored.get("conversation_id"), stored.get("contact_id"))
 
     @property
     def name(self) -> str:
         """The subject in the table's keys: a post or a posting by its id, a message by its conversation and id."""
-        return f"{self.conversation_id}:{self.id}" if self.type == CHAT_MESSAGE else self.id
+        parent = self.conversation_id or self.contact_id
+        return f"{parent}:{self.id}" if parent else self.id
 
     @property
     def reports_key(self) -> str:
@@ -81,12 +89,17 @@ class Subject:
     def view(self) -> dict[str, Any]:
         if self.type == CHAT_MESSAGE:
             return {"type": self.type, "id": self.id, "conversation_id": self.conversation_id}
+        if self.type == CONTACT_MESSAGE:
+            return {"type": self.type, "id": self.id, "contact_id": self.contact_id}
         return {"type": self.type, "id": self.id}
 
     def ids(self) -> dict[str, Any]:
-        """How events name the subject: `post_id`, `listing_id`, `job_id`, or `conversation_id` and `message_id`."""
+        """How events name the subject: `post_id`, `listing_id`, `job_id`, or `conversation_id` (or
+        `contact_id`) and `message_id`."""
         if self.type == CHAT_MESSAGE:
             return {"conversation_id": self.conversation_id, "message_id": self.id}
+        if self.type == CONTACT_MESSAGE:
+            return {"contact_id": self.contact_id, "message_id": self.id}
         return {f"{self.type}_id": self.id}
 
     def open_marker(self, reporter: str) -> dict[str, Any]:
@@ -99,8 +112,9 @@ REPORTED = {
     CHAT_MESSAGE: "chat.message_reported",
     LISTING: "listing.reported",
     JOB: "job.reported",
+    CONTACT_MESSAGE: "contact.message_reported",
 }
-NOUNS = {POST: "post", CHAT_MESSAGE: "message", LISTING: "listing", JOB: "job"}
+NOUNS = {POST: "post", CHAT_MESSAGE: "message", LISTING: "listing", JOB: "job", CONTACT_MESSAGE: "message"}
 
 
 def table() -> str:

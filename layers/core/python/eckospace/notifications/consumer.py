@@ -79,6 +79,8 @@ def notification_for(envelope: dict[str, Any]) -> dict[str, Any] | None:
         # which post, message, listing or job, never what the message said
         if reported["type"] == "chat_message":
             names = {"conversation_id": reported["conversation_id"], "message_id": reported["id"]}
+        elif reported["type"] == "contact_message":
+            names = {"contact_id": reported["contact_id"], "message_id": reported["id"]}
         elif reported["type"] in ("listing", "job"):
             names = {f"{reported['type']}_id": reported["id"]}
         else:

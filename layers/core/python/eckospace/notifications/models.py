@@ -49,7 +49,8 @@ class Notification(Shape):
     data: dict[str, Any] = Field(
         description=(
             "By type: `reaction` {reaction}; `post_moderated` {action, reason}; `report_resolved` "
-            "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message, {listing_id, "
+            "{post_id, action} for a post, {conversation_id, message_id, action} for a chat message, "
+            "{contact_id, message_id, action} for a contact's message, {listing_id, "
             "action} for a listing, {job_id, action} for a job; "
             "`wallet_credited` and `wallet_debited` {amount, currency}; `chat_message` {message_id, preview} (the "
             "first message you missed); `listing_reviewed` and `job_reviewed` {status, title, reason} (reason: a "

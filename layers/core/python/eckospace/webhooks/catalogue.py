@@ -20,12 +20,16 @@ _MONEY = {
 _REASON = {"type": "string", "enum": ["spam", "harassment", "hate", "violence", "sexual", "misinformation", "other"]}
 _SUBJECT = {
     "type": "object",
-    "description": "What was reported: a post, a listing, a job, or a chat message with its conversation",
+    "description": (
+        "What was reported: a post, a listing, a job, a chat message with its conversation, or a relayed contact's "
+        "message with its contact"
+    ),
     "required": ["type", "id"],
     "properties": {
-        "type": {"type": "string", "enum": ["post", "chat_message", "listing", "job"]},
+        "type": {"type": "string", "enum": ["post", "chat_message", "listing", "job", "contact_message"]},
         "id": {"type": "string"},
         "conversation_id": {"type": "string", "description": "Only for a chat message"},
+        "contact_id": {"type": "string", "description": "Only for a relayed contact's message"},
     },
     "additionalProperties": False,
 }
@@ -173,6 +177,24 @@ CATALOGUE: dict[str, EventType] = {
                 "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
                 "conversation_id": "grp_0190a1b2c3d4e5f60718293a4b",
                 "message_id": "msg_42",
+                "reason": "harassment",
+            },
+        ),
+        EventType(
+            "contact.message_reported",
+            "A relayed contact's message was reported for moderation. Its text is never sent: moderators read the "
+            "report's snapshot through the API.",
+            "moderation:read",
+            {
+                "report_id": {"type": "string"},
+                "contact_id": {"type": "string"},
+                "message_id": {"type": "string"},
+                "reason": _REASON,
+            },
+            example={
+                "report_id": "rpt_01kav9ft00nnrye1t319wjtrf8",
+                "contact_id": "ctc_5d41402abc4b2a76b9719d911017c592",
+                "message_id": "cmg_01kav9ft00ca5cf2ve2qwhq7mm",
                 "reason": "harassment",
             },
         ),
