@@ -49,7 +49,7 @@ class Fields:
     # Each order but relevance: the field it follows, and which way. Each value ends with the id,
     # so no two postings tie.
     orders: dict[str, tuple[str, tantivy.Order]]
-    values: Callable[[dict[str, Any]], dict[str, Any]]  # a posting's filters, amount and orders (None: none)
+    values: Callable[[dict[str, Any]], dict[str, Any]]  # a posting's filters, amount and orders
 
     @property
     def sorts(self) -> tuple[str, ...]:
@@ -71,11 +71,10 @@ class Fields:
         return builder.build()
 
     def document(self, posting: dict[str, Any]) -> tantivy.Document:
-        values = {name: value for name, value in self.values(posting).items() if value is not None}
         return tantivy.Document(
             id=posting["id"],
             **{name: posting[name] for name in self.texts},
-            **values,
+            **self.values(posting),
             published_ms=posting["published_ms"],
             expires_ms=posting["expires_ms"],
         )
@@ -100,13 +99,13 @@ def _listing(listing: dict[str, Any]) -> dict[str, Any]:
 
 
 def _job(job: dict[str, Any]) -> dict[str, Any]:
-    pay, location = job["salary"], job.get("location")
+    pay, location = job["salary"], job["location"]  # a remote job's too: where its employer hires
     return {
         "category": job["category"],
         "employment_type": job["employment_type"],
         "remote": "true" if job["remote"] else "false",
-        "country": location["country"] if location else None,
-        "city": city_key(location["city"]) if location else None,
+        "country": location["country"],
+        "city": city_key(location["city"]),
         "currency": pay["currency"],
         "period": pay["period"],
         "salary_max": pay["max"],
