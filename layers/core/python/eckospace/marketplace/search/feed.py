@@ -4,8 +4,9 @@ the search queue. Each message is deduplicated by the change it is for, so a ret
 sends nothing twice.
 
 The queue is FIFO with one message group per kind: each kind's index has its own writer, one batch
-at a time, so two writers never race on an index, while a slow or failing batch of one kind does
-not hold up the other's."""
+at a time, so two writers never race on an index, while the two kinds' batches may run side by side
+and a message that fails holds up only its own kind's (one group for both would serialize them for
+nothing: they never share an index)."""
 
 from __future__ import annotations
 
