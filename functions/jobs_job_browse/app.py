@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from eckospace.http.auth import requires
-from eckospace.http.marketplace_routes import AMOUNT, CURRENCY, CURSOR, LIMIT, body
+from eckospace.http.job_pages import CATEGORY_PATTERN, EMPLOYMENT_TYPE, MIN_SALARY, PAGE_RESPONSES, PERIOD, REMOTE
+from eckospace.http.marketplace_routes import CURRENCY, CURSOR, LIMIT
 from eckospace.http.params import Query
-from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
+from eckospace.http.resolver import entrypoint, json_response, make_resolver
 from eckospace.marketplace.browse import Criteria, browse
-from eckospace.marketplace.catalogue import EMPLOYMENT_TYPES, JOB_CATEGORIES, PAY_PERIODS
 from eckospace.marketplace.kinds import JOB
 
 app = make_resolver()
-
-
-def _one_of(values: tuple[str, ...]) -> str:
-    return f"^({'|'.join(values)})$"
 
 
 @app.get(
@@ -32,26 +28,20 @@ def _one_of(values: tuple[str, ...]) -> str:
         "order, so pages stay stable while jobs are published. Pass `next_cursor` back as `cursor`."
     ),
     tags=["Jobs"],
-    responses={200: body("JobPage", "`data` (jobs) and `next_cursor` (null on the last page)"), **PROBLEM_RESPONSES},
+    responses=PAGE_RESPONSES,
     **requires("marketplace:read"),
 )
 def browse_jobs(
-    category: Annotated[str, Query(pattern=_one_of(JOB_CATEGORIES), description="The category")],
+    category: Annotated[str, Query(pattern=CATEGORY_PATTERN, description="The category")],
     sort: Annotated[
         str,
         Query(pattern="^(newest|salary_asc|salary_desc)$", description="`newest`, `salary_asc` or `salary_desc`"),
     ] = "newest",
     currency: Annotated[str | None, CURRENCY] = None,
-    period: Annotated[str | None, Query(pattern=_one_of(PAY_PERIODS), description="Only jobs paid per this")] = None,
-    min_salary: Annotated[
-        str | None, Query(pattern=AMOUNT, description="Only jobs whose salary range reaches this (minor units)")
-    ] = None,
-    employment_type: Annotated[
-        str | None, Query(pattern=_one_of(EMPLOYMENT_TYPES), description="Only jobs of this type")
-    ] = None,
-    remote: Annotated[
-        str | None, Query(pattern="^(true|false)$", description="Only remote jobs, or only others")
-    ] = None,
+    period: Annotated[str | None, PERIOD] = None,
+    min_salary: Annotated[str | None, MIN_SALARY] = None,
+    employment_type: Annotated[str | None, EMPLOYMENT_TYPE] = None,
+    remote: Annotated[str | None, REMOTE] = None,
     limit: Annotated[str, LIMIT] = "20",
     cursor: Annotated[str | None, CURSOR] = None,
 ):

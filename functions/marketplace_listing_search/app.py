@@ -9,7 +9,9 @@ from eckospace.http.marketplace_routes import CURRENCY, CURSOR, LIMIT, MAX_PRICE
 from eckospace.http.params import Query
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.catalogue import CATEGORIES, CONDITIONS
-from eckospace.marketplace.search.query import SORTS, Criteria, search
+from eckospace.marketplace.kinds import LISTING
+from eckospace.marketplace.search.documents import LISTINGS
+from eckospace.marketplace.search.query import Criteria, search
 
 app = make_resolver()
 
@@ -51,23 +53,21 @@ def search_listings(
     max_price: Annotated[str | None, MAX_PRICE] = None,
     sort: Annotated[
         str | None,
-        Query(pattern=f"^({'|'.join(SORTS)})$", description="`relevance`, `newest`, `price_asc` or `price_desc`"),
+        Query(
+            pattern=f"^({'|'.join(LISTINGS.sorts)})$", description="`relevance`, `newest`, `price_asc` or `price_desc`"
+        ),
     ] = None,
     limit: Annotated[str, LIMIT] = "20",
     cursor: Annotated[str | None, CURSOR] = None,
 ):
     criteria = Criteria(
         q=q,
-        category=category,
-        condition=condition,
-        country=country,
-        city=city,
-        currency=currency,
-        min_price=None if min_price is None else int(min_price),
-        max_price=None if max_price is None else int(max_price),
+        filters={"category": category, "condition": condition, "country": country, "city": city, "currency": currency},
+        low=None if min_price is None else int(min_price),
+        high=None if max_price is None else int(max_price),
         sort=sort,
     )
-    page = search(criteria, limit=int(limit), cursor=cursor)
+    page = search(LISTING, criteria, limit=int(limit), cursor=cursor)
     return json_response(page, headers={"Cache-Control": "private, no-cache"})
 
 

@@ -1,6 +1,6 @@
-"""Listing search over HTTP through the local stack, which runs the table's stream, the search feed,
-the FIFO queue and the indexer as AWS would: a listing a reviewer approves is found by its stem
-within seconds, and once its seller archives it, at once no more."""
+"""Listing and job search over HTTP through the local stack, which runs the table's stream, the
+search feed, the FIFO queue and the indexer as AWS would: a listing or job a reviewer approves is
+found by its stem within seconds, and once its owner archives it, at once no more."""
 
 from __future__ import annotations
 
@@ -9,12 +9,47 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import requests
 
 from tests.support.tokens import mint
 
-SELLER_SCOPES = ["marketplace:read", "marketplace:write"]
+OWNER_SCOPES = ["marketplace:read", "marketplace:write"]
 REVIEWER_SCOPES = ["marketplace:read", "review:read", "review:write"]
+# Each kind: its collection, a new posting (`{word}` in its title), a search that should find it by
+# its word's stem and where it is, and one by a stem and its filters alone.
+KINDS: dict[str, dict[str, Any]] = {
+    "listing": {
+        "collection": "listings",
+        "body": {
+            "title": "Folding bicycles {word}",
+            "description": "Two of them, barely ridden.",
+            "price": 12000,
+            "currency": "eur",
+            "category": "sports",
+            "condition": "like_new",
+            "location": {"country": "NL", "city": "Utrecht"},
+        },
+        "query": {"q": "bicycle {word}", "country": "NL", "city": "utrecht"},
+        "filtered": {"q": "Bicycle", "category": "sports", "max_price": "12000"},
+    },
+    "job": {
+        "collection": "jobs",
+        "body": {
+            "title": "Backend engineers {word}",
+            "company": "Ecko Labs",
+            "category": "engineering",
+            "employment_type": "full_time",
+            "location": {"country": "PT", "city": "Lisbon"},
+            "remote": True,
+            "salary": {"min": 6000000, "max": 7500000, "currency": "eur", "period": "year"},
+            "description": "Serverless APIs.",
+            "application": {"type": "in_app"},
+        },
+        "query": {"q": "engineer {word}", "country": "PT", "city": "lisbon", "remote": "true"},
+        "filtered": {"q": "Engineer", "currency": "eur", "period": "year", "min_salary": "7500000"},
+    },
+}
 
 
 def _caller(stack, api_key: str, keyring, scopes: list[str]) -> Callable[..., requests.Response]:
@@ -27,12 +62,6 @@ def _caller(stack, api_key: str, keyring, scopes: list[str]) -> Callable[..., re
     return call
 
 
-def _found(call: Callable[..., requests.Response], query: dict[str, str]) -> list[str]:
-    answer = call("GET", "/api/listings/search", params=query)
-    assert answer.status_code == 200, answer.text
-    return [listing["id"] for listing in answer.json()["data"]]
-
-
 def _eventually(condition: Callable[[], bool], seconds: float = 45.0) -> None:
     started = time.monotonic()
     while not condition():
@@ -40,31 +69,30 @@ def _eventually(condition: Callable[[], bool], seconds: float = 45.0) -> None:
         time.sleep(0.25)
 
 
-def test_an_approved_listing_is_found_within_seconds_and_an_archived_one_no_more(stack, api_key, keyring):
-    seller = _caller(stack, api_key, keyring, SELLER_SCOPES)
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_an_approved_posting_is_found_within_seconds_and_an_archived_one_no_more(stack, api_key, keyring, kind):
+    owner = _caller(stack, api_key, keyring, OWNER_SCOPES)
     reviewer = _caller(stack, api_key, keyring, REVIEWER_SCOPES)
-    word = f"zq{uuid.uuid4().hex[:8]}"
-    body = {
-        "title": f"Folding bicycles {word}",
-        "description": "Two of them, barely ridden.",
-        "price": 12000,
-        "currency": "eur",
-        "category": "sports",
-        "condition": "like_new",
-        "location": {"country": "NL", "city": "Utrecht"},
-    }
-    created = seller("POST", "/api/listings", json=body)
+    collection, word = KINDS[kind]["collection"], f"zq{uuid.uuid4().hex[:8]}"
+    body = KINDS[kind]["body"] | {"title": KINDS[kind]["body"]["title"].format(word=word)}
+
+    def found(query: dict[str, str]) -> list[str]:
+        answer = owner("GET", f"/api/{collection}/search", params=query)
+        assert answer.status_code == 200, answer.text
+        return [posting["id"] for posting in answer.json()["data"]]
+
+    created = owner("POST", f"/api/{collection}", json=body)
     assert created.status_code == 201, created.text
-    listing_id = created.json()["id"]
-    assert seller("POST", f"/api/listings/{listing_id}/submit").status_code == 200
+    posting_id = created.json()["id"]
+    assert owner("POST", f"/api/{collection}/{posting_id}/submit").status_code == 200
     decided = reviewer(
-        "POST", f"/api/review/listings/{listing_id}/decisions", json={"action": "approve", "reason": "ok"}
+        "POST", f"/api/review/{collection}/{posting_id}/decisions", json={"action": "approve", "reason": "ok"}
     )
     assert decided.status_code == 201, decided.text
 
-    query = {"q": f"bicycle {word}", "country": "NL", "city": "utrecht"}
-    _eventually(lambda: _found(seller, query)[:1] == [listing_id])
-    assert listing_id in _found(seller, {"q": "Bicycle", "category": "sports", "max_price": "12000"})
+    query = {name: value.format(word=word) for name, value in KINDS[kind]["query"].items()}
+    _eventually(lambda: found(query)[:1] == [posting_id])
+    assert posting_id in found(KINDS[kind]["filtered"])
 
-    assert seller("POST", f"/api/listings/{listing_id}/archive").status_code == 200
-    assert listing_id not in _found(seller, query)  # at once: each page is read as listings are now
+    assert owner("POST", f"/api/{collection}/{posting_id}/archive").status_code == 200
+    assert posting_id not in found(query)  # at once: each page is read as postings are now
