@@ -291,3 +291,47 @@ def chat_messages_in(conversation: str) -> list[dict[str, Any]]:
         ExpressionAttributeValues={":pk": {"S": f"conv#{conversation}"}, ":message": {"S": "msg#"}},
     )["Items"]
     return [message_view(chat_store.from_item(item)) for item in found]
+
+
+# ------------------------------------------------------------------------------ reports
+def test_a_relayed_message_is_reported_with_a_snapshot_and_a_moderator_removes_it(relayed):
+    seller, buyer, stranger = new_user(), new_user(), new_user()
+    listing = published("listings", seller)
+    contact = ask("listings", listing["id"], buyer, "Send me your bank details first")[1]
+    [message] = messages(contact["id"], seller)[1]["data"]
+    path = f"/api/contacts/{contact['id']}/messages/{message['id']}/reports"
+
+    def report(user: str):
+        return call("contacts_message_report_create", "POST", path, user, body={"reason": "spam"})
+
+    assert report(buyer)[0] == 409  # your own message
+    assert report(stranger)[0] == 404  # not your contact
+    missing = f"/api/contacts/{contact['id']}/messages/cmg_{'0' * 26}/reports"
+    assert call("contacts_message_report_create", "POST", missing, seller, body={"reason": "spam"})[0] == 404
+    status, filed, _ = report(seller)
+    assert status == 201, filed
+    assert filed["subject"] == {"type": "contact_message", "id": message["id"], "contact_id": contact["id"]}
+    assert filed["snapshot"]["text"] == "Send me your bank details first" and filed["snapshot"]["sender"] == buyer
+    assert report(seller)[0] == 409  # one open report per person and message
+
+    decision_path = f"/api/moderation/contacts/{contact['id']}/messages/{message['id']}/decisions"
+    decision = {"action": "remove", "reason": "spam"}
+    assert call("contacts_moderation_decision_create", "POST", decision_path, seller, body=decision)[0] == 403
+    moderator = "moderation:read moderation:write"
+    status, made, _ = call(
+        "contacts_moderation_decision_create", "POST", decision_path, new_user(), scopes=moderator, body=decision
+    )
+    assert status == 201 and made["report_count"] == 1
+    for person in (buyer, seller):
+        [shown] = messages(contact["id"], person)[1]["data"]
+        assert shown["removed"] is True and shown["text"] is None
+    after = call("contacts_contact_get", "GET", f"/api/contacts/{contact['id']}", buyer)[1]
+    assert after["last_message"]["text"] is None
+    assert report(seller)[0] == 404  # a removed message is gone for reports too
+    resolved = _drain(lambda envelope: envelope["type"] == "report.resolved" and envelope["data"]["reporter"] == seller)
+    notice = notification_for(resolved[0])
+    assert notice is not None and notice["data"] == {
+        "contact_id": contact["id"],
+        "message_id": message["id"],
+        "action": "remove",
+    }
