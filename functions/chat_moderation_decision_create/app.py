@@ -1,9 +1,7 @@
 """POST /api/moderation/conversations/{conversation_id}/messages/{message_id}/decisions: remove a
 reported message, or dismiss its reports."""
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
 
 from eckospace.chat.live import announce
 from eckospace.chat.moderation import decide
@@ -11,18 +9,9 @@ from eckospace.http.auth import current_principal, requires
 from eckospace.http.chat_routes import CONVERSATION, MESSAGE
 from eckospace.http.moderation_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
-from eckospace.moderation.models import Reason
+from eckospace.moderation.models import MessageDecision
 
 app = make_resolver()
-
-
-class MessageDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["remove", "dismiss"] = Field(
-        description="`remove`: the message becomes a tombstone, `removed_by: moderation`; `dismiss`: it stays as it is"
-    )
-    reason: Reason
 
 
 @app.post(

@@ -1,27 +1,16 @@
 """POST /api/moderation/contacts/{contact_id}/messages/{message_id}/decisions: remove a reported
 relayed message, or dismiss its reports."""
 
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
 
 from eckospace.http.auth import current_principal, requires
 from eckospace.http.marketplace_routes import CONTACT_ID, CONTACT_MESSAGE_ID
 from eckospace.http.moderation_routes import body, problem
 from eckospace.http.resolver import PROBLEM_RESPONSES, entrypoint, json_response, make_resolver
 from eckospace.marketplace.contact_moderation import decide
-from eckospace.moderation.models import Reason
+from eckospace.moderation.models import MessageDecision
 
 app = make_resolver()
-
-
-class ContactMessageDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    action: Literal["remove", "dismiss"] = Field(
-        description="`remove`: its text is hidden from both people for good (`removed: true`); `dismiss`: it stays"
-    )
-    reason: Reason
 
 
 @app.post(
@@ -40,7 +29,7 @@ class ContactMessageDecision(BaseModel):
 def create_decision(
     contact_id: Annotated[str, CONTACT_ID],
     message_id: Annotated[str, CONTACT_MESSAGE_ID],
-    decision: ContactMessageDecision,
+    decision: MessageDecision,
 ):
     made = decide(
         contact_id, message_id, current_principal(app).subject, action=decision.action, reason=decision.reason

@@ -25,6 +25,16 @@ class NewReport(Shape):
     note: str | None = Field(default=None, max_length=1000, description="Anything the moderators should know")
 
 
+class MessageDecision(Shape):
+    """A moderator's decision on a reported message: a chat message or a relayed contact's."""
+
+    action: Literal["remove", "dismiss"] = Field(
+        description="`remove`: a chat message becomes a tombstone (`removed_by: moderation`), a contact's message "
+        "loses its text for good (`removed: true`); `dismiss`: it stays as it is"
+    )
+    reason: Reason
+
+
 class ReportSubject(Shape):
     type: Literal["post", "chat_message", "listing", "job", "contact_message"]
     id: str = Field(description="The post's, message's, listing's or job's id")
