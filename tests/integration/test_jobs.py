@@ -517,6 +517,12 @@ def test_a_candidate_applies_once_under_concurrent_retries_and_the_employer_alon
     assert {problem["application_id"] for problem in refused} == {application["id"]}
     assert application["status"] == "submitted" and application["employer"] == employer
     assert application["document"]["id"] == cv and application["document"]["download"]["expires_at"] is not None
+    # the employer hears of it once, however many retries there were
+    [told] = _drain(_queues["notifications"], lambda envelope: envelope["subject"] == application["id"])
+    assert told["type"] == "application.submitted"
+    notice = notification_for(told)
+    assert notice is not None and (notice["user"], notice["type"]) == (employer, "application_received")
+    assert notice["actor"] == candidate and notice["data"] == {"job_id": job["id"], "job_title": job["title"]}
 
     status, page, _ = call("jobs_applications_mine", "GET", "/api/applications", candidate)
     assert status == 200 and [item["id"] for item in page["data"]] == [application["id"]]
