@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from eckolocal.oidc import OidcAccount, RunningProvider, start_oidc_provider
-from tests.support.local_stack import RunningStack, free_port, start_stack
+from tests.support.local_stack import RunningStack, free_port, only_modules, start_stack
 from tests.support.openapi_contract import check_answer
 
 CLIENT_ID = "eckospace-web"
@@ -42,10 +42,13 @@ def signin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSt
         redirect_uris=[callback],
         accounts=[VERIFIED, UNVERIFIED],
     )
+    # Sign-in and sessions are the identity stack's, which no parameter switches off: no module
+    # beside it is needed.
     stack = start_stack(
         tmp_path_factory.mktemp("signin-stack"),
         port=port,
         overrides={
+            **only_modules(),
             "GoogleDiscoveryUrl": provider.discovery_url,
             "GoogleClientId": CLIENT_ID,
             "SignInCompleteUrl": COMPLETE_URL,

@@ -8,6 +8,7 @@ import, lazily inside a function too: its environment must give all of their var
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import pkgutil
@@ -25,7 +26,8 @@ def _source(module: str) -> Path | None:
     return next((p for p in (path / "__init__.py", path.with_suffix(".py")) if p.exists()), None)
 
 
-def _imports(path: Path, package: str) -> set[str]:
+@functools.cache  # every function's handler reaches many of the same modules
+def _imports(path: Path, package: str) -> frozenset[str]:
     """The layer's modules a file imports (`from eckospace.posts import settings` names a module)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -35,7 +37,7 @@ def _imports(path: Path, package: str) -> set[str]:
             base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
             names.add(base)
             names.update(f"{base}.{alias.name}" for alias in node.names)
-    return {name for name in names if name.partition(".")[0] == "eckospace" and _source(name)}
+    return frozenset(name for name in names if name.partition(".")[0] == "eckospace" and _source(name))
 
 
 def reachable_modules(handler: Path) -> set[str]:

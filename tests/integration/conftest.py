@@ -4,6 +4,7 @@ with the template's own resources created in it."""
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import json
 import os
@@ -18,7 +19,7 @@ import pytest
 
 from eckolocal.provision import provision
 from eckolocal.stack import Emulator, free_port, seed_keys, seed_translations
-from eckolocal.template import Template
+from eckolocal.template import FunctionSpec, Template
 from eckospace import aws
 from eckospace.config import forget_settings
 
@@ -95,13 +96,15 @@ def module_handlers(function_env: Any, functions: dict[str, str], loaded: dict[s
     return loaded
 
 
+@functools.cache
+def _functions() -> dict[str, FunctionSpec]:
+    """Every function of the templates (with their defaults), read once for all test modules."""
+    return Template(ROOT / "template.yaml").functions()
+
+
 def module_functions(*modules: str) -> dict[str, str]:
     """Logical id -> function directory of every function of these modules, as the templates say."""
-    return {
-        logical_id: spec.code_dir.name
-        for logical_id, spec in Template(ROOT / "template.yaml").functions().items()
-        if spec.module in modules
-    }
+    return {logical_id: spec.code_dir.name for logical_id, spec in _functions().items() if spec.module in modules}
 
 
 def event(name: str) -> dict[str, Any]:

@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "stack" / "template.yaml"
 
 
+@pytest.fixture(scope="module")
+def main_template() -> Template:
+    """template.yaml with its defaults, read once: the tests here only look at it."""
+    return Template(ROOT / "template.yaml")
+
+
 def test_conditions_switch_resources_off_and_on():
     assert "ExtraFunction" not in Template(FIXTURE).functions()
     assert "ExtraFunction" in Template(FIXTURE, overrides={"WithExtras": "true"}).functions()
@@ -80,8 +86,8 @@ def test_loopback_webhook_targets_are_refused_outside_the_dev_environment(enviro
     Template(ROOT / "template.yaml", overrides={"Environment": "dev", "WebhooksAllowLoopbackTargets": "true"})
 
 
-def test_main_template_routes_need_key_and_authorizer():
-    routes = Template(ROOT / "template.yaml").routes()
+def test_main_template_routes_need_key_and_authorizer(main_template):
+    routes = main_template.routes()
     translations = next(r for r in routes if r.path == "/api/translations/app")
     assert translations.api_key_required and translations.authorizer == "BearerAuthorizer"
 
@@ -134,9 +140,8 @@ def test_batch_item_failures():
     assert failed_item_ids({"batchItemFailures": "m1"}, batch) == batch
 
 
-def test_the_payments_module_can_be_switched_off():
-    main = ROOT / "template.yaml"
-    enabled, disabled = Template(main), Template(main, overrides={"EnablePayments": "false"})
+def test_the_payments_module_can_be_switched_off(main_template):
+    enabled, disabled = main_template, Template(ROOT / "template.yaml", overrides={"EnablePayments": "false"})
     assert any(route.path == "/payment/stripe/webhook" for route in enabled.routes())
     assert not any(route.path.startswith("/payment/") for route in disabled.routes())
     gone = {
@@ -167,9 +172,8 @@ def test_the_payments_module_can_be_switched_off():
         (["EnableContacts", "EnableJobs"], "ContactsModule", "/api/contacts"),
     ],
 )
-def test_a_module_switched_off_leaves_no_stack_function_or_route(switches, module, path_prefix):
-    main = ROOT / "template.yaml"
-    enabled, disabled = Template(main), Template(main, overrides=dict.fromkeys(switches, "false"))
+def test_a_module_switched_off_leaves_no_stack_function_or_route(main_template, switches, module, path_prefix):
+    enabled, disabled = main_template, Template(ROOT / "template.yaml", overrides=dict.fromkeys(switches, "false"))
     assert module in enabled.stacks and module not in disabled.stacks
     assert {f.logical_id for f in enabled.functions().values() if f.module != "core"} > {
         f.logical_id for f in disabled.functions().values() if f.module != "core"
@@ -178,9 +182,8 @@ def test_a_module_switched_off_leaves_no_stack_function_or_route(switches, modul
     assert not any(r.path.startswith(path_prefix) for r in disabled.routes())
 
 
-def test_sns_topics_resolve_and_follow_the_notifications_switch():
-    main = ROOT / "template.yaml"
-    enabled, disabled = Template(main), Template(main, overrides={"EnableNotifications": "false"})
+def test_sns_topics_resolve_and_follow_the_notifications_switch(main_template):
+    enabled, disabled = main_template, Template(ROOT / "template.yaml", overrides={"EnableNotifications": "false"})
     topic = enabled.ref("DomainEventsTopic")
     assert topic.startswith("arn:aws:sns:") and topic.endswith(":eckospace-dev-domain-events")
     assert enabled.get_att("DomainEventsTopic", "TopicArn") == topic
@@ -192,20 +195,18 @@ def test_sns_topics_resolve_and_follow_the_notifications_switch():
     assert "NotificationsTable" in disabled.resources  # posts write mentions to it whatever the modules
 
 
-def test_every_main_route_reaches_a_function_of_a_module_stack_by_name():
-    template = Template(ROOT / "template.yaml")
-    functions = template.functions()
-    routes = template.routes()
+def test_every_main_route_reaches_a_function_of_a_module_stack_by_name(main_template):
+    functions = main_template.functions()
+    routes = main_template.routes()
     assert len(routes) >= 40
     for route in routes:
         spec = functions[route.function]
         assert spec.function_name == f"eckospace-dev-{route.function.removesuffix('Function')}", route
 
 
-def test_functions_are_named_by_their_place_in_the_stacks_for_sam_sync():
-    template = Template(ROOT / "template.yaml")
-    assert template.resource_path("PostsGetFunction") == "PostsModule/PostsGetFunction"
-    assert template.resource_path("AuthAuthorizerFunction") == "AuthAuthorizerFunction"
+def test_functions_are_named_by_their_place_in_the_stacks_for_sam_sync(main_template):
+    assert main_template.resource_path("PostsGetFunction") == "PostsModule/PostsGetFunction"
+    assert main_template.resource_path("AuthAuthorizerFunction") == "AuthAuthorizerFunction"
     assert Template(FIXTURE).resource_path("ChildEchoFunction") == "ChildStack/ChildEchoFunction"
 
 
