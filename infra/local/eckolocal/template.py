@@ -30,11 +30,13 @@ PARTITION = "aws"
 STREAM_LABEL = "latest"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """YAML loader that turns short-form intrinsics (`!Ref X`) into their long form."""
+class _CfnLoader(yaml.CSafeLoader):
+    """YAML loader that turns short-form intrinsics (`!Ref X`) into their long form. libyaml's
+    parser (PyYAML's wheels carry it): the local stack reads every stack many times as it starts,
+    and the pure-Python one made that most of its start-up."""
 
 
-def _construct_intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _construct_intrinsic(loader: yaml.CSafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
     name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
