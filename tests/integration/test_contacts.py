@@ -335,3 +335,22 @@ def test_a_relayed_message_is_reported_with_a_snapshot_and_a_moderator_removes_i
         "message_id": message["id"],
         "action": "remove",
     }
+
+
+def test_with_chat_on_a_retry_of_a_question_that_failed_after_sending_sends_and_counts_nothing_again(api, monkeypatch):
+    seller, buyer = new_user(), new_user()
+    listing = published("listings", seller)
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    from eckospace.marketplace import asking
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the contact's record was not written")
+
+    with monkeypatch.context() as broken:
+        broken.setattr(asking.contact, "record", lost)  # after the chat message is sent
+        assert ask("listings", listing["id"], buyer, headers=key)[0] == 500
+    status, contact, _ = ask("listings", listing["id"], buyer, headers=key)
+    assert status == 201 and contact["message_count"] == 1
+    assert len(chat_messages_in(contact["conversation_id"])) == 1
+    # one question counted: four more, then the limit
+    assert [ask("listings", listing["id"], buyer)[0] for _ in range(5)] == [201] * 4 + [429]

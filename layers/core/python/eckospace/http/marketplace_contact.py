@@ -29,7 +29,7 @@ def contact_route(app: Any, postings: Postings) -> None:
         asker = current_principal(app).subject
 
         def produce(sent_body: dict[str, Any]) -> dict[str, Any]:
-            return view(ask(postings.kind, posting_id, asker, sent_body["text"]))
+            return view(ask(postings.kind, posting_id, asker, sent_body["text"], retry_key=idempotency_key))
 
         made = created(
             idempotency_key,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -125,12 +125,20 @@ def message_key(contact: str, message_id: str) -> dict[str, Any] | None:
 
 # ------------------------------------------------------------------------------------ limits
 @contextmanager
-def counted(asker: str, posting_id: str, now: float) -> Iterator[None]:
+def counted(asker: str, posting_id: str, now: float) -> Iterator[Callable[[], None]]:
     """Count one message of `asker` about `posting_id` against both limits (or refuse it with 429)
-    for the block that writes it, and give the counts back if that block fails."""
+    for the block that writes it, and give the counts back if that block fails. The block gets what
+    gives them back, for a message that turns out to have been sent before."""
     dynamodb, table = aws.client("dynamodb"), store.table()
     limit = settings.CONTACTS_PER_POSTING()
     keys = [_counter_key(asker, posting_id)]
+
+    def give_back() -> None:
+        for key in keys:
+            dynamodb.update_item(
+                TableName=table, Key=key, UpdateExpression="ADD used :less", ExpressionAttributeValues=_LESS
+            )
+
     try:
         dynamodb.update_item(
             TableName=table,
@@ -145,12 +153,9 @@ def counted(asker: str, posting_id: str, now: float) -> Iterator[None]:
         daily = store.allowance_key(DAILY_CONTACTS, asker, now)
         DAILY_CONTACTS.count(table, daily, now)
         keys.append(daily)
-        yield
+        yield give_back
     except BaseException:
-        for key in keys:
-            dynamodb.update_item(
-                TableName=table, Key=key, UpdateExpression="ADD used :less", ExpressionAttributeValues=_LESS
-            )
+        give_back()
         raise
 
 
