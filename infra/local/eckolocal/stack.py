@@ -323,6 +323,8 @@ class LocalStack:
         self.credentials: dict[str, Any] = {}
         self._endpoint: str | None = None
         self._openapi: bytes | None = None
+        # one build of it at a time: building imports every function's code, which two threads must not race
+        self._openapi_built = asyncio.Lock()
         self.cdn_port = int(os.environ.get("ECKO_CDN_PORT") or free_port())
         self.cdn_distributions: list[Distribution] = []
         self.websocket_api: WebSocketApi | None = None
@@ -566,10 +568,11 @@ class LocalStack:
         return HttpAnswer(200, [("Content-Type", "application/json")], body)
 
     async def _openapi_json(self, request: Request) -> HttpAnswer:
-        if self._openapi is None:
-            document = await asyncio.to_thread(merged_document, self.template)
-            document["servers"] = [{"url": self.credentials["api_url"], "description": "local stack"}]
-            self._openapi = render(document).encode()
+        async with self._openapi_built:
+            if self._openapi is None:
+                document = await asyncio.to_thread(merged_document, self.template)
+                document["servers"] = [{"url": self.credentials["api_url"], "description": "local stack"}]
+                self._openapi = render(document).encode()
         return HttpAnswer(200, [("Content-Type", "application/json")], self._openapi)
 
     async def _docs(self, request: Request) -> HttpAnswer:
