@@ -126,21 +126,7 @@ def apply(job_id: str, applicant: str, *, document: str, cover_note: str) -> dic
     try:
         transact(
             [
-                (
-                    "job",
-                    {
-                        "ConditionCheck": {
-                            "TableName": store.table(),
-                            "Key": store.key(job_id),
-                            "ConditionExpression": "#status = :published AND expires_ms > :now",
-                            "ExpressionAttributeNames": {"#status": "status"},
-                            "ExpressionAttributeValues": {
-                                ":published": {"S": lifecycle.PUBLISHED},
-                                ":now": {"N": str(ms)},
-                            },
-                        }
-                    },
-                ),
+                ("job", store.still_published(job_id, ms)),
                 (
                     "marker",
                     {

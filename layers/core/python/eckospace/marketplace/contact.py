@@ -252,20 +252,8 @@ def relay(
         ("message", {"Put": {"TableName": store.table(), "Item": items.to_item(stored | message)}})
     ]
     if posting is not None:
-        operations.append(("posting", _still_published(posting["id"], now)))
+        operations.append(("posting", store.still_published(posting["id"], now)))
     return record(head, message, now, extra=operations), message
-
-
-def _still_published(posting_id: str, now: int) -> dict[str, Any]:
-    return {
-        "ConditionCheck": {
-            "TableName": store.table(),
-            "Key": store.key(posting_id),
-            "ConditionExpression": "#status = :published AND expires_ms > :now",
-            "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": {":published": {"S": lifecycle.PUBLISHED}, ":now": {"N": str(now)}},
-        }
-    }
 
 
 def announce(contact: dict[str, Any], message: dict[str, Any]) -> None:

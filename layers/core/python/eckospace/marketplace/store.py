@@ -79,6 +79,19 @@ def expiry_day(expires_ms: int) -> str:
     return datetime.fromtimestamp(expires_ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
+def still_published(posting_id: str, now: int) -> dict[str, Any]:
+    """The ConditionCheck, for a transaction, that the posting is published and not past its expiry."""
+    return {
+        "ConditionCheck": {
+            "TableName": table(),
+            "Key": key(posting_id),
+            "ConditionExpression": "#status = :published AND expires_ms > :now",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":published": {"S": lifecycle.PUBLISHED}, ":now": {"N": str(now)}},
+        }
+    }
+
+
 def index_attributes(posting: dict[str, Any]) -> dict[str, Any]:
     """The index attributes a listing or job carries in its current status (None: removed)."""
     kind = kind_of(posting["id"])
