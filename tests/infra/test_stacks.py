@@ -27,6 +27,7 @@ MODULES = (
     "marketplace",
     "jobs",
     "contacts",
+    "analytics",
 )
 
 

@@ -170,6 +170,7 @@ def test_the_payments_module_can_be_switched_off(main_template):
         (["EnableMarketplace", "EnableJobs", "EnableContacts"], "MarketplaceModule", "/api/listings"),
         (["EnableJobs"], "JobsModule", "/api/jobs"),
         (["EnableContacts", "EnableJobs"], "ContactsModule", "/api/contacts"),
+        (["EnableAnalytics"], "AnalyticsModule", "/api/analytics"),
     ],
 )
 def test_a_module_switched_off_leaves_no_stack_function_or_route(main_template, switches, module, path_prefix):

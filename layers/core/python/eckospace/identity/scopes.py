@@ -14,7 +14,8 @@ AREAS = {
     "notifications": "notifications",
     "realtime": "realtime channels (authorizations to join private and presence channels)",
     "webhooks": "outgoing webhook subscriptions",
-    "analytics": "aggregate analytics reports",
+    "analytics": "analytics events and reports on the caller's own posts, listings, jobs and profile",
+    "platform_analytics": "platform-wide analytics reports (operators)",
     "ads": "ad campaigns",
     "moderation": "moderation queues and decisions",
     "review": "the marketplace and jobs review queues and decisions",
@@ -33,7 +34,7 @@ def unknown_scopes(scopes: list[str] | tuple[str, ...] | set[str]) -> list[str]:
 
 
 # What a signed-in person's session may do: everything a member does, but neither moderation, nor
-# review, nor administration (those come with roles).
+# review, nor administration, nor platform-wide figures (those come with roles).
 USER_SCOPES: frozenset[str] = frozenset(
-    scope for scope in SCOPES if scope.split(":")[0] not in {"moderation", "review", "admin"}
+    scope for scope in SCOPES if scope.split(":")[0] not in {"moderation", "review", "admin", "platform_analytics"}
 )

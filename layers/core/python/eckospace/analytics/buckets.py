@@ -1,0 +1,46 @@
+"""Calendar buckets: UTC hours (`2026-12-03T20`) and UTC days (`2026-12-03`).
+
+Counters are kept per bucket, and reports show whole buckets only, so no figure is a difference of
+two others: a range is a list of buckets, never a sum that overlapping ranges could subtract.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+HOUR, DAY = "hour", "day"
+GRANULARITIES = (HOUR, DAY)
+_FORMATS = {HOUR: "%Y-%m-%dT%H", DAY: "%Y-%m-%d"}
+_LENGTHS = {HOUR: timedelta(hours=1), DAY: timedelta(days=1)}
+_PREFIX = {HOUR: "h", DAY: "d"}
+
+
+def label(ms: int, granularity: str) -> str:
+    """The bucket of a moment (epoch milliseconds)."""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime(_FORMATS[granularity])
+
+
+def sort_key(granularity: str, bucket: str) -> str:
+    """A counter's sort key: `h#2026-12-03T20`, `d#2026-12-03`."""
+    return f"{_PREFIX[granularity]}#{bucket}"
+
+
+def start(granularity: str, bucket: str) -> datetime:
+    return datetime.strptime(bucket, _FORMATS[granularity]).replace(tzinfo=UTC)
+
+
+def end(granularity: str, bucket: str) -> datetime:
+    return start(granularity, bucket) + _LENGTHS[granularity]
+
+
+def day_of(hour: str) -> str:
+    return hour[:10]
+
+
+def between(granularity: str, first: date, last: date) -> list[str]:
+    """Every bucket from the start of day `first` to the end of day `last`, in order."""
+    moment, stop, buckets = datetime(first.year, first.month, first.day, tzinfo=UTC), last, []
+    while moment.date() <= stop:
+        buckets.append(moment.strftime(_FORMATS[granularity]))
+        moment += _LENGTHS[granularity]
+    return buckets
