@@ -52,7 +52,9 @@ EXPECTED = {"first": 1, "warm": 0}
 # the seller's daily allowance), and so is saving one (the saved item and the listing's count; the
 # warm request saves it again: the same transaction, refused, and nothing changes). Jobs are the
 # same: a page of a category in one currency and period by salary is one query (the sample category
-# has no job, so no cursor is signed), and posting one is one transaction.
+# has no job, so no cursor is signed), and posting one is one transaction. A batch of 20 analytics
+# events is one SendMessage; a report on a post is one query (its days and hours together), and the
+# first one also reads who owns the post (remembered after that: owners never change).
 EXPECTED_BY_FUNCTION = {
     "AuthAuthorizerFunction": {"first": 2, "warm": 1},
     "MediaDocumentUploadFunction": {"first": 3, "warm": 3},
@@ -68,6 +70,8 @@ EXPECTED_BY_FUNCTION = {
     "MarketplaceSavedItemPutFunction": {"first": 1, "warm": 1},
     "JobsJobBrowseFunction": {"first": 1, "warm": 1},
     "JobsJobCreateFunction": {"first": 1, "warm": 1},
+    "AnalyticsEventsIngestFunction": {"first": 1, "warm": 1},
+    "AnalyticsObjectReportFunction": {"first": 2, "warm": 1},
 }
 
 

@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,8 @@ MEASURED_ROUTES = frozenset(
         "/api/listings",
         "/api/listings/{listing_id}/save",
         "/api/jobs",
+        "/api/analytics/events",
+        "/api/analytics/objects/{object_id}",
     }
 )
 SAMPLE_METHODS = {
@@ -114,13 +117,27 @@ SAMPLE_BODIES = {
             "application": {"type": "in_app"},
         }
     ).encode(),
+    # A typical client batch: 20 views of the sample post, each with an id of its own.
+    "/api/analytics/events": json.dumps(
+        {
+            "events": [
+                {
+                    "id": f"bench-%s-{number}",
+                    "type": "post_view",
+                    "object": "%p",
+                    "occurred_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                }
+                for number in range(20)
+            ]
+        }
+    ).encode(),
 }
 STRIPE_WEBHOOK = "/payment/stripe/webhook"
 SAMPLE_API_KEY = "bench-api-key"
 SAMPLE_SUBJECT = "dev-user"
 SAMPLE_SCOPE = (
     "translations:read media:write posts:read posts:write notifications:read chat:read chat:write "
-    "marketplace:read marketplace:write"
+    "marketplace:read marketplace:write analytics:read analytics:write"
 )
 
 
@@ -230,6 +247,7 @@ class Backend:
     def sample_events(self) -> dict[str, dict[str, Any]]:
         ids = {
             "post_id": self.sample_post_id,
+            "object_id": self.sample_post_id,  # analytics: the sample user's own post
             "conversation_id": self.sample_conversation_id,
             "listing_id": self.sample_listing_id,
         }
@@ -495,7 +513,8 @@ def sample_events(
         path_params = {name: known[name] for name in PATH_PARAMETER.findall(route.path)}
         request.path = PATH_PARAMETER.sub(lambda match: known[match[1]], route.path)
         if route.path in SAMPLE_BODIES and request.method != "GET":
-            request.body = SAMPLE_BODIES[route.path].replace(b"%s", uuid.uuid4().hex.encode())
+            body = SAMPLE_BODIES[route.path].replace(b"%s", uuid.uuid4().hex.encode())
+            request.body = body.replace(b"%p", known.get("post_id", "").encode())
             request.headers.append(("content-type", "application/json"))
         if route.path == STRIPE_WEBHOOK:  # Stripe sends a signed body, and no key or token
             body, signature = stripe_delivery(stripe_secret)

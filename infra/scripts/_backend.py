@@ -43,6 +43,11 @@ def table_name(logical_id: str, env: str, *, local: bool) -> str:
     return detail["PhysicalResourceId"]
 
 
+def bucket_name(logical_id: str, env: str, *, local: bool) -> str:
+    """A bucket's physical name: the local stack's naming (lower case), or the deployed stack's."""
+    return table_name(logical_id, env, local=local).lower() if local else table_name(logical_id, env, local=False)
+
+
 def secret_id(env: str) -> str:
     return f"eckospace/{env}/signing-keys"
 

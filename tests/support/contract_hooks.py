@@ -13,7 +13,8 @@ Two things a document cannot say, taught here so that every check can run as it 
   for each distinct request, attachments are the caller's own ready media, a payment method is one
   Stripe made, a webhook target must resolve to a host the stack may deliver to, a wallet currency
   is one of those `GET /api/wallet` lists (the deployment's), and an uploaded document must be one
-  of the formats it claims; and a salary range runs from its `min` up to its `max`. In schema-valid
+  of the formats it claims; a salary range runs from its `min` up to its `max`; and a report's range of
+days runs upwards, ends by today, and is no longer than a report may be. In schema-valid
   (positive) cases the hooks send these as a careful client would: values the API issued, or none
   where the input is optional. Schema-invalid (negative) cases are sent as generated.
 """
@@ -24,6 +25,7 @@ import hashlib
 import json
 import os
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import schemathesis
@@ -143,6 +145,16 @@ def _one_of(choices: list[str], generated: str) -> str:
     return choices[sum(map(ord, generated)) % len(choices)]
 
 
+def _report_range(query: dict[str, Any]) -> None:
+    """A range of days a report may cover: up to today, upwards, at most 7 days (the most for hours)."""
+    last = datetime.now(UTC).date() - timedelta(days=1)
+    if isinstance(query.get("to"), str):
+        last = datetime.now(UTC).date() - timedelta(days=sum(map(ord, query["to"])) % 30)
+        query["to"] = str(last)
+    if isinstance(query.get("from"), str):
+        query["from"] = str(last - timedelta(days=sum(map(ord, query["from"])) % 7))
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     """Positive cases carry only what the API issued where only that is valid."""
@@ -160,6 +172,8 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
             # Any version: an entity tag read earlier may be stale by now (other cases edit the same
             # resource at the same time), and a stale one is rightly a 412.
             headers["If-Match"] = "*"
+    if case.operation.path.startswith("/api/analytics/") and isinstance(case.query, dict):
+        _report_range(case.query)
     currencies = [c for c in os.environ.get(CURRENCIES_SETTING, "").split(",") if c]
     if currencies and isinstance(case.query, dict) and isinstance(case.query.get("currency"), str):
         case.query["currency"] = _one_of(currencies, case.query["currency"])

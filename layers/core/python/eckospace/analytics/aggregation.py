@@ -47,24 +47,24 @@ class Counted:
     visitor: str  # the person's pseudonym on the event's day
     owner: str
 
-    def counters(self) -> list[tuple[str, str, str]]:
-        """(scope, granularity, bucket) of every counter it adds to."""
+    def counters(self) -> list[tuple[str, str]]:
+        """(scope, bucket) of every counter it adds to."""
         where = (scopes.of_object(self.event.object), scopes.of_owner(self.owner), scopes.of_platform(self.visitor))
         at = self.event.occurred_ms
-        return [(scope, g, buckets.label(at, g)) for g in buckets.GRANULARITIES for scope in where]
+        return [(scope, buckets.label(at, g)) for g in buckets.GRANULARITIES for scope in where]
 
 
-def counter_key(scope: str, granularity: str, bucket: str) -> dict[str, Any]:
-    return {"pk": {"S": scope}, "sk": {"S": buckets.sort_key(granularity, bucket)}}
+def counter_key(scope: str, bucket: str) -> dict[str, Any]:
+    return {"pk": {"S": scope}, "sk": {"S": bucket}}
 
 
 def _event_marker(counted: Counted) -> tuple[str, str]:
     return f"event#{counted.key}", "event"
 
 
-def _person_marker(counter: tuple[str, str, str], visitor: str) -> tuple[str, str]:
-    scope, granularity, bucket = counter
-    return f"seen#{scope}#{buckets.sort_key(granularity, bucket)}", visitor
+def _person_marker(counter: tuple[str, str], visitor: str) -> tuple[str, str]:
+    scope, bucket = counter
+    return f"seen#{scope}#{bucket}", visitor
 
 
 def _markers(counted: Counted) -> list[tuple[str, str]]:
@@ -86,7 +86,7 @@ def _marker_put(marker: tuple[str, str], expires_at: int) -> dict[str, Any]:
     return {"Put": {"TableName": settings.TABLE(), "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
 
 
-def _counter_update(counter: tuple[str, str, str], counts: Counter[str], people: int) -> dict[str, Any]:
+def _counter_update(counter: tuple[str, str], counts: Counter[str], people: int) -> dict[str, Any]:
     additions = {**counts, "visitors": people} if people else dict(counts)
     names = {f"#c{i}": name for i, name in enumerate(additions)}
     values = {f":c{i}": {"N": str(n)} for i, n in enumerate(additions.values())}
@@ -116,8 +116,8 @@ class _Write:
 
     events: list[Counted]
     markers: dict[tuple[str, str], int]  # marker -> expires_at
-    counts: dict[tuple[str, str, str], Counter[str]]
-    people: Counter[tuple[str, str, str]]
+    counts: dict[tuple[str, str], Counter[str]]
+    people: Counter[tuple[str, str]]
 
     def size_with(self, counted: Counted, new_markers: list[tuple[str, str]]) -> int:
         counters = set(self.counts) | set(counted.counters())

@@ -1,7 +1,7 @@
 """Calendar buckets: UTC hours (`2026-12-03T20`) and UTC days (`2026-12-03`).
 
-Counters are kept per bucket, and reports show whole buckets only, so no figure is a difference of
-two others: a range is a list of buckets, never a sum that overlapping ranges could subtract.
+A bucket's label is its counter's sort key: a day sorts just before its hours, so one query from a
+day to the last hour of another (`last_hour_of`) reads the days and the hours of a range together.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ HOUR, DAY = "hour", "day"
 GRANULARITIES = (HOUR, DAY)
 _FORMATS = {HOUR: "%Y-%m-%dT%H", DAY: "%Y-%m-%d"}
 _LENGTHS = {HOUR: timedelta(hours=1), DAY: timedelta(days=1)}
-_PREFIX = {HOUR: "h", DAY: "d"}
 
 
 def label(ms: int, granularity: str) -> str:
@@ -20,9 +19,12 @@ def label(ms: int, granularity: str) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime(_FORMATS[granularity])
 
 
-def sort_key(granularity: str, bucket: str) -> str:
-    """A counter's sort key: `h#2026-12-03T20`, `d#2026-12-03`."""
-    return f"{_PREFIX[granularity]}#{bucket}"
+def granularity_of(bucket: str) -> str:
+    return HOUR if len(bucket) > 10 else DAY
+
+
+def last_hour_of(day: str) -> str:
+    return f"{day}T23"
 
 
 def start(granularity: str, bucket: str) -> datetime:

@@ -108,7 +108,7 @@ def check(raw: Any, now_ms: int) -> tuple[Event | None, list[dict[str, str]]]:
     client_id, kind, object_id = raw.get("id"), raw.get("type"), raw.get("object")
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         errors.append({"name": "id", "detail": "must be 1 to 64 letters, digits or . _ : -"})
-    if kind not in TYPES:
+    if not isinstance(kind, str) or kind not in TYPES:
         errors.append({"name": "type", "detail": f"must be one of {', '.join(TYPES)}"})
     elif not isinstance(object_id, str) or not any(pattern.match(object_id) for pattern in TYPES[kind]):
         allowed = " or ".join(_OBJECT_TYPES[pattern] for pattern in TYPES[kind])

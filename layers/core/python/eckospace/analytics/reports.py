@@ -62,10 +62,11 @@ def period(granularity: str | None, first: str | None, last: str | None, *, toda
     return granularity, first_day, last_day
 
 
-def _counters(partitions: list[str], granularity: str, first: str, last: str) -> dict[str, Counter[str]]:
-    """Each bucket's counters between two (inclusive), summed across the scope's partitions."""
+def _counters(partitions: list[str], first: date, last: date) -> dict[str, Counter[str]]:
+    """The counters of every day and hour from `first` to `last`, by bucket, summed across the
+    scope's partitions (one query each)."""
     found: dict[str, Counter[str]] = {}
-    low, high = buckets.sort_key(granularity, first), buckets.sort_key(granularity, last)
+    low, high = str(first), buckets.last_hour_of(str(last))
     for partition in partitions:
         request: dict[str, Any] = {
             "TableName": settings.TABLE(),
@@ -75,7 +76,7 @@ def _counters(partitions: list[str], granularity: str, first: str, last: str) ->
         while True:
             page = aws.client("dynamodb").query(**request)
             for item in page["Items"]:
-                counts = found.setdefault(item["sk"]["S"].partition("#")[2], Counter())
+                counts = found.setdefault(item["sk"]["S"], Counter())
                 for name, value in item.items():
                     if "N" in value:
                         counts[name] += int(value["N"])
@@ -97,10 +98,12 @@ def report(
 ) -> dict[str, Any]:
     """The report on one scope (`obj#<id>`, `own#<person>`, `all`) over whole days `first`..`last`."""
     crowd = settings.MINIMUM_CROWD()
-    keys = scopes.partitions(scope)
-    hours = _counters(keys, buckets.HOUR, f"{first}T00", f"{last}T23")
-    thin_days = {buckets.day_of(hour) for hour, counts in hours.items() if 0 < counts["visitors"] < crowd}
-    figures = hours if granularity == buckets.HOUR else _counters(keys, buckets.DAY, str(first), str(last))
+    figures = _counters(scopes.partitions(scope), first, last)
+    thin_days = {
+        buckets.day_of(bucket)
+        for bucket, counts in figures.items()
+        if buckets.granularity_of(bucket) == buckets.HOUR and 0 < counts["visitors"] < crowd
+    }
     rows = []
     for bucket in buckets.between(granularity, first, last):
         day = buckets.day_of(bucket)
